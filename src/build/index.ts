@@ -1,0 +1,11 @@
+import type { LoadedContract } from '../load/index.js';
+import type { ServiceModel } from '../model/types.js';
+import { buildFromOpenAPI } from './openapi/index.js';
+
+/** Builds the language-neutral service model from any loaded contract. */
+export function buildModel(contract: LoadedContract, serviceName: string): ServiceModel {
+  switch (contract.kind) {
+    case 'openapi':
+      return buildFromOpenAPI(contract, serviceName);
+  }
+}

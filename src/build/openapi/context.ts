@@ -1,0 +1,68 @@
+import type { OpenAPIDocument, SourceFile } from '../../load/index.js';
+import type { TypeDecl } from '../../model/types.js';
+import { UserError } from '../../errors.js';
+import { parsePointer, toPointer } from '../../load/source.js';
+
+export type Json = Record<string, unknown>;
+
+/**
+ * State shared by the transforms of one build: the document, the named types
+ * found so far, and the warnings to report.
+ */
+export class BuildContext {
+  readonly types = new Map<string, TypeDecl>();
+  /** Schema pointer → the type name chosen for it, so a schema maps to one type. */
+  readonly names = new Map<string, string>();
+  readonly warnings: string[] = [];
+
+  constructor(
+    readonly doc: OpenAPIDocument,
+    readonly source: SourceFile,
+  ) {}
+
+  /** Follows a local `$ref` chain to its target, returning the target's pointer too. */
+  resolve(value: unknown, at: string): { node: Json; pointer: string } {
+    let node = value;
+    let pointer = at;
+    const seen = new Set<string>();
+    while (isObject(node) && typeof node.$ref === 'string') {
+      const ref = node.$ref;
+      if (!ref.startsWith('#')) throw this.source.error(`${pointer}/$ref`, `unsupported external $ref "${ref}" after bundling`);
+      if (seen.has(ref)) throw this.source.error(`${pointer}/$ref`, `$ref cycle through "${ref}"`);
+      seen.add(ref);
+      const target = get(this.doc, parsePointer(ref));
+      if (target === undefined) throw this.source.error(`${pointer}/$ref`, `broken $ref "${ref}": no such target`);
+      pointer = toPointer(parsePointer(ref));
+      node = target;
+    }
+    if (!isObject(node)) throw this.source.error(pointer, 'expected an object');
+    return { node, pointer };
+  }
+
+  error(pointer: string, message: string): UserError {
+    return this.source.error(pointer, message);
+  }
+
+  warn(pointer: string, message: string): void {
+    const loc = this.source.locate(pointer);
+    this.warnings.push(`${loc.file}${loc.line ? `:${loc.line}` : ''}: ${message}`);
+  }
+}
+
+export function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function get(root: unknown, segments: string[]): unknown {
+  let node = root;
+  for (const s of segments) {
+    if (Array.isArray(node)) node = node[Number(s)];
+    else if (isObject(node)) node = node[s];
+    else return undefined;
+  }
+  return node;
+}
+
+export function ptr(base: string, ...segments: (string | number)[]): string {
+  return `${base}/${segments.map((s) => String(s).replaceAll('~', '~0').replaceAll('/', '~1')).join('/')}`;
+}

@@ -1,0 +1,26 @@
+import type { LoadedOpenAPI } from '../../load/index.js';
+import type { ServiceModel } from '../../model/types.js';
+import { recogniseResources } from '../resources.js';
+import { BuildContext } from './context.js';
+import { buildOperations } from './operations.js';
+import { buildComponentSchemas } from './schemas.js';
+
+/** Builds the service model from a loaded OpenAPI document. */
+export function buildFromOpenAPI(loaded: LoadedOpenAPI, serviceName: string): ServiceModel {
+  const ctx = new BuildContext(loaded.document, loaded.source);
+  buildComponentSchemas(ctx);
+  const operations = buildOperations(ctx);
+  const types = [...ctx.types.values()].sort((a, b) => a.name.localeCompare(b.name));
+  const info = loaded.document.info ?? {};
+  const model: ServiceModel = {
+    name: serviceName,
+    title: info.title ?? serviceName,
+    version: info.version ?? '0.0.0',
+    types,
+    operations,
+    resources: recogniseResources(operations, ctx.types),
+    warnings: ctx.warnings,
+  };
+  if (info.description) model.description = info.description.trim();
+  return model;
+}

@@ -1,0 +1,187 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
+import { UserError } from '../errors.js';
+import { DiskFileSystem } from '../fs/disk.js';
+import type { FileSystem } from '../fs/types.js';
+import { countActions } from '../plan/plan.js';
+import { genApi } from '../pipeline/gen.js';
+import type { GenerateResult } from '../pipeline/generate.js';
+import { newService } from '../pipeline/new.js';
+import { DATABASES, TRANSPORTS, type Database, type Transport } from '../project/settings.js';
+import { goModTidy, goVersion } from '../tools/go.js';
+import { withProgress } from './progress.js';
+import { askNew } from './prompts.js';
+import { printPlan, summary, type Output } from './report.js';
+
+export interface CliEnv {
+  cwd: string;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  /** Whether prompts may be shown. */
+  interactive: boolean;
+  /** Injected file system factory (tests use memory); defaults to disk. */
+  fsFor?: (dir: string) => FileSystem;
+}
+
+function packageVersion(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const pkg = JSON.parse(readFileSync(join(here, '..', '..', 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Runs the CLI and returns the exit code: 0 success, 1 failure, 2 usage error. */
+export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<number> {
+  const io: Output = { out: (l) => env.stdout.write(`${l}\n`), err: (l) => env.stderr.write(`${l}\n`) };
+  const fsFor = env.fsFor ?? ((dir: string) => new DiskFileSystem(dir));
+  let exitCode = 0;
+
+  const program = new Command('svc')
+    .description('Generate production-grade Go microservices from OpenAPI contracts.')
+    .version(packageVersion(), '-v, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => env.stdout.write(s), writeErr: (s) => env.stderr.write(s) });
+
+  program
+    .command('new')
+    .description('create a new service from a contract (the starter contract when none is given)')
+    .argument('<name>', 'service name: lower-case letters, digits and dashes (e.g. product)')
+    .option('--dir <path>', 'folder to create the service in (default: ./<name>)')
+    .option('--module <path>', 'Go module path (default: example.com/<name>)')
+    .option('--openapi <file>', 'OpenAPI contract to generate from')
+    .addOption(new Option('--transport <kind>', 'transport to serve').choices([...TRANSPORTS]))
+    .addOption(new Option('--database <kind>', 'where data is kept').choices([...DATABASES]))
+    .option('--skip-tidy', 'do not run `go mod tidy` after writing the files')
+    .option('--dry-run', 'print the plan and write nothing')
+    .option('--force', 'generate into a non-empty folder; overwrite generated files edited by hand')
+    .option('-y, --yes', 'never prompt; use flags and defaults')
+    .action(async (name: string, opts: NewFlags) => {
+      exitCode = await runNew(name, opts, env, io, fsFor);
+    });
+
+  const gen = program.command('gen').description('re-generate parts of an existing service');
+  gen
+    .command('api')
+    .description('re-generate the service from its contract after the contract changed')
+    .option('--dir <path>', 'the service folder (default: the current folder)')
+    .option('--dry-run', 'print the plan and a diff, write nothing')
+    .option('--force', 'overwrite generated files edited by hand')
+    .option('-y, --yes', 'never prompt')
+    .action(async (opts: { dir?: string; dryRun?: boolean; force?: boolean }) => {
+      const dir = resolve(env.cwd, opts.dir ?? '.');
+      const result = await genApi({ dir, fs: fsFor(dir), force: opts.force ?? false, dryRun: opts.dryRun ?? false });
+      exitCode = report(result, io, { dryRun: opts.dryRun ?? false, diff: true });
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    return handleError(err, io);
+  }
+}
+
+interface NewFlags {
+  dir?: string;
+  module?: string;
+  openapi?: string;
+  transport?: Transport;
+  database?: Database;
+  skipTidy?: boolean;
+  dryRun?: boolean;
+  force?: boolean;
+  yes?: boolean;
+}
+
+async function runNew(name: string, opts: NewFlags, env: CliEnv, io: Output, fsFor: (dir: string) => FileSystem): Promise<number> {
+  let module = opts.module;
+  let openapi = opts.openapi;
+  let transports: Transport[] = opts.transport ? [opts.transport] : ['http'];
+  let database: Database = opts.database ?? 'memory';
+  if (env.interactive && !opts.yes) {
+    const known: Parameters<typeof askNew>[1] = { openapiGiven: openapi !== undefined };
+    if (module !== undefined) known.module = module;
+    if (openapi !== undefined) known.openapi = openapi;
+    if (opts.transport) known.transports = [opts.transport];
+    if (opts.database) known.database = opts.database;
+    const answers = await askNew(name, known);
+    module = answers.module;
+    openapi = answers.openapi;
+    transports = answers.transports;
+    database = answers.database;
+  }
+  const dir = resolve(env.cwd, opts.dir ?? name);
+  const fs = fsFor(dir);
+  const newOpts: Parameters<typeof newService>[0] = {
+    name,
+    module: module ?? `example.com/${name}`,
+    dir,
+    fs,
+    transports,
+    database,
+    force: opts.force ?? false,
+    dryRun: opts.dryRun ?? false,
+    cwd: env.cwd,
+  };
+  if (openapi !== undefined) newOpts.openapi = openapi;
+  const result = await newService(newOpts);
+  const code = report(result, io, { dryRun: opts.dryRun ?? false, diff: false });
+  if (opts.dryRun || code !== 0) return code;
+
+  if (!opts.skipTidy && fs instanceof DiskFileSystem) {
+    const version = await goVersion();
+    if (!version) {
+      io.err('warning: `go` is not on PATH: install Go 1.22 or newer (https://go.dev/doc/install), then run `go mod tidy` in the service folder');
+    } else {
+      const tidy = await withProgress('go mod tidy', env.stderr, () => goModTidy(dir));
+      if (!tidy.ok) {
+        io.err(`error: go mod tidy failed in ${dir}:\n${tidy.message}`);
+        return 1;
+      }
+    }
+  }
+  const rel = opts.dir ?? name;
+  io.out(`\nNext: cd ${rel} && make run    (then: curl localhost:8080/healthz)`);
+  return 0;
+}
+
+function report(result: GenerateResult, io: Output, options: { dryRun: boolean; diff: boolean }): number {
+  for (const w of result.model.warnings) io.err(`warning: ${w}`);
+  if (options.dryRun) {
+    printPlan(result.plan, io, { diff: options.diff });
+    io.out(`dry run: ${summary(result.plan)}; nothing written`);
+  } else {
+    printPlan(result.plan, io);
+    io.out(summary(result.plan));
+  }
+  const conflicts = countActions(result.plan).conflict;
+  if (conflicts > 0) {
+    io.err(`error: ${conflicts} generated file(s) were edited by hand and left alone; re-run with --force to overwrite them`);
+    return 1;
+  }
+  return 0;
+}
+
+function handleError(err: unknown, io: Output): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    // Commander has already printed its one-line message.
+    return 2;
+  }
+  if (err instanceof UserError) {
+    io.err(`error: ${err.format()}`);
+    return err.exitCode;
+  }
+  const e = err as Error;
+  io.err(`internal error: ${e?.message ?? String(err)}`);
+  if (process.env.SVC_DEBUG) io.err(e?.stack ?? '');
+  else io.err('(set SVC_DEBUG=1 to see the stack trace, and please report the bug)');
+  return 1;
+}
+
+function defaultEnv(): CliEnv {
+  return { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY) };
+}

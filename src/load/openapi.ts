@@ -1,0 +1,112 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { UserError } from '../errors.js';
+import { SourceFile, toPointer } from './source.js';
+
+/** An OpenAPI document as loaded: bundled (internal `$ref`s kept) and validated. */
+export interface LoadedOpenAPI {
+  kind: 'openapi';
+  source: SourceFile;
+  /** The bundled document: every `$ref` points inside it. */
+  document: OpenAPIDocument;
+}
+
+/** The parts of an OpenAPI 3 document the builder reads; the rest stays untyped. */
+export interface OpenAPIDocument {
+  openapi?: string;
+  swagger?: string;
+  info: { title?: string; version?: string; description?: string };
+  paths?: Record<string, Record<string, unknown>>;
+  components?: Record<string, Record<string, unknown>>;
+  [key: string]: unknown;
+}
+
+interface AjvDetail {
+  instancePath?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+/** Reads, parses, bundles and validates an OpenAPI contract; user mistakes become located UserErrors. */
+export async function loadOpenAPI(path: string, text?: string, displayPath?: string): Promise<LoadedOpenAPI> {
+  const source = text === undefined ? await SourceFile.read(path, displayPath) : SourceFile.parse(path, text, displayPath ?? path);
+  const data = source.data;
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new UserError('an OpenAPI document must be a mapping at the top level', { file: source.displayPath, line: 1 });
+  }
+  const top = data as Record<string, unknown>;
+  if (!('openapi' in top) && !('swagger' in top)) {
+    throw new UserError('not an OpenAPI document: no "openapi" (or "swagger") version field', { file: source.displayPath, line: 1 });
+  }
+
+  let bundled: OpenAPIDocument;
+  try {
+    bundled = (await SwaggerParser.bundle(path, structuredClone(top) as never, {})) as unknown as OpenAPIDocument;
+  } catch (err) {
+    throw refError(source, err);
+  }
+  try {
+    await SwaggerParser.validate(path, structuredClone(bundled) as never, {});
+  } catch (err) {
+    throw validationError(source, err);
+  }
+  return { kind: 'openapi', source, document: bundled };
+}
+
+function refError(source: SourceFile, err: unknown): UserError {
+  const message = (err as Error).message ?? String(err);
+  const m = /Error resolving \$ref pointer "([^"]*)"/.exec(message) ?? /Missing \$ref pointer "([^"]*)"/.exec(message);
+  const target = m?.[1];
+  const pointer = target ? findRef(source.data, target.replace(/^.*#/, '#')) : undefined;
+  const loc = pointer ? source.locate(pointer) : { file: source.displayPath };
+  const what = target ? `broken $ref "${target.replace(/^.*#/, '#')}": no such target` : firstLine(message);
+  return new UserError(what, loc);
+}
+
+function validationError(source: SourceFile, err: unknown): UserError {
+  const details = (err as { details?: AjvDetail[] }).details;
+  if (Array.isArray(details) && details.length > 0) {
+    const best = pickDetail(details);
+    const pointer = `#${best.instancePath ?? ''}`;
+    return new UserError(`invalid OpenAPI document: ${describe(best)}`, source.locate(pointer));
+  }
+  const message = firstLine((err as Error).message ?? String(err));
+  const ptr = /at "?(#\/[^"\s]+)"?/.exec(message)?.[1];
+  if (ptr) return new UserError(`invalid OpenAPI document: ${message}`, source.locate(ptr));
+  const pathMatch = /Validation failed\. (\/[^ ]+)/.exec(message);
+  const loc = pathMatch ? source.locate(`#/paths/${pathMatch[1]!.replaceAll('/', '~1')}`) : { file: source.displayPath };
+  return new UserError(`invalid OpenAPI document: ${message}`, loc);
+}
+
+/** The deepest error is the most specific one. */
+function pickDetail(details: AjvDetail[]): AjvDetail {
+  return [...details].sort((a, b) => (b.instancePath ?? '').split('/').length - (a.instancePath ?? '').split('/').length)[0]!;
+}
+
+function describe(d: AjvDetail): string {
+  const p = d.params ?? {};
+  if (typeof p.additionalProperty === 'string') return `unknown property "${p.additionalProperty}"`;
+  if (typeof p.missingProperty === 'string') return `missing required property "${p.missingProperty}"`;
+  return d.message ?? 'schema validation failed';
+}
+
+function firstLine(s: string): string {
+  return (s.split('\n').find((l) => l.trim() !== '') ?? s).trim();
+}
+
+/** Finds where in the document a `$ref` to the given target is written. */
+function findRef(data: unknown, target: string, path: string[] = []): string | undefined {
+  if (Array.isArray(data)) {
+    for (let i = 0; i < data.length; i++) {
+      const hit = findRef(data[i], target, [...path, String(i)]);
+      if (hit) return hit;
+    }
+  } else if (data && typeof data === 'object') {
+    const obj = data as Record<string, unknown>;
+    if (obj.$ref === target) return toPointer([...path, '$ref']);
+    for (const [k, v] of Object.entries(obj)) {
+      const hit = findRef(v, target, [...path, k]);
+      if (hit) return hit;
+    }
+  }
+  return undefined;
+}

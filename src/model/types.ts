@@ -1,0 +1,177 @@
+/**
+ * The language-neutral model of a service (the IR). It is built from a
+ * contract by `src/build` and is all that `src/render` sees: nothing here
+ * knows whether the contract was OpenAPI or protobuf, or what Go looks like.
+ * Names are kept as the contract spells them; renderers derive identifiers.
+ */
+
+export interface ServiceModel {
+  /** Short service name, e.g. `product`. */
+  name: string;
+  title: string;
+  version: string;
+  description?: string;
+  types: TypeDecl[];
+  operations: Operation[];
+  resources: Resource[];
+  /** Things the builder could only approximate; shown to the user as warnings. */
+  warnings: string[];
+}
+
+export type ScalarKind =
+  | 'string'
+  | 'bool'
+  | 'int32'
+  | 'int64'
+  | 'float32'
+  | 'float64'
+  | 'datetime'
+  | 'date'
+  | 'uuid'
+  | 'bytes';
+
+export type TypeRef =
+  | { kind: 'scalar'; scalar: ScalarKind }
+  | { kind: 'named'; name: string }
+  | { kind: 'array'; items: TypeRef; itemConstraints?: Constraints }
+  | { kind: 'map'; values: TypeRef }
+  | { kind: 'any' };
+
+/** Validation rules carried from the contract to generated validation code. */
+export interface Constraints {
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: boolean;
+  exclusiveMaximum?: boolean;
+  minItems?: number;
+  maxItems?: number;
+  format?: string;
+}
+
+export interface Field {
+  /** Name on the wire, e.g. `created_at`. */
+  name: string;
+  description?: string;
+  type: TypeRef;
+  required: boolean;
+  nullable: boolean;
+  readOnly: boolean;
+  constraints: Constraints;
+  example?: unknown;
+  default?: unknown;
+}
+
+export interface ObjectDecl {
+  kind: 'object';
+  name: string;
+  description?: string;
+  fields: Field[];
+}
+
+export interface EnumValue {
+  value: string | number;
+  description?: string;
+}
+
+export interface EnumDecl {
+  kind: 'enum';
+  name: string;
+  description?: string;
+  base: 'string' | 'int';
+  values: EnumValue[];
+}
+
+export interface AliasDecl {
+  kind: 'alias';
+  name: string;
+  description?: string;
+  type: TypeRef;
+  constraints: Constraints;
+}
+
+export type TypeDecl = ObjectDecl | EnumDecl | AliasDecl;
+
+export type ParamLocation = 'path' | 'query' | 'header' | 'cookie';
+
+export interface Parameter {
+  name: string;
+  in: ParamLocation;
+  description?: string;
+  type: TypeRef;
+  required: boolean;
+  constraints: Constraints;
+  default?: unknown;
+  example?: unknown;
+}
+
+export interface Body {
+  type: TypeRef;
+  required: boolean;
+  contentType: string;
+  example?: unknown;
+}
+
+export interface Response {
+  /** HTTP status, e.g. 200; 0 stands for `default`. */
+  status: number;
+  description?: string;
+  /** Absent for responses without a body (e.g. 204). */
+  type?: TypeRef;
+  contentType?: string;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
+
+export interface Operation {
+  /** Unique name, e.g. `createProduct`. */
+  name: string;
+  method: HttpMethod;
+  /** Path template, e.g. `/products/{id}`. */
+  path: string;
+  /** Group the operation belongs to (the first tag, or a default). */
+  group: string;
+  summary?: string;
+  description?: string;
+  deprecated: boolean;
+  parameters: Parameter[];
+  body?: Body;
+  /** The success response the service returns. */
+  success: Response;
+  /** Other documented responses (errors, default). */
+  otherResponses: Response[];
+}
+
+export type CrudKind = 'create' | 'get' | 'list' | 'update' | 'delete';
+
+/**
+ * A resource recognised in the contract: an entity type with a collection of
+ * standard operations the generator can implement end to end.
+ */
+export interface Resource {
+  /** Singular name, e.g. `Product`. */
+  name: string;
+  /** Plural, e.g. `products`. */
+  plural: string;
+  /** The named object type stored and returned. */
+  entity: string;
+  /** Wire name of the identifier field, e.g. `id`. */
+  idField: string;
+  /** Operation names by standard method. */
+  operations: Partial<Record<CrudKind, string>>;
+  /** How list pages are shaped, when there is a list operation. */
+  list?: ListShape;
+}
+
+export interface ListShape {
+  /** The list response type. */
+  responseType: string;
+  itemsField: string;
+  nextTokenField?: string;
+  pageSizeParam?: string;
+  pageTokenParam?: string;
+  defaultPageSize: number;
+  maxPageSize: number;
+}

@@ -1,0 +1,60 @@
+import type { FileSystem } from '../fs/types.js';
+import { buildModel } from '../build/index.js';
+import { loadContract } from '../load/index.js';
+import type { ServiceModel } from '../model/types.js';
+import { applyPlan } from '../apply/apply.js';
+import { planChanges, type Plan } from '../plan/plan.js';
+import { readManifest } from '../project/manifest.js';
+import { serializeSettings, SETTINGS_PATH, type ProjectSettings } from '../project/settings.js';
+import { artifact, type Artifact } from '../render/artifact.js';
+import { renderService } from '../render/index.js';
+
+/** Where the contract text comes from. */
+export interface ContractInput {
+  /** Path on disk used to resolve relative `$ref`s. */
+  path: string;
+  /** How errors name the file. */
+  displayPath: string;
+  /** The text, when already read (or made up, for the starter). */
+  text?: string;
+}
+
+export interface GenerateOptions {
+  fs: FileSystem;
+  force?: boolean;
+  dryRun?: boolean;
+  /** Extra files to plan with the service (e.g. the starter contract). */
+  extra?: Artifact[];
+}
+
+export interface GenerateResult {
+  model: ServiceModel;
+  plan: Plan;
+  written: string[];
+}
+
+/**
+ * The whole pipeline: load the contract → build the model → render the files →
+ * plan the changes against what is on the file system → apply them (unless a
+ * dry run). Throws UserError for any mistake in the input before anything is
+ * written.
+ */
+export async function generate(settings: ProjectSettings, contract: ContractInput, options: GenerateOptions): Promise<GenerateResult> {
+  const loaded = await loadContract(contract.path, settings.contract.kind, contract.text, contract.displayPath);
+  const model = buildModel(loaded, settings.name);
+  const artifacts = [
+    ...renderService(model, {
+      name: settings.name,
+      module: settings.module,
+      contract: settings.contract.path,
+      contractKind: settings.contract.kind,
+    }),
+    artifact(SETTINGS_PATH, serializeSettings(settings)),
+    ...(options.extra ?? []),
+  ];
+  const manifest = await readManifest(options.fs);
+  const plan = await planChanges(artifacts, options.fs, manifest, { force: options.force ?? false });
+  if (options.dryRun) return { model, plan, written: [] };
+  const { written } = await applyPlan(plan, options.fs, manifest);
+  return { model, plan, written };
+}

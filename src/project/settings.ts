@@ -1,0 +1,60 @@
+import { parse, stringify } from 'yaml';
+import { UserError } from '../errors.js';
+import type { FileSystem } from '../fs/types.js';
+
+/** The file at a service's root that holds its svc settings. */
+export const SETTINGS_PATH = 'svc.yaml';
+
+export const TRANSPORTS = ['http'] as const;
+export const DATABASES = ['memory'] as const;
+
+export type Transport = (typeof TRANSPORTS)[number];
+export type Database = (typeof DATABASES)[number];
+
+/** A service's own settings, as `svc.yaml` records them. */
+export interface ProjectSettings {
+  name: string;
+  module: string;
+  contract: { kind: 'openapi'; path: string };
+  features: { transports: Transport[]; database: Database };
+}
+
+export function serializeSettings(s: ProjectSettings): string {
+  const body = stringify(
+    { name: s.name, module: s.module, contract: s.contract, features: s.features },
+    { lineWidth: 0 },
+  );
+  return `# Settings of this service for the svc generator (https://www.npmjs.com/package/svc).\n# Edit them, then run \`svc gen api\`.\n${body}`;
+}
+
+/** Reads and checks `svc.yaml`; every problem is a one-line UserError. */
+export async function readSettings(fs: FileSystem, where: string): Promise<ProjectSettings> {
+  const text = await fs.read(SETTINGS_PATH);
+  if (text === undefined) {
+    throw new UserError(`${where} is not an svc service: no ${SETTINGS_PATH} (create one with \`svc new <name>\`)`);
+  }
+  let data: unknown;
+  try {
+    data = parse(text);
+  } catch (err) {
+    throw new UserError(`${SETTINGS_PATH}: invalid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const bad = (what: string) => new UserError(`${SETTINGS_PATH}: ${what}`);
+  if (typeof data !== 'object' || data === null) throw bad('expected a mapping');
+  const d = data as Record<string, unknown>;
+  if (typeof d.name !== 'string' || d.name === '') throw bad('"name" must be a non-empty string');
+  if (typeof d.module !== 'string' || d.module === '') throw bad('"module" must be a non-empty string');
+  const c = d.contract as Record<string, unknown> | undefined;
+  if (!c || c.kind !== 'openapi' || typeof c.path !== 'string') throw bad('"contract" must have kind: openapi and a path');
+  const f = (d.features ?? {}) as Record<string, unknown>;
+  const transports = Array.isArray(f.transports) ? f.transports : ['http'];
+  for (const t of transports) if (!TRANSPORTS.includes(t as Transport)) throw bad(`unknown transport "${String(t)}" (known: ${TRANSPORTS.join(', ')})`);
+  const database = f.database ?? 'memory';
+  if (!DATABASES.includes(database as Database)) throw bad(`unknown database "${String(database)}" (known: ${DATABASES.join(', ')})`);
+  return {
+    name: d.name,
+    module: d.module,
+    contract: { kind: 'openapi', path: c.path },
+    features: { transports: transports as Transport[], database: database as Database },
+  };
+}

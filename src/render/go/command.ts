@@ -1,0 +1,163 @@
+import type { Artifact } from '../artifact.js';
+import { GoFile } from './gofile.js';
+import type { GoModel } from './gomodel.js';
+import { repoField } from './crud.js';
+
+/**
+ * The wiring of the layers: `cmd/<name>/wire.go` for the binary and the
+ * handler tests' server, built the same way over in-memory stores.
+ */
+export function renderCommand(gm: GoModel): Artifact[] {
+  return [wire(gm).toArtifact(gm.settings.module), testServer(gm).toArtifact(gm.settings.module)];
+}
+
+function repositories(gm: GoModel, f: GoFile): string[] {
+  const svc = f.use(`${gm.settings.module}/internal/service`);
+  if (gm.model.resources.length === 0) return [`\trepos := ${svc}.Repositories{}`];
+  const repo = f.use(`${gm.settings.module}/internal/repository`);
+  return [
+    `\trepos := ${svc}.Repositories{`,
+    ...gm.model.resources.map((r) => `\t\t${repoField(gm, r)}:\v${repo}.NewMemory${gm.typeName(r.entity)}Repository(),`),
+    '\t}',
+  ];
+}
+
+function wire(gm: GoModel): GoFile {
+  const f = new GoFile(`cmd/${gm.settings.name}/wire.go`, 'main');
+  const zap = f.use('go.uber.org/zap');
+  const config = f.use(`${gm.settings.module}/internal/config`);
+  const event = f.use(`${gm.settings.module}/internal/event`);
+  const handler = f.use(`${gm.settings.module}/internal/handler`);
+  const body = repositories(gm, f);
+  const svc = f.use(`${gm.settings.module}/internal/service`);
+  f.add(
+    '// newHandler wires the layers together: repositories, the service, then the',
+    '// HTTP handler.',
+    `func newHandler(cfg *${config}.Config, log *${zap}.Logger, events ${event}.Publisher) *${handler}.Handler {`,
+    ...body,
+    `\treturn ${handler}.New(${svc}.New(repos, events, log, cfg.App))`,
+    '}',
+  );
+  return f;
+}
+
+function testServer(gm: GoModel): GoFile {
+  const f = new GoFile('internal/handler/server_gen_test.go', 'handler');
+  const testing = f.use('testing');
+  const httptest = f.use('net/http/httptest');
+  const http = f.use('net/http');
+  const zap = f.use('go.uber.org/zap');
+  const config = f.use(`${gm.settings.module}/internal/config`);
+  const event = f.use(`${gm.settings.module}/internal/event`);
+  const svc = f.use(`${gm.settings.module}/internal/service`);
+  const ctx = f.use('context');
+  const io = f.use('io');
+  const strings = f.use('strings');
+  const json = f.use('encoding/json');
+  f.add(
+    '// newTestServer serves the generated routes over in-memory stores, wired as',
+    '// cmd/' + gm.settings.name + '/wire.go wires them, with the default configuration.',
+    `func newTestServer(t *${testing}.T) *${httptest}.Server {`,
+    '\tt.Helper()',
+    `\tcfg, _, err := ${config}.Load(nil)`,
+    '\tif err != nil {',
+    '\t\tt.Fatalf("default config: %v", err)',
+    '\t}',
+    `\tbus, err := ${event}.NewMemoryBus(64, 1, ${zap}.NewNop())`,
+    '\tif err != nil {',
+    '\t\tt.Fatalf("event bus: %v", err)',
+    '\t}',
+    `\tt.Cleanup(func() { _ = bus.Close(${ctx}.Background()) })`,
+    ...repositories(gm, f),
+    `\th := New(${svc}.New(repos, bus, ${zap}.NewNop(), cfg.App))`,
+    `\tmux := ${http}.NewServeMux()`,
+    '\tfor _, rt := range h.Routes() {',
+    '\t\tmux.Handle(rt.Method+" "+rt.Pattern, rt.Handler)',
+    '\t}',
+    `\tsrv := ${httptest}.NewServer(mux)`,
+    '\tt.Cleanup(srv.Close)',
+    '\treturn srv',
+    '}',
+  );
+  f.add(
+    '// do sends a request with an optional JSON body and returns the response and its body.',
+    `func do(t *${testing}.T, srv *${httptest}.Server, method, path, body string) (*${http}.Response, []byte) {`,
+    '\tt.Helper()',
+    '\treturn doWithHeader(t, srv, method, path, body, nil)',
+    '}',
+  );
+  f.add(
+    '// doWithHeader is do with extra request headers.',
+    `func doWithHeader(t *${testing}.T, srv *${httptest}.Server, method, path, body string, header map[string]string) (*${http}.Response, []byte) {`,
+    '\tt.Helper()',
+    `\tvar reader ${io}.Reader`,
+    '\tif body != "" {',
+    `\t\treader = ${strings}.NewReader(body)`,
+    '\t}',
+    `\treq, err := ${http}.NewRequest(method, srv.URL+path, reader)`,
+    '\tif err != nil {',
+    '\t\tt.Fatalf("new request: %v", err)',
+    '\t}',
+    '\tif body != "" {',
+    '\t\treq.Header.Set("Content-Type", "application/json")',
+    '\t}',
+    '\tfor k, v := range header {',
+    '\t\treq.Header.Set(k, v)',
+    '\t}',
+    '\tresp, err := srv.Client().Do(req)',
+    '\tif err != nil {',
+    '\t\tt.Fatalf("%s %s: %v", method, path, err)',
+    '\t}',
+    '\tdefer resp.Body.Close()',
+    `\tdata, err := ${io}.ReadAll(resp.Body)`,
+    '\tif err != nil {',
+    '\t\tt.Fatalf("read body: %v", err)',
+    '\t}',
+    '\treturn resp, data',
+    '}',
+  );
+  f.add(
+    '// wantStatus fails the test unless the response has the given status.',
+    `func wantStatus(t *${testing}.T, resp *${http}.Response, body []byte, status int) {`,
+    '\tt.Helper()',
+    '\tif resp.StatusCode != status {',
+    '\t\tt.Fatalf("%s %s: status %d, want %d; body: %s", resp.Request.Method, resp.Request.URL.Path, resp.StatusCode, status, body)',
+    '\t}',
+    '}',
+  );
+  f.add(
+    '// decode unmarshals a JSON body into v.',
+    `func decode(t *${testing}.T, body []byte, v any) {`,
+    '\tt.Helper()',
+    `\tif err := ${json}.Unmarshal(body, v); err != nil {`,
+    '\t\tt.Fatalf("decode %T: %v; body: %s", v, err, body)',
+    '\t}',
+    '}',
+  );
+  f.add(
+    '// testProblem is the RFC 9457 body of an error response.',
+    'type testProblem struct {',
+    '\tType\vstring\v`json:"type"`',
+    '\tTitle\vstring\v`json:"title"`',
+    '\tStatus\vint\v`json:"status"`',
+    '\tDetail\vstring\v`json:"detail"`',
+    '}',
+  );
+  f.add(
+    '// wantProblem checks that a response is an application/problem+json document',
+    '// whose status matches the response status, and returns it.',
+    `func wantProblem(t *${testing}.T, resp *${http}.Response, body []byte) testProblem {`,
+    '\tt.Helper()',
+    '\tif ct := resp.Header.Get("Content-Type"); ct != "application/problem+json" {',
+    '\t\tt.Fatalf("content type %q, want application/problem+json", ct)',
+    '\t}',
+    '\tvar p testProblem',
+    '\tdecode(t, body, &p)',
+    '\tif p.Status != resp.StatusCode || p.Title == "" {',
+    '\t\tt.Fatalf("problem %+v does not match status %d", p, resp.StatusCode)',
+    '\t}',
+    '\treturn p',
+    '}',
+  );
+  return f;
+}

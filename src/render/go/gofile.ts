@@ -1,0 +1,101 @@
+import { GO_GENERATED_HEADER, artifact, type Artifact } from '../artifact.js';
+import { alignColumns } from './format.js';
+
+/**
+ * One Go source file being written: it tracks the imports its code uses, so
+ * emitters ask for a package (`f.use('net/http')`) where they need it and the
+ * import block comes out complete, grouped and sorted.
+ */
+export class GoFile {
+  private readonly imports = new Map<string, string>();
+  private readonly chunks: string[] = [];
+
+  constructor(
+    readonly path: string,
+    readonly pkg: string,
+    private readonly options: { generated: boolean; doc?: string } = { generated: true },
+  ) {}
+
+  /** Imports a package and returns the name to qualify its identifiers with. */
+  use(importPath: string, alias?: string): string {
+    const name = alias ?? defaultName(importPath);
+    const existing = this.imports.get(importPath);
+    if (existing !== undefined) return existing;
+    this.imports.set(importPath, name);
+    return name;
+  }
+
+  /** Appends a declaration or statement block; blocks are separated by a blank line. */
+  add(...lines: string[]): this {
+    this.chunks.push(lines.join('\n'));
+    return this;
+  }
+
+  render(modulePath: string): string {
+    const parts: string[] = [];
+    if (this.options.generated) parts.push(GO_GENERATED_HEADER, '');
+    if (this.options.doc) parts.push(...comment(this.options.doc));
+    parts.push(`package ${this.pkg}`, '');
+    const block = importBlock(this.imports, modulePath);
+    if (block) parts.push(block, '');
+    parts.push(this.chunks.join('\n\n'));
+    return `${alignColumns(parts.join('\n')).trimEnd()}\n`;
+  }
+
+  toArtifact(modulePath: string): Artifact {
+    return artifact(this.path, this.render(modulePath));
+  }
+}
+
+function defaultName(importPath: string): string {
+  const last = importPath.split('/').pop() ?? importPath;
+  if (/^v[0-9]+$/.test(last)) return importPath.split('/').slice(-2)[0]!.replace(/[^A-Za-z0-9_]/g, '');
+  return last.replace(/[^A-Za-z0-9_]/g, '');
+}
+
+/** Standard library first, then third-party, then the module's own packages, each sorted. */
+function importBlock(imports: Map<string, string>, modulePath: string): string {
+  if (imports.size === 0) return '';
+  const groups: string[][] = [[], [], []];
+  for (const [path, name] of [...imports].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const spec = name === defaultName(path) ? `"${path}"` : `${name} "${path}"`;
+    const group = path === modulePath || path.startsWith(`${modulePath}/`) ? 2 : path.split('/')[0]!.includes('.') ? 1 : 0;
+    groups[group]!.push(spec);
+  }
+  const nonEmpty = groups.filter((g) => g.length > 0);
+  if (imports.size === 1) return `import ${nonEmpty[0]![0]}`;
+  return `import (\n${nonEmpty.map((g) => g.map((s) => `\t${s}`).join('\n')).join('\n\n')}\n)`;
+}
+
+/** Lines of a `//` comment, wrapped at about 80 columns, one paragraph per blank line. */
+export function comment(text: string, indent = ''): string[] {
+  const out: string[] = [];
+  const paragraphs = text.trim().split(/\n\s*\n/);
+  paragraphs.forEach((para, i) => {
+    if (i > 0) out.push(`${indent}//`);
+    let line = '';
+    for (const word of para.split(/\s+/).filter(Boolean)) {
+      if (line && line.length + word.length + 1 > 76) {
+        out.push(`${indent}// ${line}`);
+        line = word;
+      } else {
+        line = line ? `${line} ${word}` : word;
+      }
+    }
+    if (line) out.push(`${indent}// ${line}`);
+  });
+  return out;
+}
+
+/**
+ * A doc comment that starts with the identifier, as Go style wants:
+ * "A product in the catalogue." becomes "Product is a product in the catalogue."
+ */
+export function docComment(ident: string, text: string | undefined, fallback: string, indent = ''): string[] {
+  const body = (text ?? '').trim();
+  if (!body) return comment(`${ident} ${fallback}`, indent);
+  if (body.startsWith(`${ident} `)) return comment(body, indent);
+  const lowered = body.charAt(0).toLowerCase() + body.slice(1);
+  const verb = /^the\s/i.test(body) ? 'holds' : 'is';
+  return comment(`${ident} ${verb} ${lowered}`, indent);
+}

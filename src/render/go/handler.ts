@@ -1,0 +1,177 @@
+import type { Operation, Parameter, TypeRef } from '../../model/types.js';
+import type { Artifact } from '../artifact.js';
+import { comment, GoFile } from './gofile.js';
+import type { GoModel } from './gomodel.js';
+import { fileStem, goString, unexportedName } from './naming.js';
+import { groups, requestType } from './service.js';
+
+const HANDLER_DIR = 'internal/handler';
+
+const STATUS_NAMES: Record<number, string> = {
+  200: 'StatusOK', 201: 'StatusCreated', 202: 'StatusAccepted', 203: 'StatusNonAuthoritativeInfo', 204: 'StatusNoContent',
+  205: 'StatusResetContent', 206: 'StatusPartialContent', 207: 'StatusMultiStatus',
+};
+
+/** The generated HTTP layer: the Handler with its route table, and one file of handlers per group. */
+export function renderHandlers(gm: GoModel): Artifact[] {
+  const out = [renderHandler(gm).toArtifact(gm.settings.module)];
+  for (const [group, ops] of groups(gm)) out.push(renderGroup(gm, group, ops).toArtifact(gm.settings.module));
+  return out;
+}
+
+/** `/products/{id}` → `/products/{id}`; wildcard names become Go identifiers, a trailing slash is anchored. */
+export function muxPattern(path: string): string {
+  const p = path.replace(/\{([^}]+)\}/g, (_, name: string) => `{${wildcard(name)}}`);
+  return p.endsWith('/') ? `${p}{$}` : p;
+}
+
+function wildcard(name: string): string {
+  return unexportedName(name);
+}
+
+function handlerName(gm: GoModel, op: Operation): string {
+  return unexportedName(gm.opName(op));
+}
+
+function renderHandler(gm: GoModel): GoFile {
+  const f = new GoFile(`${HANDLER_DIR}/handler.gen.go`, 'handler');
+  const http = f.use('net/http');
+  const svc = f.use(`${gm.settings.module}/internal/service`);
+  f.add(
+    '// Handler serves the operations of the contract over HTTP: it decodes and',
+    '// validates requests, calls the service layer and encodes its answers.',
+    'type Handler struct {',
+    `\tapi ${svc}.API`,
+    '}',
+  );
+  f.add('// New returns a Handler that calls api.', `func New(api ${svc}.API) *Handler {`, '\treturn &Handler{api: api}', '}');
+  const routes = gm.model.operations.map(
+    (op) =>
+      `\t\t{Method: ${http}.Method${methodName(op.method)}, Pattern: ${goString(muxPattern(op.path))}, Operation: ${goString(op.name)}, Handler: ${http}.HandlerFunc(h.${handlerName(gm, op)})},`,
+  );
+  f.add('// Routes lists every operation of the contract with its method and path pattern.', 'func (h *Handler) Routes() []Route {', '\treturn []Route{', ...routes, '\t}', '}');
+  return f;
+}
+
+function methodName(method: string): string {
+  return method.charAt(0) + method.slice(1).toLowerCase();
+}
+
+function renderGroup(gm: GoModel, group: string, ops: Operation[]): GoFile {
+  const f = new GoFile(`${HANDLER_DIR}/${fileStem(group)}.gen.go`, 'handler');
+  for (const op of ops) f.add(...renderOperation(gm, f, op));
+  return f;
+}
+
+function renderOperation(gm: GoModel, f: GoFile, op: Operation): string[] {
+  const http = f.use('net/http');
+  const svc = f.use(`${gm.settings.module}/internal/service`);
+  const lines = [
+    ...comment(`${handlerName(gm, op)} serves ${op.method} ${op.path}.`),
+    `func (h *Handler) ${handlerName(gm, op)}(w ${http}.ResponseWriter, r *${http}.Request) {`,
+    `\tvar req ${svc}.${requestType(gm, op)}`,
+  ];
+  for (const p of op.parameters) lines.push(...bindParameter(gm, f, p));
+  if (op.body) {
+    const target = op.body.required || gm.objectOf(op.body.type) ? '&req.Body' : '&req.Body';
+    lines.push(`\tif err := decodeJSON(r, ${target}); err != nil {`, '\t\tWriteProblem(w, r, err)', '\t\treturn', '\t}');
+  }
+  lines.push('\tif err := req.Validate(); err != nil {', '\t\tWriteProblem(w, r, invalidRequest(err))', '\t\treturn', '\t}');
+  const status = `${http}.${STATUS_NAMES[op.success.status] ?? `Status(${op.success.status})`}`;
+  const statusExpr = STATUS_NAMES[op.success.status] ? status : String(op.success.status);
+  if (op.success.type) {
+    lines.push(`\tresp, err := h.api.${gm.opName(op)}(r.Context(), req)`, '\tif err != nil {', '\t\tWriteProblem(w, r, err)', '\t\treturn', '\t}', `\twriteJSON(w, ${statusExpr}, resp)`);
+  } else {
+    lines.push(`\tif err := h.api.${gm.opName(op)}(r.Context(), req); err != nil {`, '\t\tWriteProblem(w, r, err)', '\t\treturn', '\t}', `\tw.WriteHeader(${statusExpr})`);
+  }
+  lines.push('}');
+  return lines;
+}
+
+const SOURCES: Record<Parameter['in'], string> = {
+  path: 'pathParam',
+  query: 'queryParam',
+  header: 'headerParam',
+  cookie: 'cookieParam',
+};
+
+function bindParameter(gm: GoModel, f: GoFile, p: Parameter): string[] {
+  const field = `req.${gm.paramField(p)}`;
+  const pointer = gm.paramType(p, f).startsWith('*');
+  const lines: string[] = [];
+  if (p.default !== undefined && !pointer) {
+    const def = goLiteral(gm, f, p.type, p.default);
+    if (def !== undefined) lines.push(`\t${field} = ${def}`);
+  }
+  const name = goString(p.in === 'path' ? wildcard(p.name) : p.name);
+  const wire = goString(p.name);
+  const conv = converter(gm, f, p.type);
+  if (!conv) {
+    gm.model.warnings.push(`${p.in} parameter "${p.name}": type not supported yet; it is not bound`);
+    return lines;
+  }
+  const assign = (value: string) => (pointer ? [`\t\tv := ${value}`, `\t\t${field} = &v`] : [`\t\t${field} = ${value}`]);
+  const inner: string[] = [];
+  if (conv.kind === 'direct') inner.push(...assign(conv.expr('raw')));
+  else if (conv.kind === 'parse') {
+    inner.push(`\t\tv, err := ${conv.fn}(${wire}, raw)`, '\t\tif err != nil {', '\t\t\tWriteProblem(w, r, err)', '\t\t\treturn', '\t\t}', pointer ? `\t\t${field} = &v` : `\t\t${field} = v`);
+  } else {
+    inner.push(`\t\tvalues, err := parseList(${wire}, raw, ${conv.fn})`, '\t\tif err != nil {', '\t\t\tWriteProblem(w, r, err)', '\t\t\treturn', '\t\t}', `\t\t${field} = ${conv.wrap('values')}`);
+  }
+  const source = conv.kind === 'list' ? `${SOURCES[p.in]}s` : SOURCES[p.in];
+  lines.push(`\tif raw, ok := ${source}(r, ${name}); ok {`, ...inner);
+  if (p.required) lines.push('\t} else {', `\t\tWriteProblem(w, r, missingParam(${wire}))`, '\t\treturn', '\t}');
+  else lines.push('\t}');
+  return lines;
+}
+
+type Converter =
+  | { kind: 'direct'; expr: (raw: string) => string }
+  | { kind: 'parse'; fn: string }
+  | { kind: 'list'; fn: string; wrap: (v: string) => string };
+
+const PARSERS: Partial<Record<string, string>> = {
+  int32: 'parseInt32',
+  int64: 'parseInt64',
+  float32: 'parseFloat32',
+  float64: 'parseFloat64',
+  bool: 'parseBool',
+  datetime: 'parseTime',
+};
+
+function converter(gm: GoModel, f: GoFile, t: TypeRef): Converter | undefined {
+  if (t.kind === 'scalar') {
+    if (['string', 'uuid', 'date'].includes(t.scalar)) return { kind: 'direct', expr: (raw) => raw };
+    const fn = PARSERS[t.scalar];
+    return fn ? { kind: 'parse', fn } : undefined;
+  }
+  if (t.kind === 'named') {
+    const d = gm.decl(t.name);
+    const goName = gm.goType(t, f);
+    if (d.kind === 'enum' && d.base === 'string') return { kind: 'direct', expr: (raw) => `${goName}(raw)` };
+    if (d.kind === 'alias' && d.type.kind === 'scalar' && ['string', 'uuid', 'date'].includes(d.type.scalar)) {
+      return { kind: 'direct', expr: (raw) => `${goName}(raw)` };
+    }
+    return undefined;
+  }
+  if (t.kind === 'array' && t.items.kind === 'scalar') {
+    const fn = ['string', 'uuid', 'date'].includes(t.items.scalar) ? 'parseString' : PARSERS[t.items.scalar];
+    return fn ? { kind: 'list', fn, wrap: (v) => v } : undefined;
+  }
+  return undefined;
+}
+
+/** A Go literal for a default value, when the type allows a simple one. */
+function goLiteral(gm: GoModel, f: GoFile, t: TypeRef, value: unknown): string | undefined {
+  if (t.kind === 'scalar') {
+    if (typeof value === 'number' && ['int32', 'int64', 'float32', 'float64'].includes(t.scalar)) return String(value);
+    if (typeof value === 'boolean' && t.scalar === 'bool') return String(value);
+    if (typeof value === 'string' && ['string', 'uuid', 'date'].includes(t.scalar)) return goString(value);
+    return undefined;
+  }
+  if (t.kind === 'named' && typeof value === 'string') {
+    const d = gm.decl(t.name);
+    if (d.kind === 'enum' || d.kind === 'alias') return `${gm.goType(t, f)}(${goString(value)})`;
+  }
+  return undefined;
+}

@@ -1,0 +1,151 @@
+import type { Operation } from '../../model/types.js';
+import type { Artifact } from '../artifact.js';
+import { comment, GoFile } from './gofile.js';
+import type { GoModel } from './gomodel.js';
+import { fileStem, goString, unexportedName } from './naming.js';
+import { renderCrudBody, repoField } from './crud.js';
+import { Validation } from './validation.js';
+
+const SERVICE_DIR = 'internal/service';
+
+/** The generated service API (interfaces and request types) and one user-owned stub per operation. */
+export function renderServiceLayer(gm: GoModel): Artifact[] {
+  const out = [renderAPI(gm).toArtifact(gm.settings.module), renderRepositories(gm).toArtifact(gm.settings.module)];
+  for (const op of gm.model.operations) out.push(renderStub(gm, op).toArtifact(gm.settings.module));
+  return out;
+}
+
+export function groups(gm: GoModel): Map<string, Operation[]> {
+  const byGroup = new Map<string, Operation[]>();
+  for (const op of gm.model.operations) {
+    const list = byGroup.get(op.group) ?? [];
+    list.push(op);
+    byGroup.set(op.group, list);
+  }
+  return new Map([...byGroup].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+export function requestType(gm: GoModel, op: Operation): string {
+  return `${gm.opName(op)}Request`;
+}
+
+/** `CreateProduct(ctx context.Context, req CreateProductRequest) (*models.Product, error)` */
+export function signature(gm: GoModel, op: Operation, f: GoFile): string {
+  const ctx = f.use('context');
+  const resp = gm.responseType(op, f);
+  const results = resp ? `(${resp}, error)` : 'error';
+  return `${gm.opName(op)}(ctx ${ctx}.Context, req ${requestType(gm, op)}) ${results}`;
+}
+
+function renderAPI(gm: GoModel): GoFile {
+  const f = new GoFile(`${SERVICE_DIR}/api.gen.go`, 'service');
+  const byGroup = groups(gm);
+  const names = [...byGroup.keys()].map((g) => `${gm.groupName(g)}API`);
+  f.add(
+    '// API is every operation of the contract. The handler layer calls it; *Service implements it.',
+    'type API interface {',
+    ...names.map((n) => `\t${n}`),
+    '}',
+  );
+  f.add('var _ API = (*Service)(nil)');
+  for (const [group, ops] of byGroup) {
+    const lines = [`// ${gm.groupName(group)}API holds the operations tagged ${goString(group)} in the contract.`, `type ${gm.groupName(group)}API interface {`];
+    ops.forEach((op, i) => {
+      if (i > 0) lines.push('');
+      lines.push(...comment(`${gm.opName(op)} handles ${op.method} ${op.path}${op.summary ? `: ${op.summary}` : '.'}`, '\t'));
+      if (op.deprecated) lines.push('\t//', '\t// Deprecated: the contract marks this operation as deprecated.');
+      lines.push(`\t${signature(gm, op, f)}`);
+    });
+    lines.push('}');
+    f.add(...lines);
+  }
+  for (const op of gm.model.operations) renderRequest(gm, f, op);
+  return f;
+}
+
+function renderRequest(gm: GoModel, f: GoFile, op: Operation): void {
+  const name = requestType(gm, op);
+  const lines = [`// ${name} carries the inputs of ${gm.opName(op)}, decoded and validated by the handler.`, `type ${name} struct {`];
+  for (const p of op.parameters) {
+    const doc = p.description ?? `is the ${p.in} parameter ${goString(p.name)}.`;
+    lines.push(...comment(p.description ? doc : `${gm.paramField(p)} ${doc}`, '\t'));
+    lines.push(`\t${gm.paramField(p)}\v${gm.paramType(p, f)}`);
+  }
+  if (op.body) {
+    lines.push('\t// Body is the request body.');
+    const t = gm.goType(op.body.type, f);
+    lines.push(`\tBody\v${op.body.required || gm.objectOf(op.body.type) ? t : `*${t}`}`);
+  }
+  lines.push('}');
+  f.add(...lines);
+
+  const v = new Validation(gm, f);
+  const body: string[] = [];
+  for (const p of op.parameters) {
+    const field = gm.paramField(p);
+    const pointer = gm.paramType(p, f).startsWith('*');
+    const stmts = v.check(
+      { expr: pointer ? `*r.${field}` : `r.${field}`, ref: p.type, constraints: p.constraints, path: goString(p.name), patternVar: unexportedName(`${op.name} ${p.name}`) },
+      pointer ? '\t\t' : '\t',
+    );
+    if (stmts.length === 0) continue;
+    if (pointer) body.push(`\tif r.${field} != nil {`, ...stmts, '\t}');
+    else body.push(...stmts);
+  }
+  if (op.body) {
+    const obj = gm.objectOf(op.body.type);
+    if (obj && v.typeNeedsCheck(obj.name)) {
+      body.push('\tif err := r.Body.Validate(); err != nil {', '\t\treturn err', '\t}');
+    } else if (!obj) {
+      const expr = op.body.required ? 'r.Body' : '*r.Body';
+      const stmts = v.check({ expr, ref: op.body.type, constraints: {}, path: '"body"', patternVar: unexportedName(`${op.name} body`) }, op.body.required ? '\t' : '\t\t');
+      if (stmts.length > 0) body.push(...(op.body.required ? stmts : ['\tif r.Body != nil {', ...stmts, '\t}']));
+    }
+  }
+  if (v.vars.length > 0) f.add(...v.vars.map((x) => `var ${x}`));
+  f.add(`// Validate checks the parameters and body of a ${name} against the contract.`, `func (r *${name}) Validate() error {`, ...body, '\treturn nil', '}');
+}
+
+function renderRepositories(gm: GoModel): GoFile {
+  const f = new GoFile(`${SERVICE_DIR}/repositories.gen.go`, 'service');
+  const lines = ['// Repositories holds the data access of every resource the contract defines.', 'type Repositories struct {'];
+  for (const r of gm.model.resources) {
+    const repo = f.use(`${gm.settings.module}/internal/repository`);
+    lines.push(`\t${repoField(gm, r)}\v${repo}.${gm.typeName(r.entity)}Repository`);
+  }
+  lines.push('}');
+  f.add(...lines);
+  return f;
+}
+
+function renderStub(gm: GoModel, op: Operation): GoFile {
+  const f = new GoFile(`${SERVICE_DIR}/${fileStem(op.name)}.go`, 'service', { generated: false });
+  const sig = signature(gm, op, f);
+  const doc = comment(`${gm.opName(op)} handles ${op.method} ${op.path}${op.summary ? `: ${op.summary}` : '.'}`);
+  const crud = renderCrudBody(gm, op, f);
+  if (crud) {
+    f.add(...doc, `func (s *Service) ${sig} {`, ...crud, '}');
+    return f;
+  }
+  const errs = f.use(`${gm.settings.module}/pkg/errors`, 'apperrors');
+  const resp = gm.responseType(op, f);
+  const zero = resp === undefined ? '' : `${zeroValue(resp)}, `;
+  f.add(
+    ...doc,
+    '//',
+    '// Replace the body with the business logic; until then the operation',
+    '// answers 501 Not Implemented.',
+    `func (s *Service) ${sig} {`,
+    `\treturn ${zero}${errs}.NotImplemented(${goString(gm.opName(op))})`,
+    '}',
+  );
+  return f;
+}
+
+function zeroValue(goType: string): string {
+  if (goType.startsWith('*') || goType.startsWith('[]') || goType.startsWith('map[') || goType === 'any') return 'nil';
+  if (goType === 'string') return '""';
+  if (goType === 'bool') return 'false';
+  if (/^(u?int|float)/.test(goType)) return '0';
+  return `${goType}{}`;
+}

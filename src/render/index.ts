@@ -1,0 +1,37 @@
+import type { ServiceModel } from '../model/types.js';
+import type { Artifact } from './artifact.js';
+import { renderCommand } from './go/command.js';
+import { GoModel, type ServiceSettings } from './go/gomodel.js';
+import { renderHandlers } from './go/handler.js';
+import { renderHandlerTests } from './go/handlertests.js';
+import { renderModels } from './go/models.js';
+import { renderRepositories } from './go/repository.js';
+import { renderServiceLayer } from './go/service.js';
+import { projectContext } from './project.js';
+import { renderTree } from './templates.js';
+
+export type { ServiceSettings } from './go/gomodel.js';
+
+/**
+ * Renders every file of the service from the model and the settings alone:
+ * the static shell from `templates/service`, then the contract-derived Go code.
+ * The result is sorted by path and free of duplicates.
+ */
+export function renderService(model: ServiceModel, settings: ServiceSettings): Artifact[] {
+  const gm = new GoModel(model, settings);
+  const artifacts = [
+    ...renderTree('service', projectContext(model, settings)),
+    ...renderModels(gm),
+    ...renderServiceLayer(gm),
+    ...renderRepositories(gm),
+    ...renderHandlers(gm),
+    ...renderHandlerTests(gm),
+    ...renderCommand(gm),
+  ];
+  const seen = new Map<string, Artifact>();
+  for (const a of artifacts) {
+    if (seen.has(a.path)) throw new Error(`internal error: two artifacts for ${a.path}`);
+    seen.set(a.path, a);
+  }
+  return [...seen.values()].sort((a, b) => a.path.localeCompare(b.path));
+}

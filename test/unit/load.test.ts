@@ -1,0 +1,43 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.js';
+import { buildModel } from '../../src/build/index.js';
+import { loadContract } from '../../src/load/index.js';
+
+async function errorOf(text: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'svc-load-'));
+  const file = join(dir, 'api.yaml');
+  writeFileSync(file, text);
+  try {
+    const loaded = await loadContract(file, 'openapi', undefined, 'api.yaml');
+    buildModel(loaded, 'x');
+  } catch (err) {
+    expect(err).toBeInstanceOf(UserError);
+    return (err as UserError).format();
+  }
+  throw new Error('expected an error');
+}
+
+const head = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\n";
+
+describe('contract errors name the file, line and what is wrong', () => {
+  it.each([
+    ['a YAML syntax error', `${head}paths:\n  /a:\n    get: [\n`, /^api\.yaml:6:1: invalid YAML\/JSON: /],
+    ['a broken $ref', `${head}paths:\n  /a:\n    get:\n      responses:\n        '200':\n          $ref: '#/components/responses/Nope'\n`, /^api\.yaml:8:11 \(#\/paths\/~1a\/get\/responses\/200\/\$ref\): broken \$ref "#\/components\/responses\/Nope"/],
+    ['a schema violation', `${head}paths:\n  /a:\n    get:\n      responsez: {}\n`, /^api\.yaml:\d+:\d+ \(#\/paths\/~1a\/get.*\): invalid OpenAPI document: /],
+    ['no version field', 'info: {title: t}\npaths: {}\n', /^api\.yaml:1: not an OpenAPI document/],
+    [
+      'a path parameter missing from the path',
+      `${head}paths:\n  /a:\n    get:\n      parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n      responses: {'200': {description: ok}}\n`,
+      /^api\.yaml:5:5 \(#\/paths\/~1a\/get\): .*path parameter/,
+    ],
+  ])('%s', async (_name, text, want) => {
+    expect(await errorOf(text)).toMatch(want);
+  });
+
+  it('says when the contract file does not exist', async () => {
+    await expect(loadContract('/no/such/file.yaml', 'openapi')).rejects.toThrow(/contract file not found/);
+  });
+});
