@@ -80,7 +80,7 @@ function renderOperation(gm: GoModel, f: GoFile, op: Operation): string[] {
   const status = `${http}.${STATUS_NAMES[op.success.status] ?? `Status(${op.success.status})`}`;
   const statusExpr = STATUS_NAMES[op.success.status] ? status : String(op.success.status);
   if (op.success.type) {
-    lines.push(`\tresp, err := h.api.${gm.opName(op)}(r.Context(), req)`, '\tif err != nil {', '\t\tWriteProblem(w, r, err)', '\t\treturn', '\t}', `\twriteJSON(w, ${statusExpr}, resp)`);
+    lines.push(`\tresp, err := h.api.${gm.opName(op)}(r.Context(), req)`, '\tif err != nil {', '\t\tWriteProblem(w, r, err)', '\t\treturn', '\t}', `\tif err := writeJSON(w, ${statusExpr}, resp); err != nil {`, '\t\tWriteProblem(w, r, err)', '\t}');
   } else {
     lines.push(`\tif err := h.api.${gm.opName(op)}(r.Context(), req); err != nil {`, '\t\tWriteProblem(w, r, err)', '\t\treturn', '\t}', `\tw.WriteHeader(${statusExpr})`);
   }

@@ -38,7 +38,10 @@ export function signature(gm: GoModel, op: Operation, f: GoFile): string {
 }
 
 function renderAPI(gm: GoModel): GoFile {
-  const f = new GoFile(`${SERVICE_DIR}/api.gen.go`, 'service');
+  const f = new GoFile(`${SERVICE_DIR}/api.gen.go`, 'service', {
+    generated: true,
+    doc: 'Package service holds the business logic: API, the operations the contract defines, and Service, which implements them.',
+  });
   const byGroup = groups(gm);
   const names = [...byGroup.keys()].map((g) => `${gm.groupName(g)}API`);
   f.add(

@@ -93,12 +93,14 @@ export class Validation {
     }
     if (ref.kind === 'named') {
       const d = this.gm.decl(ref.name);
+      // Methods are callable through a pointer: no need to dereference.
+      const recv = expr.startsWith('*') ? expr.slice(1) : expr;
       if (d.kind === 'enum') {
         const allowed = d.values.map((x) => String(x.value)).join(', ');
-        out.push(`${indent}if !${expr}.Valid() {`, ...this.fail(path, `must be one of ${allowed}`, indent), `${indent}}`);
+        out.push(`${indent}if !${recv}.Valid() {`, ...this.fail(path, `must be one of ${allowed}`, indent), `${indent}}`);
       } else if (this.typeNeedsCheck(ref.name)) {
         out.push(
-          `${indent}if err := ${expr}.Validate(); err != nil {`,
+          `${indent}if err := ${recv}.Validate(); err != nil {`,
           `${indent}\treturn ${this.q('Within')}(${path}, err)`,
           `${indent}}`,
         );

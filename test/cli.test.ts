@@ -1,0 +1,157 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { MemoryFileSystem } from '../src/fs/memory.js';
+
+const BIN = join(import.meta.dirname, '..', 'bin', 'svc.js');
+
+/** Runs the CLI in-process against one in-memory file system per target folder. */
+async function runMemory(args: string[], files: Record<string, string> = {}) {
+  const systems = new Map<string, MemoryFileSystem>();
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = '';
+  let stderr = '';
+  out.on('data', (d) => (stdout += d));
+  err.on('data', (d) => (stderr += d));
+  const code = await main(args, {
+    cwd: '/work',
+    stdout: out as unknown as NodeJS.WriteStream,
+    stderr: err as unknown as NodeJS.WriteStream,
+    interactive: false,
+    fsFor: (dir) => {
+      let fs = systems.get(dir);
+      if (!fs) {
+        fs = new MemoryFileSystem(dir === '/work/product' ? files : {});
+        systems.set(dir, fs);
+      }
+      return fs;
+    },
+  });
+  return { code, stdout, stderr, systems };
+}
+
+function runDisk(args: string[], cwd: string) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function written(systems: Map<string, MemoryFileSystem>): number {
+  return [...systems.values()].reduce((n, fs) => n + fs.writes, 0);
+}
+
+describe('svc new: bad input gives one clear line, the right exit code, and writes nothing', () => {
+  const cases: [string, string[], number, RegExp][] = [
+    ['a name with a space', ['new', 'Product Service', '--yes'], 1, /invalid service name "Product Service"/],
+    ['a path as name', ['new', '../x', '--yes'], 1, /invalid service name "\.\.\/x"/],
+    ['a Go keyword', ['new', 'func', '--yes'], 1, /"func": it is a Go keyword/],
+    ['an empty name', ['new', '', '--yes'], 1, /the service name is empty/],
+    ['a missing contract file', ['new', 'product', '--openapi', 'nope.yaml', '--yes'], 1, /contract file not found: nope\.yaml/],
+    ['a bad module path', ['new', 'product', '--module', 'a//b', '--yes'], 1, /invalid Go module path "a\/\/b"/],
+    ['an unknown flag', ['new', 'product', '--colour', 'red'], 2, /unknown option '--colour'/],
+    ['a missing argument', ['new'], 2, /missing required argument 'name'/],
+    ['an unknown command', ['frobnicate'], 2, /unknown command 'frobnicate'/],
+    ['a bad choice', ['new', 'product', '--database', 'oracle', '--yes'], 2, /Allowed choices are memory/],
+  ];
+
+  it.each(cases)('in memory: %s', async (_name, args, code, message) => {
+    const r = await runMemory(args);
+    expect(r.code).toBe(code);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(written(r.systems)).toBe(0);
+  });
+
+  it('in memory: an existing non-empty target without --force', async () => {
+    const r = await runMemory(['new', 'product', '--yes'], { 'notes.txt': 'mine' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/target directory \/work\/product exists and is not empty \(use --force/);
+    expect(written(r.systems)).toBe(0);
+  });
+
+  it.each(cases)('on disk: %s', (_name, args, code, message) => {
+    const cwd = mkdtempSync(join(tmpdir(), 'svc-cli-'));
+    const r = runDisk(args, cwd);
+    expect(r.code).toBe(code);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('on disk: an existing non-empty target without --force', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'svc-cli-'));
+    mkdirSync(join(cwd, 'product'));
+    writeFileSync(join(cwd, 'product', 'notes.txt'), 'mine');
+    const r = runDisk(['new', 'product', '--yes', '--skip-tidy'], cwd);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/exists and is not empty/);
+    expect(readdirSync(join(cwd, 'product'))).toEqual(['notes.txt']);
+  });
+
+  it('on disk: an invalid contract names file and line, and writes nothing', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'svc-cli-'));
+    writeFileSync(join(cwd, 'api.yaml'), "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responsez: {}\n");
+    const r = runDisk(['new', 'product', '--openapi', 'api.yaml', '--yes', '--skip-tidy'], cwd);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: api\.yaml:\d+:\d+ .*invalid OpenAPI document/);
+    expect(existsSync(join(cwd, 'product'))).toBe(false);
+  });
+});
+
+describe('svc basics', () => {
+  it('prints its version and help with exit code 0', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'svc-cli-'));
+    const version = runDisk(['--version'], cwd);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const help = runDisk(['--help'], cwd);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/new \[options\] <name>/);
+    expect(help.stdout).toMatch(/gen/);
+  });
+
+  it('--dry-run prints the plan and writes nothing', async () => {
+    const r = await runMemory(['new', 'product', '--yes', '--dry-run']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^create\s+cmd\/product\/main\.go$/m);
+    expect(r.stdout).toMatch(/dry run: \d+ created, 0 updated, 0 unchanged; nothing written/);
+    expect(written(r.systems)).toBe(0);
+  });
+
+  it('re-running generation on the unchanged starter contract changes no file', async () => {
+    const first = await runMemory(['new', 'product', '--yes', '--skip-tidy']);
+    expect(first.code).toBe(0);
+    const fs = first.systems.get('/work/product')!;
+    const before = new Map(fs.files);
+    const writes = fs.writes;
+    const out = new PassThrough();
+    let stdout = '';
+    out.on('data', (d) => (stdout += d));
+    const code = await main(['gen', 'api', '--dir', '/work/product'], {
+      cwd: '/work',
+      stdout: out as unknown as NodeJS.WriteStream,
+      stderr: new PassThrough() as unknown as NodeJS.WriteStream,
+      interactive: false,
+      fsFor: () => fs,
+    });
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/0 created, 0 updated, \d+ unchanged/);
+    expect(fs.writes).toBe(writes);
+    expect(fs.files).toEqual(before);
+  });
+
+  it('svc gen api outside a service says so', async () => {
+    const r = await runMemory(['gen', 'api', '--dir', '/work/elsewhere']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/is not an svc service: no svc.yaml/);
+  });
+
+  it('the bin runs with the built dist', () => {
+    expect(execFileSync(process.execPath, [BIN, '--version'], { encoding: 'utf8' }).trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { fixtureCases } from '../../src/devtools/fixtures.js';
+import { generateFixtureOnDisk, go, gofmtList } from '../support/go.js';
+
+/**
+ * The bar for generated code: for every fixture, a real Go toolchain accepts
+ * the service — gofmt prints nothing, vet and build pass, and the service's
+ * own tests pass.
+ */
+describe.each(fixtureCases())('fixture %s with real go', (caseName) => {
+  let dir = '';
+
+  it('generates and resolves its modules (go mod tidy)', { timeout: 300_000 }, async () => {
+    dir = await generateFixtureOnDisk(caseName);
+    await go(dir, 'mod', 'tidy');
+  });
+
+  it('is gofmt-clean', async () => {
+    expect(await gofmtList(dir)).toBe('');
+  });
+
+  it('passes go vet', { timeout: 300_000 }, async () => {
+    await go(dir, 'vet', './...');
+  });
+
+  it('builds', { timeout: 300_000 }, async () => {
+    await go(dir, 'build', './...');
+  });
+
+  it("passes its own tests (go test -race)", { timeout: 600_000 }, async () => {
+    const out = await go(dir, 'test', '-race', '-count=1', './...');
+    expect(out).toMatch(/^ok\s+\S+\/internal\/handler/m);
+    expect(out).not.toMatch(/^FAIL/m);
+  });
+});

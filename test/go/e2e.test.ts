@@ -1,0 +1,149 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateFixtureOnDisk, go, GO_ENV } from '../support/go.js';
+
+/**
+ * End to end: generate the starter service, build it, run the binary on a
+ * free loopback port and talk to it over HTTP.
+ */
+describe('the starter service, built and running', () => {
+  let dir = '';
+  let proc: ChildProcess;
+  let base = '';
+  const logs: Record<string, unknown>[] = [];
+  let exited: Promise<number | null>;
+
+  beforeAll(async () => {
+    dir = await generateFixtureOnDisk('starter');
+    await go(dir, 'mod', 'tidy');
+    await go(dir, 'build', '-o', 'bin/product', './cmd/product');
+    proc = spawn(join(dir, 'bin', 'product'), [], {
+      cwd: dir,
+      env: { ...GO_ENV, PRODUCT_HTTP_ADDR: '127.0.0.1:0', PRODUCT_HTTP_SHUTDOWN_DELAY: '500ms', PRODUCT_LOG_LEVEL: 'debug' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    exited = new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
+    const lines = createInterface({ input: proc.stdout! });
+    const stderr = createInterface({ input: proc.stderr! });
+    stderr.on('line', (l) => logs.push({ stderr: l }));
+    base = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no "listening" log line; logs: ${JSON.stringify(logs)}`)), 30_000);
+      lines.on('line', (line) => {
+        try {
+          const entry = JSON.parse(line) as Record<string, unknown>;
+          logs.push(entry);
+          if (entry.msg === 'http server listening') {
+            clearTimeout(timer);
+            resolve(`http://${String(entry.addr)}`);
+          }
+        } catch {
+          logs.push({ raw: line });
+        }
+      });
+    });
+  }, 600_000);
+
+  afterAll(() => {
+    if (proc && proc.exitCode === null) proc.kill('SIGKILL');
+  });
+
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const init: RequestInit = { method, headers: { ...headers } };
+    if (body !== undefined) {
+      init.body = JSON.stringify(body);
+      (init.headers as Record<string, string>)['Content-Type'] = 'application/json';
+    }
+    const resp = await fetch(base + path, init);
+    const text = await resp.text();
+    return { status: resp.status, headers: resp.headers, text, json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+  };
+
+  it('answers health and readiness', async () => {
+    expect((await call('GET', '/healthz')).status).toBe(200);
+    expect((await call('GET', '/readyz')).status).toBe(200);
+  });
+
+  it('serves every CRUD route', async () => {
+    const created = await call('POST', '/products', { name: 'Cup', price: 3.5, currency: 'EUR', tags: ['kitchen'] });
+    expect(created.status).toBe(201);
+    const id = String(created.json!.id);
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(created.json).toMatchObject({ name: 'Cup', price: 3.5, currency: 'EUR', status: 'active' });
+
+    const got = await call('GET', `/products/${id}`);
+    expect(got.status).toBe(200);
+    expect(got.json).toMatchObject({ id, name: 'Cup' });
+
+    const listed = await call('GET', '/products?page_size=10');
+    expect(listed.status).toBe(200);
+    expect((listed.json!.items as { id: string }[]).map((p) => p.id)).toContain(id);
+
+    const updated = await call('PATCH', `/products/${id}`, { price: 4 });
+    expect(updated.status).toBe(200);
+    expect(updated.json).toMatchObject({ id, price: 4, name: 'Cup' });
+
+    expect((await call('DELETE', `/products/${id}`)).status).toBe(204);
+    const gone = await call('GET', `/products/${id}`);
+    expect(gone.status).toBe(404);
+    expect(gone.headers.get('content-type')).toBe('application/problem+json');
+  });
+
+  it('rejects invalid input with a 400 problem naming the field', async () => {
+    const bad = await call('POST', '/products', { name: 'Cup', price: -1, currency: 'EUR' });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toBe('application/problem+json');
+    expect(JSON.stringify(bad.json)).toMatch(/price/);
+    const badQuery = await call('GET', '/products?page_size=abc');
+    expect(badQuery.status).toBe(400);
+    expect(JSON.stringify(badQuery.json)).toMatch(/page_size/);
+  });
+
+  it('returns a request ID, echoing the one it is given', async () => {
+    const fresh = await call('GET', '/healthz');
+    expect(fresh.headers.get('x-request-id')).toMatch(/\S{8,}/);
+    const given = await call('GET', '/products', undefined, { 'X-Request-ID': 'e2e-abc-123' });
+    expect(given.headers.get('x-request-id')).toBe('e2e-abc-123');
+    await new Promise((r) => setTimeout(r, 100));
+    const line = logs.find((l) => l.request_id === 'e2e-abc-123');
+    expect(line).toMatchObject({ route: 'GET /products' });
+  });
+
+  it('counts calls in /metrics under the route pattern, never the raw path', async () => {
+    const id = String((await call('POST', '/products', { name: 'A', price: 1, currency: 'EUR' })).json!.id);
+    await call('GET', `/products/${id}`);
+    await call('GET', `/products/${id}`);
+    const metrics = await call('GET', '/metrics');
+    expect(metrics.status).toBe(200);
+    const count = (route: string, code: string) => {
+      const line = metrics.text.split('\n').find((l) => l.startsWith('http_requests_total{') && l.includes(`route="${route}"`) && l.includes(`code="${code}"`));
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+    expect(count('GET /products/{id}', '200')).toBeGreaterThanOrEqual(2);
+    expect(metrics.text).not.toContain(id);
+    expect(metrics.text).toMatch(/go_goroutines/);
+  });
+
+  it('on SIGTERM turns unready, lets a slow request finish, and exits 0', async () => {
+    const url = new URL(base);
+    const body = JSON.stringify({ name: 'Slow', price: 1, currency: 'EUR' });
+    const socket = connect(Number(url.port), url.hostname);
+    await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
+    let response = '';
+    socket.on('data', (d) => (response += d.toString()));
+    const ended = new Promise<void>((resolve) => socket.on('end', () => resolve()));
+    // Headers and half the body now: the request is in flight.
+    socket.write(`POST /products HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.slice(0, 10)}`);
+    await new Promise((r) => setTimeout(r, 200));
+    proc.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 150));
+    const ready = await call('GET', '/readyz').catch(() => ({ status: 0 }));
+    expect(ready.status).toBe(503);
+    socket.write(body.slice(10));
+    await ended;
+    expect(response).toMatch(/^HTTP\/1\.1 201 Created/);
+    expect(await exited).toBe(0);
+  }, 30_000);
+});

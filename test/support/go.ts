@@ -1,0 +1,51 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { fixtureOptions, FIXTURES_DIR } from '../../src/devtools/fixtures.js';
+import { DiskFileSystem } from '../../src/fs/disk.js';
+import { newService } from '../../src/pipeline/new.js';
+
+/** Environment for every go command the tests run: never download a toolchain. */
+export const GO_ENV = { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '' };
+
+export function hasGo(): boolean {
+  try {
+    execFileSync('go', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Generates a fixture case onto disk (in a fresh temporary folder) and returns the service root. */
+export async function generateFixtureOnDisk(caseName: string): Promise<string> {
+  const o = fixtureOptions(caseName);
+  const dir = join(mkdtempSync(join(tmpdir(), `svc-${caseName}-`)), o.name);
+  const opts: Parameters<typeof newService>[0] = {
+    name: o.name,
+    module: o.module ?? `example.com/${o.name}`,
+    dir,
+    fs: new DiskFileSystem(dir),
+    transports: ['http'],
+    database: 'memory',
+    cwd: join(FIXTURES_DIR, caseName),
+  };
+  if (o.openapi) opts.openapi = o.openapi;
+  await newService(opts);
+  return dir;
+}
+
+/** Runs go with args in dir; throws with go's full output on failure. */
+export async function go(dir: string, ...args: string[]): Promise<string> {
+  const r = await execa('go', args, { cwd: dir, env: GO_ENV, reject: false, all: true });
+  if (r.exitCode !== 0) throw new Error(`go ${args.join(' ')} failed (exit ${r.exitCode}) in ${dir}:\n${r.all}`);
+  return r.all ?? '';
+}
+
+export async function gofmtList(dir: string): Promise<string> {
+  const r = await execa('gofmt', ['-l', '.'], { cwd: dir, env: GO_ENV, reject: false, all: true });
+  if (r.exitCode !== 0) throw new Error(`gofmt failed: ${r.all}`);
+  return r.stdout.trim();
+}
