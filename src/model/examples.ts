@@ -1,3 +1,4 @@
+import RandExp from 'randexp';
 import type { Constraints, Field, TypeDecl, TypeRef } from './types.js';
 
 /**
@@ -59,13 +60,35 @@ function scalarExample(scalar: string, c: Constraints): unknown {
       return '3f2c1a7e-9b4d-4c8e-8f21-6d5a0b7c9e10';
     case 'bytes':
       return 'ZXhhbXBsZQ==';
-    default: {
-      const min = c.minLength ?? 0;
-      const max = c.maxLength ?? Infinity;
-      let s = 'example';
-      if (s.length < min) s = s.padEnd(min, 'x');
-      if (s.length > max) s = s.slice(0, max);
-      return s;
-    }
+    default:
+      return stringExample(c);
   }
+}
+
+function stringExample(c: Constraints): string {
+  const min = c.minLength ?? 0;
+  const max = c.maxLength ?? Infinity;
+  const fits = (s: string) => s.length >= min && s.length <= max;
+  let s = 'example';
+  if (s.length < min) s = s.padEnd(min, 'x');
+  if (s.length > max) s = s.slice(0, max);
+  if (c.pattern === undefined) return s;
+  let re: RegExp;
+  try {
+    re = new RegExp(c.pattern, 'u');
+  } catch {
+    return s;
+  }
+  if (re.test(s) && fits(s)) return s;
+  // The shortest string the pattern makes, choosing the first option everywhere:
+  // deterministic, so golden files stay stable.
+  const gen = new RandExp(re);
+  gen.max = Math.max(min, 1);
+  gen.randInt = (from: number) => from;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const candidate = gen.gen();
+    if (re.test(candidate) && fits(candidate)) return candidate;
+    gen.randInt = (from: number, to: number) => Math.min(to, from + attempt + 1);
+  }
+  return s;
 }

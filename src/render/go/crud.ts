@@ -151,7 +151,8 @@ function updateBody(gm: GoModel, op: Operation, f: GoFile, entity: ObjectDecl, l
   for (const c of copies(gm, entity, body)) {
     const t = `${local}.${gm.fieldName(entity, c.target)}`;
     const s = `req.Body.${gm.fieldName(body!, c.source)}`;
-    const optional = !c.source.required;
+    // PATCH changes what the client sends; PUT replaces the whole record.
+    const optional = !c.source.required && op.method !== 'PUT';
     if (c.sourcePtr && !c.targetPtr) lines.push(`\tif ${s} != nil {`, `\t\t${t} = *${s}`, '\t}');
     else if (c.sourcePtr === c.targetPtr && optional) lines.push(`\tif ${s} != nil {`, `\t\t${t} = ${s}`, '\t}');
     else if (c.sourcePtr === c.targetPtr) lines.push(`\t${t} = ${s}`);
@@ -176,13 +177,13 @@ function listBody(gm: GoModel, op: Operation, f: GoFile, resource: Resource, rep
   const lines: string[] = [];
   const size = op.parameters.find((p) => p.name === shape.pageSizeParam);
   const token = op.parameters.find((p) => p.name === shape.pageTokenParam);
-  if (size && !gm.paramType(size, f).startsWith('*')) lines.push(`\tpage := ${repository}.Page{Size: int(req.${gm.paramField(size)})}`);
+  if (size && !gm.paramIsPointer(size)) lines.push(`\tpage := ${repository}.Page{Size: int(req.${gm.paramField(size)})}`);
   else {
     lines.push(`\tpage := ${repository}.Page{Size: ${shape.defaultPageSize}}`);
     if (size) lines.push(`\tif req.${gm.paramField(size)} != nil {`, `\t\tpage.Size = int(*req.${gm.paramField(size)})`, '\t}');
   }
   if (token) {
-    if (gm.paramType(token, f).startsWith('*')) lines.push(`\tif req.${gm.paramField(token)} != nil {`, `\t\tpage.Token = *req.${gm.paramField(token)}`, '\t}');
+    if (gm.paramIsPointer(token)) lines.push(`\tif req.${gm.paramField(token)} != nil {`, `\t\tpage.Token = *req.${gm.paramField(token)}`, '\t}');
     else lines.push(`\tpage.Token = req.${gm.paramField(token)}`);
   }
   lines.push(`\titems, next, err := ${repo}.List(ctx, page)`, '\tif err != nil {', `\t\treturn nil, ${wrap}`, '\t}');

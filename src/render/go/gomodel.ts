@@ -129,7 +129,11 @@ export class GoModel {
   /** A request parameter: pointer when optional and without a default. */
   paramType(p: Parameter, f: GoFile): string {
     const t = this.goType(p.type, f);
-    return this.isPointer(p.type, p.required || p.default !== undefined, false) ? `*${t}` : t;
+    return this.paramIsPointer(p) ? `*${t}` : t;
+  }
+
+  paramIsPointer(p: Parameter): boolean {
+    return this.isPointer(p.type, p.required || p.default !== undefined, false);
   }
 
   paramField(p: Parameter): string {

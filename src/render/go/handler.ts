@@ -97,7 +97,7 @@ const SOURCES: Record<Parameter['in'], string> = {
 
 function bindParameter(gm: GoModel, f: GoFile, p: Parameter): string[] {
   const field = `req.${gm.paramField(p)}`;
-  const pointer = gm.paramType(p, f).startsWith('*');
+  const pointer = gm.paramIsPointer(p);
   const lines: string[] = [];
   if (p.default !== undefined && !pointer) {
     const def = goLiteral(gm, f, p.type, p.default);

@@ -59,6 +59,14 @@ function requiredHeaders(gm: GoModel, op: Operation): [string, string][] {
   return op.parameters.filter((p) => (p.in === 'header' || p.in === 'cookie') && p.required).map((p) => [p.in === 'cookie' ? 'Cookie' : p.name, p.in === 'cookie' ? `${p.name}=${String(paramExample(gm, p))}` : String(paramExample(gm, p))]);
 }
 
+/** The Go call that sends a request for an operation, with the headers it requires. */
+function request(gm: GoModel, op: Operation, method: string, path: string, body: string): string {
+  const headers = requiredHeaders(gm, op);
+  if (headers.length === 0) return `do(t, srv, ${method}, ${path}, ${body})`;
+  const map = `map[string]string{${headers.map(([k, v]) => `${goString(k)}: ${goString(v)}`).join(', ')}}`;
+  return `doWithHeader(t, srv, ${method}, ${path}, ${body}, ${map})`;
+}
+
 function resourceTest(gm: GoModel, r: Resource): GoFile {
   const entity = gm.decl(r.entity) as ObjectDecl;
   const name = gm.typeName(r.entity);
@@ -81,7 +89,7 @@ function resourceTest(gm: GoModel, r: Resource): GoFile {
   if (create) {
     body.push(
       '',
-      `\tresp, data := do(t, srv, ${http}.Method${method(create)}, ${goString(concretePath(gm, create))}, ${goRawString(requestBody(gm, create))})`,
+      `\tresp, data := ${request(gm, create, `${http}.Method${method(create)}`, goString(concretePath(gm, create)), goRawString(requestBody(gm, create)))}`,
       `\twantStatus(t, resp, data, ${create.success.status})`,
       `\tvar created ${models}.${name}`,
       '\tdecode(t, data, &created)',
@@ -89,7 +97,7 @@ function resourceTest(gm: GoModel, r: Resource): GoFile {
       `\t\tt.Fatalf("create returned no ${r.idField}: %s", data)`,
       '\t}',
       '',
-      `\tresp, data = do(t, srv, ${http}.MethodGet, ${itemPath(get, `created.${idGo}`)}, "")`,
+      `\tresp, data = ${request(gm, get, `${http}.MethodGet`, itemPath(get, `created.${idGo}`), '""')}`,
       `\twantStatus(t, resp, data, ${get.success.status})`,
       `\tvar got ${models}.${name}`,
       '\tdecode(t, data, &got)',
@@ -102,7 +110,7 @@ function resourceTest(gm: GoModel, r: Resource): GoFile {
       const items = gm.fieldName(respDecl, respDecl.fields.find((fl) => fl.name === r.list!.itemsField)!);
       body.push(
         '',
-        `\tresp, data = do(t, srv, ${http}.MethodGet, ${goString(concretePath(gm, list) + requiredQuery(gm, list))}, "")`,
+        `\tresp, data = ${request(gm, list, `${http}.MethodGet`, goString(concretePath(gm, list) + requiredQuery(gm, list)), '""')}`,
         `\twantStatus(t, resp, data, ${list.success.status})`,
         `\tvar page ${models}.${gm.typeName(respDecl.name)}`,
         '\tdecode(t, data, &page)',
@@ -114,17 +122,17 @@ function resourceTest(gm: GoModel, r: Resource): GoFile {
     if (update) {
       body.push(
         '',
-        `\tresp, data = do(t, srv, ${http}.Method${method(update)}, ${itemPath(update, `created.${idGo}`)}, ${goRawString(requestBody(gm, update))})`,
+        `\tresp, data = ${request(gm, update, `${http}.Method${method(update)}`, itemPath(update, `created.${idGo}`), goRawString(requestBody(gm, update)))}`,
         `\twantStatus(t, resp, data, ${update.success.status})`,
       );
     }
     if (del) {
       body.push(
         '',
-        `\tresp, data = do(t, srv, ${http}.MethodDelete, ${itemPath(del, `created.${idGo}`)}, "")`,
+        `\tresp, data = ${request(gm, del, `${http}.MethodDelete`, itemPath(del, `created.${idGo}`), '""')}`,
         `\twantStatus(t, resp, data, ${del.success.status})`,
         '',
-        `\tresp, data = do(t, srv, ${http}.MethodGet, ${itemPath(get, `created.${idGo}`)}, "")`,
+        `\tresp, data = ${request(gm, get, `${http}.MethodGet`, itemPath(get, `created.${idGo}`), '""')}`,
         `\twantStatus(t, resp, data, ${http}.StatusNotFound)`,
         '\twantProblem(t, resp, data)',
       );
@@ -132,7 +140,7 @@ function resourceTest(gm: GoModel, r: Resource): GoFile {
   } else {
     body.push(
       '',
-      `\tresp, data := do(t, srv, ${http}.MethodGet, ${goString(concretePath(gm, get))}, "")`,
+      `\tresp, data := ${request(gm, get, `${http}.MethodGet`, goString(concretePath(gm, get)), '""')}`,
       `\twantStatus(t, resp, data, ${http}.StatusNotFound)`,
       '\twantProblem(t, resp, data)',
     );
@@ -156,10 +164,10 @@ function resourceTest(gm: GoModel, r: Resource): GoFile {
       `func Test${name}ListPagination(t *${f.use('testing')}.T) {`,
       '\tsrv := newTestServer(t)',
       '\tfor i := 0; i < 3; i++ {',
-      `\t\tresp, data := do(t, srv, ${http}.Method${method(create)}, ${goString(concretePath(gm, create))}, ${goRawString(requestBody(gm, create))})`,
+      `\t\tresp, data := ${request(gm, create, `${http}.Method${method(create)}`, goString(concretePath(gm, create)), goRawString(requestBody(gm, create)))}`,
       `\t\twantStatus(t, resp, data, ${create.success.status})`,
       '\t}',
-      `\tresp, data := do(t, srv, ${http}.MethodGet, ${goString(`${base}${q}${sep}${r.list.pageSizeParam}=2`)}, "")`,
+      `\tresp, data := ${request(gm, list, `${http}.MethodGet`, goString(`${base}${q}${sep}${r.list.pageSizeParam}=2`), '""')}`,
       `\twantStatus(t, resp, data, ${list.success.status})`,
       `\tvar first ${models}.${gm.typeName(respDecl.name)}`,
       '\tdecode(t, data, &first)',
@@ -175,7 +183,7 @@ function resourceTest(gm: GoModel, r: Resource): GoFile {
         pointer ? `\tif first.${nextGo} == nil || *first.${nextGo} == "" {` : `\tif first.${nextGo} == "" {`,
         '\t\tt.Fatalf("first page has no next page token: %s", data)',
         '\t}',
-        `\tresp, data = do(t, srv, ${http}.MethodGet, ${goString(`${base}${q}${sep}${r.list.pageSizeParam}=2&${r.list.pageTokenParam}=`)}+${f.use('net/url')}.QueryEscape(${token}), "")`,
+        `\tresp, data = ${request(gm, list, `${http}.MethodGet`, `${goString(`${base}${q}${sep}${r.list.pageSizeParam}=2&${r.list.pageTokenParam}=`)}+${f.use('net/url')}.QueryEscape(${token})`, '""')}`,
         `\twantStatus(t, resp, data, ${list.success.status})`,
         `\tvar second ${models}.${gm.typeName(respDecl.name)}`,
         '\tdecode(t, data, &second)',

@@ -86,7 +86,7 @@ function renderRequest(gm: GoModel, f: GoFile, op: Operation): void {
   const body: string[] = [];
   for (const p of op.parameters) {
     const field = gm.paramField(p);
-    const pointer = gm.paramType(p, f).startsWith('*');
+    const pointer = gm.paramIsPointer(p);
     const stmts = v.check(
       { expr: pointer ? `*r.${field}` : `r.${field}`, ref: p.type, constraints: p.constraints, path: goString(p.name), patternVar: unexportedName(`${op.name} ${p.name}`) },
       pointer ? '\t\t' : '\t',
