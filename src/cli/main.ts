@@ -6,14 +6,14 @@ import { UserError } from '../errors.js';
 import { DiskFileSystem } from '../fs/disk.js';
 import type { FileSystem } from '../fs/types.js';
 import { countActions } from '../plan/plan.js';
-import { genApi } from '../pipeline/gen.js';
 import type { GenerateResult } from '../pipeline/generate.js';
-import { newService } from '../pipeline/new.js';
+import type { newService as NewService } from '../pipeline/new.js';
 import { DATABASES, TRANSPORTS, type Database, type Transport } from '../project/settings.js';
-import { goModTidy, goVersion } from '../tools/go.js';
 import { withProgress } from './progress.js';
-import { askNew } from './prompts.js';
 import { printPlan, summary, type Output } from './report.js';
+
+// The pipeline, the contract parsers and the prompts load only when a command
+// needs them, so `svc --version` and `svc --help` start fast.
 
 export interface CliEnv {
   cwd: string;
@@ -72,6 +72,7 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
     .option('-y, --yes', 'never prompt')
     .action(async (opts: { dir?: string; dryRun?: boolean; force?: boolean }) => {
       const dir = resolve(env.cwd, opts.dir ?? '.');
+      const { genApi } = await import('../pipeline/gen.js');
       const result = await genApi({ dir, fs: fsFor(dir), force: opts.force ?? false, dryRun: opts.dryRun ?? false });
       exitCode = report(result, io, { dryRun: opts.dryRun ?? false, diff: true });
     });
@@ -102,6 +103,7 @@ async function runNew(name: string, opts: NewFlags, env: CliEnv, io: Output, fsF
   let transports: Transport[] = opts.transport ? [opts.transport] : ['http'];
   let database: Database = opts.database ?? 'memory';
   if (env.interactive && !opts.yes) {
+    const { askNew } = await import('./prompts.js');
     const known: Parameters<typeof askNew>[1] = { openapiGiven: openapi !== undefined };
     if (module !== undefined) known.module = module;
     if (openapi !== undefined) known.openapi = openapi;
@@ -115,7 +117,7 @@ async function runNew(name: string, opts: NewFlags, env: CliEnv, io: Output, fsF
   }
   const dir = resolve(env.cwd, opts.dir ?? name);
   const fs = fsFor(dir);
-  const newOpts: Parameters<typeof newService>[0] = {
+  const newOpts: Parameters<typeof NewService>[0] = {
     name,
     module: module ?? `example.com/${name}`,
     dir,
@@ -127,11 +129,13 @@ async function runNew(name: string, opts: NewFlags, env: CliEnv, io: Output, fsF
     cwd: env.cwd,
   };
   if (openapi !== undefined) newOpts.openapi = openapi;
+  const { newService } = await import('../pipeline/new.js');
   const result = await newService(newOpts);
   const code = report(result, io, { dryRun: opts.dryRun ?? false, diff: false });
   if (opts.dryRun || code !== 0) return code;
 
   if (!opts.skipTidy && fs instanceof DiskFileSystem) {
+    const { goModTidy, goVersion } = await import('../tools/go.js');
     const version = await goVersion();
     if (!version) {
       io.err('warning: `go` is not on PATH: install Go 1.22 or newer (https://go.dev/doc/install), then run `go mod tidy` in the service folder');

@@ -110,6 +110,7 @@ describe('the starter service, built and running', () => {
     await new Promise((r) => setTimeout(r, 100));
     const line = logs.find((l) => l.request_id === 'e2e-abc-123');
     expect(line).toMatchObject({ method: 'GET', route: '/products', status: 200 });
+    expect(line!.trace_id).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it('counts calls in /metrics under the route pattern, never the raw path', async () => {
