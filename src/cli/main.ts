@@ -74,7 +74,7 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
       const dir = resolve(env.cwd, opts.dir ?? '.');
       const { genApi } = await import('../pipeline/gen.js');
       const result = await genApi({ dir, fs: fsFor(dir), force: opts.force ?? false, dryRun: opts.dryRun ?? false });
-      exitCode = report(result, io, { dryRun: opts.dryRun ?? false, diff: true });
+      exitCode = report(result, io, { dryRun: opts.dryRun ?? false, diff: true, list: true });
     });
 
   try {
@@ -131,7 +131,8 @@ async function runNew(name: string, opts: NewFlags, env: CliEnv, io: Output, fsF
   if (openapi !== undefined) newOpts.openapi = openapi;
   const { newService } = await import('../pipeline/new.js');
   const result = await newService(newOpts);
-  const code = report(result, io, { dryRun: opts.dryRun ?? false, diff: false });
+  const code = report(result, io, { dryRun: opts.dryRun ?? false, diff: false, list: false });
+  if (!opts.dryRun) io.out(`wrote the ${name} service to ${dir}`);
   if (opts.dryRun || code !== 0) return code;
 
   if (!opts.skipTidy && fs instanceof DiskFileSystem) {
@@ -152,13 +153,14 @@ async function runNew(name: string, opts: NewFlags, env: CliEnv, io: Output, fsF
   return 0;
 }
 
-function report(result: GenerateResult, io: Output, options: { dryRun: boolean; diff: boolean }): number {
+/** Prints warnings, the plan (every file on a dry run; on a real run only with `list`) and a summary. */
+function report(result: GenerateResult, io: Output, options: { dryRun: boolean; diff: boolean; list: boolean }): number {
   for (const w of result.model.warnings) io.err(`warning: ${w}`);
   if (options.dryRun) {
     printPlan(result.plan, io, { diff: options.diff });
     io.out(`dry run: ${summary(result.plan)}; nothing written`);
   } else {
-    printPlan(result.plan, io);
+    if (options.list) printPlan(result.plan, io);
     io.out(summary(result.plan));
   }
   const conflicts = countActions(result.plan).conflict;

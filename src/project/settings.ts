@@ -24,7 +24,7 @@ export function serializeSettings(s: ProjectSettings): string {
     { name: s.name, module: s.module, contract: s.contract, features: s.features },
     { lineWidth: 0 },
   );
-  return `# Settings of this service for the svc generator (https://www.npmjs.com/package/svc).\n# Edit them, then run \`svc gen api\`.\n${body}`;
+  return `# Settings of this service for the svc generator.\n# Edit them, then run \`svc gen api\`.\n${body}`;
 }
 
 /** Reads and checks `svc.yaml`; every problem is a one-line UserError. */
