@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -102,6 +102,45 @@ describe('svc new: bad input gives one clear line, the right exit code, and writ
     expect(existsSync(join(cwd, 'product'))).toBe(false);
   });
 });
+
+describe('svc new on disk', () => {
+  it('without go on PATH says what to install and still writes the files', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'svc-cli-'));
+    const r = spawnSync(process.execPath, [BIN, 'new', 'product', '--yes'], {
+      cwd,
+      encoding: 'utf8',
+      env: { PATH: join(process.execPath, '..'), HOME: process.env.HOME ?? '/tmp' },
+    });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/`go` is not on PATH: install Go 1\.22 or newer/);
+    expect(existsSync(join(cwd, 'product', 'cmd', 'product', 'main.go'))).toBe(true);
+  });
+
+  it('re-running gen api on an unchanged service writes nothing', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'svc-cli-'));
+    expect(runDisk(['new', 'product', '--yes', '--skip-tidy'], cwd).code).toBe(0);
+    const dir = join(cwd, 'product');
+    const before = snapshot(dir);
+    const r = runDisk(['gen', 'api'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/0 created, 0 updated, \d+ unchanged/);
+    expect(snapshot(dir)).toEqual(before);
+  });
+});
+
+/** Every file under dir with its modification time and content. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (sub: string) => {
+    for (const e of readdirSync(join(dir, sub), { withFileTypes: true })) {
+      const rel = join(sub, e.name);
+      if (e.isDirectory()) walk(rel);
+      else out[rel] = `${statSync(join(dir, rel)).mtimeMs} ${readFileSync(join(dir, rel), 'utf8')}`;
+    }
+  };
+  walk('');
+  return out;
+}
 
 describe('svc basics', () => {
   it('prints its version and help with exit code 0', () => {
