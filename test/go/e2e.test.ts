@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -65,6 +65,15 @@ describe('the starter service, built and running', () => {
   it('answers health and readiness', async () => {
     expect((await call('GET', '/healthz')).status).toBe(200);
     expect((await call('GET', '/readyz')).status).toBe(200);
+  });
+
+  it('has a healthcheck subcommand that probes the running server', () => {
+    const addr = new URL(base).host;
+    const ok = spawnSync(join(dir, 'bin', 'product'), ['healthcheck'], { env: { ...GO_ENV, PRODUCT_HTTP_ADDR: addr }, encoding: 'utf8' });
+    expect(ok.status, ok.stderr).toBe(0);
+    const down = spawnSync(join(dir, 'bin', 'product'), ['healthcheck'], { env: { ...GO_ENV, PRODUCT_HTTP_ADDR: '127.0.0.1:1' }, encoding: 'utf8' });
+    expect(down.status).toBe(1);
+    expect(down.stderr).toMatch(/^healthcheck: /);
   });
 
   it('serves every CRUD route', async () => {
