@@ -1,0 +1,165 @@
+import type { Field, ObjectDecl, Resource, ServiceModel, TypeDecl, TypeRef } from '../../model/types.js';
+import { snake } from '../../model/names.js';
+
+/**
+ * The relational schema of a service's resources, language- and
+ * dialect-neutral: one table per resource, one column per field of its
+ * entity. Nested objects, arrays, maps and free-form values are kept as JSON.
+ */
+
+/** A column's type, before a dialect names it. */
+export type ColumnType = 'text' | 'integer' | 'bigint' | 'real' | 'double' | 'boolean' | 'timestamp' | 'bytes' | 'json';
+
+export const COLUMN_TYPES: readonly ColumnType[] = ['text', 'integer', 'bigint', 'real', 'double', 'boolean', 'timestamp', 'bytes', 'json'];
+
+export interface Column {
+  name: string;
+  type: ColumnType;
+  notNull: boolean;
+  primaryKey: boolean;
+  /** The wire name of the entity field the column stores; absent for columns only the database still has. */
+  field?: string;
+  /** The contract's default, used to fill existing rows when a NOT NULL column is added. */
+  default?: string | number | boolean;
+}
+
+export interface Table {
+  name: string;
+  /** The resource (its entity type) the table stores. */
+  resource: string;
+  /** The primary key first, then the entity's fields in contract order. */
+  columns: Column[];
+}
+
+export const DIALECTS = ['sqlite', 'postgres'] as const;
+export type Dialect = (typeof DIALECTS)[number];
+
+/** The tables of every resource of the model, in resource order. */
+export function schemaOf(model: ServiceModel): Table[] {
+  const decls = new Map(model.types.map((t) => [t.name, t]));
+  const names = new Set<string>();
+  return model.resources.map((r) => tableOf(r, decls, names));
+}
+
+function tableOf(r: Resource, decls: ReadonlyMap<string, TypeDecl>, taken: Set<string>): Table {
+  const entity = decls.get(r.entity) as ObjectDecl;
+  const columnNames = new Set<string>();
+  const fields = [...entity.fields].sort((a, b) => Number(b.name === r.idField) - Number(a.name === r.idField));
+  const columns = fields.map((f) => columnOf(f, f.name === r.idField, decls, columnNames));
+  return { name: unique(snake(r.plural) || 'items', taken), resource: r.entity, columns };
+}
+
+function columnOf(f: Field, primaryKey: boolean, decls: ReadonlyMap<string, TypeDecl>, taken: Set<string>): Column {
+  const type = columnType(f.type, decls);
+  // Values Go holds without a pointer are never NULL; JSON and bytes are
+  // nullable whatever the contract says, so that adding one is always possible.
+  const notNull = primaryKey || (f.required && !f.nullable && type !== 'json' && type !== 'bytes');
+  const column: Column = { name: unique(snake(f.name) || 'field', taken), type, notNull, primaryKey, field: f.name };
+  const d = f.default;
+  if (typeof d === 'string' || typeof d === 'number' || typeof d === 'boolean') column.default = d;
+  return column;
+}
+
+/** The neutral column type of a contract type. */
+export function columnType(ref: TypeRef, decls: ReadonlyMap<string, TypeDecl>, seen = new Set<string>()): ColumnType {
+  switch (ref.kind) {
+    case 'scalar':
+      switch (ref.scalar) {
+        case 'bool':
+          return 'boolean';
+        case 'int32':
+          return 'integer';
+        case 'int64':
+          return 'bigint';
+        case 'float32':
+          return 'real';
+        case 'float64':
+          return 'double';
+        case 'datetime':
+          return 'timestamp';
+        case 'bytes':
+          return 'bytes';
+        default:
+          // string, uuid and date are kept as text, exactly as the contract spells them.
+          return 'text';
+      }
+    case 'named': {
+      const d = decls.get(ref.name);
+      if (!d || d.kind === 'object' || d.kind === 'union' || seen.has(ref.name)) return 'json';
+      if (d.kind === 'enum') return d.base === 'int' ? 'bigint' : 'text';
+      return columnType(d.type, decls, new Set([...seen, ref.name]));
+    }
+    default:
+      return 'json';
+  }
+}
+
+function unique(base: string, taken: Set<string>): string {
+  let name = base;
+  for (let i = 2; taken.has(name); i++) name = `${base}_${i}`;
+  taken.add(name);
+  return name;
+}
+
+/** Words both dialects reserve (or treat specially); identifiers spelled like them are quoted. */
+const RESERVED = new Set(
+  (
+    'all analyse analyze and any array as asc asymmetric authorization between binary both case cast check collate collation column ' +
+    'concurrently constraint create cross current_catalog current_date current_role current_schema current_time current_timestamp ' +
+    'current_user default deferrable desc distinct do else end except exists false fetch for foreign freeze from full grant group having ' +
+    'ilike in index initially inner intersect into is isnull join key lateral leading left like limit localtime localtimestamp natural ' +
+    'not notnull null offset on only or order outer overlaps placing primary references returning right rowid select session_user ' +
+    'similar some symmetric table tablesample then to trailing transaction true union unique user using values variadic verbose when ' +
+    'where window with'
+  ).split(' '),
+);
+
+/** An identifier as SQL text: quoted when it is a reserved word or not a plain lower-case name. */
+export function ident(name: string): string {
+  return RESERVED.has(name) || !/^[a-z_][a-z0-9_]*$/.test(name) ? `"${name.replaceAll('"', '""')}"` : name;
+}
+
+/** The type of a column in a dialect. */
+export function sqlType(dialect: Dialect, type: ColumnType): string {
+  const types: Record<Dialect, Record<ColumnType, string>> = {
+    // SQLite keeps any value in any column; the declared names pick the
+    // affinity, and TIMESTAMP lets the driver read times back as time.Time.
+    sqlite: { text: 'TEXT', integer: 'INTEGER', bigint: 'INTEGER', real: 'REAL', double: 'REAL', boolean: 'BOOLEAN', timestamp: 'TIMESTAMP', bytes: 'BLOB', json: 'TEXT' },
+    postgres: { text: 'TEXT', integer: 'INTEGER', bigint: 'BIGINT', real: 'REAL', double: 'DOUBLE PRECISION', boolean: 'BOOLEAN', timestamp: 'TIMESTAMPTZ', bytes: 'BYTEA', json: 'JSONB' },
+  };
+  return types[dialect][type];
+}
+
+/** A column definition, as in CREATE TABLE or ADD COLUMN. */
+export function columnDefinition(dialect: Dialect, c: Column, adding = false): string {
+  let def = `${ident(c.name)} ${sqlType(dialect, c.type)}`;
+  // Byte order for keys, as Go compares strings: pages come out the same on every database.
+  if (c.primaryKey && dialect === 'postgres' && c.type === 'text') def += ' COLLATE "C"';
+  if (c.notNull) def += ' NOT NULL';
+  // Rows that exist when a NOT NULL column is added need a value.
+  if (adding && c.notNull) def += ` DEFAULT ${literal(dialect, c.type, c.default)}`;
+  if (c.primaryKey) def += ' PRIMARY KEY';
+  return def;
+}
+
+/** A SQL literal of a column type: the given value, or the type's zero value. */
+export function literal(dialect: Dialect, type: ColumnType, value?: string | number | boolean): string {
+  if (value !== undefined) {
+    if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+    if (typeof value === 'number') return String(value);
+    return `'${value.replaceAll("'", "''")}'`;
+  }
+  switch (type) {
+    case 'boolean':
+      return 'FALSE';
+    case 'integer':
+    case 'bigint':
+    case 'real':
+    case 'double':
+      return '0';
+    case 'timestamp':
+      return dialect === 'postgres' ? `'0001-01-01 00:00:00+00'` : `'0001-01-01 00:00:00+00:00'`;
+    default:
+      return `''`;
+  }
+}

@@ -1,0 +1,105 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { GO_ENV } from './go.js';
+
+/** A generated service's binary, started on a free loopback port. */
+export interface RunningService {
+  proc: ChildProcess;
+  /** `http://127.0.0.1:port` once it listens. */
+  base: string;
+  /** Every JSON log line so far (and stderr lines as `{ stderr }`). */
+  logs: Record<string, unknown>[];
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>;
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Starts `bin` in `dir` with extra environment and waits for its "http server
+ * listening" log line; rejects when the process exits first or after 30s.
+ */
+export function startService(bin: string, dir: string, env: Record<string, string>, args: string[] = []): Promise<RunningService> {
+  const proc = spawn(bin, args, {
+    cwd: dir,
+    env: { ...GO_ENV, PRODUCT_HTTP_ADDR: '127.0.0.1:0', PRODUCT_HTTP_SHUTDOWN_DELAY: '0s', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Record<string, unknown>[] = [];
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  createInterface({ input: proc.stderr! }).on('line', (l) => logs.push({ stderr: l }));
+  const lines = createInterface({ input: proc.stdout! });
+  return new Promise<RunningService>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "listening" log line; logs: ${JSON.stringify(logs)}`)), 30_000);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before listening; logs: ${JSON.stringify(logs)}`));
+    });
+    lines.on('line', (line) => {
+      let entry: Record<string, unknown>;
+      try {
+        entry = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        entry = { raw: line };
+      }
+      logs.push(entry);
+      if (entry.msg === 'http server listening') {
+        clearTimeout(timer);
+        const stop = () => {
+          if (proc.exitCode === null) proc.kill('SIGTERM');
+          return exited;
+        };
+        resolve({ proc, base: `http://${String(entry.addr)}`, logs, exited, stop });
+      }
+    });
+  });
+}
+
+export interface Reply {
+  status: number;
+  json?: Record<string, unknown>;
+  text: string;
+}
+
+/** One HTTP call with an optional JSON body. */
+export async function call(base: string, method: string, path: string, body?: unknown): Promise<Reply> {
+  const init: RequestInit = { method };
+  if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers = { 'Content-Type': 'application/json' };
+  }
+  const resp = await fetch(base + path, init);
+  const text = await resp.text();
+  const json = /json/.test(resp.headers.get('content-type') ?? '') && text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+  return json ? { status: resp.status, json, text } : { status: resp.status, text };
+}
+
+/** Polls `probe` every 200ms until it returns true or `ms` pass. */
+export async function eventually(probe: () => Promise<boolean>, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await probe().catch(() => false)) return true;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}
+
+/**
+ * A fresh database on the PostgreSQL server that DATABASE_URL names, owned by
+ * a fresh user with a password of its own (created with psql), and its URL;
+ * undefined when DATABASE_URL is not set.
+ */
+export function freshPostgresDatabase(prefix: string): string | undefined {
+  const base = process.env.DATABASE_URL;
+  if (!base) return undefined;
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+  const password = `pw_${randomBytes(6).toString('hex')}`;
+  execFileSync('psql', [base, '-qc', `CREATE ROLE ${name} LOGIN PASSWORD '${password}'`], { stdio: 'pipe' });
+  execFileSync('psql', [base, '-qc', `CREATE DATABASE ${name} OWNER ${name}`], { stdio: 'pipe' });
+  const url = new URL(base);
+  url.username = name;
+  url.password = password;
+  url.pathname = `/${name}`;
+  return url.toString();
+}

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryFileSystem } from '../../src/fs/memory.js';
+import { genApi } from '../../src/pipeline/gen.js';
+import { newService } from '../../src/pipeline/new.js';
+import { parseState, planMigrations, serializeState, SCHEMA_STATE_PATH } from '../../src/render/sql/migrations.js';
+import type { Table } from '../../src/render/sql/schema.js';
+
+const CONTRACT = 'productproto/openapi/product.yaml';
+
+async function starter(database: 'sql' | 'memory' = 'sql'): Promise<MemoryFileSystem> {
+  const fs = new MemoryFileSystem();
+  await newService({ name: 'product', module: 'example.com/product', dir: '/virtual/product', fs, transports: ['http'], database });
+  return fs;
+}
+
+/** Adds a property to the Product schema (and to its create input). */
+async function addField(fs: MemoryFileSystem, name: string, schema: string, required = false): Promise<void> {
+  let text = (await fs.read(CONTRACT))!;
+  text = text.replace(/(\n    Product:\n[\s\S]*?\n      properties:\n)/, `$1        ${name}: ${schema}\n`);
+  if (required) text = text.replace('required: [id, name, price, currency, status, created_at, updated_at]', `required: [id, name, price, currency, status, created_at, updated_at, ${name}]`);
+  await fs.write(CONTRACT, text);
+}
+
+const regen = (fs: MemoryFileSystem) => genApi({ dir: '/virtual/product', fs });
+
+describe('SQL migrations', () => {
+  it('creates the table of each resource for both dialects, and records the schema', async () => {
+    const fs = await starter();
+    expect(await fs.list('migrations/sqlite')).toEqual(['00001_create_products.sql']);
+    expect(await fs.list('migrations/postgres')).toEqual(['00001_create_products.sql']);
+    const pg = (await fs.read('migrations/postgres/00001_create_products.sql'))!;
+    expect(pg).toContain('-- +goose Up\nCREATE TABLE products (\n    id TEXT COLLATE "C" NOT NULL PRIMARY KEY,');
+    expect(pg).toContain('    price DOUBLE PRECISION NOT NULL,\n');
+    expect(pg).toContain('    tags JSONB,\n');
+    expect(pg).toContain('    created_at TIMESTAMPTZ NOT NULL,\n');
+    expect(pg).toContain('-- +goose Down\nDROP TABLE products;');
+    const lite = (await fs.read('migrations/sqlite/00001_create_products.sql'))!;
+    expect(lite).toContain('    id TEXT NOT NULL PRIMARY KEY,\n');
+    expect(lite).toContain('    created_at TIMESTAMP NOT NULL,\n');
+    expect(lite.split('\n')[0]).not.toMatch(/Code generated/);
+    expect(parseState((await fs.read(SCHEMA_STATE_PATH))!).tables.map((t) => t.name)).toEqual(['products']);
+  });
+
+  it('writes nothing for a memory service', async () => {
+    const fs = await starter('memory');
+    expect(await fs.list('migrations')).toEqual([]);
+    expect(await fs.read(SCHEMA_STATE_PATH)).toBeUndefined();
+    expect(await fs.read('internal/database/database.go')).toBeUndefined();
+  });
+
+  it('turns a new field into a new ALTER TABLE migration and never rewrites the old one', async () => {
+    const fs = await starter();
+    const first = (await fs.read('migrations/sqlite/00001_create_products.sql'))!;
+    await fs.write('migrations/sqlite/00001_create_products.sql', `${first}-- my note\n`);
+    await addField(fs, 'sku', '{type: string, maxLength: 40}');
+    await addField(fs, 'stock', '{type: integer, format: int32, default: 0}', true);
+    const result = await regen(fs);
+    const actions = Object.fromEntries(result.plan.changes.map((c) => [c.artifact.path, c.action]));
+    expect(actions['migrations/sqlite/00002_add_stock_and_sku_to_products.sql']).toBe('create');
+    expect(actions['migrations/postgres/00002_add_stock_and_sku_to_products.sql']).toBe('create');
+    expect(actions['migrations/sqlite/00001_create_products.sql']).toBeUndefined();
+    expect(actions[SCHEMA_STATE_PATH]).toBe('overwrite');
+    expect(await fs.read('migrations/sqlite/00001_create_products.sql')).toBe(`${first}-- my note\n`);
+    const pg = (await fs.read('migrations/postgres/00002_add_stock_and_sku_to_products.sql'))!;
+    expect(pg).toContain('-- +goose Up\nALTER TABLE products ADD COLUMN stock INTEGER NOT NULL DEFAULT 0;\n\nALTER TABLE products ADD COLUMN sku TEXT;\n');
+    expect(pg).toContain('-- +goose Down\nALTER TABLE products DROP COLUMN sku;\nALTER TABLE products DROP COLUMN stock;\n');
+    expect(await fs.read('internal/repository/product_sql.gen.go')).toContain('"id, stock, sku, name, description, price, currency, status, tags, created_at, updated_at"');
+
+    // Unchanged contract: no new migration, nothing written.
+    const again = await regen(fs);
+    expect(again.written).toEqual([]);
+    expect(await fs.list('migrations/sqlite')).toHaveLength(2);
+  });
+
+  it('takes the next free number after migrations of the user, and reports what it does not migrate', async () => {
+    const fs = await starter();
+    await fs.write('migrations/sqlite/00007_my_index.sql', '-- +goose Up\nSELECT 1;\n');
+    let text = (await fs.read(CONTRACT))!;
+    text = text.replace(/(\n    Product:\n[\s\S]*?\n        description:\n)          type: string/, '$1          type: integer');
+    text = text.replace(/(\n    Product:\n[\s\S]*?)\n        tags:\n          type: array\n          maxItems: 20\n          items:\n            type: string\n            minLength: 1\n            maxLength: 50\n          description: Free-form labels./, '$1');
+    await addField(fs, 'sku', '{type: string}');
+    await fs.write(CONTRACT, text.replace(/(\n    Product:\n[\s\S]*?\n      properties:\n)/, '$1        sku: {type: string}\n'));
+    const result = await regen(fs);
+    expect(await fs.read('migrations/postgres/00008_add_sku_to_products.sql')).toBeDefined();
+    expect(result.model.warnings).toEqual([
+      expect.stringMatching(/^products\.description: the contract now makes it bigint, the database has text; svc does not convert columns/),
+      expect.stringMatching(/^products\.tags: no field stores it any more; svc keeps the column/),
+    ]);
+  });
+
+  it('switches a memory service to SQL, naming the modules its go.mod lacks', async () => {
+    const fs = await starter('memory');
+    await fs.write('svc.yaml', (await fs.read('svc.yaml'))!.replace('database: memory', 'database: sql'));
+    await fs.write('go.mod', (await fs.read('go.mod'))!.replace(/\t(modernc\.org\/sqlite|github\.com\/jackc\/pgx\/v5) .*\n/g, ''));
+    const result = await regen(fs);
+    expect(await fs.list('migrations/sqlite')).toEqual(['00001_create_products.sql']);
+    expect(await fs.read('cmd/product/wire.go')).toContain('repository.NewSQLProductRepository(db)');
+    expect(result.model.warnings).toEqual([
+      'go.mod lacks the database drivers and migration library; add the versions svc is tested with: go get github.com/jackc/pgx/v5@v5.7.4 modernc.org/sqlite@v1.36.1',
+    ]);
+  });
+
+  it('refuses to guess when migrations exist without the schema record', async () => {
+    expect(() => parseState('')).toThrow(/expected a "tables" mapping/);
+    const fresh = new MemoryFileSystem();
+    for (const [path, content] of (await starter()).files) if (path !== SCHEMA_STATE_PATH) await fresh.write(path, content);
+    const result = await genApi({ dir: '/virtual/product', fs: fresh });
+    expect(result.model.warnings).toEqual([expect.stringMatching(/^\.svc\/schema\.yaml is missing but migrations exist/)]);
+    expect(await fresh.list('migrations/sqlite')).toEqual(['00001_create_products.sql']);
+  });
+
+  it('round-trips the schema record and quotes reserved words', () => {
+    const tables: Table[] = [
+      {
+        name: 'order',
+        resource: 'Order',
+        columns: [
+          { name: 'id', type: 'text', notNull: true, primaryKey: true },
+          { name: 'group', type: 'bigint', notNull: false, primaryKey: false },
+        ],
+      },
+    ];
+    const plan = planMigrations('shop', tables, undefined, { sqlite: [], postgres: [] });
+    const state = plan.artifacts.find((a) => a.path === SCHEMA_STATE_PATH)!.content;
+    expect(state.split('\n')[0]).toBe('# Code generated by svc. DO NOT EDIT.');
+    expect(serializeState(parseState(state))).toBe(state);
+    const sql = plan.artifacts.find((a) => a.path === 'migrations/postgres/00001_create_order.sql')!.content;
+    expect(sql).toContain('CREATE TABLE "order" (\n    id TEXT COLLATE "C" NOT NULL PRIMARY KEY,\n    "group" BIGINT\n);');
+  });
+});
