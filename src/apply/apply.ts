@@ -12,15 +12,24 @@ export interface ApplyResult {
  * recording the hash of each generated file as it now stands. A run that
  * changes nothing writes nothing, the manifest included.
  */
+const WRITE_CONCURRENCY = 16;
+
 export async function applyPlan(plan: Plan, fs: FileSystem, previous: Manifest): Promise<ApplyResult> {
-  const written: string[] = [];
   const next: Manifest = { version: 1, generated: { ...previous.generated }, created: [...previous.created] };
+  const toWrite = plan.changes.filter((c) => c.action === 'create' || c.action === 'overwrite');
+  // Several writes at a time: a large service has thousands of files, and each
+  // atomic write waits on the disk twice (write, rename).
+  let next_ = 0;
+  const worker = async () => {
+    while (next_ < toWrite.length) {
+      const { artifact } = toWrite[next_++]!;
+      await fs.write(artifact.path, artifact.content, artifact.mode);
+    }
+  };
+  await Promise.all(Array.from({ length: WRITE_CONCURRENCY }, worker));
+  const written = toWrite.map((c) => c.artifact.path);
   for (const change of plan.changes) {
     const { artifact } = change;
-    if (change.action === 'create' || change.action === 'overwrite') {
-      await fs.write(artifact.path, artifact.content, artifact.mode);
-      written.push(artifact.path);
-    }
     const landed = change.action === 'create' || change.action === 'overwrite' || change.action === 'unchanged';
     if (artifact.owner === 'generated' && landed) next.generated[artifact.path] = hashContent(artifact.content);
     if (artifact.owner === 'user' && change.action === 'create') next.created.push(artifact.path);

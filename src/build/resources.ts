@@ -1,61 +1,196 @@
-import type { CrudKind, ListShape, ObjectDecl, Operation, Resource, TypeDecl, TypeRef } from '../model/types.js';
-
+import type { CrudKind, Field, ListShape, ObjectDecl, Operation, Resource, TypeDecl, TypeRef } from '../model/types.js';
+import { pascal, plural, singular } from '../model/names.js';
 
 /**
- * Recognises REST resources in a model: a collection path (`/products`) and
- * its item path (`/products/{id}`) whose standard operations create, get,
- * list, update and delete one entity type. Works on the model only, so any
- * contract kind benefits.
+ * Recognises resources in a model: entity types with standard operations the
+ * generator can implement end to end (create, get, list, update, delete).
+ * Works on the model only, so every contract kind benefits. Three ways, in
+ * order of precedence:
+ *
+ * 1. explicit markers on operations (`Operation.resourceMarker`, from
+ *    `x-svc-resource` in OpenAPI), for shapes the rules below miss;
+ * 2. REST: a collection path (`/products`) and its item path (`/products/{id}`);
+ * 3. standard RPC names in the style of Google's AIP (`GetProduct`,
+ *    `ListProducts`, `CreateProduct`, `UpdateProduct`, `DeleteProduct`).
+ *
+ * An operation belongs to at most one resource, and an entity type to at most
+ * one resource. What a marker asks for but cannot be honoured is reported in
+ * `warnings`.
  */
-export function recogniseResources(operations: readonly Operation[], types: ReadonlyMap<string, TypeDecl>): Resource[] {
+export function recogniseResources(operations: readonly Operation[], types: ReadonlyMap<string, TypeDecl>, warnings: string[] = []): Resource[] {
   const resources: Resource[] = [];
-  const collections = new Set(operations.map((o) => o.path).filter((p) => !p.endsWith('}')));
-  for (const collection of [...collections].sort()) {
-    const resource = recogniseAt(collection, operations, types);
-    if (resource) resources.push(resource);
-  }
+  const claimed = new Set<string>();
+  const add = (r: Resource | undefined) => {
+    // One store per entity: a second collection of the same type (e.g. a
+    // nested path) is served by the operations alone.
+    if (!r || resources.some((x) => x.entity === r.entity)) return;
+    const concurrency = concurrencyField(types.get(r.entity) as ObjectDecl);
+    if (concurrency) r.concurrency = concurrency;
+    resources.push(r);
+    for (const name of Object.values(r.operations)) claimed.add(name);
+  };
+  const excluded = new Set(operations.filter((o) => o.resourceMarker?.exclude).map((o) => o.name));
+
+  for (const r of fromMarkers(operations, types, warnings)) add(r);
+
+  const free = () => operations.filter((o) => !claimed.has(o.name) && !excluded.has(o.name) && !o.resourceMarker);
+  const collections = new Set(free().map((o) => o.path).filter((p) => !p.endsWith('}')));
+  for (const collection of [...collections].sort()) add(restAt(collection, free(), types));
+
+  for (const r of fromRpcNames(free(), types)) add(r);
   return resources;
 }
 
-function recogniseAt(collection: string, operations: readonly Operation[], types: ReadonlyMap<string, TypeDecl>): Resource | undefined {
-  const itemOps = operations.filter((o) => isItemPath(o.path, collection));
-  const itemPath = itemOps[0]?.path;
-  if (!itemPath) return undefined;
-  const idParam = /\{([^}]+)\}$/.exec(itemPath)?.[1];
-  if (!idParam) return undefined;
-  const find = (method: string, path: string) => operations.find((o) => o.method === method && o.path === path);
+/** How to find the operations of one resource among a set of operations. */
+interface Candidates {
+  get?: Operation;
+  create?: Operation;
+  update?: Operation;
+  delete?: Operation;
+  list?: Operation;
+}
 
-  const get = find('GET', itemPath);
-  const entity = namedObject(get?.success.type, types);
-  if (!get || !entity) return undefined;
+/**
+ * Builds a resource from its candidate operations, keeping those whose shape
+ * the generated code implements; undefined without a usable get.
+ */
+function assemble(c: Candidates, pluralName: string, types: ReadonlyMap<string, TypeDecl>, recognisedBy: Resource['recognisedBy'], why?: (msg: string) => void): Resource | undefined {
+  const fail = (msg: string) => {
+    why?.(msg);
+    return undefined;
+  };
+  const get = c.get;
+  if (!get) return fail('it has no get operation');
+  const entity = namedObject(get.success.type, types);
+  if (!entity) return fail(`its get operation ${get.name} does not return an object type`);
+  const idParam = lastPathParam(get);
+  if (!idParam) return fail(`its get operation ${get.name} has no path parameter for the identifier`);
+  const idType = get.parameters.find((p) => p.in === 'path' && p.name === idParam)?.type;
+  if (idType?.kind !== 'scalar' || !['string', 'uuid'].includes(idType.scalar)) return fail(`the path parameter ${idParam} of ${get.name} is not a string`);
   const idField = entity.fields.find((f) => f.name === idParam) ?? entity.fields.find((f) => f.name === 'id');
-    // The generated store keys records by a required string identifier.
-  if (!idField || !idField.required || idField.nullable) return undefined;
-  if (idField.type.kind !== 'scalar' || !['string', 'uuid'].includes(idField.type.scalar)) return undefined;
+  // The generated store keys records by a required string identifier.
+  if (!idField || !idField.required || idField.nullable) return fail(`${entity.name} has no required identifier field "${idParam}" or "id"`);
+  if (idField.type.kind !== 'scalar' || !['string', 'uuid'].includes(idField.type.scalar)) return fail(`the identifier ${entity.name}.${idField.name} is not a string`);
 
   const ops: Partial<Record<CrudKind, string>> = { get: get.name };
   const returnsEntity = (o: Operation | undefined) => o && namedObject(o.success.type, types)?.name === entity.name;
-  const create = find('POST', collection);
-  if (returnsEntity(create) && create?.body) ops.create = create.name;
-  const update = find('PATCH', itemPath) ?? find('PUT', itemPath);
-  if (returnsEntity(update) && update?.body) ops.update = update.name;
-  const del = find('DELETE', itemPath);
-  if (del && (del.success.type === undefined || returnsEntity(del))) ops.delete = del.name;
+  if (returnsEntity(c.create) && c.create?.body) ops.create = c.create.name;
+  if (returnsEntity(c.update) && c.update?.body && lastPathParam(c.update)) ops.update = c.update.name;
+  if (c.delete && lastPathParam(c.delete) && (c.delete.success.type === undefined || returnsEntity(c.delete))) ops.delete = c.delete.name;
 
-  const resource: Resource = {
-    name: entity.name,
-    plural: collection.split('/').filter(Boolean).pop() ?? entity.name,
-    entity: entity.name,
-    idField: idField.name,
-    operations: ops,
-  };
-  const list = find('GET', collection);
-  const shape = list ? listShape(list, entity.name, types) : undefined;
-  if (list && shape) {
-    ops.list = list.name;
+  const resource: Resource = { name: entity.name, plural: pluralName, entity: entity.name, idField: idField.name, operations: ops, recognisedBy };
+  const shape = c.list ? listShape(c.list, entity.name, types) : undefined;
+  if (c.list && shape) {
+    ops.list = c.list.name;
     resource.list = shape;
   }
   return resource;
+}
+
+function restAt(collection: string, operations: readonly Operation[], types: ReadonlyMap<string, TypeDecl>): Resource | undefined {
+  const itemPath = operations.find((o) => isItemPath(o.path, collection))?.path;
+  if (!itemPath) return undefined;
+  const find = (method: string, path: string) => operations.find((o) => o.method === method && o.path === path);
+  return assemble(
+    {
+      get: find('GET', itemPath),
+      create: find('POST', collection),
+      update: find('PATCH', itemPath) ?? find('PUT', itemPath),
+      delete: find('DELETE', itemPath),
+      list: find('GET', collection),
+    },
+    collection.split('/').filter(Boolean).pop() ?? itemPath,
+    types,
+    'rest',
+  );
+}
+
+/** Operations marked with the same resource name form one resource; the method is inferred when not given. */
+function fromMarkers(operations: readonly Operation[], types: ReadonlyMap<string, TypeDecl>, warnings: string[]): Resource[] {
+  const groups = new Map<string, Candidates>();
+  for (const op of operations) {
+    const m = op.resourceMarker;
+    if (!m || m.exclude) continue;
+    const method = m.method ?? inferMethod(op);
+    if (!method) {
+      warnings.push(`x-svc-resource on ${op.name}: cannot tell which standard method ${op.method} ${op.path} is; give one (create, get, list, update or delete)`);
+      continue;
+    }
+    const group = groups.get(m.name) ?? {};
+    if (group[method]) {
+      warnings.push(`x-svc-resource: resource "${m.name}" has two ${method} operations (${group[method]!.name}, ${op.name}); ${op.name} is ignored`);
+      continue;
+    }
+    group[method] = op;
+    groups.set(m.name, group);
+  }
+  const out: Resource[] = [];
+  for (const [name, c] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+    const r = assemble(c, name, types, 'marker', (msg) => warnings.push(`x-svc-resource: "${name}" is not a resource: ${msg}`));
+    if (!r) continue;
+    for (const [kind, op] of Object.entries(c) as [CrudKind, Operation][]) {
+      if (r.operations[kind] !== op.name) warnings.push(`x-svc-resource: ${op.name} does not have the shape of a standard ${kind} of ${r.entity}; it is left out of the resource`);
+    }
+    out.push(r);
+  }
+  return out;
+}
+
+function inferMethod(op: Operation): CrudKind | undefined {
+  const item = op.path.endsWith('}');
+  switch (op.method) {
+    case 'GET':
+      return item ? 'get' : 'list';
+    case 'POST':
+      return item ? undefined : 'create';
+    case 'PUT':
+    case 'PATCH':
+      return 'update';
+    case 'DELETE':
+      return 'delete';
+    default:
+      return undefined;
+  }
+}
+
+const RPC = /^(get|list|create|update|delete)([A-Z0-9].*)$/;
+
+/**
+ * AIP-style standard methods, recognised by name: `GetBook` returning `Book`,
+ * with `ListBooks`, `CreateBook`, `UpdateBook` and `DeleteBook` beside it.
+ * Names may start in either case (`getBook`).
+ */
+function fromRpcNames(operations: readonly Operation[], types: ReadonlyMap<string, TypeDecl>): Resource[] {
+  const byEntity = new Map<string, Candidates>();
+  for (const op of operations) {
+    const m = RPC.exec(op.name.charAt(0).toLowerCase() + op.name.slice(1));
+    if (!m) continue;
+    const kind = m[1] as CrudKind;
+    const noun = m[2]!;
+    const entity = kind === 'list' ? singular(noun) : noun;
+    const c = byEntity.get(entity) ?? {};
+    if (!c[kind]) c[kind] = op;
+    byEntity.set(entity, c);
+  }
+  const out: Resource[] = [];
+  for (const [entity, c] of [...byEntity].sort(([a], [b]) => a.localeCompare(b))) {
+    // The get must return the very type the names speak of.
+    if (!c.get || namedObject(c.get.success.type, types)?.name !== findType(entity, types)) continue;
+    const r = assemble(c, plural(entity).toLowerCase(), types, 'rpc');
+    if (r) out.push(r);
+  }
+  return out;
+}
+
+/** The declared type whose name is `name` in any case style. */
+function findType(name: string, types: ReadonlyMap<string, TypeDecl>): string | undefined {
+  if (types.has(name)) return name;
+  return [...types.keys()].find((t) => pascal(t) === pascal(name));
+}
+
+function lastPathParam(op: Operation): string | undefined {
+  const name = /\{([^}]+)\}[^{}]*$/.exec(op.path)?.[1];
+  return name && op.parameters.some((p) => p.in === 'path' && p.name === name) ? name : undefined;
 }
 
 function isItemPath(path: string, collection: string): boolean {
@@ -66,6 +201,19 @@ function namedObject(ref: TypeRef | undefined, types: ReadonlyMap<string, TypeDe
   if (ref?.kind !== 'named') return undefined;
   const decl = types.get(ref.name);
   return decl?.kind === 'object' ? decl : undefined;
+}
+
+const VERSION_FIELDS = ['version', 'revision'];
+const ETAG_FIELDS = ['etag', 'e_tag', 'eTag'];
+
+/** The entity's version or etag field, when it has one of a usable type. */
+function concurrencyField(entity: ObjectDecl): Resource['concurrency'] {
+  const scalar = (f: Field) => (f.type.kind === 'scalar' ? f.type.scalar : undefined);
+  const version = entity.fields.find((f) => VERSION_FIELDS.includes(f.name) && ['int32', 'int64'].includes(scalar(f) ?? ''));
+  if (version) return { field: version.name, kind: 'version' };
+  const etag = entity.fields.find((f) => ETAG_FIELDS.includes(f.name) && scalar(f) === 'string');
+  if (etag) return { field: etag.name, kind: 'etag' };
+  return undefined;
 }
 
 const TOKEN_FIELDS = ['next_page_token', 'nextPageToken', 'next_cursor', 'nextCursor', 'next'];

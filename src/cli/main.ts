@@ -9,7 +9,9 @@ import { countActions } from '../plan/plan.js';
 import type { GenerateResult } from '../pipeline/generate.js';
 import type { newService as NewService } from '../pipeline/new.js';
 import { DATABASES, TRANSPORTS, type Database, type Transport } from '../project/settings.js';
+import { registerDeployCommands } from './deploy.js';
 import { withProgress } from './progress.js';
+import { describeResources } from './resources.js';
 import { printPlan, summary, type Output } from './report.js';
 
 // The pipeline, the contract parsers and the prompts load only when a command
@@ -74,8 +76,16 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
       const dir = resolve(env.cwd, opts.dir ?? '.');
       const { genApi } = await import('../pipeline/gen.js');
       const result = await genApi({ dir, fs: fsFor(dir), force: opts.force ?? false, dryRun: opts.dryRun ?? false });
-      exitCode = report(result, io, { dryRun: opts.dryRun ?? false, diff: true, list: true });
+      exitCode = report(result, io, { dryRun: opts.dryRun ?? false, diff: true, list: true, resources: true });
     });
+  registerDeployCommands(gen, async (kind, opts) => {
+    const dir = resolve(env.cwd, opts.dir ?? '.');
+    const { genDeploy } = await import('../pipeline/deploy.js');
+    const dryRun = opts.dryRun ?? false;
+    const result = await genDeploy(kind, { dir, fs: fsFor(dir), force: opts.force ?? false, dryRun, flags: opts.flags });
+    exitCode = report(result, io, { dryRun, diff: true, list: true });
+    for (const note of result.notes) io.err(`note: ${note}`);
+  });
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -101,7 +111,7 @@ async function runNew(name: string, opts: NewFlags, env: CliEnv, io: Output, fsF
   let module = opts.module;
   let openapi = opts.openapi;
   let transports: Transport[] = opts.transport ? [opts.transport] : ['http'];
-  let database: Database = opts.database ?? 'memory';
+  let database: Database = opts.database ?? DATABASES[0];
   if (env.interactive && !opts.yes) {
     const { askNew } = await import('./prompts.js');
     const known: Parameters<typeof askNew>[1] = { openapiGiven: openapi !== undefined };
@@ -131,7 +141,7 @@ async function runNew(name: string, opts: NewFlags, env: CliEnv, io: Output, fsF
   if (openapi !== undefined) newOpts.openapi = openapi;
   const { newService } = await import('../pipeline/new.js');
   const result = await newService(newOpts);
-  const code = report(result, io, { dryRun: opts.dryRun ?? false, diff: false, list: false });
+  const code = report(result, io, { dryRun: opts.dryRun ?? false, diff: false, list: false, resources: true });
   if (!opts.dryRun) io.out(`wrote the ${name} service to ${dir}`);
   if (opts.dryRun || code !== 0) return code;
 
@@ -154,8 +164,10 @@ async function runNew(name: string, opts: NewFlags, env: CliEnv, io: Output, fsF
 }
 
 /** Prints warnings, the plan (every file on a dry run; on a real run only with `list`) and a summary. */
-function report(result: GenerateResult, io: Output, options: { dryRun: boolean; diff: boolean; list: boolean }): number {
+function report(result: GenerateResult, io: Output, options: { dryRun: boolean; diff: boolean; list: boolean; resources?: boolean }): number {
+  if (options.resources) for (const line of describeResources(result.model)) io.out(line);
   for (const w of result.model.warnings) io.err(`warning: ${w}`);
+  for (const r of result.reports) io.err(`action needed: ${r}`);
   if (options.dryRun) {
     printPlan(result.plan, io, { diff: options.diff });
     io.out(`dry run: ${summary(result.plan)}; nothing written`);

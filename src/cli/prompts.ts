@@ -27,8 +27,13 @@ export async function askNew(name: string, known: Partial<NewAnswers> & { openap
     (await select({ message: 'Transport', choices: TRANSPORTS.map((t) => ({ name: t === 'http' ? 'HTTP/JSON (net/http)' : t, value: t })) }));
   const database =
     known.database ??
-    (await select({ message: 'Database', choices: DATABASES.map((d) => ({ name: d === 'memory' ? 'In-memory repository' : d, value: d })) }));
+    (await select({ message: 'Database', choices: DATABASES.map((d) => ({ name: DATABASE_LABELS[d], value: d })) }));
   const answers: NewAnswers = { module, transports: [transport], database };
   if (openapi !== undefined) answers.openapi = openapi;
   return answers;
 }
+
+const DATABASE_LABELS: Record<Database, string> = {
+  sql: 'SQL: embedded SQLite by default, PostgreSQL by configuration',
+  memory: 'In-memory repository (data lost on restart)',
+};

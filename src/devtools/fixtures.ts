@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { MemoryFileSystem } from '../fs/memory.js';
 import { newService } from '../pipeline/new.js';
 import type { GenerateResult } from '../pipeline/generate.js';
+import { DATABASES, type Database } from '../project/settings.js';
 
 /**
  * Contract fixtures: each folder of `fixtures/` is a case with an
@@ -15,6 +16,8 @@ export interface FixtureOptions {
   module?: string;
   /** Contract file inside the case folder; the starter contract when absent. */
   openapi?: string;
+  /** svc.yaml's features.database; the default when absent. */
+  database?: Database;
 }
 
 export const FIXTURES_DIR = join(import.meta.dirname, '..', '..', 'fixtures');
@@ -41,7 +44,7 @@ export async function renderFixture(caseName: string): Promise<{ fs: MemoryFileS
     dir: `/virtual/${o.name}`,
     fs,
     transports: ['http'],
-    database: 'memory',
+    database: o.database ?? DATABASES[0],
     cwd: caseDir,
   };
   if (o.openapi) opts.openapi = o.openapi;

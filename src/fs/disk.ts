@@ -10,6 +10,8 @@ import type { FileSystem } from './types.js';
  */
 export class DiskFileSystem implements FileSystem {
   readonly root: string;
+  /** Folders this instance already created: each is made once, not once per file. */
+  private readonly made = new Set<string>();
 
   constructor(root: string) {
     this.root = resolve(root);
@@ -30,7 +32,11 @@ export class DiskFileSystem implements FileSystem {
 
   async write(path: string, content: string, mode = 0o644): Promise<void> {
     const target = this.abs(path);
-    await mkdir(dirname(target), { recursive: true });
+    const dir = dirname(target);
+    if (!this.made.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      this.made.add(dir);
+    }
     const temp = `${target}.svc-${randomBytes(6).toString('hex')}.tmp`;
     try {
       await writeFile(temp, content, { mode });

@@ -1,6 +1,8 @@
+import { createRequire } from 'node:module';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { UserError } from '../errors.js';
 import { SourceFile, toPointer } from './source.js';
+import { convertSwagger2 } from './swagger2.js';
 
 /** An OpenAPI document as loaded: bundled (internal `$ref`s kept) and validated. */
 export interface LoadedOpenAPI {
@@ -19,6 +21,9 @@ export interface OpenAPIDocument {
   components?: Record<string, Record<string, unknown>>;
   [key: string]: unknown;
 }
+
+/** swagger-parser's JSON-schema check of an OpenAPI document (ajv with the official schemas). */
+const validateSchema = createRequire(import.meta.url)('@apidevtools/swagger-parser/lib/validators/schema.js') as (api: unknown) => void;
 
 interface AjvDetail {
   instancePath?: string;
@@ -40,16 +45,27 @@ export async function loadOpenAPI(path: string, text?: string, displayPath?: str
 
   let bundled: OpenAPIDocument;
   try {
-    bundled = (await SwaggerParser.bundle(path, structuredClone(top) as never, {})) as unknown as OpenAPIDocument;
+    // The parsed data is ours alone: let the parser work on it instead of a copy.
+    bundled = (await SwaggerParser.bundle(path, top as never, { mutateInputSchema: true } as never)) as unknown as OpenAPIDocument;
   } catch (err) {
     throw refError(source, err);
   }
   try {
-    await SwaggerParser.validate(path, structuredClone(bundled) as never, {});
+    if (bundled.swagger !== undefined) {
+      // 2.0 has spec rules beyond its JSON schema: the full validator checks them.
+      await SwaggerParser.validate(path, structuredClone(bundled) as never, {});
+    } else {
+      // For OpenAPI 3 the validator only checks the JSON schema, which accepts
+      // references: check the bundled document as it is, without dereferencing
+      // it (the slowest, most memory-hungry step on large documents).
+      validateSchema(bundled);
+    }
   } catch (err) {
     throw validationError(source, err);
   }
-  return { kind: 'openapi', source, document: bundled };
+  // Swagger 2.0 is validated as written (so errors point into the user's file), then converted.
+  const document = bundled.swagger === '2.0' ? (convertSwagger2(bundled) as unknown as OpenAPIDocument) : bundled;
+  return { kind: 'openapi', source, document };
 }
 
 function refError(source: SourceFile, err: unknown): UserError {
@@ -86,6 +102,7 @@ function describe(d: AjvDetail): string {
   const p = d.params ?? {};
   if (typeof p.additionalProperty === 'string') return `unknown property "${p.additionalProperty}"`;
   if (typeof p.missingProperty === 'string') return `missing required property "${p.missingProperty}"`;
+  if (Array.isArray(p.allowedValues)) return `must be one of ${p.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
   return d.message ?? 'schema validation failed';
 }
 

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { parseTree, type Node as JsonNode } from 'jsonc-parser';
 import { UserError, type SourceLocation } from '../errors.js';
 
 /**
@@ -8,14 +9,17 @@ import { UserError, type SourceLocation } from '../errors.js';
  * and column of any JSON pointer, so errors point into the user's file.
  */
 export class SourceFile {
+  private parsed?: { doc: Document; lines: LineCounter };
+
   private constructor(
     readonly path: string,
     readonly displayPath: string,
     readonly text: string,
     readonly data: unknown,
-    private readonly doc: Document,
-    private readonly lines: LineCounter,
-  ) {}
+    parsed?: { doc: Document; lines: LineCounter },
+  ) {
+    if (parsed) this.parsed = parsed;
+  }
 
   static async read(path: string, displayAs?: string, cwd = process.cwd()): Promise<SourceFile> {
     const displayPath = displayAs ?? (isAbsolute(path) ? relativeIfInside(path, cwd) : path);
@@ -31,22 +35,74 @@ export class SourceFile {
     return SourceFile.parse(path, text, displayPath);
   }
 
+  /**
+   * Parses JSON with the fast native parser and keeps the position-tracking
+   * YAML parse for when a location is asked for; YAML is parsed once, with
+   * positions, straight away.
+   */
   static parse(path: string, text: string, displayPath = path): SourceFile {
-    const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, merge: true });
-    const first = doc.errors[0];
-    if (first) {
-      const pos = lines.linePos(first.pos[0]);
-      throw new UserError(syntaxMessage(first.message), { file: displayPath, line: pos.line, column: pos.col });
+    if (/^\s*[{[]/.test(text)) {
+      try {
+        return new SourceFile(path, displayPath, text, JSON.parse(text));
+      } catch {
+        // Not strict JSON (comments, trailing commas, or YAML flow style): the YAML parser says where.
+      }
     }
-    const data: unknown = doc.toJS({ maxAliasCount: 1000 });
-    return new SourceFile(path, displayPath, text, data, doc, lines);
+    const parsed = parseWithPositions(text, displayPath);
+    return new SourceFile(path, displayPath, text, parsed.doc.toJS({ maxAliasCount: 1000 }), parsed);
+  }
+
+  private json?: { tree: JsonNode | undefined; lineStarts: number[] };
+
+  /** JSON is located with a fast position-tracking JSON parser instead of the YAML one. */
+  private locateJSON(pointer: string, segments: string[]): SourceLocation {
+    if (!this.json) {
+      const lineStarts = [0];
+      for (let i = 0; i < this.text.length; i++) if (this.text.charCodeAt(i) === 10) lineStarts.push(i + 1);
+      this.json = { tree: parseTree(this.text), lineStarts };
+    }
+    let node = this.json.tree;
+    let found = node;
+    for (const seg of segments) {
+      if (!node) break;
+      const child: JsonNode | undefined =
+        node.type === 'object'
+          ? node.children?.find((p) => p.children?.[0]?.value === seg)
+          : node.type === 'array'
+            ? node.children?.[Number(seg)]
+            : undefined;
+      if (!child) break;
+      // For an object member, point at the key; descend into its value.
+      found = child.type === 'property' ? child.children?.[0] : child;
+      node = child.type === 'property' ? child.children?.[1] : child;
+    }
+    const loc: SourceLocation = { file: this.displayPath, pointer: normalizePointer(pointer) };
+    if (found) {
+      const starts = this.json.lineStarts;
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid]! <= found.offset) lo = mid;
+        else hi = mid - 1;
+      }
+      loc.line = lo + 1;
+      loc.column = found.offset - starts[lo]! + 1;
+    }
+    return loc;
+  }
+
+  private positions(): { doc: Document; lines: LineCounter } {
+    this.parsed ??= parseWithPositions(this.text, this.displayPath);
+    return this.parsed;
   }
 
   /** Location of the node a JSON pointer (`#/a/b` or `/a/b`) names, as close as it exists. */
   locate(pointer: string): SourceLocation {
     const segments = parsePointer(pointer);
-    let node: unknown = this.doc.contents;
+    if (!this.parsed && /^\s*[{[]/.test(this.text)) return this.locateJSON(pointer, segments);
+    const { doc, lines } = this.positions();
+    let node: unknown = doc.contents;
     let found = node;
     for (const seg of segments) {
       if (isMap(node)) {
@@ -67,7 +123,7 @@ export class SourceFile {
     const range = (found as { range?: [number, number, number] } | null)?.range;
     const loc: SourceLocation = { file: this.displayPath, pointer: normalizePointer(pointer) };
     if (range) {
-      const pos = this.lines.linePos(range[0]);
+      const pos = lines.linePos(range[0]);
       loc.line = pos.line;
       loc.column = pos.col;
     }
@@ -78,6 +134,17 @@ export class SourceFile {
   error(pointer: string, message: string): UserError {
     return new UserError(message, this.locate(pointer));
   }
+}
+
+function parseWithPositions(text: string, displayPath: string): { doc: Document; lines: LineCounter } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, merge: true });
+  const first = doc.errors[0];
+  if (first) {
+    const pos = lines.linePos(first.pos[0]);
+    throw new UserError(syntaxMessage(first.message), { file: displayPath, line: pos.line, column: pos.col });
+  }
+  return { doc, lines };
 }
 
 function syntaxMessage(message: string): string {

@@ -23,6 +23,15 @@ export function exampleFor(ref: TypeRef, types: ReadonlyMap<string, TypeDecl>, c
       if (!decl) return null;
       if (decl.kind === 'enum') return decl.values[0]?.value ?? '';
       if (decl.kind === 'alias') return exampleFor(decl.type, types, decl.constraints, depth + 1);
+      if (decl.kind === 'union') {
+        const first = decl.variants[0];
+        if (!first) return null;
+        const value = exampleFor(first.type, types, {}, depth);
+        if (decl.discriminator && first.tags[0] !== undefined && value && typeof value === 'object' && !Array.isArray(value)) {
+          return { ...value, [decl.discriminator]: first.tags[0] };
+        }
+        return value;
+      }
       return objectExample(decl.fields, types, depth);
     }
   }

@@ -6,6 +6,18 @@
 
 /** Splits `createdAt`, `created_at`, `Created-At`, `HTTPServer2`, `v1.2` into lower-case words. */
 export function words(name: string): string[] {
+  let cached = wordCache.get(name);
+  if (!cached) {
+    cached = split(name);
+    wordCache.set(name, cached);
+  }
+  return cached;
+}
+
+/** Names repeat a lot in large contracts; splitting each once is worth the memory. */
+const wordCache = new Map<string, string[]>();
+
+function split(name: string): string[] {
   return name
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/([A-Z]+)([A-Z](?!s(?:[^a-z]|$))[a-z])/g, '$1 $2')

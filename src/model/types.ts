@@ -92,7 +92,29 @@ export interface AliasDecl {
   constraints: Constraints;
 }
 
-export type TypeDecl = ObjectDecl | EnumDecl | AliasDecl;
+/** One alternative of a union. */
+export interface UnionVariant {
+  type: TypeRef;
+  /** Constraints of an inline scalar variant (a named one carries its own). */
+  constraints: Constraints;
+  /** Discriminator values that select this variant. */
+  tags: string[];
+}
+
+/**
+ * A value that is exactly one of several types (OpenAPI oneOf/anyOf). With a
+ * discriminator, a property of the JSON object names the variant; without
+ * one, decoders try the variants in order.
+ */
+export interface UnionDecl {
+  kind: 'union';
+  name: string;
+  description?: string;
+  variants: UnionVariant[];
+  discriminator?: string;
+}
+
+export type TypeDecl = ObjectDecl | EnumDecl | AliasDecl | UnionDecl;
 
 export type ParamLocation = 'path' | 'query' | 'header' | 'cookie';
 
@@ -142,7 +164,15 @@ export interface Operation {
   success: Response;
   /** Other documented responses (errors, default). */
   otherResponses: Response[];
+  /**
+   * The contract's explicit word on which resource the operation belongs to
+   * (OpenAPI `x-svc-resource`), where its shape alone is ambiguous.
+   */
+  resourceMarker?: ResourceMarker;
 }
+
+/** An explicit resource marker: the operation is `method` of resource `name`, or (exclude) of none. */
+export type ResourceMarker = { exclude: true } | { exclude?: false; name: string; method?: CrudKind };
 
 export type CrudKind = 'create' | 'get' | 'list' | 'update' | 'delete';
 
@@ -163,6 +193,14 @@ export interface Resource {
   operations: Partial<Record<CrudKind, string>>;
   /** How list pages are shaped, when there is a list operation. */
   list?: ListShape;
+  /** How the resource was recognised: REST paths, standard RPC names, or an explicit marker. */
+  recognisedBy?: 'rest' | 'rpc' | 'marker';
+  /**
+   * The field that changes on every write, when the entity carries one: an
+   * integer `version` (or `revision`) or a string `etag`. Writes then use
+   * optimistic concurrency.
+   */
+  concurrency?: { field: string; kind: 'version' | 'etag' };
 }
 
 export interface ListShape {

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import type { FileSystem } from '../fs/types.js';
-import { readSettings } from '../project/settings.js';
-import { generate, type GenerateResult } from './generate.js';
+import { readSettings, type ProjectSettings } from '../project/settings.js';
+import { generate, type ContractInput, type GenerateResult } from './generate.js';
 import { checkModulePath, checkServiceName } from './names.js';
 
 export interface GenApiOptions {
@@ -15,10 +15,16 @@ export interface GenApiOptions {
 
 /** Re-generates a service from its contract, as `svc.yaml` names it. */
 export async function genApi(o: GenApiOptions): Promise<GenerateResult> {
-  const settings = await readSettings(o.fs, o.dir);
+  const { settings, contract } = await readService(o.fs, o.dir);
+  return generate(settings, contract, o);
+}
+
+/** Reads and checks an existing service's svc.yaml and the contract it names. */
+export async function readService(fs: FileSystem, dir: string): Promise<{ settings: ProjectSettings; contract: ContractInput }> {
+  const settings = await readSettings(fs, dir);
   checkServiceName(settings.name);
   checkModulePath(settings.module);
-  const text = await o.fs.read(settings.contract.path);
+  const text = await fs.read(settings.contract.path);
   if (text === undefined) throw new UserError(`contract file not found: ${settings.contract.path} (named in svc.yaml)`);
-  return generate(settings, { path: join(o.dir, settings.contract.path), displayPath: settings.contract.path, text }, o);
+  return { settings, contract: { path: join(dir, settings.contract.path), displayPath: settings.contract.path, text } };
 }

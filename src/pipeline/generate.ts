@@ -4,10 +4,13 @@ import { loadContract } from '../load/index.js';
 import type { ServiceModel } from '../model/types.js';
 import { applyPlan } from '../apply/apply.js';
 import { planChanges, type Plan } from '../plan/plan.js';
+import { regenerationReports } from '../plan/reports.js';
 import { readManifest } from '../project/manifest.js';
 import { serializeSettings, SETTINGS_PATH, type ProjectSettings } from '../project/settings.js';
 import { artifact, type Artifact } from '../render/artifact.js';
 import { renderService } from '../render/index.js';
+import { renderDeploy } from '../render/deploy.js';
+import { migrationArtifacts } from './database.js';
 
 /** Where the contract text comes from. */
 export interface ContractInput {
@@ -25,12 +28,16 @@ export interface GenerateOptions {
   dryRun?: boolean;
   /** Extra files to plan with the service (e.g. the starter contract). */
   extra?: Artifact[];
+  /** Plan only the files whose path passes (e.g. `svc gen k8s`'s own); all when absent. */
+  only?: (path: string) => boolean;
 }
 
 export interface GenerateResult {
   model: ServiceModel;
   plan: Plan;
   written: string[];
+  /** What the user must do by hand: orphaned operation files, changed signatures. */
+  reports: string[];
 }
 
 /**
@@ -42,19 +49,26 @@ export interface GenerateResult {
 export async function generate(settings: ProjectSettings, contract: ContractInput, options: GenerateOptions): Promise<GenerateResult> {
   const loaded = await loadContract(contract.path, settings.contract.kind, contract.text, contract.displayPath);
   const model = buildModel(loaded, settings.name);
+  const migrations = await migrationArtifacts(model, settings, options.fs);
+  model.warnings.push(...migrations.warnings);
   const artifacts = [
     ...renderService(model, {
       name: settings.name,
       module: settings.module,
       contract: settings.contract.path,
       contractKind: settings.contract.kind,
+      database: settings.features.database,
     }),
+    ...migrations.artifacts,
+    ...renderDeploy(model, settings),
     artifact(SETTINGS_PATH, serializeSettings(settings)),
     ...(options.extra ?? []),
   ];
+  const planned = options.only ? artifacts.filter((a) => options.only!(a.path)) : artifacts;
   const manifest = await readManifest(options.fs);
-  const plan = await planChanges(artifacts, options.fs, manifest, { force: options.force ?? false });
-  if (options.dryRun) return { model, plan, written: [] };
+  const plan = await planChanges(planned, options.fs, manifest, { force: options.force ?? false });
+  const reports = regenerationReports(plan, artifacts, manifest);
+  if (options.dryRun) return { model, plan, written: [], reports };
   const { written } = await applyPlan(plan, options.fs, manifest);
-  return { model, plan, written };
+  return { model, plan, written, reports };
 }

@@ -4,8 +4,10 @@ import { UserError } from '../errors.js';
 import type { FileSystem } from '../fs/types.js';
 import { pascal, plural, singular, words } from '../model/names.js';
 import type { ProjectSettings, Transport, Database } from '../project/settings.js';
+import { defaultDeploySettings } from '../project/deploy.js';
 import { artifact } from '../render/artifact.js';
 import { renderTemplate } from '../render/templates.js';
+import { referencedFiles } from '../load/files.js';
 import { generate, type GenerateResult } from './generate.js';
 import { checkModulePath, checkServiceName } from './names.js';
 
@@ -38,6 +40,7 @@ export async function newService(o: NewServiceOptions): Promise<GenerateResult> 
   let path: string;
   let displayPath: string;
   let contractPath: string;
+  let referenced: { path: string; text: string }[] = [];
   if (o.openapi) {
     path = resolve(o.cwd ?? process.cwd(), o.openapi);
     displayPath = o.openapi;
@@ -49,6 +52,8 @@ export async function newService(o: NewServiceOptions): Promise<GenerateResult> 
     }
     const ext = extname(path).toLowerCase() === '.json' ? '.json' : '.yaml';
     contractPath = `${contractDir}/${basename(path, extname(path))}${ext}`;
+    // Files the contract references come along, at the same relative paths.
+    referenced = await referencedFiles(path, text, displayPath);
   } else {
     text = starterContract(o.name);
     contractPath = `${contractDir}/${o.name}.yaml`;
@@ -61,12 +66,13 @@ export async function newService(o: NewServiceOptions): Promise<GenerateResult> 
     module: o.module,
     contract: { kind: 'openapi', path: contractPath },
     features: { transports: o.transports, database: o.database },
+    deploy: defaultDeploySettings(o.name),
   };
   return generate(settings, { path, displayPath, text }, {
     fs: o.fs,
     force: o.force ?? false,
     dryRun: o.dryRun ?? false,
-    extra: [artifact(contractPath, text)],
+    extra: [artifact(contractPath, text), ...referenced.map((f) => artifact(`${contractDir}/${f.path}`, f.text))],
   });
 }
 

@@ -1,12 +1,14 @@
 import { parse, stringify } from 'yaml';
 import { UserError } from '../errors.js';
 import type { FileSystem } from '../fs/types.js';
+import { readDeploySettings, type DeploySettings } from './deploy.js';
 
 /** The file at a service's root that holds its svc settings. */
 export const SETTINGS_PATH = 'svc.yaml';
 
 export const TRANSPORTS = ['http'] as const;
-export const DATABASES = ['memory'] as const;
+/** Where generated services keep their data; the first is the default. `sql`: SQLite or PostgreSQL, chosen at run time. */
+export const DATABASES = ['sql', 'memory'] as const;
 
 export type Transport = (typeof TRANSPORTS)[number];
 export type Database = (typeof DATABASES)[number];
@@ -17,11 +19,13 @@ export interface ProjectSettings {
   module: string;
   contract: { kind: 'openapi'; path: string };
   features: { transports: Transport[]; database: Database };
+  /** Deployment features and per-environment sizing (`svc gen k8s`). */
+  deploy: DeploySettings;
 }
 
 export function serializeSettings(s: ProjectSettings): string {
   const body = stringify(
-    { name: s.name, module: s.module, contract: s.contract, features: s.features },
+    { name: s.name, module: s.module, contract: s.contract, features: s.features, deploy: s.deploy },
     { lineWidth: 0 },
   );
   return `# Settings of this service for the svc generator.\n# Edit them, then run \`svc gen api\`.\n${body}`;
@@ -49,12 +53,13 @@ export async function readSettings(fs: FileSystem, where: string): Promise<Proje
   const f = (d.features ?? {}) as Record<string, unknown>;
   const transports = Array.isArray(f.transports) ? f.transports : ['http'];
   for (const t of transports) if (!TRANSPORTS.includes(t as Transport)) throw bad(`unknown transport "${String(t)}" (known: ${TRANSPORTS.join(', ')})`);
-  const database = f.database ?? 'memory';
+  const database = f.database ?? DATABASES[0];
   if (!DATABASES.includes(database as Database)) throw bad(`unknown database "${String(database)}" (known: ${DATABASES.join(', ')})`);
   return {
     name: d.name,
     module: d.module,
     contract: { kind: 'openapi', path: c.path },
     features: { transports: transports as Transport[], database: database as Database },
+    deploy: readDeploySettings(d.deploy, d.name, SETTINGS_PATH),
   };
 }

@@ -17,6 +17,11 @@ export interface Artifact {
   owner: Owner;
   /** File mode on disk (e.g. 0o755 for scripts). */
   mode?: number;
+  /**
+   * For a user-owned file that implements one operation: the declaration line
+   * it was generated with, so a later run can tell the user it must change.
+   */
+  signature?: string;
 }
 
 /** Whether a file's text carries the generator's ownership marker on its first line. */

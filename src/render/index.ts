@@ -5,8 +5,11 @@ import { GoModel, type ServiceSettings } from './go/gomodel.js';
 import { renderHandlers } from './go/handler.js';
 import { renderHandlerTests } from './go/handlertests.js';
 import { renderModels } from './go/models.js';
+import { renderModelTests } from './go/modeltests.js';
 import { renderRepositories } from './go/repository.js';
 import { renderServiceLayer } from './go/service.js';
+import { renderSqlRepositories } from './go/sql.js';
+import { renderRepositoryTests } from './go/repotests.js';
 import { projectContext } from './project.js';
 import { renderTree } from './templates.js';
 
@@ -22,8 +25,11 @@ export function renderService(model: ServiceModel, settings: ServiceSettings): A
   const artifacts = [
     ...renderTree('service', projectContext(model, settings)),
     ...renderModels(gm),
+    ...renderModelTests(gm),
     ...renderServiceLayer(gm),
     ...renderRepositories(gm),
+    ...renderSqlRepositories(gm),
+    ...renderRepositoryTests(gm),
     ...renderHandlers(gm),
     ...renderHandlerTests(gm),
     ...renderCommand(gm),

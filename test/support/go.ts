@@ -6,6 +6,7 @@ import { execa } from 'execa';
 import { fixtureOptions, FIXTURES_DIR } from '../../src/devtools/fixtures.js';
 import { DiskFileSystem } from '../../src/fs/disk.js';
 import { newService } from '../../src/pipeline/new.js';
+import { DATABASES } from '../../src/project/settings.js';
 
 /** Environment for every go command the tests run: never download a toolchain. */
 export const GO_ENV = { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '' };
@@ -29,7 +30,7 @@ export async function generateFixtureOnDisk(caseName: string): Promise<string> {
     dir,
     fs: new DiskFileSystem(dir),
     transports: ['http'],
-    database: 'memory',
+    database: o.database ?? DATABASES[0],
     cwd: join(FIXTURES_DIR, caseName),
   };
   if (o.openapi) opts.openapi = o.openapi;

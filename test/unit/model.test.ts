@@ -24,13 +24,14 @@ describe('model built from the starter contract', () => {
 
   it('recognises the Product resource and its list shape', async () => {
     const model = await modelOf(starterContract('product'));
-    expect(model.resources).toEqual([
+    expect(model.resources).toMatchObject([
       {
         name: 'Product',
         plural: 'products',
         entity: 'Product',
         idField: 'id',
         operations: { get: 'getProduct', create: 'createProduct', update: 'updateProduct', delete: 'deleteProduct', list: 'listProducts' },
+        recognisedBy: 'rest',
         list: {
           responseType: 'ProductList',
           itemsField: 'items',
@@ -92,7 +93,27 @@ describe('model building rules', () => {
   });
 
   it('warns (never drops silently) where it falls back', async () => {
-    const model = await modelOf(doc("  /a:\n    get:\n      responses: {'200': {description: ok, content: {application/json: {schema: {oneOf: [{type: string}, {type: integer}]}}}}}"));
-    expect(model.warnings.join('\n')).toMatch(/contract.yaml:\d+: .*oneOf\/anyOf is not supported yet/);
+    const model = await modelOf(doc("  /a:\n    post:\n      requestBody: {content: {text/plain: {schema: {type: string}}}}\n      responses: {'204': {description: ok}}"));
+    expect(model.warnings.join('\n')).toMatch(/contract.yaml:\d+: postA: request body content types text\/plain are not supported yet; the body is ignored/);
+  });
+
+  it('turns oneOf/anyOf into a union, with the discriminator mapping', async () => {
+    const model = await modelOf(
+      doc(
+        "  /a:\n    get:\n      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Pet'}}}}}",
+        "\n    Cat: {type: object, properties: {kind: {type: string}}}\n    Dog: {type: object, properties: {kind: {type: string}}}\n    Pet: {oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}], discriminator: {propertyName: kind, mapping: {cat: '#/components/schemas/Cat'}}}\n    MaybeText: {oneOf: [{type: string}]}",
+      ),
+    );
+    expect(model.types.find((t) => t.name === 'Pet')).toEqual({
+      kind: 'union',
+      name: 'Pet',
+      discriminator: 'kind',
+      variants: [
+        { type: { kind: 'named', name: 'Cat' }, tags: ['cat'], constraints: {} },
+        { type: { kind: 'named', name: 'Dog' }, tags: ['Dog'], constraints: {} },
+      ],
+    });
+    // A oneOf with a single variant is just that type.
+    expect(model.types.find((t) => t.name === 'MaybeText')).toMatchObject({ kind: 'alias', type: { kind: 'scalar', scalar: 'string' } });
   });
 });

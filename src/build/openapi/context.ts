@@ -13,6 +13,8 @@ export class BuildContext {
   readonly types = new Map<string, TypeDecl>();
   /** Schema pointer → the type name chosen for it, so a schema maps to one type. */
   readonly names = new Map<string, string>();
+  /** Every type name handed out, so a new one never repeats one. */
+  readonly takenNames = new Set<string>();
   readonly warnings: string[] = [];
 
   constructor(

@@ -18,7 +18,7 @@ export function buildFromOpenAPI(loaded: LoadedOpenAPI, serviceName: string): Se
     version: info.version ?? '0.0.0',
     types,
     operations,
-    resources: recogniseResources(operations, ctx.types),
+    resources: recogniseResources(operations, ctx.types, ctx.warnings),
     warnings: ctx.warnings,
   };
   if (info.description) model.description = info.description.trim();

@@ -2,6 +2,7 @@ import type { Body, HttpMethod, Operation, Parameter, ParamLocation, Response } 
 import { camel, pascal } from '../../model/names.js';
 import { BuildContext, isObject, ptr, type Json } from './context.js';
 import { constraintsOf, typeRefOf } from './schemas.js';
+import { resourceMarker } from './marker.js';
 
 const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 const LOCATIONS = new Set<ParamLocation>(['path', 'query', 'header', 'cookie']);
@@ -47,6 +48,8 @@ function buildOperation(ctx: BuildContext, path: string, method: HttpMethod, raw
   };
   if (typeof raw.summary === 'string') op.summary = raw.summary.trim();
   if (typeof raw.description === 'string') op.description = raw.description.trim();
+  const marker = resourceMarker(ctx, raw, at);
+  if (marker) op.resourceMarker = marker;
   for (const p of op.parameters) {
     if (p.in === 'path' && !path.includes(`{${p.name}}`)) {
       throw ctx.error(at, `path parameter "${p.name}" does not appear in the path ${path}`);
@@ -114,12 +117,17 @@ function requestBody(ctx: BuildContext, opName: string, raw: Json, at: string): 
   if (raw.requestBody === undefined) return undefined;
   const { node, pointer } = ctx.resolve(raw.requestBody, ptr(at, 'requestBody'));
   const content = isObject(node.content) ? node.content : {};
-  const contentType = pickJson(Object.keys(content));
+  const types = Object.keys(content);
+  const contentType = pickJson(types) ?? types.find((t) => FORM_TYPES.includes(t));
   if (!contentType) {
-    ctx.warn(pointer, `${opName}: request body content types ${Object.keys(content).join(', ')} are not supported yet; the body is ignored`);
+    ctx.warn(pointer, `${opName}: request body content types ${types.join(', ')} are not supported yet; the body is ignored`);
     return undefined;
   }
   const media = content[contentType] as Json;
+  if (FORM_TYPES.includes(contentType) && !isObjectSchema(ctx, media.schema, ptr(pointer, 'content', contentType, 'schema'))) {
+    ctx.warn(pointer, `${opName}: a ${contentType} body must be an object schema; the body is ignored`);
+    return undefined;
+  }
   const body: Body = {
     type: typeRefOf(ctx, media.schema, ptr(pointer, 'content', contentType, 'schema'), `${pascal(opName)}Request`),
     required: node.required === true,
@@ -152,6 +160,14 @@ function buildResponses(ctx: BuildContext, opName: string, raw: Json, at: string
   const success = successes[0] ?? { status: 204 };
   if (!successes[0]) ctx.warn(at, `${opName}: no 2xx response documented; the handler answers 204 No Content`);
   return { success, others: all.filter((r) => r !== success) };
+}
+
+const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data'];
+
+function isObjectSchema(ctx: BuildContext, schema: unknown, at: string): boolean {
+  if (!isObject(schema)) return false;
+  const { node } = ctx.resolve(schema, at);
+  return isObject(node.properties) || Array.isArray(node.allOf);
 }
 
 function pickJson(types: string[]): string | undefined {

@@ -1,4 +1,4 @@
-import type { Constraints, EnumDecl, Field, ObjectDecl, ScalarKind, TypeRef } from '../../model/types.js';
+import type { Constraints, EnumDecl, Field, ObjectDecl, ScalarKind, TypeRef, UnionDecl } from '../../model/types.js';
 import { pascal } from '../../model/names.js';
 import { BuildContext, isObject, ptr, type Json } from './context.js';
 
@@ -34,8 +34,9 @@ function inlineType(ctx: BuildContext, s: Json, pointer: string, nameHint: strin
     return { kind: 'named', name: namedTypeFor(ctx, pointer, nameHint, s) };
   }
   if (Array.isArray(s.oneOf) || Array.isArray(s.anyOf)) {
-    ctx.warn(pointer, `${nameHint}: oneOf/anyOf is not supported yet; using a free-form value`);
-    return { kind: 'any' };
+    const only = singleVariant(ctx, s, pointer);
+    if (only) return typeRefOf(ctx, only.schema, only.pointer, nameHint);
+    return { kind: 'named', name: namedTypeFor(ctx, pointer, nameHint, s) };
   }
   const type = schemaType(s);
   switch (type) {
@@ -75,10 +76,26 @@ function namedTypeFor(ctx: BuildContext, pointer: string, nameHint: string, inli
       kind: 'enum',
       name,
       base: isInt ? 'int' : 'string',
-      values: schema.enum.filter((v) => v !== null).map((v) => ({ value: isInt ? Number(v) : String(v) })),
+      // Each value once: contracts repeat values, and Go rejects duplicate cases.
+      values: [...new Set(schema.enum.filter((v) => v !== null).map((v) => (isInt ? Number(v) : String(v))))].map((value) => ({ value })),
     };
     if (description) decl.description = description;
     ctx.types.set(name, decl);
+    return name;
+  }
+  if ((Array.isArray(schema.oneOf) || Array.isArray(schema.anyOf)) && !isObjectSchema(schema)) {
+    const only = singleVariant(ctx, schema, pointer);
+    if (only) {
+      const decl = { kind: 'alias' as const, name, type: { kind: 'any' } as TypeRef, constraints: {} };
+      ctx.types.set(name, decl);
+      decl.type = typeRefOf(ctx, only.schema, only.pointer, `${name}Value`);
+      if (description) Object.assign(decl, { description });
+      return name;
+    }
+    const decl: UnionDecl = { kind: 'union', name, variants: [] };
+    if (description) decl.description = description;
+    ctx.types.set(name, decl);
+    buildUnion(ctx, decl, schema, pointer);
     return name;
   }
   if (isObjectSchema(schema) || Array.isArray(schema.allOf)) {
@@ -93,6 +110,45 @@ function namedTypeFor(ctx: BuildContext, pointer: string, nameHint: string, inli
   decl.type = inlineType(ctx, schema, pointer, `${name}Value`);
   if (description) Object.assign(decl, { description });
   return name;
+}
+
+/** The variants of a oneOf/anyOf other than `null` (which makes the value nullable). */
+function variantsOf(s: Json, pointer: string): { schema: unknown; pointer: string }[] {
+  const key = Array.isArray(s.oneOf) ? 'oneOf' : 'anyOf';
+  const list = s[key] as unknown[];
+  return list
+    .map((v, i) => ({ schema: v, pointer: ptr(pointer, key, i) }))
+    .filter(({ schema }) => !(isObject(schema) && (schema.type === 'null' || (schema.enum?.toString() === '' && schema.nullable === true))));
+}
+
+function singleVariant(ctx: BuildContext, s: Json, pointer: string): { schema: unknown; pointer: string } | undefined {
+  const vs = variantsOf(s, pointer);
+  if (vs.length === 0) ctx.warn(pointer, 'oneOf/anyOf without variants; using a free-form value');
+  return vs.length === 1 ? vs[0] : vs.length === 0 ? { schema: {}, pointer } : undefined;
+}
+
+function buildUnion(ctx: BuildContext, decl: UnionDecl, schema: Json, pointer: string): void {
+  const disc = isObject(schema.discriminator) ? schema.discriminator : undefined;
+  const mapping = disc && isObject(disc.mapping) ? (disc.mapping as Record<string, unknown>) : {};
+  if (disc && typeof disc.propertyName === 'string') decl.discriminator = disc.propertyName;
+  variantsOf(schema, pointer).forEach(({ schema: v, pointer: at }, i) => {
+    const type = typeRefOf(ctx, v, at, `${decl.name}Variant${i + 1}`);
+    const tags: string[] = [];
+    if (decl.discriminator && isObject(v) && typeof v.$ref === 'string') {
+      const ref = v.$ref;
+      for (const [value, target] of Object.entries(mapping)) {
+        if (target === ref || (typeof target === 'string' && !target.startsWith('#') && ref.endsWith(`/${target}`))) tags.push(value);
+      }
+      // Without a mapping entry, the schema's own name is the value.
+      if (tags.length === 0) tags.push(ref.slice(ref.lastIndexOf('/') + 1));
+    }
+    const inline = isObject(v) && typeof v.$ref !== 'string' ? constraintsOf(v) : {};
+    decl.variants.push({ type, tags, constraints: inline });
+  });
+  if (decl.discriminator && decl.variants.some((v) => v.tags.length === 0)) {
+    ctx.warn(pointer, `${decl.name}: discriminator "${decl.discriminator}" with inline variants; decoding tries the variants in order`);
+    delete decl.discriminator;
+  }
 }
 
 function objectFields(ctx: BuildContext, schema: Json, pointer: string, owner: string): Field[] {
@@ -190,7 +246,8 @@ function scalarOf(type: string, format: unknown): ScalarKind {
 
 function uniqueName(ctx: BuildContext, base: string): string {
   let name = base;
-  for (let i = 2; ctx.types.has(name) || [...ctx.names.values()].includes(name); i++) name = `${base}${i}`;
+  for (let i = 2; ctx.types.has(name) || ctx.takenNames.has(name); i++) name = `${base}${i}`;
+  ctx.takenNames.add(name);
   return name;
 }
 

@@ -2,6 +2,7 @@ import type { Artifact } from '../artifact.js';
 import { GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
 import { repoField } from './crud.js';
+import { usesSql } from '../database.js';
 
 /**
  * The wiring of the layers: `cmd/<name>/wire.go` for the binary and the
@@ -11,13 +12,15 @@ export function renderCommand(gm: GoModel): Artifact[] {
   return [wire(gm).toArtifact(gm.settings.module), testServer(gm).toArtifact(gm.settings.module)];
 }
 
-function repositories(gm: GoModel, f: GoFile): string[] {
+/** The service's repositories: over the SQL database `db` when given, in memory otherwise. */
+function repositories(gm: GoModel, f: GoFile, db?: string): string[] {
   const svc = f.use(`${gm.settings.module}/internal/service`);
   if (gm.model.resources.length === 0) return [`\trepos := ${svc}.Repositories{}`];
   const repo = f.use(`${gm.settings.module}/internal/repository`);
+  const store = (entity: string) => (db ? `${repo}.NewSQL${entity}Repository(${db})` : `${repo}.NewMemory${entity}Repository()`);
   return [
     `\trepos := ${svc}.Repositories{`,
-    ...gm.model.resources.map((r) => `\t\t${repoField(gm, r)}:\v${repo}.NewMemory${gm.typeName(r.entity)}Repository(),`),
+    ...gm.model.resources.map((r) => `\t\t${repoField(gm, r)}:\v${store(gm.typeName(r.entity))},`),
     '\t}',
   ];
 }
@@ -28,12 +31,14 @@ function wire(gm: GoModel): GoFile {
   const config = f.use(`${gm.settings.module}/internal/config`);
   const event = f.use(`${gm.settings.module}/internal/event`);
   const handler = f.use(`${gm.settings.module}/internal/handler`);
-  const body = repositories(gm, f);
+  const sql = usesSql(gm.model, gm.settings.database);
+  const body = repositories(gm, f, sql ? 'db' : undefined);
   const svc = f.use(`${gm.settings.module}/internal/service`);
+  const dbParam = sql ? `, db *${f.use(`${gm.settings.module}/internal/database`)}.DB` : '';
   f.add(
     '// newHandler wires the layers together: repositories, the service, then the',
     '// HTTP handler.',
-    `func newHandler(cfg *${config}.Config, log *${zap}.Logger, events ${event}.Publisher) *${handler}.Handler {`,
+    `func newHandler(cfg *${config}.Config, log *${zap}.Logger, events ${event}.Publisher${dbParam}) *${handler}.Handler {`,
     ...body,
     `\treturn ${handler}.New(${svc}.New(repos, events, log, cfg.App))`,
     '}',

@@ -19,7 +19,7 @@ export function crudRole(gm: GoModel, op: Operation): { resource: Resource; kind
 }
 
 export function repoField(gm: GoModel, r: Resource): string {
-  return exportedName(r.plural);
+  return gm.repoField(r);
 }
 
 /**
@@ -43,8 +43,22 @@ export function renderCrudBody(gm: GoModel, op: Operation, f: GoFile): string[] 
   switch (kind) {
     case 'get':
       return [`\t${local}, err := ${repo}.Get(ctx, ${id})`, '\tif err != nil {', `\t\treturn nil, ${wrap('get')}`, '\t}', `\treturn ${local}, nil`];
-    case 'delete':
-      return [`\tif err := ${repo}.Delete(ctx, ${id}); err != nil {`, `\t\treturn ${wrap('delete')}`, '\t}', `\ts.publish(ctx, ${goString(`${words(resource.name).join('_')}.deleted`)}, ${id})`, '\treturn nil'];
+    case 'delete': {
+      const deleted = `\ts.publish(ctx, ${goString(`${words(resource.name).join('_')}.deleted`)}, ${id})`;
+      if (!op.success.type) return [`\tif err := ${repo}.Delete(ctx, ${id}); err != nil {`, `\t\treturn ${wrap('delete')}`, '\t}', deleted, '\treturn nil'];
+      // The contract answers with the deleted record.
+      return [
+        `\t${local}, err := ${repo}.Get(ctx, ${id})`,
+        '\tif err != nil {',
+        `\t\treturn nil, ${wrap('delete')}`,
+        '\t}',
+        `\tif err := ${repo}.Delete(ctx, ${id}); err != nil {`,
+        `\t\treturn nil, ${wrap('delete')}`,
+        '\t}',
+        deleted,
+        `\treturn ${local}, nil`,
+      ];
+    }
     case 'create':
       return createBody(gm, op, f, entity, resource, local, repo, wrap('create'), event('created'));
     case 'update':
@@ -107,7 +121,9 @@ function createBody(gm: GoModel, op: Operation, f: GoFile, entity: ObjectDecl, r
     const name = gm.fieldName(entity, field);
     const ptr = gm.isPointer(field.type, field.required, field.nullable);
     if (field.name === resource.idField) {
-      literal.push(`\t\t${name}:\v${f.use('github.com/google/uuid')}.NewString(),`);
+      // Server-assigned unless the client sends the identifier itself.
+      const clientAssigned = copies(gm, entity, body).some((c) => c.target === field);
+      if (!clientAssigned) literal.push(`\t\t${name}:\v${f.use('github.com/google/uuid')}.NewString(),`);
       continue;
     }
     if (isTime(field) && (CREATED_FIELDS.includes(field.name) || UPDATED_FIELDS.includes(field.name))) {
@@ -186,10 +202,10 @@ function listBody(gm: GoModel, op: Operation, f: GoFile, resource: Resource, rep
     if (gm.paramIsPointer(token)) lines.push(`\tif req.${gm.paramField(token)} != nil {`, `\t\tpage.Token = *req.${gm.paramField(token)}`, '\t}');
     else lines.push(`\tpage.Token = req.${gm.paramField(token)}`);
   }
-  lines.push(`\titems, next, err := ${repo}.List(ctx, page)`, '\tif err != nil {', `\t\treturn nil, ${wrap}`, '\t}');
+  const nextField = shape.nextTokenField ? respDecl.fields.find((fl) => fl.name === shape.nextTokenField) : undefined;
+  lines.push(`\titems, ${nextField ? 'next' : '_'}, err := ${repo}.List(ctx, page)`, '\tif err != nil {', `\t\treturn nil, ${wrap}`, '\t}');
   const itemsField = respDecl.fields.find((fl) => fl.name === shape.itemsField)!;
   lines.push(`\tresp := &${models}.${gm.typeName(respDecl.name)}{${gm.fieldName(respDecl, itemsField)}: items}`);
-  const nextField = shape.nextTokenField ? respDecl.fields.find((fl) => fl.name === shape.nextTokenField) : undefined;
   if (nextField) {
     const name = gm.fieldName(respDecl, nextField);
     if (gm.isPointer(nextField.type, nextField.required, nextField.nullable)) lines.push('\tif next != "" {', `\t\tresp.${name} = &next`, '\t}');

@@ -1,4 +1,4 @@
-import type { EnumDecl, Field, ObjectDecl, Operation, Parameter, Resource, ServiceModel, TypeDecl, TypeRef } from '../../model/types.js';
+import type { EnumDecl, Field, ObjectDecl, UnionDecl, Operation, Parameter, Resource, ServiceModel, TypeDecl, TypeRef } from '../../model/types.js';
 import { exportedName, unexportedName } from './naming.js';
 import type { GoFile } from './gofile.js';
 
@@ -11,6 +11,8 @@ export interface ServiceSettings {
   /** Contract path relative to the service root. */
   contract: string;
   contractKind: 'openapi';
+  /** svc.yaml's features.database: `sql` (the default when absent) or `memory`. */
+  database?: 'sql' | 'memory';
 }
 
 /**
@@ -22,6 +24,11 @@ export class GoModel {
   readonly modelsPkg: string;
   private readonly typeNames = new Map<string, string>();
   private readonly fieldNames = new Map<string, Map<string, string>>();
+  private readonly paramFields = new Map<Parameter, string>();
+  private readonly files = new Map<string, Set<string>>();
+  private readonly repoFields = new Map<Resource, string>();
+  private readonly enumNames = new Map<string, string[]>();
+  private readonly pkgVars = new Map<string, Set<string>>();
   readonly decls: ReadonlyMap<string, TypeDecl>;
 
   constructor(
@@ -30,8 +37,49 @@ export class GoModel {
   ) {
     this.modelsPkg = `${settings.module}/pkg/models`;
     this.decls = new Map(model.types.map((t) => [t.name, t]));
-    const taken = new Set<string>();
+    // One namespace for package models: its helpers, the types, then the enum constants.
+    const taken = new Set<string>(MODELS_HELPERS);
     for (const t of model.types) this.typeNames.set(t.name, unique(exportedName(t.name), taken));
+    for (const t of model.types) {
+      if (t.kind !== 'enum') continue;
+      const name = this.typeName(t.name);
+      this.enumNames.set(
+        t.name,
+        t.values.map((v) => {
+          const suffix =
+            typeof v.value === 'number'
+              ? `${v.value < 0 ? 'Minus' : ''}${String(Math.abs(v.value)).replace('.', 'Point')}`
+              : v.value === ''
+                ? 'Empty'
+                : exportedName(v.value).replace(/^X(?=[0-9])/, '');
+          return unique(`${name}${suffix}`, taken);
+        }),
+      );
+    }
+    const repos = new Set<string>();
+    for (const r of model.resources) this.repoFields.set(r, unique(exportedName(r.plural), repos));
+    // Request struct fields: unique within each operation, `Body` kept for the body.
+    for (const op of model.operations) {
+      const names = new Set(['Body', 'Validate']);
+      for (const p of op.parameters) this.paramFields.set(p, unique(exportedName(p.name), names));
+    }
+  }
+
+  /**
+   * A file name in dir, unique there whatever the contract's names: two names
+   * that differ only in case or punctuation (`UserList`, `user_list`) would
+   * otherwise map to one file. Call once per file, in a deterministic order.
+   */
+  fileName(dir: string, stem: string, suffix: string, reserved: readonly string[] = []): string {
+    let taken = this.files.get(dir);
+    if (!taken) {
+      taken = new Set(reserved.map((r) => r.toLowerCase()));
+      this.files.set(dir, taken);
+    }
+    let name = `${stem}${suffix}`;
+    for (let i = 2; taken.has(name.toLowerCase()); i++) name = `${stem}_${i}${suffix}`;
+    taken.add(name.toLowerCase());
+    return `${dir}/${name}`;
   }
 
   typeName(name: string): string {
@@ -51,7 +99,8 @@ export class GoModel {
     let names = this.fieldNames.get(owner.name);
     if (!names) {
       names = new Map();
-      const taken = new Set<string>();
+      // The methods generated on models take precedence over field names.
+      const taken = new Set<string>(['Validate', 'UnmarshalJSON', 'MarshalJSON', 'Valid', 'String']);
       for (const f of owner.fields) names.set(f.name, unique(exportedName(f.name), taken));
       this.fieldNames.set(owner.name, names);
     }
@@ -60,14 +109,7 @@ export class GoModel {
 
   /** Constant identifiers of an enum's values, in contract order. */
   enumConsts(decl: EnumDecl): string[] {
-    const name = this.typeName(decl.name);
-    const taken = new Set<string>();
-    return decl.values.map((v) => {
-      let ident: string;
-      if (typeof v.value === 'number') ident = `${name}${v.value < 0 ? 'Minus' : ''}${String(Math.abs(v.value)).replace('.', 'Point')}`;
-      else ident = `${name}${v.value === '' ? 'Empty' : exportedName(v.value).replace(/^X(?=[0-9])/, '')}`;
-      return unique(ident, taken);
-    });
+    return this.enumNames.get(decl.name) ?? [];
   }
 
   opName(op: Operation): string {
@@ -76,6 +118,24 @@ export class GoModel {
 
   groupName(group: string): string {
     return exportedName(group);
+  }
+
+  /**
+   * A package-level unexported identifier (e.g. a compiled pattern), unique in
+   * its package across every generated file.
+   */
+  packageVar(pkg: string, base: string): string {
+    let taken = this.pkgVars.get(pkg);
+    if (!taken) {
+      taken = new Set(pkg === 'models' ? ['uuidPattern'] : []);
+      this.pkgVars.set(pkg, taken);
+    }
+    return unique(base, taken);
+  }
+
+  /** The field of service.Repositories that holds a resource's store. */
+  repoField(r: Resource): string {
+    return this.repoFields.get(r)!;
   }
 
   resource(name: string): Resource | undefined {
@@ -137,7 +197,7 @@ export class GoModel {
   }
 
   paramField(p: Parameter): string {
-    return exportedName(p.name);
+    return this.paramFields.get(p) ?? exportedName(p.name);
   }
 
   paramVar(p: Parameter): string {
@@ -152,12 +212,59 @@ export class GoModel {
     return t.kind === 'named' && this.decl(t.name).kind === 'object' ? `*${go}` : go;
   }
 
+  /** The Go zero value of a type reference, as an expression usable in f. */
+  zeroValue(ref: TypeRef, f: GoFile): string {
+    switch (ref.kind) {
+      case 'array':
+      case 'map':
+      case 'any':
+        return 'nil';
+      case 'scalar':
+        if (ref.scalar === 'bool') return 'false';
+        if (['string', 'uuid', 'date'].includes(ref.scalar)) return '""';
+        if (ref.scalar === 'bytes') return 'nil';
+        if (ref.scalar === 'datetime') return `${this.goType(ref, f)}{}`;
+        return '0';
+      case 'named': {
+        const d = this.decl(ref.name);
+        if (d.kind === 'object' || d.kind === 'union') return `${this.goType(ref, f)}{}`;
+        if (d.kind === 'enum') return d.base === 'int' ? '0' : '""';
+        const inner = this.zeroValue(d.type, f);
+        return inner === 'nil' || inner === '""' || inner === '0' || inner === 'false' ? inner : `${this.goType(ref, f)}(${inner})`;
+      }
+    }
+  }
+
+  /** The fields of a union struct, one per variant, unique within it. */
+  unionFields(decl: UnionDecl): string[] {
+    const taken = new Set(['Validate', 'UnmarshalJSON', 'MarshalJSON']);
+    return decl.variants.map((v) => unique(variantName(this, v.type), taken));
+  }
+
   objectOf(ref: TypeRef | undefined): ObjectDecl | undefined {
     if (ref?.kind !== 'named') return undefined;
     const d = this.decls.get(ref.name);
     return d?.kind === 'object' ? d : undefined;
   }
 }
+
+function variantName(gm: GoModel, t: TypeRef): string {
+  switch (t.kind) {
+    case 'named':
+      return gm.typeName(t.name);
+    case 'scalar':
+      return { string: 'String', uuid: 'String', date: 'String', bool: 'Bool', int32: 'Int32', int64: 'Int64', float32: 'Float32', float64: 'Float64', datetime: 'Time', bytes: 'Bytes' }[t.scalar];
+    case 'array':
+      return `${variantName(gm, t.items)}List`;
+    case 'map':
+      return `${variantName(gm, t.values)}Map`;
+    case 'any':
+      return 'Value';
+  }
+}
+
+/** Exported identifiers of pkg/models/validation.go, which contract types must not take. */
+const MODELS_HELPERS = ['ValidationError', 'Invalid', 'Within', 'IsUUID', 'IsDate'];
 
 function unique(base: string, taken: Set<string>): string {
   let name = base;

@@ -6,6 +6,8 @@ import { fileStem, goString, unexportedName } from './naming.js';
 import { groups, requestType } from './service.js';
 
 const HANDLER_DIR = 'internal/handler';
+/** Files of the handler package that are not per group. */
+const HANDLER_FILES = ['handler.gen.go', 'json.go', 'params.go', 'problem.go', 'route.go', 'validation.go'];
 
 const STATUS_NAMES: Record<number, string> = {
   200: 'StatusOK', 201: 'StatusCreated', 202: 'StatusAccepted', 203: 'StatusNonAuthoritativeInfo', 204: 'StatusNoContent',
@@ -29,13 +31,18 @@ function wildcard(name: string): string {
   return unexportedName(name);
 }
 
+/** Whether the body is form-encoded or multipart rather than JSON. */
+export function isFormBody(op: Operation): boolean {
+  return op.body !== undefined && (op.body.contentType === 'application/x-www-form-urlencoded' || op.body.contentType === 'multipart/form-data');
+}
+
 function handlerName(gm: GoModel, op: Operation): string {
   return unexportedName(gm.opName(op));
 }
 
 function renderHandler(gm: GoModel): GoFile {
   const f = new GoFile(`${HANDLER_DIR}/handler.gen.go`, 'handler');
-  const http = f.use('net/http');
+  const http = gm.model.operations.length > 0 ? f.use('net/http') : 'http';
   const svc = f.use(`${gm.settings.module}/internal/service`);
   f.add(
     '// Handler serves the operations of the contract over HTTP: it decodes and',
@@ -49,7 +56,8 @@ function renderHandler(gm: GoModel): GoFile {
     (op) =>
       `\t\t{Method: ${http}.Method${methodName(op.method)}, Pattern: ${goString(muxPattern(op.path))}, Operation: ${goString(op.name)}, Handler: ${http}.HandlerFunc(h.${handlerName(gm, op)})},`,
   );
-  f.add('// Routes lists every operation of the contract with its method and path pattern.', 'func (h *Handler) Routes() []Route {', '\treturn []Route{', ...routes, '\t}', '}');
+  const table = routes.length > 0 ? ['\treturn []Route{', ...routes, '\t}'] : ['\treturn []Route{}'];
+  f.add('// Routes lists every operation of the contract with its method and path pattern.', 'func (h *Handler) Routes() []Route {', ...table, '}');
   return f;
 }
 
@@ -58,7 +66,7 @@ function methodName(method: string): string {
 }
 
 function renderGroup(gm: GoModel, group: string, ops: Operation[]): GoFile {
-  const f = new GoFile(`${HANDLER_DIR}/${fileStem(group)}.gen.go`, 'handler');
+  const f = new GoFile(gm.fileName(HANDLER_DIR, fileStem(group), '.gen.go', HANDLER_FILES), 'handler');
   for (const op of ops) f.add(...renderOperation(gm, f, op));
   return f;
 }
@@ -73,8 +81,10 @@ function renderOperation(gm: GoModel, f: GoFile, op: Operation): string[] {
   ];
   for (const p of op.parameters) lines.push(...bindParameter(gm, f, p));
   if (op.body) {
-    const target = op.body.required || gm.objectOf(op.body.type) ? '&req.Body' : '&req.Body';
-    lines.push(`\tif err := decodeJSON(r, ${target}); err != nil {`, '\t\tWriteProblem(w, r, err)', '\t\treturn', '\t}');
+    const decode = isFormBody(op) ? 'decodeForm' : 'decodeJSON';
+    const call = `${decode}(r, &req.Body)`;
+    if (op.body.required) lines.push(`\tif err := ${call}; err != nil {`, '\t\tWriteProblem(w, r, err)', '\t\treturn', '\t}');
+    else lines.push('\tif r.ContentLength != 0 {', `\t\tif err := ${call}; err != nil {`, '\t\t\tWriteProblem(w, r, err)', '\t\t\treturn', '\t\t}', '\t}');
   }
   lines.push('\tif err := req.Validate(); err != nil {', '\t\tWriteProblem(w, r, invalidRequest(err))', '\t\treturn', '\t}');
   const status = `${http}.${STATUS_NAMES[op.success.status] ?? `Status(${op.success.status})`}`;
@@ -147,12 +157,10 @@ function converter(gm: GoModel, f: GoFile, t: TypeRef): Converter | undefined {
   }
   if (t.kind === 'named') {
     const d = gm.decl(t.name);
-    const goName = gm.goType(t, f);
-    if (d.kind === 'enum' && d.base === 'string') return { kind: 'direct', expr: (raw) => `${goName}(raw)` };
-    if (d.kind === 'alias' && d.type.kind === 'scalar' && ['string', 'uuid', 'date'].includes(d.type.scalar)) {
-      return { kind: 'direct', expr: (raw) => `${goName}(raw)` };
-    }
-    return undefined;
+    const stringLike = (d.kind === 'enum' && d.base === 'string') || (d.kind === 'alias' && d.type.kind === 'scalar' && ['string', 'uuid', 'date'].includes(d.type.scalar));
+    if (stringLike) return { kind: 'direct', expr: (raw) => `${gm.goType(t, f)}(${raw})` };
+    // Anything else (numbers, unions, JSON-encoded objects) decodes as JSON, or as a JSON string.
+    return { kind: 'parse', fn: `parseJSON[${gm.goType(t, f)}]` };
   }
   if (t.kind === 'array' && t.items.kind === 'scalar') {
     const fn = ['string', 'uuid', 'date'].includes(t.items.scalar) ? 'parseString' : PARSERS[t.items.scalar];

@@ -4,6 +4,7 @@ import type { Artifact } from '../artifact.js';
 import { GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
 import { crudRole } from './crud.js';
+import { isFormBody } from './handler.js';
 import { exportedName, fileStem, goRawString, goString } from './naming.js';
 
 const DIR = 'internal/handler';
@@ -27,7 +28,13 @@ export function renderHandlerTests(gm: GoModel): Artifact[] {
 function requestBody(gm: GoModel, op: Operation): string {
   if (!op.body) return '';
   const value = op.body.example ?? exampleFor(op.body.type, gm.decls);
-  return JSON.stringify(value);
+  if (!isFormBody(op)) return JSON.stringify(value);
+  // Form bodies are sent URL-encoded: repeated keys for lists, JSON for nested values.
+  const form = new URLSearchParams();
+  for (const [k, v] of Object.entries((value ?? {}) as Record<string, unknown>)) {
+    for (const item of Array.isArray(v) ? v : [v]) form.append(k, typeof item === 'object' ? JSON.stringify(item) : String(item));
+  }
+  return form.toString();
 }
 
 /** A concrete path for an operation: path parameters replaced by example values. */
@@ -55,8 +62,13 @@ function requiredQuery(gm: GoModel, op: Operation): string {
   return parts.length > 0 ? `?${parts.join('&')}` : '';
 }
 
+/** The headers a valid request must carry: required header and cookie parameters, and a form's content type. */
 function requiredHeaders(gm: GoModel, op: Operation): [string, string][] {
-  return op.parameters.filter((p) => (p.in === 'header' || p.in === 'cookie') && p.required).map((p) => [p.in === 'cookie' ? 'Cookie' : p.name, p.in === 'cookie' ? `${p.name}=${String(paramExample(gm, p))}` : String(paramExample(gm, p))]);
+  const headers: [string, string][] = op.parameters
+    .filter((p) => (p.in === 'header' || p.in === 'cookie') && p.required)
+    .map((p) => [p.in === 'cookie' ? 'Cookie' : p.name, p.in === 'cookie' ? `${p.name}=${String(paramExample(gm, p))}` : String(paramExample(gm, p))]);
+  if (isFormBody(op)) headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
+  return headers;
 }
 
 /** The Go call that sends a request for an operation, with the headers it requires. */
@@ -70,9 +82,8 @@ function request(gm: GoModel, op: Operation, method: string, path: string, body:
 function resourceTest(gm: GoModel, r: Resource): GoFile {
   const entity = gm.decl(r.entity) as ObjectDecl;
   const name = gm.typeName(r.entity);
-  const f = new GoFile(`${DIR}/${fileStem(name)}_gen_test.go`, 'handler');
+  const f = new GoFile(gm.fileName(DIR, fileStem(name), '_gen_test.go', ['server_gen_test.go', 'unimplemented_gen_test.go', 'validation_gen_test.go']), 'handler');
   const http = f.use('net/http');
-  const models = f.use(gm.modelsPkg);
   const op = (kind: keyof Resource['operations']) => gm.model.operations.find((o) => o.name === r.operations[kind]);
   const idGo = gm.fieldName(entity, entity.fields.find((fl) => fl.name === r.idField)!);
   const create = op('create');
@@ -80,6 +91,7 @@ function resourceTest(gm: GoModel, r: Resource): GoFile {
   const update = op('update');
   const del = op('delete');
   const list = op('list');
+  const models = create ? f.use(gm.modelsPkg) : '';
 
   const body: string[] = ['\tsrv := newTestServer(t)'];
   const itemPath = (o: Operation, id: string) => {
@@ -248,7 +260,7 @@ function unimplementedTest(gm: GoModel, ops: Operation[]): GoFile {
 }
 
 function requiredBodyField(gm: GoModel, op: Operation): string | undefined {
-  const obj = op.body ? gm.objectOf(op.body.type) : undefined;
+  const obj = op.body && !isFormBody(op) ? gm.objectOf(op.body.type) : undefined;
   return obj?.fields.find((fl) => fl.required && !fl.readOnly)?.name;
 }
 

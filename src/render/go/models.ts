@@ -1,9 +1,9 @@
-import type { AliasDecl, EnumDecl, ObjectDecl, TypeDecl } from '../../model/types.js';
+import type { AliasDecl, EnumDecl, ObjectDecl, TypeDecl, UnionDecl } from '../../model/types.js';
 import type { Artifact } from '../artifact.js';
 import { comment, docComment, GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
 import { fileStem, goString, unexportedName } from './naming.js';
-import { Validation } from './validation.js';
+import { Validation, varDecl } from './validation.js';
 
 /** One generated file per contract type in `pkg/models`. */
 export function renderModels(gm: GoModel): Artifact[] {
@@ -12,7 +12,7 @@ export function renderModels(gm: GoModel): Artifact[] {
 
 function renderType(gm: GoModel, decl: TypeDecl): GoFile {
   const name = gm.typeName(decl.name);
-  const f = new GoFile(`pkg/models/${fileStem(name)}.gen.go`, 'models');
+  const f = new GoFile(gm.fileName('pkg/models', fileStem(name), '.gen.go', ['validation.go']), 'models');
   switch (decl.kind) {
     case 'object':
       renderObject(gm, f, decl, name);
@@ -22,6 +22,9 @@ function renderType(gm: GoModel, decl: TypeDecl): GoFile {
       break;
     case 'alias':
       renderAlias(gm, f, decl, name);
+      break;
+    case 'union':
+      renderUnion(gm, f, decl, name);
       break;
   }
   return f;
@@ -76,8 +79,7 @@ function renderObject(gm: GoModel, f: GoFile, decl: ObjectDecl, name: string): v
     if (pointer) body.push(`\tif m.${fieldName} != nil {`, ...stmts, '\t}');
     else body.push(...stmts);
   }
-  if (v.vars.length === 1) f.add(`var ${v.vars[0]}`);
-  else if (v.vars.length > 1) f.add('var (', ...v.vars.map((x) => `\t${x}`), ')');
+  if (v.vars.length > 0) f.add(...varDecl(v.vars));
   f.add(`// Validate checks ${name} against the constraints of the contract.`, `func (m *${name}) Validate() error {`, ...body, '\treturn nil', '}');
 }
 
@@ -105,6 +107,99 @@ function renderAlias(gm: GoModel, f: GoFile, decl: AliasDecl, name: string): voi
   if (!v.needsCheck(decl.type, decl.constraints)) return;
   const base = gm.goType(decl.type, f);
   const stmts = v.check({ expr: `${base}(v)`, ref: decl.type, constraints: decl.constraints, path: '""', patternVar: unexportedName(name) }, '\t');
-  if (v.vars.length > 0) f.add(...v.vars.map((x) => `var ${x}`));
+  if (v.vars.length > 0) f.add(...varDecl(v.vars));
   f.add(`// Validate checks ${name} against the constraints of the contract.`, `func (v ${name}) Validate() error {`, ...stmts, '\treturn nil', '}');
+}
+
+/**
+ * A oneOf/anyOf as a Go sum type: a struct with one field per variant, of
+ * which exactly one is set, and JSON methods that encode the set variant and
+ * decode by the discriminator, or else by trying the variants in order.
+ */
+function renderUnion(gm: GoModel, f: GoFile, decl: UnionDecl, name: string): void {
+  const json = f.use('encoding/json');
+  const fields = gm.unionFields(decl);
+  const types = decl.variants.map((v) => {
+    const t = gm.goType(v.type, f);
+    return v.type.kind === 'array' || v.type.kind === 'map' || v.type.kind === 'any' ? t : `*${t}`;
+  });
+  const list = fields.join(', ');
+  f.add(
+    ...docComment(name, decl.description, `is one of ${list}.`),
+    '//',
+    '// Exactly one field is set.',
+    `type ${name} struct {`,
+    ...fields.map((fl, i) => `\t${fl}\v${types[i]}`),
+    '}',
+  );
+  f.add(
+    `// MarshalJSON encodes the variant that is set; a ${name} with none is null.`,
+    `func (u ${name}) MarshalJSON() ([]byte, error) {`,
+    '\tswitch {',
+    ...fields.flatMap((fl) => [`\tcase u.${fl} != nil:`, `\t\treturn ${json}.Marshal(u.${fl})`]),
+    '\t}',
+    '\treturn []byte("null"), nil',
+    '}',
+  );
+  const disc = decl.discriminator;
+  if (disc) {
+    const cases = decl.variants.flatMap((v, i) => {
+      const t = types[i]!.replace(/^\*/, '');
+      const body = types[i]!.startsWith('*')
+        ? [`\t\tu.${fields[i]} = new(${t})`, `\t\treturn ${json}.Unmarshal(data, u.${fields[i]})`]
+        : [`\t\treturn ${json}.Unmarshal(data, &u.${fields[i]})`];
+      return [`\tcase ${v.tags.map(goString).join(', ')}:`, ...body];
+    });
+    f.add(
+      `// UnmarshalJSON decodes the variant that the ${goString(disc)} property names.`,
+      `func (u *${name}) UnmarshalJSON(data []byte) error {`,
+      `\t*u = ${name}{}`,
+      '\tvar probe struct {',
+      `\t\tTag string \`json:${goString(disc)}\``,
+      '\t}',
+      `\tif err := ${json}.Unmarshal(data, &probe); err != nil {`,
+      '\t\treturn err',
+      '\t}',
+      '\tswitch probe.Tag {',
+      ...cases,
+      '\t}',
+      `\treturn Invalid(${goString(disc)}, ${f.use('fmt')}.Sprintf("has the unknown value %q", probe.Tag))`,
+      '}',
+    );
+  } else {
+    const tries = (strict: boolean) =>
+      decl.variants.flatMap((_, i) => {
+        const t = types[i]!.replace(/^\*/, '');
+        return [
+          `\tif v, err := decodeAs[${t}](data, ${strict}); err == nil {`,
+          `\t\tu.${fields[i]} = ${types[i]!.startsWith('*') ? 'v' : '*v'}`,
+          '\t\treturn nil',
+          '\t}',
+        ];
+      });
+    f.add(
+      '// UnmarshalJSON decodes the first variant the data fits exactly (no unknown',
+      '// fields), or else the first that decodes at all.',
+      `func (u *${name}) UnmarshalJSON(data []byte) error {`,
+      `\t*u = ${name}{}`,
+      '\tif string(data) == "null" {',
+      '\t\treturn nil',
+      '\t}',
+      ...tries(true),
+      ...tries(false),
+      `\treturn Invalid("", ${goString(`does not match any of ${list}`)})`,
+      '}',
+    );
+  }
+  const v = new Validation(gm, f);
+  if (!v.typeNeedsCheck(decl.name)) return;
+  const body: string[] = ['\tswitch {'];
+  decl.variants.forEach((variant, i) => {
+    const pointer = types[i]!.startsWith('*');
+    const stmts = v.check({ expr: pointer ? `*u.${fields[i]}` : `u.${fields[i]}`, ref: variant.type, constraints: variant.constraints, path: '""', patternVar: unexportedName(`${name}${fields[i]}`) }, '\t\t');
+    if (stmts.length > 0) body.push(`\tcase u.${fields[i]} != nil:`, ...stmts);
+  });
+  body.push('\t}');
+  if (v.vars.length > 0) f.add(...varDecl(v.vars));
+  f.add(`// Validate checks the variant that is set against the constraints of the contract.`, `func (u *${name}) Validate() error {`, ...body, '\treturn nil', '}');
 }

@@ -64,9 +64,19 @@ export function packageName(name: string): string {
   return /^[0-9]/.test(id) ? `x${id}` : safeIdent(id);
 }
 
-/** A snake_case file name stem for a Go identifier or contract name. */
+const GOOS = 'aix android darwin dragonfly freebsd hurd illumos ios js linux nacl netbsd openbsd plan9 solaris wasip1 windows zos';
+const GOARCH = '386 amd64 amd64p32 arm arm64 arm64be armbe loong64 mips mips64 mips64le mips64p32 mips64p32le mipsle ppc ppc64 ppc64le riscv riscv64 s390 s390x sparc sparc64 wasm';
+const BUILD_SUFFIXES = new Set(['test', ...GOOS.split(' '), ...GOARCH.split(' ')]);
+
+/**
+ * A snake_case file name stem for a Go identifier or contract name. A stem
+ * that Go would read as a build constraint or a test file (`api_test`,
+ * `user_linux`, `cpu_arm64`) gets an `_op` suffix, so the file always builds.
+ */
 export function fileStem(name: string): string {
-  return words(name).join('_') || 'x';
+  const stem = words(name).join('_') || 'x';
+  const last = stem.split('_').pop()!;
+  return stem.includes('_') && BUILD_SUFFIXES.has(last) ? `${stem}_op` : stem;
 }
 
 export function isGoKeyword(name: string): boolean {

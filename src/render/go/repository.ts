@@ -4,6 +4,7 @@ import { GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
 import { fileStem, goString } from './naming.js';
 import { words } from '../../model/names.js';
+import { applyNext, firstVersion, goConcurrency, nextVersion, recordVar, staleError } from './sql.js';
 
 /** Per resource: the repository interface and its in-memory implementation. */
 export function renderRepositories(gm: GoModel): Artifact[] {
@@ -24,7 +25,7 @@ function idField(gm: GoModel, r: Resource): string {
 function renderInterface(gm: GoModel, r: Resource): GoFile {
   const name = gm.typeName(r.entity);
   const noun = words(r.name).join(' ');
-  const f = new GoFile(`internal/repository/${fileStem(name)}.gen.go`, 'repository');
+  const f = new GoFile(gm.fileName('internal/repository', fileStem(name), '.gen.go', ['page.go']), 'repository');
   const ctx = f.use('context');
   const models = f.use(gm.modelsPkg);
   f.add(
@@ -55,7 +56,7 @@ function local(name: string): string {
 function renderMemory(gm: GoModel, r: Resource): GoFile {
   const name = gm.typeName(r.entity);
   const noun = words(r.name).join(' ');
-  const f = new GoFile(`internal/repository/${fileStem(name)}_memory.gen.go`, 'repository');
+  const f = new GoFile(gm.fileName('internal/repository', `${fileStem(name)}_memory`, '.gen.go'), 'repository');
   const ctx = f.use('context');
   const models = f.use(gm.modelsPkg);
   const errs = f.use(`${gm.settings.module}/pkg/errors`, 'apperrors');
@@ -64,10 +65,11 @@ function renderMemory(gm: GoModel, r: Resource): GoFile {
   const id = idField(gm, r);
   const idOf = (v: string) => `${v}.${id}`;
   const type = `Memory${name}Repository`;
-  const v = local(name);
+  const v = recordVar(r);
+  const cc = goConcurrency(gm, r, f);
   f.add(
-    `// ${type} keeps ${noun} records in memory, guarded by a mutex. It is the`,
-    '// default until a database is configured; its data is lost on restart.',
+    `// ${type} keeps ${noun} records in memory, guarded by a mutex, for tests`,
+    '// and for services whose svc.yaml says database: memory; its data is lost on restart.',
     `type ${type} struct {`,
     `\tmu\v${sync}.RWMutex`,
     `\titems\vmap[string]${models}.${name}`,
@@ -88,6 +90,7 @@ function renderMemory(gm: GoModel, r: Resource): GoFile {
     `\tif _, ok := r.items[${idOf(v)}]; ok {`,
     `\t\treturn ${errs}.AlreadyExists(${goString(`${noun} %q already exists`)}, ${idOf(v)})`,
     '\t}',
+    ...(cc ? firstVersion(cc, v, f) : []),
     `\tr.items[${idOf(v)}] = *${v}`,
     '\treturn nil',
     '}',
@@ -137,9 +140,18 @@ function renderMemory(gm: GoModel, r: Resource): GoFile {
     `func (r *${type}) Update(_ ${ctx}.Context, ${v} *${models}.${name}) error {`,
     '\tr.mu.Lock()',
     '\tdefer r.mu.Unlock()',
-    `\tif _, ok := r.items[${idOf(v)}]; !ok {`,
+    ...(cc ? [`\tstored, ok := r.items[${idOf(v)}]`, '\tif !ok {'] : [`\tif _, ok := r.items[${idOf(v)}]; !ok {`]),
     `\t\treturn ${errs}.NotFound(${goString(`${noun} %q not found`)}, ${idOf(v)})`,
     '\t}',
+    ...(cc
+      ? [
+          ...nextVersion(cc, v, f),
+          `\tif ${cc.pointer ? `stored.${cc.field} == nil || *stored.${cc.field}` : `stored.${cc.field}`} != current {`,
+          `\t\treturn ${staleError(cc, noun, errs, idOf(v))}`,
+          '\t}',
+          applyNext(cc, v),
+        ]
+      : []),
     `\tr.items[${idOf(v)}] = *${v}`,
     '\treturn nil',
     '}',

@@ -4,14 +4,20 @@ import { comment, GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
 import { fileStem, goString, unexportedName } from './naming.js';
 import { renderCrudBody, repoField } from './crud.js';
-import { Validation } from './validation.js';
+import { Validation, varDecl } from './validation.js';
 
 const SERVICE_DIR = 'internal/service';
+/** Files of the service package that are not per operation. */
+const SERVICE_FILES = ['api.gen.go', 'repositories.gen.go', 'service.go'];
 
 /** The generated service API (interfaces and request types) and one user-owned stub per operation. */
 export function renderServiceLayer(gm: GoModel): Artifact[] {
   const out = [renderAPI(gm).toArtifact(gm.settings.module), renderRepositories(gm).toArtifact(gm.settings.module)];
-  for (const op of gm.model.operations) out.push(renderStub(gm, op).toArtifact(gm.settings.module));
+  for (const op of gm.model.operations) {
+    const stub = renderStub(gm, op).toArtifact(gm.settings.module);
+    stub.signature = stub.content.split('\n').find((l) => l.startsWith(`func (s *Service) ${gm.opName(op)}(`));
+    out.push(stub);
+  }
   return out;
 }
 
@@ -105,7 +111,7 @@ function renderRequest(gm: GoModel, f: GoFile, op: Operation): void {
       if (stmts.length > 0) body.push(...(op.body.required ? stmts : ['\tif r.Body != nil {', ...stmts, '\t}']));
     }
   }
-  if (v.vars.length > 0) f.add(...v.vars.map((x) => `var ${x}`));
+  if (v.vars.length > 0) f.add(...varDecl(v.vars));
   f.add(`// Validate checks the parameters and body of a ${name} against the contract.`, `func (r *${name}) Validate() error {`, ...body, '\treturn nil', '}');
 }
 
@@ -122,7 +128,7 @@ function renderRepositories(gm: GoModel): GoFile {
 }
 
 function renderStub(gm: GoModel, op: Operation): GoFile {
-  const f = new GoFile(`${SERVICE_DIR}/${fileStem(op.name)}.go`, 'service', { generated: false });
+  const f = new GoFile(gm.fileName(SERVICE_DIR, fileStem(op.name), '.go', SERVICE_FILES), 'service', { generated: false });
   const sig = signature(gm, op, f);
   const doc = comment(`${gm.opName(op)} handles ${op.method} ${op.path}${op.summary ? `: ${op.summary}` : '.'}`);
   const crud = renderCrudBody(gm, op, f);
@@ -132,7 +138,7 @@ function renderStub(gm: GoModel, op: Operation): GoFile {
   }
   const errs = f.use(`${gm.settings.module}/pkg/errors`, 'apperrors');
   const resp = gm.responseType(op, f);
-  const zero = resp === undefined ? '' : `${zeroValue(resp)}, `;
+  const zero = resp === undefined ? '' : `${resp.startsWith('*') ? 'nil' : gm.zeroValue(op.success.type!, f)}, `;
   f.add(
     ...doc,
     '//',
@@ -143,12 +149,4 @@ function renderStub(gm: GoModel, op: Operation): GoFile {
     '}',
   );
   return f;
-}
-
-function zeroValue(goType: string): string {
-  if (goType.startsWith('*') || goType.startsWith('[]') || goType.startsWith('map[') || goType === 'any') return 'nil';
-  if (goType === 'string') return '""';
-  if (goType === 'bool') return 'false';
-  if (/^(u?int|float)/.test(goType)) return '0';
-  return `${goType}{}`;
 }

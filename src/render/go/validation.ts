@@ -16,6 +16,20 @@ export interface ValueCheck {
   path: string;
   /** Name stem for package-level regexp variables. */
   patternVar: string;
+  /** How many loops enclose this check: nested loops need their own variables. */
+  depth?: number;
+}
+
+function loopVars(depth: number): { index: string; item: string; key: string } {
+  const index = ['i', 'j', 'k'][depth] ?? `i${depth}`;
+  return { index, item: depth === 0 ? 'item' : `item${depth + 1}`, key: depth === 0 ? 'key' : `key${depth + 1}` };
+}
+
+/** The package-level declaration of the checks' variables: one `var` or a `var (...)` block. */
+export function varDecl(vars: readonly string[]): string[] {
+  if (vars.length === 0) return [];
+  if (vars.length === 1) return [`var ${vars[0]!.replace('\v', ' ')}`];
+  return ['var (', ...vars.map((x) => `\t${x}`), ')'];
 }
 
 export class Validation {
@@ -50,6 +64,7 @@ export class Validation {
     const d = this.gm.decl(name);
     if (d.kind === 'enum') return true;
     if (d.kind === 'alias') return this.needsCheck(d.type, d.constraints, seen);
+    if (d.kind === 'union') return d.variants.some((v) => this.needsCheck(v.type, v.constraints, seen));
     return d.fields.some((fl) => this.needsCheck(fl.type, fl.constraints, seen));
   }
 
@@ -59,7 +74,7 @@ export class Validation {
     const { ref, constraints: c, expr, path } = v;
     if (ref.kind === 'scalar') {
       if (['string', 'uuid', 'date'].includes(ref.scalar)) out.push(...this.stringChecks(v, indent));
-      else if (['int32', 'int64', 'float32', 'float64'].includes(ref.scalar)) out.push(...this.numberChecks(expr, c, path, indent));
+      else if (['int32', 'int64', 'float32', 'float64'].includes(ref.scalar)) out.push(...this.numberChecks(expr, integerBounds(ref.scalar, c), path, indent));
       return out;
     }
     if (ref.kind === 'array') {
@@ -72,22 +87,24 @@ export class Validation {
       }
       if (this.needsCheck(ref.items, ref.itemConstraints ?? {})) {
         const fmt = this.f.use('fmt');
+        const lv = loopVars(v.depth ?? 0);
         const inner = this.check(
-          { expr: 'item', ref: ref.items, constraints: ref.itemConstraints ?? {}, path: indexPath(fmt, path, 'i', '%d'), patternVar: `${v.patternVar}Item` },
+          { expr: lv.item, ref: ref.items, constraints: ref.itemConstraints ?? {}, path: indexPath(fmt, path, lv.index, '%d'), patternVar: `${v.patternVar}Item`, depth: (v.depth ?? 0) + 1 },
           `${indent}\t`,
         );
-        if (inner.length > 0) out.push(`${indent}for i, item := range ${expr} {`, ...inner, `${indent}}`);
+        if (inner.length > 0) out.push(`${indent}for ${lv.index}, ${lv.item} := range ${expr} {`, ...inner, `${indent}}`);
       }
       return out;
     }
     if (ref.kind === 'map') {
       if (this.needsCheck(ref.values, {})) {
         const fmt = this.f.use('fmt');
+        const lv = loopVars(v.depth ?? 0);
         const inner = this.check(
-          { expr: 'item', ref: ref.values, constraints: {}, path: indexPath(fmt, path, 'key', '%q'), patternVar: `${v.patternVar}Value` },
+          { expr: lv.item, ref: ref.values, constraints: {}, path: indexPath(fmt, path, lv.key, '%q'), patternVar: `${v.patternVar}Value`, depth: (v.depth ?? 0) + 1 },
           `${indent}\t`,
         );
-        if (inner.length > 0) out.push(`${indent}for key, item := range ${expr} {`, ...inner, `${indent}}`);
+        if (inner.length > 0) out.push(`${indent}for ${lv.key}, ${lv.item} := range ${expr} {`, ...inner, `${indent}}`);
       }
       return out;
     }
@@ -99,11 +116,8 @@ export class Validation {
         const allowed = d.values.map((x) => String(x.value)).join(', ');
         out.push(`${indent}if !${recv}.Valid() {`, ...this.fail(path, `must be one of ${allowed}`, indent), `${indent}}`);
       } else if (this.typeNeedsCheck(ref.name)) {
-        out.push(
-          `${indent}if err := ${recv}.Validate(); err != nil {`,
-          `${indent}\treturn ${this.q('Within')}(${path}, err)`,
-          `${indent}}`,
-        );
+        const wrapped = path === '""' ? 'err' : `${this.q('Within')}(${path}, err)`;
+        out.push(`${indent}if err := ${recv}.Validate(); err != nil {`, `${indent}\treturn ${wrapped}`, `${indent}}`);
       }
     }
     return out;
@@ -125,8 +139,8 @@ export class Validation {
       }
     }
     if (c.pattern !== undefined && isRE2(c.pattern)) {
-      const name = `${v.patternVar}Pattern`;
-      this.vars.push(`${name} = ${this.f.use('regexp')}.MustCompile(${goRawString(c.pattern)})`);
+      const name = this.gm.packageVar(this.f.pkg, `${v.patternVar}Pattern`);
+      this.vars.push(`${name}\v= ${this.f.use('regexp')}.MustCompile(${goRawString(c.pattern)})`);
       out.push(`${indent}if !${name}.MatchString(${str}) {`, ...this.fail(path, `must match ${c.pattern}`, indent), `${indent}}`);
     }
     const format = c.format;
@@ -159,12 +173,40 @@ function indexPath(fmt: string, path: string, index: string, verb: string): stri
   return `${fmt}.Sprintf("%s[${verb}]", ${path}, ${index})`;
 }
 
+const INT_RANGE: Record<string, [number, number]> = { int32: [-(2 ** 31), 2 ** 31 - 1], int64: [-(2 ** 63), 2 ** 63 - 1] };
+
+/**
+ * Bounds an integer can be compared with: fractional bounds rounded inwards
+ * (x >= 1.5 is x >= 2), bounds beyond the type's range dropped (they always hold).
+ */
+function integerBounds(scalar: string, c: Constraints): Constraints {
+  const range = INT_RANGE[scalar];
+  if (!range) return c;
+  const out = { ...c };
+  if (out.minimum !== undefined) {
+    let min = out.exclusiveMinimum ? Math.floor(out.minimum) + 1 : Math.ceil(out.minimum);
+    delete out.exclusiveMinimum;
+    if (min <= range[0] || !Number.isSafeInteger(min)) delete out.minimum;
+    else out.minimum = Math.min(min, range[1]);
+  }
+  if (out.maximum !== undefined) {
+    const max = out.exclusiveMaximum ? Math.ceil(out.maximum) - 1 : Math.floor(out.maximum);
+    delete out.exclusiveMaximum;
+    if (max >= range[1] || !Number.isSafeInteger(max)) delete out.maximum;
+    else out.maximum = Math.max(max, range[0]);
+  }
+  return out;
+}
+
 function hasOwnChecks(ref: TypeRef, c: Constraints): boolean {
   if (ref.kind === 'scalar') {
     if (['string', 'uuid', 'date'].includes(ref.scalar)) {
       return (c.minLength ?? 0) > 0 || c.maxLength !== undefined || (c.pattern !== undefined && isRE2(c.pattern)) || c.format === 'uuid' || c.format === 'date';
     }
-    if (['int32', 'int64', 'float32', 'float64'].includes(ref.scalar)) return c.minimum !== undefined || c.maximum !== undefined;
+    if (['int32', 'int64', 'float32', 'float64'].includes(ref.scalar)) {
+      const b = integerBounds(ref.scalar, c);
+      return b.minimum !== undefined || b.maximum !== undefined;
+    }
     return false;
   }
   if (ref.kind === 'array') return (c.minItems ?? 0) > 0 || c.maxItems !== undefined;

@@ -3,6 +3,8 @@
 package models
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"regexp"
 	"strings"
@@ -34,7 +36,7 @@ func Invalid(path, reason string) error {
 // that "price" inside "items[2]" becomes "items[2].price".
 func Within(prefix string, err error) error {
 	var ve *ValidationError
-	if !errors.As(err, &ve) {
+	if prefix == "" || !errors.As(err, &ve) {
 		return err
 	}
 	field := prefix
@@ -59,4 +61,21 @@ func IsUUID(s string) bool {
 func IsDate(s string) bool {
 	_, err := time.Parse(time.DateOnly, s)
 	return err == nil
+}
+
+// decodeAs decodes data into a new T. Strictly, fields T does not have are an
+// error: union types use that to tell their variants apart.
+func decodeAs[T any](data []byte, strict bool) (*T, error) {
+	v := new(T)
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if strict {
+		dec.DisallowUnknownFields()
+	}
+	if err := dec.Decode(v); err != nil {
+		return nil, err
+	}
+	if dec.More() {
+		return nil, errors.New("trailing data after the JSON value")
+	}
+	return v, nil
 }

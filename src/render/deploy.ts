@@ -1,0 +1,102 @@
+import type { ServiceModel } from '../model/types.js';
+import { defaultDeploySettings, ENVIRONMENTS, type Environment } from '../project/deploy.js';
+import type { ProjectSettings } from '../project/settings.js';
+import type { Artifact } from './artifact.js';
+import { projectContext } from './project.js';
+import { IMAGE_WORKDIR, servicePorts, NONROOT_UID } from './runtime.js';
+import { SQLITE_DIR, usesSql } from './database.js';
+import { renderTree } from './templates.js';
+
+/** The Go image the Dockerfile builds in: the generated go.mod's Go version, pinned to a patch release. */
+export const GO_BUILDER_IMAGE = 'golang:1.22.12-bookworm';
+/** The image the binary runs in: no shell, no package manager, a non-root user. */
+export const RUNTIME_IMAGE = 'gcr.io/distroless/static-debian12:nonroot';
+
+/** Where the Deployment mounts the ConfigMap made from configs/config.yaml. */
+const CONFIG_MOUNT = '/etc/svc';
+
+/** Paths of the files `svc gen docker` and `svc gen k8s` own, as prefixes. */
+export const DOCKER_PATHS = ['Dockerfile', '.dockerignore', 'Makefile'] as const;
+export const K8S_PATHS = ['deployments/', 'configs/kustomization.yaml'] as const;
+
+/** A writable emptyDir the container needs under its read-only root file system. None so far. */
+interface ScratchDir {
+  name: string;
+  path: string;
+  sizeLimit: string;
+}
+
+/**
+ * What the deployment templates see: the project context (with `runtime`, the
+ * facts shared with the Go code) plus `deploy`, derived from svc.yaml.
+ */
+export function deployContext(model: ServiceModel, settings: ProjectSettings) {
+  const ports = servicePorts(settings.features.transports);
+  const http = ports.find((p) => p.name === 'http');
+  const grpc = ports.find((p) => p.name === 'grpc');
+  if (!http && !grpc) throw new Error('internal error: a service without a listener');
+  const scratch: ScratchDir[] = [];
+  // SQLite keeps its file under the working directory: the one writable place
+  // on a read-only root file system (an emptyDir: use PostgreSQL for data
+  // that must outlive the pod).
+  const dataDir = usesSql(model, settings.features.database) ? `${IMAGE_WORKDIR}/${SQLITE_DIR}` : undefined;
+  if (dataDir) scratch.push({ name: 'data', path: dataDir, sizeLimit: '1Gi' });
+  return {
+    ...projectContext(model, {
+      name: settings.name,
+      module: settings.module,
+      contract: settings.contract.path,
+      contractKind: settings.contract.kind,
+      database: settings.features.database,
+    }),
+    deploy: {
+      image: settings.deploy.image,
+      builderImage: GO_BUILDER_IMAGE,
+      runtimeImage: RUNTIME_IMAGE,
+      uid: NONROOT_UID,
+      ports,
+      // HTTP probes on /healthz and /readyz; a gRPC-only service gets gRPC health probes.
+      probe: http ? { http: http.name } : { grpc: grpc!.containerPort },
+      metrics: http ? { port: http.containerPort, portName: http.name } : undefined,
+      ingress: { ...settings.deploy.ingress, enabled: settings.deploy.ingress.enabled && http !== undefined, portName: http?.name },
+      serviceMonitor: settings.deploy.serviceMonitor && http !== undefined,
+      configMap: `${settings.name}-config`,
+      configMount: CONFIG_MOUNT,
+      secretName: `${settings.name}-secrets`,
+      scratch,
+      dataDir,
+      // The base's own sizing is the default staging one; the overlays set theirs.
+      base: defaultDeploySettings(settings.name).environments.staging,
+    },
+  };
+}
+
+/** A valid image tag from the contract's version (`1.0.0` stays, `v2 beta` → `v2-beta`). */
+export function imageTag(version: string): string {
+  const tag = version.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[.-]+/, '').slice(0, 128);
+  return tag === '' || tag === 'latest' ? '0.0.0' : tag;
+}
+
+/**
+ * Renders the image and Kubernetes files: the Dockerfile, the kustomize base
+ * (generated) and one overlay per environment (the user's, created once).
+ */
+export function renderDeploy(model: ServiceModel, settings: ProjectSettings): Artifact[] {
+  const ctx = deployContext(model, settings);
+  const out = renderTree('deploy/service', ctx);
+  for (const env of ENVIRONMENTS) {
+    const envCtx = { ...ctx, env: { name: env, ...settings.deploy.environments[env], tag: envTag(env, model.version) } };
+    for (const a of renderTree('deploy/overlay', envCtx)) out.push({ ...a, path: `deployments/${env}/${a.path}` });
+  }
+  return out;
+}
+
+function envTag(env: Environment, version: string): string {
+  return env === 'dev' ? 'dev' : imageTag(version);
+}
+
+/** Whether a path belongs to `svc gen docker` or `svc gen k8s`. */
+export function ownedBy(kind: 'docker' | 'k8s', path: string): boolean {
+  const prefixes: readonly string[] = kind === 'docker' ? DOCKER_PATHS : K8S_PATHS;
+  return prefixes.some((p) => (p.endsWith('/') ? path.startsWith(p) : path === p));
+}

@@ -1,0 +1,87 @@
+import { words } from '../model/names.js';
+
+/**
+ * The run-time facts of a generated service that its Go code, its config file,
+ * its image and its Kubernetes manifests all depend on: listen ports, the
+ * operational paths, environment variable names, config keys and the shutdown
+ * timings. They live here once; the Go templates (config defaults, server
+ * paths) and the deployment templates both read them from the template context
+ * (`runtime`), so manifests and code cannot disagree.
+ */
+
+/** A port the service listens on; `name` is the Kubernetes port name. */
+export interface ServicePort {
+  name: 'http' | 'grpc';
+  /** The port the process listens on (the default of `configKey`). */
+  containerPort: number;
+  /** The port the Kubernetes Service exposes. */
+  servicePort: number;
+  /** The config key holding the listen address (`host:port`). */
+  configKey: string;
+  /** Kubernetes `appProtocol`. */
+  appProtocol: 'http' | 'grpc';
+}
+
+/** The HTTP listener; a gRPC listener joins the list when the service has one. */
+export const HTTP_PORT: ServicePort = { name: 'http', containerPort: 8080, servicePort: 80, configKey: 'http.addr', appProtocol: 'http' };
+
+/** Operational endpoints served on the HTTP port. */
+export const PATHS = { liveness: '/healthz', readiness: '/readyz', metrics: '/metrics' } as const;
+
+/** Shutdown timings in seconds (the defaults of http.shutdown_delay and http.shutdown_timeout). */
+export const SHUTDOWN = {
+  /** /readyz answers 503 this long after SIGTERM before draining starts. */
+  delaySeconds: 2,
+  /** In-flight requests get this long to finish once draining starts. */
+  timeoutSeconds: 15,
+  /** Kubernetes preStop pause before SIGTERM, while endpoints are removed. */
+  preStopSeconds: 5,
+  /** Slack on top of the three above before the kubelet sends SIGKILL. */
+  marginSeconds: 8,
+} as const;
+
+/** Where the service reads its config file, relative to its working directory. */
+export const CONFIG_FILE = 'configs/config.yaml';
+/** The default log level. */
+export const LOG_LEVEL = 'info';
+/** The image's working directory, holding the binary and its default config. */
+export const IMAGE_WORKDIR = '/app';
+/** The distroless `nonroot` user and group. */
+export const NONROOT_UID = 65532;
+
+/** `order-service` → `ORDER_SERVICE`: the prefix of every environment variable the service reads. */
+export function envPrefixOf(name: string): string {
+  return words(name).join('_').toUpperCase();
+}
+
+/** The environment variable that overrides a config key: `http.addr` → `PRODUCT_HTTP_ADDR`. */
+export function envVarOf(name: string, key: string): string {
+  return `${envPrefixOf(name)}_${key.replaceAll('.', '_').toUpperCase()}`;
+}
+
+/** The ports a service with these transports listens on. Only HTTP exists so far. */
+export function servicePorts(transports: readonly string[]): ServicePort[] {
+  const ports: ServicePort[] = [];
+  if (transports.includes('http')) ports.push(HTTP_PORT);
+  return ports;
+}
+
+/** What templates see as `runtime`. */
+export function runtimeContext(name: string) {
+  const graceSeconds = SHUTDOWN.preStopSeconds + SHUTDOWN.delaySeconds + SHUTDOWN.timeoutSeconds + SHUTDOWN.marginSeconds;
+  return {
+    httpPort: HTTP_PORT.containerPort,
+    paths: PATHS,
+    shutdown: { ...SHUTDOWN, graceSeconds },
+    configFile: CONFIG_FILE,
+    logLevel: LOG_LEVEL,
+    workdir: IMAGE_WORKDIR,
+    uid: NONROOT_UID,
+    env: {
+      prefix: envPrefixOf(name),
+      config: envVarOf(name, 'config'),
+      logLevel: envVarOf(name, 'log.level'),
+      environment: envVarOf(name, 'service.environment'),
+    },
+  };
+}

