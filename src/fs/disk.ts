@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { FileSystem } from './types.js';
 
@@ -23,7 +24,7 @@ export class DiskFileSystem implements FileSystem {
 
   async read(path: string): Promise<string | undefined> {
     try {
-      return await readFile(this.abs(path), 'utf8');
+      return readFileSync(this.abs(path), 'utf8');
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
@@ -38,11 +39,13 @@ export class DiskFileSystem implements FileSystem {
       this.made.add(dir);
     }
     const temp = `${target}.svc-${randomBytes(6).toString('hex')}.tmp`;
+    // Synchronous calls: for thousands of small files they beat the thread
+    // pool's four workers, and the rename keeps every write atomic.
     try {
-      await writeFile(temp, content, { mode });
-      await rename(temp, target);
+      writeFileSync(temp, content, { mode });
+      renameSync(temp, target);
     } catch (err) {
-      await rm(temp, { force: true });
+      rmSync(temp, { force: true });
       throw err;
     }
   }

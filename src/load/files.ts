@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { UserError } from '../errors.js';
+import { hasExternalRefs } from './openapi.js';
 
 /**
  * The other files a contract references with external `$ref`s, as paths
@@ -10,7 +11,7 @@ import { UserError } from '../errors.js';
  * copied beside it and are an error.
  */
 export async function referencedFiles(path: string, text: string, displayPath: string): Promise<{ path: string; text: string }[]> {
-  if (!/\$ref["']?\s*:\s*["']?(?!#)[^\s"']/.test(text)) return [];
+  if (!hasExternalRefs(text)) return [];
   let files: string[];
   try {
     const refs = await SwaggerParser.resolve(path);

@@ -45,8 +45,12 @@ export async function loadOpenAPI(path: string, text?: string, displayPath?: str
 
   let bundled: OpenAPIDocument;
   try {
-    // The parsed data is ours alone: let the parser work on it instead of a copy.
-    bundled = (await SwaggerParser.bundle(path, top as never, { mutateInputSchema: true } as never)) as unknown as OpenAPIDocument;
+    // Only references to other files need bundling; a self-contained document
+    // (most large ones) is used as parsed. The parsed data is ours alone: the
+    // parser may work on it instead of a copy.
+    bundled = hasExternalRefs(source.text)
+      ? ((await SwaggerParser.bundle(path, top as never, { mutateInputSchema: true } as never)) as unknown as OpenAPIDocument)
+      : (top as OpenAPIDocument);
   } catch (err) {
     throw refError(source, err);
   }
@@ -66,6 +70,11 @@ export async function loadOpenAPI(path: string, text?: string, displayPath?: str
   // Swagger 2.0 is validated as written (so errors point into the user's file), then converted.
   const document = bundled.swagger === '2.0' ? (convertSwagger2(bundled) as unknown as OpenAPIDocument) : bundled;
   return { kind: 'openapi', source, document };
+}
+
+/** Whether the text has a `$ref` to anything but a local `#` pointer. */
+export function hasExternalRefs(text: string): boolean {
+  return /\$ref["']?\s*:\s*["']?(?!#)[^\s"']/.test(text);
 }
 
 function refError(source: SourceFile, err: unknown): UserError {

@@ -32,6 +32,8 @@ export function exampleFor(ref: TypeRef, types: ReadonlyMap<string, TypeDecl>, c
         }
         return value;
       }
+      // A schema that requires itself (directly or not) ends in null rather than never.
+      if (depth > 6) return null;
       return objectExample(decl.fields, types, depth);
     }
   }

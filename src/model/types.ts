@@ -121,6 +121,10 @@ export type ParamLocation = 'path' | 'query' | 'header' | 'cookie';
 export interface Parameter {
   name: string;
   in: ParamLocation;
+  /** How the value is serialised (OpenAPI style): form, simple, deepObject, spaceDelimited, pipeDelimited… */
+  style?: string;
+  /** Whether list and object values are exploded (repeated keys) rather than joined. */
+  explode?: boolean;
   description?: string;
   type: TypeRef;
   required: boolean;

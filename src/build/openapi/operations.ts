@@ -107,6 +107,8 @@ function parameter(ctx: BuildContext, opName: string, p: Json, at: string): Para
     constraints: constraintsOf(resolved),
   };
   if (typeof p.description === 'string') param.description = p.description.trim();
+  if (typeof p.style === 'string') param.style = p.style;
+  if (typeof p.explode === 'boolean') param.explode = p.explode;
   if (resolved.default !== undefined) param.default = resolved.default;
   const example = p.example ?? resolved.example;
   if (example !== undefined) param.example = example;

@@ -99,8 +99,8 @@ function copies(gm: GoModel, entity: ObjectDecl, body: ObjectDecl | undefined): 
     out.push({
       target,
       source,
-      targetPtr: gm.isPointer(target.type, target.required, target.nullable),
-      sourcePtr: gm.isPointer(source.type, source.required, source.nullable),
+      targetPtr: gm.fieldIsPointer(target),
+      sourcePtr: gm.fieldIsPointer(source),
     });
   }
   return out;
@@ -119,7 +119,7 @@ function createBody(gm: GoModel, op: Operation, f: GoFile, entity: ObjectDecl, r
   let needsNow = false;
   for (const field of entity.fields) {
     const name = gm.fieldName(entity, field);
-    const ptr = gm.isPointer(field.type, field.required, field.nullable);
+    const ptr = gm.fieldIsPointer(field);
     if (field.name === resource.idField) {
       // Server-assigned unless the client sends the identifier itself.
       const clientAssigned = copies(gm, entity, body).some((c) => c.target === field);
@@ -178,7 +178,7 @@ function updateBody(gm: GoModel, op: Operation, f: GoFile, entity: ObjectDecl, l
   if (updated) {
     const now = `${f.use('time')}.Now().UTC()`;
     const name = gm.fieldName(entity, updated);
-    if (gm.isPointer(updated.type, updated.required, updated.nullable)) lines.push(`\tnow := ${now}`, `\t${local}.${name} = &now`);
+    if (gm.fieldIsPointer(updated)) lines.push(`\tnow := ${now}`, `\t${local}.${name} = &now`);
     else lines.push(`\t${local}.${name} = ${now}`);
   }
   lines.push(`\tif err := ${repo}.Update(ctx, ${local}); err != nil {`, `\t\treturn nil, ${wrap}`, '\t}', event, `\treturn ${local}, nil`);
@@ -208,7 +208,7 @@ function listBody(gm: GoModel, op: Operation, f: GoFile, resource: Resource, rep
   lines.push(`\tresp := &${models}.${gm.typeName(respDecl.name)}{${gm.fieldName(respDecl, itemsField)}: items}`);
   if (nextField) {
     const name = gm.fieldName(respDecl, nextField);
-    if (gm.isPointer(nextField.type, nextField.required, nextField.nullable)) lines.push('\tif next != "" {', `\t\tresp.${name} = &next`, '\t}');
+    if (gm.fieldIsPointer(nextField)) lines.push('\tif next != "" {', `\t\tresp.${name} = &next`, '\t}');
     else lines.push(`\tresp.${name} = next`);
   }
   lines.push('\treturn resp, nil');

@@ -29,6 +29,8 @@ export class GoModel {
   private readonly repoFields = new Map<Resource, string>();
   private readonly enumNames = new Map<string, string[]>();
   private readonly pkgVars = new Map<string, Set<string>>();
+  /** Required fields that close a cycle of types held by value. */
+  private readonly recursive = new Set<Field>();
   readonly decls: ReadonlyMap<string, TypeDecl>;
 
   constructor(
@@ -56,6 +58,7 @@ export class GoModel {
         }),
       );
     }
+    this.findRecursion();
     const repos = new Set<string>();
     for (const r of model.resources) this.repoFields.set(r, unique(exportedName(r.plural), repos));
     // Request struct fields: unique within each operation, `Body` kept for the body.
@@ -181,9 +184,18 @@ export class GoModel {
     return !required || nullable;
   }
 
+  /**
+   * Whether a struct field is a pointer: optional and nullable values are,
+   * and so is a required field that would otherwise make a type contain
+   * itself (a recursive schema), which Go cannot lay out.
+   */
+  fieldIsPointer(field: Field): boolean {
+    return this.recursive.has(field) || this.isPointer(field.type, field.required, field.nullable);
+  }
+
   fieldType(field: Field, f: GoFile): string {
     const t = this.goType(field.type, f);
-    return this.isPointer(field.type, field.required, field.nullable) ? `*${t}` : t;
+    return this.fieldIsPointer(field) ? `*${t}` : t;
   }
 
   /** A request parameter: pointer when optional and without a default. */
@@ -210,6 +222,33 @@ export class GoModel {
     if (!t) return undefined;
     const go = this.goType(t, f);
     return t.kind === 'named' && this.decl(t.name).kind === 'object' ? `*${go}` : go;
+  }
+
+  /** Marks the value-held fields that lead back to a type being laid out (depth-first search). */
+  private findRecursion(): void {
+    const state = new Map<string, 'visiting' | 'done'>();
+    const valueTarget = (ref: TypeRef): string | undefined => {
+      if (ref.kind !== 'named') return undefined;
+      const d = this.decls.get(ref.name);
+      if (d?.kind === 'object') return d.name;
+      if (d?.kind === 'alias') return valueTarget(d.type);
+      return undefined;
+    };
+    const visit = (name: string) => {
+      state.set(name, 'visiting');
+      const d = this.decls.get(name);
+      if (d?.kind === 'object') {
+        for (const field of d.fields) {
+          if (this.isPointer(field.type, field.required, field.nullable)) continue;
+          const target = valueTarget(field.type);
+          if (!target) continue;
+          if (state.get(target) === 'visiting') this.recursive.add(field);
+          else if (!state.has(target)) visit(target);
+        }
+      }
+      state.set(name, 'done');
+    };
+    for (const t of this.model.types) if (!state.has(t.name)) visit(t.name);
   }
 
   /** The Go zero value of a type reference, as an expression usable in f. */

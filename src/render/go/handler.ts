@@ -128,12 +128,17 @@ function bindParameter(gm: GoModel, f: GoFile, p: Parameter): string[] {
   } else {
     inner.push(`\t\tvalues, err := parseList(${wire}, raw, ${conv.fn})`, '\t\tif err != nil {', '\t\t\tWriteProblem(w, r, err)', '\t\t\treturn', '\t\t}', `\t\t${field} = ${conv.wrap('values')}`);
   }
-  const source = conv.kind === 'list' ? `${SOURCES[p.in]}s` : SOURCES[p.in];
-  lines.push(`\tif raw, ok := ${source}(r, ${name}); ok {`, ...inner);
+  let source = `${conv.kind === 'list' ? `${SOURCES[p.in]}s` : SOURCES[p.in]}(r, ${name})`;
+  // Query lists joined into one value (explode: false) are split on the style's delimiter.
+  if (conv.kind === 'list' && p.in === 'query' && p.explode === false) source = `queryDelimited(r, ${name}, ${goString(DELIMITERS[p.style ?? 'form'] ?? ',')})`;
+  if (p.in === 'query' && p.style === 'deepObject' && conv.kind !== 'list') source = `deepObjectParam(r, ${name})`;
+  lines.push(`\tif raw, ok := ${source}; ok {`, ...inner);
   if (p.required) lines.push('\t} else {', `\t\tWriteProblem(w, r, missingParam(${wire}))`, '\t\treturn', '\t}');
   else lines.push('\t}');
   return lines;
 }
+
+const DELIMITERS: Record<string, string> = { form: ',', spaceDelimited: ' ', pipeDelimited: '|' };
 
 type Converter =
   | { kind: 'direct'; expr: (raw: string) => string }

@@ -189,7 +189,7 @@ function resourceTest(gm: GoModel, r: Resource): GoFile {
     ];
     if (next && r.list.pageTokenParam) {
       const nextGo = gm.fieldName(respDecl, next);
-      const pointer = gm.isPointer(next.type, next.required, next.nullable);
+      const pointer = gm.fieldIsPointer(next);
       const token = pointer ? `*first.${nextGo}` : `first.${nextGo}`;
       lines.push(
         pointer ? `\tif first.${nextGo} == nil || *first.${nextGo} == "" {` : `\tif first.${nextGo} == "" {`,

@@ -66,7 +66,7 @@ function renderObject(gm: GoModel, f: GoFile, decl: ObjectDecl, name: string): v
   const body: string[] = [];
   for (const field of decl.fields) {
     const fieldName = gm.fieldName(decl, field);
-    const pointer = gm.isPointer(field.type, field.required, field.nullable);
+    const pointer = gm.fieldIsPointer(field);
     const check = {
       expr: pointer ? `*m.${fieldName}` : `m.${fieldName}`,
       ref: field.type,

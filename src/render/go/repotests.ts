@@ -77,7 +77,7 @@ function repositoryTest(gm: GoModel, r: Resource): GoFile {
   const change: string[] = [];
   if (changeable) {
     const field = `changed.${gm.fieldName(entity, changeable)}`;
-    if (gm.isPointer(changeable.type, changeable.required, changeable.nullable)) change.push('\tvalue := "changed"', `\t${field} = &value`);
+    if (gm.fieldIsPointer(changeable)) change.push('\tvalue := "changed"', `\t${field} = &value`);
     else change.push(`\t${field} = "changed"`);
   }
   const stale: string[] = [];

@@ -44,7 +44,7 @@ export function goConcurrency(gm: GoModel, r: Resource, f: GoFile): GoConcurrenc
   if (!r.concurrency) return undefined;
   const entity = gm.decl(r.entity) as ObjectDecl;
   const field = entity.fields.find((x) => x.name === r.concurrency!.field)!;
-  return { kind: r.concurrency.kind, field: gm.fieldName(entity, field), type: gm.goType(field.type, f), pointer: gm.isPointer(field.type, field.required, field.nullable) };
+  return { kind: r.concurrency.kind, field: gm.fieldName(entity, field), type: gm.goType(field.type, f), pointer: gm.fieldIsPointer(field) };
 }
 
 /** Statements giving a new record its first version or etag. */
@@ -95,7 +95,7 @@ function renderSql(gm: GoModel, r: Resource, table: Table): GoFile {
   const type = `SQL${name}Repository`;
   const columns: GoColumn[] = table.columns.map((c) => {
     const field = entity.fields.find((x) => x.name === c.field)!;
-    return { column: c, field, expr: `${v}.${gm.fieldName(entity, field)}`, pointer: gm.isPointer(field.type, field.required, field.nullable) };
+    return { column: c, field, expr: `${v}.${gm.fieldName(entity, field)}`, pointer: gm.fieldIsPointer(field) };
   });
   const id = columns[0]!;
   const tableName = ident(table.name);
