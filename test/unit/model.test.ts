@@ -93,8 +93,9 @@ describe('model building rules', () => {
   });
 
   it('warns (never drops silently) where it falls back', async () => {
-    const model = await modelOf(doc("  /a:\n    post:\n      requestBody: {content: {text/plain: {schema: {type: string}}}}\n      responses: {'204': {description: ok}}"));
-    expect(model.warnings.join('\n')).toMatch(/contract.yaml:\d+: postA: request body content types text\/plain are not supported yet; the body is ignored/);
+    const model = await modelOf(doc("  /a:\n    post:\n      requestBody: {content: {application/xml: {schema: {type: object, properties: {a: {type: string}}}}}}\n      responses: {'204': {description: ok}}"));
+    expect(model.warnings.join('\n')).toMatch(/contract.yaml:\d+: postA: a application\/xml body is passed to the service as raw bytes, not decoded/);
+    expect(model.operations[0]!.body).toEqual({ type: { kind: 'scalar', scalar: 'bytes' }, required: false, contentType: 'application/xml' });
   });
 
   it('turns oneOf/anyOf into a union, with the discriminator mapping', async () => {

@@ -120,10 +120,21 @@ function requestBody(ctx: BuildContext, opName: string, raw: Json, at: string): 
   const { node, pointer } = ctx.resolve(raw.requestBody, ptr(at, 'requestBody'));
   const content = isObject(node.content) ? node.content : {};
   const types = Object.keys(content);
-  const contentType = pickJson(types) ?? types.find((t) => FORM_TYPES.includes(t));
+  let contentType = pickJson(types) ?? types.find((t) => FORM_TYPES.includes(t));
+  // A wildcard media type with a structured schema: JSON is what such a body is sent as.
+  const wildcard = types.find((t) => t === '*/*' || t === 'application/*');
+  if (!contentType && wildcard && isStructured(ctx, (content[wildcard] as Json | undefined)?.schema, ptr(pointer, 'content', wildcard, 'schema'))) {
+    contentType = 'application/json';
+    content[contentType] = content[wildcard];
+  }
   if (!contentType) {
-    ctx.warn(pointer, `${opName}: request body content types ${types.join(', ')} are not supported yet; the body is ignored`);
-    return undefined;
+    // Any other media type (octet-stream, text, XML, images…) reaches the service as raw bytes.
+    const raw = types[0];
+    if (!raw) return undefined;
+    const media = content[raw] as Json;
+    const schema = isObject(media?.schema) ? ctx.resolve(media.schema, ptr(pointer, 'content', raw, 'schema')).node : {};
+    if (isObject(schema.properties)) ctx.warn(pointer, `${opName}: a ${raw} body is passed to the service as raw bytes, not decoded`);
+    return { type: { kind: 'scalar', scalar: 'bytes' }, required: node.required === true, contentType: raw };
   }
   const media = content[contentType] as Json;
   if (FORM_TYPES.includes(contentType) && !isObjectSchema(ctx, media.schema, ptr(pointer, 'content', contentType, 'schema'))) {
@@ -165,6 +176,13 @@ function buildResponses(ctx: BuildContext, opName: string, raw: Json, at: string
 }
 
 const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data'];
+
+/** A schema that is not a plain string or binary: objects, arrays, numbers, unions. */
+function isStructured(ctx: BuildContext, schema: unknown, at: string): boolean {
+  if (!isObject(schema)) return false;
+  const { node } = ctx.resolve(schema, at);
+  return !(node.type === 'string' || node.format === 'binary');
+}
 
 function isObjectSchema(ctx: BuildContext, schema: unknown, at: string): boolean {
   if (!isObject(schema)) return false;

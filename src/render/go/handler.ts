@@ -36,6 +36,11 @@ export function isFormBody(op: Operation): boolean {
   return op.body !== undefined && (op.body.contentType === 'application/x-www-form-urlencoded' || op.body.contentType === 'multipart/form-data');
 }
 
+/** Whether the body reaches the service as raw bytes (any media type but JSON and forms). */
+export function isRawBody(op: Operation): boolean {
+  return op.body !== undefined && !isFormBody(op) && !/[/+]json(;|$)/.test(op.body.contentType);
+}
+
 function handlerName(gm: GoModel, op: Operation): string {
   return unexportedName(gm.opName(op));
 }
@@ -80,7 +85,9 @@ function renderOperation(gm: GoModel, f: GoFile, op: Operation): string[] {
     `\tvar req ${svc}.${requestType(gm, op)}`,
   ];
   for (const p of op.parameters) lines.push(...bindParameter(gm, f, p));
-  if (op.body) {
+  if (op.body && isRawBody(op)) {
+    lines.push('\tbody, err := readBody(r)', '\tif err != nil {', '\t\tWriteProblem(w, r, err)', '\t\treturn', '\t}', '\treq.Body = body');
+  } else if (op.body) {
     const decode = isFormBody(op) ? 'decodeForm' : 'decodeJSON';
     const call = `${decode}(r, &req.Body)`;
     if (op.body.required) lines.push(`\tif err := ${call}; err != nil {`, '\t\tWriteProblem(w, r, err)', '\t\treturn', '\t}');
@@ -171,6 +178,8 @@ function converter(gm: GoModel, f: GoFile, t: TypeRef): Converter | undefined {
     const fn = ['string', 'uuid', 'date'].includes(t.items.scalar) ? 'parseString' : PARSERS[t.items.scalar];
     return fn ? { kind: 'list', fn, wrap: (v) => v } : undefined;
   }
+  // Lists of enums and other named values: each item as JSON, or as a JSON string.
+  if (t.kind === 'array' && t.items.kind === 'named') return { kind: 'list', fn: `parseJSON[${gm.goType(t.items, f)}]`, wrap: (v) => v };
   return undefined;
 }
 

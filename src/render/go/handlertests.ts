@@ -4,7 +4,7 @@ import type { Artifact } from '../artifact.js';
 import { GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
 import { crudRole } from './crud.js';
-import { isFormBody } from './handler.js';
+import { isFormBody, isRawBody } from './handler.js';
 import { exportedName, fileStem, goRawString, goString } from './naming.js';
 
 const DIR = 'internal/handler';
@@ -27,6 +27,7 @@ export function renderHandlerTests(gm: GoModel): Artifact[] {
 
 function requestBody(gm: GoModel, op: Operation): string {
   if (!op.body) return '';
+  if (isRawBody(op)) return 'example';
   const value = op.body.example ?? exampleFor(op.body.type, gm.decls);
   if (!isFormBody(op)) return JSON.stringify(value);
   // Form bodies are sent URL-encoded: repeated keys for lists, JSON for nested values.
@@ -68,6 +69,7 @@ function requiredHeaders(gm: GoModel, op: Operation): [string, string][] {
     .filter((p) => (p.in === 'header' || p.in === 'cookie') && p.required)
     .map((p) => [p.in === 'cookie' ? 'Cookie' : p.name, p.in === 'cookie' ? `${p.name}=${String(paramExample(gm, p))}` : String(paramExample(gm, p))]);
   if (isFormBody(op)) headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
+  else if (op.body && isRawBody(op)) headers.push(['Content-Type', op.body.contentType.includes('*') ? 'application/octet-stream' : op.body.contentType]);
   return headers;
 }
 

@@ -83,7 +83,7 @@ function renderRequest(gm: GoModel, f: GoFile, op: Operation): void {
   if (op.body) {
     lines.push('\t// Body is the request body.');
     const t = gm.goType(op.body.type, f);
-    lines.push(`\tBody\v${op.body.required || gm.objectOf(op.body.type) ? t : `*${t}`}`);
+    lines.push(`\tBody\v${bodyIsPointer(gm, op) ? `*${t}` : t}`);
   }
   lines.push('}');
   f.add(...lines);
@@ -106,13 +106,18 @@ function renderRequest(gm: GoModel, f: GoFile, op: Operation): void {
     if (obj && v.typeNeedsCheck(obj.name)) {
       body.push('\tif err := r.Body.Validate(); err != nil {', '\t\treturn err', '\t}');
     } else if (!obj) {
-      const expr = op.body.required ? 'r.Body' : '*r.Body';
-      const stmts = v.check({ expr, ref: op.body.type, constraints: {}, path: '"body"', patternVar: unexportedName(`${op.name} body`) }, op.body.required ? '\t' : '\t\t');
-      if (stmts.length > 0) body.push(...(op.body.required ? stmts : ['\tif r.Body != nil {', ...stmts, '\t}']));
+      const ptr = bodyIsPointer(gm, op);
+      const stmts = v.check({ expr: ptr ? '*r.Body' : 'r.Body', ref: op.body.type, constraints: {}, path: '"body"', patternVar: unexportedName(`${op.name} body`) }, ptr ? '\t\t' : '\t');
+      if (stmts.length > 0) body.push(...(ptr ? ['\tif r.Body != nil {', ...stmts, '\t}'] : stmts));
     }
   }
   if (v.vars.length > 0) f.add(...varDecl(v.vars));
   f.add(`// Validate checks the parameters and body of a ${name} against the contract.`, `func (r *${name}) Validate() error {`, ...body, '\treturn nil', '}');
+}
+
+/** An optional body is a pointer, unless its type already has a nil (objects are decoded in place). */
+function bodyIsPointer(gm: GoModel, op: Operation): boolean {
+  return op.body !== undefined && !op.body.required && !gm.objectOf(op.body.type) && gm.isPointer(op.body.type, false, false);
 }
 
 function renderRepositories(gm: GoModel): GoFile {
