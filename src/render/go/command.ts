@@ -1,7 +1,6 @@
 import type { Artifact } from '../artifact.js';
 import { GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
-import { repoField } from './crud.js';
 import { usesSql } from '../database.js';
 
 /**
@@ -20,7 +19,7 @@ function repositories(gm: GoModel, f: GoFile, db?: string): string[] {
   const store = (entity: string) => (db ? `${repo}.NewSQL${entity}Repository(${db})` : `${repo}.NewMemory${entity}Repository()`);
   return [
     `\trepos := ${svc}.Repositories{`,
-    ...gm.model.resources.map((r) => `\t\t${repoField(gm, r)}:\v${store(gm.typeName(r.entity))},`),
+    ...gm.model.resources.map((r) => `\t\t${gm.repoField(r)}:\v${store(gm.typeName(r.entity))},`),
     '\t}',
   ];
 }

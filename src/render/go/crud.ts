@@ -1,7 +1,7 @@
 import type { CrudKind, Field, ObjectDecl, Operation, Resource, TypeRef } from '../../model/types.js';
 import type { GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
-import { exportedName, goString, unexportedName } from './naming.js';
+import { goString, unexportedName } from './naming.js';
 import { words } from '../../model/names.js';
 
 /** Field names that the service fills in itself when an entity is created or changed. */
@@ -18,10 +18,6 @@ export function crudRole(gm: GoModel, op: Operation): { resource: Resource; kind
   return undefined;
 }
 
-export function repoField(gm: GoModel, r: Resource): string {
-  return gm.repoField(r);
-}
-
 /**
  * The body of a service method that implements a standard operation through
  * the resource's repository, or undefined when the operation is not one.
@@ -32,7 +28,7 @@ export function renderCrudBody(gm: GoModel, op: Operation, f: GoFile): string[] 
   const { resource, kind } = role;
   const entity = gm.decl(resource.entity) as ObjectDecl;
   const noun = words(resource.name).join(' ');
-  const repo = `s.repos.${repoField(gm, resource)}`;
+  const repo = `s.repos.${gm.repoField(resource)}`;
   const fmt = f.use('fmt');
   const wrap = (verb: string) => `${fmt}.Errorf(${goString(`${verb} ${noun}: %w`)}, err)`;
   const idParam = op.parameters.find((p) => p.in === 'path');

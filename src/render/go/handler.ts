@@ -94,8 +94,9 @@ function renderOperation(gm: GoModel, f: GoFile, op: Operation): string[] {
     else lines.push('\tif r.ContentLength != 0 {', `\t\tif err := ${call}; err != nil {`, '\t\t\tWriteProblem(w, r, err)', '\t\t\treturn', '\t\t}', '\t}');
   }
   lines.push('\tif err := req.Validate(); err != nil {', '\t\tWriteProblem(w, r, invalidRequest(err))', '\t\treturn', '\t}');
-  const status = `${http}.${STATUS_NAMES[op.success.status] ?? `Status(${op.success.status})`}`;
-  const statusExpr = STATUS_NAMES[op.success.status] ? status : String(op.success.status);
+  // net/http's named constant where there is one, the number otherwise.
+  const named = STATUS_NAMES[op.success.status];
+  const statusExpr = named ? `${http}.${named}` : String(op.success.status);
   if (op.success.type) {
     lines.push(`\tresp, err := h.api.${gm.opName(op)}(r.Context(), req)`, '\tif err != nil {', '\t\tWriteProblem(w, r, err)', '\t\treturn', '\t}', `\tif err := writeJSON(w, ${statusExpr}, resp); err != nil {`, '\t\tWriteProblem(w, r, err)', '\t}');
   } else {

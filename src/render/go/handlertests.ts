@@ -6,6 +6,9 @@ import type { GoModel } from './gomodel.js';
 import { crudRole } from './crud.js';
 import { isFormBody, isRawBody } from './handler.js';
 import { exportedName, fileStem, goRawString, goString } from './naming.js';
+import { words } from '../../model/names.js';
+
+const spaced = (name: string) => words(name).join(' ');
 
 const DIR = 'internal/handler';
 
@@ -129,7 +132,7 @@ function resourceTest(gm: GoModel, r: Resource): GoFile {
         `\tvar page ${models}.${gm.typeName(respDecl.name)}`,
         '\tdecode(t, data, &page)',
         `\tif len(page.${items}) != 1 || page.${items}[0].${idGo} != created.${idGo} {`,
-        `\t\tt.Fatalf("list returned %s, want the created ${words(r.name)}", data)`,
+        `\t\tt.Fatalf("list returned %s, want the created ${spaced(r.name)}", data)`,
         '\t}',
       );
     }
@@ -160,7 +163,7 @@ function resourceTest(gm: GoModel, r: Resource): GoFile {
     );
   }
   f.add(
-    `// Test${name}Lifecycle creates, reads, lists, updates and deletes a ${words(r.name)}.`,
+    `// Test${name}Lifecycle creates, reads, lists, updates and deletes a ${spaced(r.name)}.`,
     `func Test${name}Lifecycle(t *${f.use('testing')}.T) {`,
     ...body,
     '}',
@@ -174,7 +177,7 @@ function resourceTest(gm: GoModel, r: Resource): GoFile {
     const q = requiredQuery(gm, list);
     const sep = q ? '&' : '?';
     const lines = [
-      `// Test${name}ListPagination pages through three ${words(r.plural)} two at a time.`,
+      `// Test${name}ListPagination pages through three ${spaced(r.plural)} two at a time.`,
       `func Test${name}ListPagination(t *${f.use('testing')}.T) {`,
       '\tsrv := newTestServer(t)',
       '\tfor i := 0; i < 3; i++ {',
@@ -222,10 +225,6 @@ function pathParam(op: Operation): string {
 
 function method(op: Operation): string {
   return op.method.charAt(0) + op.method.slice(1).toLowerCase();
-}
-
-function words(name: string): string {
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
 }
 
 function unimplementedTest(gm: GoModel, ops: Operation[]): GoFile {

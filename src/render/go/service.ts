@@ -3,7 +3,7 @@ import type { Artifact } from '../artifact.js';
 import { comment, GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
 import { fileStem, goString, unexportedName } from './naming.js';
-import { renderCrudBody, repoField } from './crud.js';
+import { renderCrudBody } from './crud.js';
 import { Validation, varDecl } from './validation.js';
 
 const SERVICE_DIR = 'internal/service';
@@ -125,7 +125,7 @@ function renderRepositories(gm: GoModel): GoFile {
   const lines = ['// Repositories holds the data access of every resource the contract defines.', 'type Repositories struct {'];
   for (const r of gm.model.resources) {
     const repo = f.use(`${gm.settings.module}/internal/repository`);
-    lines.push(`\t${repoField(gm, r)}\v${repo}.${gm.typeName(r.entity)}Repository`);
+    lines.push(`\t${gm.repoField(r)}\v${repo}.${gm.typeName(r.entity)}Repository`);
   }
   lines.push('}');
   f.add(...lines);
