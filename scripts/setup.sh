@@ -3,6 +3,9 @@
 #   - Node.js 22 when the machine's is older (the npm package node@22 ships the binary, into .tools/);
 #   - the npm packages (npm ci, which also builds dist/);
 #   - and it checks that Go is there (generated services need Go 1.22+).
+#   - protoc (Debian's protobuf-compiler, with apt-get as root) and the protoc
+#     plugins protoc-gen-go and protoc-gen-go-grpc at the versions pinned in
+#     src/tools/protoc.ts, with go install into .tools/gobin (where svc looks).
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,4 +33,33 @@ if command -v go >/dev/null 2>&1; then
   echo "setup: $(go version)"
 else
   echo "setup: go is not on PATH: install Go 1.22 or newer to build generated services" >&2
+fi
+
+if ! command -v protoc >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing protoc (apt-get install protobuf-compiler)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq protobuf-compiler >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq protobuf-compiler >/dev/null; }
+  else
+    echo "setup: protoc is not on PATH; install it as root with: apt-get install protobuf-compiler" >&2
+    exit 1
+  fi
+fi
+echo "setup: $(protoc --version)"
+
+# The plugin versions come from src/tools/protoc.ts (built into dist/ above).
+if command -v go >/dev/null 2>&1; then
+  mkdir -p .tools/gobin
+  plugins="$(node --input-type=module -e "const m = await import('./dist/tools/protoc.js'); for (const p of m.PROTOC_PLUGINS) console.log(p.name, p.pkg, p.version);")"
+  while read -r name pkg version; do
+    have="$(".tools/gobin/$name" --version 2>/dev/null | awk '{print $NF}' || true)"
+    if [ "v${have#v}" = "$version" ]; then
+      echo "setup: $name $version (in .tools/gobin)"
+    else
+      echo "setup: go install $pkg@$version into .tools/gobin"
+      GOBIN="$PWD/.tools/gobin" go install "$pkg@$version"
+    fi
+  done <<<"$plugins"
+else
+  echo "setup: go is not on PATH: cannot install protoc-gen-go and protoc-gen-go-grpc" >&2
 fi

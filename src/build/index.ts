@@ -1,11 +1,14 @@
 import type { LoadedContract } from '../load/index.js';
 import type { ServiceModel } from '../model/types.js';
 import { buildFromOpenAPI } from './openapi/index.js';
+import { buildFromProto } from './proto/index.js';
 
 /** Builds the language-neutral service model from any loaded contract. */
 export function buildModel(contract: LoadedContract, serviceName: string): ServiceModel {
   switch (contract.kind) {
     case 'openapi':
       return buildFromOpenAPI(contract, serviceName);
+    case 'proto':
+      return buildFromProto(contract, serviceName);
   }
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
-import { UserError } from '../errors.js';
+import { UsageError, UserError } from '../errors.js';
 import { DiskFileSystem } from '../fs/disk.js';
 import type { FileSystem } from '../fs/types.js';
 import { countActions } from '../plan/plan.js';
@@ -10,6 +10,7 @@ import type { GenerateResult } from '../pipeline/generate.js';
 import type { newService as NewService } from '../pipeline/new.js';
 import { DATABASES, TRANSPORTS, type Database, type Transport } from '../project/settings.js';
 import { registerDeployCommands } from './deploy.js';
+import { registerDoctorCommand } from './doctor.js';
 import { withProgress } from './progress.js';
 import { describeResources } from './resources.js';
 import { printPlan, summary, type Output } from './report.js';
@@ -40,7 +41,7 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
   let exitCode = 0;
 
   const program = new Command('svc')
-    .description('Generate production-grade Go microservices from OpenAPI contracts.')
+    .description('Generate production-grade Go microservices from OpenAPI or protobuf contracts.')
     .version(packageVersion(), '-v, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .showSuggestionAfterError()
@@ -54,6 +55,8 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
     .option('--dir <path>', 'folder to create the service in (default: ./<name>)')
     .option('--module <path>', 'Go module path (default: example.com/<name>)')
     .option('--openapi <file>', 'OpenAPI contract to generate from')
+    .option('--proto [file]', 'protobuf contract to generate a gRPC + REST service from (the starter proto when no file is given)')
+    .option('-I, --proto-path <dir...>', 'folders to resolve the proto\'s imports from (google/api and google/protobuf resolve without them)')
     .addOption(new Option('--transport <kind>', 'transport to serve').choices([...TRANSPORTS]))
     .addOption(new Option('--database <kind>', 'where data is kept').choices([...DATABASES]))
     .option('--skip-tidy', 'do not run `go mod tidy` after writing the files')
@@ -86,6 +89,7 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
     exitCode = report(result, io, { dryRun, diff: true, list: true });
     for (const note of result.notes) io.err(`note: ${note}`);
   });
+  registerDoctorCommand(program, { io, stderr: env.stderr, setExitCode: (code) => (exitCode = code) });
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -99,6 +103,8 @@ interface NewFlags {
   dir?: string;
   module?: string;
   openapi?: string;
+  proto?: string | true;
+  protoPath?: string[];
   transport?: Transport;
   database?: Database;
   skipTidy?: boolean;
@@ -112,7 +118,7 @@ async function runNew(name: string, opts: NewFlags, env: CliEnv, io: Output, fsF
   let openapi = opts.openapi;
   let transports: Transport[] = opts.transport ? [opts.transport] : ['http'];
   let database: Database = opts.database ?? DATABASES[0];
-  if (env.interactive && !opts.yes) {
+  if (env.interactive && !opts.yes && opts.proto === undefined) {
     const { askNew } = await import('./prompts.js');
     const known: Parameters<typeof askNew>[1] = { openapiGiven: openapi !== undefined };
     if (module !== undefined) known.module = module;
@@ -139,6 +145,11 @@ async function runNew(name: string, opts: NewFlags, env: CliEnv, io: Output, fsF
     cwd: env.cwd,
   };
   if (openapi !== undefined) newOpts.openapi = openapi;
+  if (opts.proto !== undefined) {
+    if (openapi !== undefined) throw new UsageError('--openapi and --proto cannot be used together: a service has one contract');
+    newOpts.proto = opts.proto;
+    newOpts.includes = opts.protoPath ?? [];
+  }
   const { newService } = await import('../pipeline/new.js');
   const result = await newService(newOpts);
   const code = report(result, io, { dryRun: opts.dryRun ?? false, diff: false, list: false, resources: true });

@@ -1,3 +1,4 @@
+import type { RpcModel } from './rpc.js';
 /**
  * The language-neutral model of a service (the IR). It is built from a
  * contract by `src/build` and is all that `src/render` sees: nothing here
@@ -16,6 +17,8 @@ export interface ServiceModel {
   resources: Resource[];
   /** Things the builder could only approximate; shown to the user as warnings. */
   warnings: string[];
+  /** The RPC services, messages and proto files, for a protobuf contract. */
+  rpc?: RpcModel;
 }
 
 export type ScalarKind =

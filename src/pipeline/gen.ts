@@ -4,6 +4,7 @@ import type { FileSystem } from '../fs/types.js';
 import { readSettings, type ProjectSettings } from '../project/settings.js';
 import { generate, type ContractInput, type GenerateResult } from './generate.js';
 import { checkModulePath, checkServiceName } from './names.js';
+import { contractDirOf } from '../render/proto/index.js';
 
 export interface GenApiOptions {
   /** The service root (for resolving the contract and for messages). */
@@ -26,5 +27,8 @@ export async function readService(fs: FileSystem, dir: string): Promise<{ settin
   checkModulePath(settings.module);
   const text = await fs.read(settings.contract.path);
   if (text === undefined) throw new UserError(`contract file not found: ${settings.contract.path} (named in svc.yaml)`);
-  return { settings, contract: { path: join(dir, settings.contract.path), displayPath: settings.contract.path, text } };
+  const contract: ContractInput = { path: join(dir, settings.contract.path), displayPath: settings.contract.path, text };
+  // A proto contract's imports resolve from its folder, the contract folder's root.
+  if (settings.contract.kind === 'proto') contract.includes = [join(dir, contractDirOf(settings.name))];
+  return { settings, contract };
 }

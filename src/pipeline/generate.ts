@@ -1,6 +1,6 @@
 import type { FileSystem } from '../fs/types.js';
 import { buildModel } from '../build/index.js';
-import { loadContract } from '../load/index.js';
+import { loadContract, type LoadedContract } from '../load/index.js';
 import type { ServiceModel } from '../model/types.js';
 import { applyPlan } from '../apply/apply.js';
 import { planChanges, type Plan } from '../plan/plan.js';
@@ -8,7 +8,8 @@ import { regenerationReports } from '../plan/reports.js';
 import { readManifest } from '../project/manifest.js';
 import { serializeSettings, SETTINGS_PATH, type ProjectSettings } from '../project/settings.js';
 import { artifact, type Artifact } from '../render/artifact.js';
-import { renderService } from '../render/index.js';
+import { renderService, type ServiceSettings } from '../render/index.js';
+import { renderProtoc } from '../render/proto/index.js';
 import { renderDeploy } from '../render/deploy.js';
 import { migrationArtifacts } from './database.js';
 
@@ -20,6 +21,10 @@ export interface ContractInput {
   displayPath: string;
   /** The text, when already read (or made up, for the starter). */
   text?: string;
+  /** Include folders on disk for a proto contract's imports. */
+  includes?: string[];
+  /** The contract, when the caller has loaded it already. */
+  loaded?: LoadedContract;
 }
 
 export interface GenerateOptions {
@@ -47,18 +52,21 @@ export interface GenerateResult {
  * written.
  */
 export async function generate(settings: ProjectSettings, contract: ContractInput, options: GenerateOptions): Promise<GenerateResult> {
-  const loaded = await loadContract(contract.path, settings.contract.kind, contract.text, contract.displayPath);
+  const loaded = contract.loaded ?? await loadContract(contract.path, settings.contract.kind, contract.text, contract.displayPath, contract.includes);
   const model = buildModel(loaded, settings.name);
   const migrations = await migrationArtifacts(model, settings, options.fs);
   model.warnings.push(...migrations.warnings);
+  const serviceSettings: ServiceSettings = {
+    name: settings.name,
+    module: settings.module,
+    contract: settings.contract.path,
+    contractKind: settings.contract.kind,
+    database: settings.features.database,
+    transports: settings.features.transports,
+  };
   const artifacts = [
-    ...renderService(model, {
-      name: settings.name,
-      module: settings.module,
-      contract: settings.contract.path,
-      contractKind: settings.contract.kind,
-      database: settings.features.database,
-    }),
+    ...renderService(model, serviceSettings),
+    ...(model.rpc ? await renderProtoc(model.rpc, serviceSettings) : []),
     ...migrations.artifacts,
     ...renderDeploy(model, settings),
     artifact(SETTINGS_PATH, serializeSettings(settings)),

@@ -9,6 +9,9 @@ import { artifact } from '../render/artifact.js';
 import { renderTemplate } from '../render/templates.js';
 import { referencedFiles } from '../load/files.js';
 import { generate, type GenerateResult } from './generate.js';
+import { loadProto, type LoadedProto } from '../load/proto.js';
+import { contractDirOf } from '../render/proto/index.js';
+import { packageName } from '../render/go/naming.js';
 import { checkModulePath, checkServiceName } from './names.js';
 
 export interface NewServiceOptions {
@@ -19,6 +22,10 @@ export interface NewServiceOptions {
   fs: FileSystem;
   /** An OpenAPI file to start from instead of the starter contract. */
   openapi?: string;
+  /** A .proto file to start from (`true`: the starter proto). */
+  proto?: string | true;
+  /** Include folders for the proto's imports (`-I`). */
+  includes?: string[];
   transports: Transport[];
   database: Database;
   force?: boolean;
@@ -35,6 +42,7 @@ export async function newService(o: NewServiceOptions): Promise<GenerateResult> 
     throw new UserError(`target directory ${o.dir} exists and is not empty (use --force to generate into it; your files are kept)`);
   }
 
+  if (o.proto !== undefined) return newProtoService(o);
   const contractDir = `${o.name.replaceAll('-', '')}proto/openapi`;
   let text: string;
   let path: string;
@@ -73,6 +81,53 @@ export async function newService(o: NewServiceOptions): Promise<GenerateResult> 
     force: o.force ?? false,
     dryRun: o.dryRun ?? false,
     extra: [artifact(contractPath, text), ...referenced.map((f) => artifact(`${contractDir}/${f.path}`, f.text))],
+  });
+}
+
+/**
+ * A service from a .proto contract: the contract's own files (and imports from
+ * the user's include folders) are copied into `<name>proto/` at their import
+ * paths, which is the include root `svc gen api` and `make generate` use.
+ */
+async function newProtoService(o: NewServiceOptions): Promise<GenerateResult> {
+  const contractDir = contractDirOf(o.name);
+  const cwd = o.cwd ?? process.cwd();
+  const proto = o.proto ?? true;
+  let loaded: LoadedProto;
+  if (proto === true) {
+    const importPath = `${o.name.replaceAll('-', '_')}.proto`;
+    loaded = await loadProto(resolve(o.dir, contractDir, importPath), { text: starterProto(o.name, o.module), displayPath: `${contractDir}/${importPath}` });
+  } else {
+    loaded = await loadProto(proto, { cwd, includes: o.includes ?? [] });
+  }
+  const copies = [...loaded.files.values()].filter((f) => !f.fromLibrary).map((f) => artifact(`${contractDir}/${f.path}`, f.text));
+  const settings: ProjectSettings = {
+    name: o.name,
+    module: o.module,
+    contract: { kind: 'proto', path: `${contractDir}/${loaded.main[0]!}` },
+    features: { transports: ['http', 'grpc'], database: o.database },
+    deploy: defaultDeploySettings(o.name),
+  };
+  return generate(settings, { path: resolve(cwd, typeof o.proto === 'string' ? o.proto : settings.contract.path), displayPath: loaded.displayPath, loaded }, {
+    fs: o.fs,
+    force: o.force ?? false,
+    dryRun: o.dryRun ?? false,
+    extra: copies,
+  });
+}
+
+/** The starter proto: the same resource as the OpenAPI starter, with google.api.http bindings. */
+export function starterProto(name: string, module: string): string {
+  const resource = resourceOf(name);
+  return renderTemplate('starter/proto.proto.hbs', {
+    name,
+    module,
+    pkg: packageName(name),
+    contractDir: contractDirOf(name),
+    resource,
+    Resource: pascal(resource),
+    resources: plural(resource),
+    Resources: pascal(plural(resource)),
   });
 }
 

@@ -6,7 +6,8 @@ import { readDeploySettings, type DeploySettings } from './deploy.js';
 /** The file at a service's root that holds its svc settings. */
 export const SETTINGS_PATH = 'svc.yaml';
 
-export const TRANSPORTS = ['http'] as const;
+/** `http` (net/http, JSON) and `grpc` (a gRPC server next to the HTTP one). */
+export const TRANSPORTS = ['http', 'grpc'] as const;
 /** Where generated services keep their data; the first is the default. `sql`: SQLite or PostgreSQL, chosen at run time. */
 export const DATABASES = ['sql', 'memory'] as const;
 
@@ -17,7 +18,7 @@ export type Database = (typeof DATABASES)[number];
 export interface ProjectSettings {
   name: string;
   module: string;
-  contract: { kind: 'openapi'; path: string };
+  contract: { kind: 'openapi' | 'proto'; path: string };
   features: { transports: Transport[]; database: Database };
   /** Deployment features and per-environment sizing (`svc gen k8s`). */
   deploy: DeploySettings;
@@ -49,7 +50,7 @@ export async function readSettings(fs: FileSystem, where: string): Promise<Proje
   if (typeof d.name !== 'string' || d.name === '') throw bad('"name" must be a non-empty string');
   if (typeof d.module !== 'string' || d.module === '') throw bad('"module" must be a non-empty string');
   const c = d.contract as Record<string, unknown> | undefined;
-  if (!c || c.kind !== 'openapi' || typeof c.path !== 'string') throw bad('"contract" must have kind: openapi and a path');
+  if (!c || (c.kind !== 'openapi' && c.kind !== 'proto') || typeof c.path !== 'string') throw bad('"contract" must have kind: openapi or proto, and a path');
   const f = (d.features ?? {}) as Record<string, unknown>;
   const transports = Array.isArray(f.transports) ? f.transports : ['http'];
   for (const t of transports) if (!TRANSPORTS.includes(t as Transport)) throw bad(`unknown transport "${String(t)}" (known: ${TRANSPORTS.join(', ')})`);
@@ -58,7 +59,7 @@ export async function readSettings(fs: FileSystem, where: string): Promise<Proje
   return {
     name: d.name,
     module: d.module,
-    contract: { kind: 'openapi', path: c.path },
+    contract: { kind: c.kind, path: c.path },
     features: { transports: transports as Transport[], database: database as Database },
     deploy: readDeploySettings(d.deploy, d.name, SETTINGS_PATH),
   };

@@ -48,6 +48,7 @@ export function deployContext(model: ServiceModel, settings: ProjectSettings) {
       contract: settings.contract.path,
       contractKind: settings.contract.kind,
       database: settings.features.database,
+      transports: settings.features.transports,
     }),
     deploy: {
       image: settings.deploy.image,

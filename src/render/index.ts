@@ -12,6 +12,7 @@ import { renderSqlRepositories } from './go/sql.js';
 import { renderRepositoryTests } from './go/repotests.js';
 import { projectContext } from './project.js';
 import { renderTree } from './templates.js';
+import { renderProtoService } from './proto/index.js';
 
 export type { ServiceSettings } from './go/gomodel.js';
 
@@ -22,7 +23,9 @@ export type { ServiceSettings } from './go/gomodel.js';
  */
 export function renderService(model: ServiceModel, settings: ServiceSettings): Artifact[] {
   const gm = new GoModel(model, settings);
-  const artifacts = [
+  const artifacts = model.rpc
+    ? [...renderTree('service', projectContext(model, settings)), ...renderServiceLayer(gm), ...renderProtoService(model, settings)]
+    : [
     ...renderTree('service', projectContext(model, settings)),
     ...renderModels(gm),
     ...renderModelTests(gm),

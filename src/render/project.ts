@@ -24,10 +24,34 @@ export const GO_DEPENDENCIES = {
   'modernc.org/sqlite': 'v1.36.1',
 } as const;
 
+/**
+ * The extra Go modules of a service with the gRPC transport. grpc v1.69.4 is
+ * the last release whose go.mod accepts our otel v1.31.0 (v1.70 needs otel
+ * v1.32, v1.71 otel v1.34); otelgrpc v0.56.0 is the contrib release of otel
+ * v1.31.0; genproto is the revision grpc v1.69.4 itself requires. All build
+ * with Go 1.22.
+ */
+export const GRPC_GO_DEPENDENCIES = {
+  'go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc': 'v0.56.0',
+  'google.golang.org/genproto/googleapis/api': 'v0.0.0-20241015192408-796eee8c2d53',
+  'google.golang.org/genproto/googleapis/rpc': 'v0.0.0-20241015192408-796eee8c2d53',
+  'google.golang.org/grpc': 'v1.69.4',
+  'google.golang.org/protobuf': 'v1.36.6',
+} as const;
+
 export const GO_VERSION = '1.22';
+
+/** The go.mod requirements of a service, sorted by module path. */
+export function goRequires(grpc: boolean): { path: string; version: string }[] {
+  const deps: Record<string, string> = { ...GO_DEPENDENCIES, ...(grpc ? GRPC_GO_DEPENDENCIES : {}) };
+  return Object.keys(deps)
+    .sort()
+    .map((path) => ({ path, version: deps[path]! }));
+}
 
 /** What the static templates of `templates/service` see. */
 export function projectContext(model: ServiceModel, settings: ServiceSettings) {
+  const grpc = (settings.transports ?? []).includes('grpc');
   return {
     name: settings.name,
     Name: pascal(settings.name),
@@ -41,7 +65,11 @@ export function projectContext(model: ServiceModel, settings: ServiceSettings) {
     contract: settings.contract,
     contractKind: settings.contractKind,
     goVersion: GO_VERSION,
-    requires: Object.entries(GO_DEPENDENCIES).map(([path, version]) => ({ path, version })),
+    requires: goRequires(grpc),
+    /** The service also serves gRPC (svc.yaml's transports include `grpc`). */
+    grpc,
+    /** The contract is protobuf: the API is gRPC services with a REST gateway. */
+    proto: settings.contractKind === 'proto',
     resources: model.resources.map((r) => ({ name: r.name, plural: r.plural, Go: exportedName(r.entity) })),
     operations: model.operations.map((o) => ({ method: o.method, path: o.path, name: o.name, summary: o.summary ?? '' })),
     hasResources: model.resources.length > 0,

@@ -24,6 +24,8 @@ export interface ServicePort {
 
 /** The HTTP listener; a gRPC listener joins the list when the service has one. */
 export const HTTP_PORT: ServicePort = { name: 'http', containerPort: 8080, servicePort: 80, configKey: 'http.addr', appProtocol: 'http' };
+/** The gRPC listener of a service whose transports include `grpc`; probes and metrics stay on HTTP. */
+export const GRPC_PORT: ServicePort = { name: 'grpc', containerPort: 9090, servicePort: 9090, configKey: 'grpc.addr', appProtocol: 'grpc' };
 
 /** Operational endpoints served on the HTTP port. */
 export const PATHS = { liveness: '/healthz', readiness: '/readyz', metrics: '/metrics' } as const;
@@ -59,10 +61,11 @@ export function envVarOf(name: string, key: string): string {
   return `${envPrefixOf(name)}_${key.replaceAll('.', '_').toUpperCase()}`;
 }
 
-/** The ports a service with these transports listens on. Only HTTP exists so far. */
+/** The ports a service with these transports listens on, HTTP first. */
 export function servicePorts(transports: readonly string[]): ServicePort[] {
   const ports: ServicePort[] = [];
   if (transports.includes('http')) ports.push(HTTP_PORT);
+  if (transports.includes('grpc')) ports.push(GRPC_PORT);
   return ports;
 }
 
@@ -71,6 +74,7 @@ export function runtimeContext(name: string) {
   const graceSeconds = SHUTDOWN.preStopSeconds + SHUTDOWN.delaySeconds + SHUTDOWN.timeoutSeconds + SHUTDOWN.marginSeconds;
   return {
     httpPort: HTTP_PORT.containerPort,
+    grpcPort: GRPC_PORT.containerPort,
     paths: PATHS,
     shutdown: { ...SHUTDOWN, graceSeconds },
     configFile: CONFIG_FILE,

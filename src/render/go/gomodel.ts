@@ -10,9 +10,11 @@ export interface ServiceSettings {
   module: string;
   /** Contract path relative to the service root. */
   contract: string;
-  contractKind: 'openapi';
+  contractKind: 'openapi' | 'proto';
   /** svc.yaml's features.database: `sql` (the default when absent) or `memory`. */
   database?: 'sql' | 'memory';
+  /** svc.yaml's features.transports (`http`, `grpc`); `['http']` when absent. */
+  transports?: readonly string[];
 }
 
 /**

@@ -1,0 +1,178 @@
+import { muxRoute, parsePathTemplate, type MuxRoute } from '../../model/httppath.js';
+import type { HttpRule, RpcMethod, RpcService } from '../../model/rpc.js';
+import type { Artifact } from '../artifact.js';
+import { GoFile } from '../go/gofile.js';
+import { goString, unexportedName } from '../go/naming.js';
+import { goCamelCase, type ProtoLayout } from './layout.js';
+
+const METHOD_CONSTANTS: Record<string, string> = {
+  GET: 'MethodGet',
+  POST: 'MethodPost',
+  PUT: 'MethodPut',
+  PATCH: 'MethodPatch',
+  DELETE: 'MethodDelete',
+  HEAD: 'MethodHead',
+  OPTIONS: 'MethodOptions',
+};
+
+/** One HTTP rule of one RPC, mapped onto a ServeMux pattern. */
+export interface GatewayRoute {
+  service: RpcService;
+  method: RpcMethod;
+  rule: HttpRule;
+  mux: MuxRoute;
+}
+
+/** Routes that share a method and a path pattern: told apart by their custom verb. */
+interface RouteGroup {
+  httpMethod: string;
+  pattern: string;
+  /** Segment shapes, for conflict checks: a literal, `*` or `**`. */
+  shape: string[];
+  /** The last wildcard, where a verb is found. */
+  last?: string;
+  wildcards: string[];
+  plain?: GatewayRoute;
+  verbs: Map<string, GatewayRoute>;
+}
+
+/**
+ * The REST routes of the gRPC services: one per `google.api.http` rule of a
+ * unary RPC. Streaming RPCs, and rules whose path cannot share the ServeMux
+ * with an earlier one, are served over gRPC only, with a warning.
+ */
+export function gatewayRoutes(layout: ProtoLayout, warnings: string[]): RouteGroup[] {
+  const groups: RouteGroup[] = [];
+  for (const s of layout.rpc.services) {
+    for (const m of s.methods) {
+      if (m.http.length === 0) continue;
+      if (m.clientStreaming || m.serverStreaming) {
+        warnings.push(`${s.fullName}.${m.name}: streaming RPC is served over gRPC only; its google.api.http binding is ignored`);
+        continue;
+      }
+      for (const rule of m.http) {
+        const mux = muxRoute(parsePathTemplate(rule.path));
+        const route: GatewayRoute = { service: s, method: m, rule, mux };
+        const shape = shapeOf(mux);
+        const same = groups.find((g) => g.httpMethod === rule.method && g.shape.join('/') === shape.join('/'));
+        if (same) {
+          if (mux.verb !== undefined && !same.verbs.has(mux.verb)) same.verbs.set(mux.verb, renamed(route, same.wildcards));
+          else if (mux.verb === undefined && !same.plain) same.plain = renamed(route, same.wildcards);
+          else warnings.push(`${s.fullName}.${m.name}: ${rule.method} ${rule.path} is already bound by another rule; served over gRPC only`);
+          continue;
+        }
+        const clash = groups.find((g) => g.httpMethod === rule.method && conflicts(g.shape, shape));
+        if (clash) {
+          warnings.push(`${s.fullName}.${m.name}: ${rule.method} ${rule.path} overlaps ${clash.httpMethod} ${clash.pattern} ambiguously; served over gRPC only`);
+          continue;
+        }
+        const group: RouteGroup = { httpMethod: rule.method, pattern: mux.pattern, shape, wildcards: mux.wildcards, verbs: new Map() };
+        if (mux.verb !== undefined) {
+          group.last = mux.wildcards[mux.wildcards.length - 1];
+          group.verbs.set(mux.verb, route);
+        } else {
+          group.plain = route;
+        }
+        groups.push(group);
+      }
+    }
+  }
+  return groups;
+}
+
+/** Routes whose verb sits on a literal last segment never group with a verb (the literal holds it). */
+function shapeOf(mux: MuxRoute): string[] {
+  return mux.pattern
+    .split('/')
+    .slice(1)
+    .map((seg) => (seg.startsWith('{') ? (seg.endsWith('...}') ? '**' : '*') : seg));
+}
+
+/** A route whose wildcards are renamed, by position, to the names of the group it joins. */
+function renamed(route: GatewayRoute, names: string[]): GatewayRoute {
+  const map = new Map(route.mux.wildcards.map((w, i) => [w, names[i]!]));
+  return {
+    ...route,
+    mux: {
+      ...route.mux,
+      wildcards: names,
+      bindings: route.mux.bindings.map((b) => ({ field: b.field, parts: b.parts.map((p) => ('wildcard' in p ? { wildcard: map.get(p.wildcard)! } : p)) })),
+    },
+  };
+}
+
+/**
+ * Whether two ServeMux paths overlap with neither more specific, which makes
+ * ServeMux panic on registration: somewhere a literal of one meets a wildcard
+ * of the other and elsewhere the other way round.
+ */
+export function conflicts(a: string[], b: string[]): boolean {
+  let aMore = false;
+  let bMore = false;
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === '**' || y === '**') {
+      if (x === '**' && y === '**') break;
+      if (x === '**') bMore = true;
+      else aMore = true;
+      break;
+    }
+    if (x === undefined || y === undefined) return false;
+    if (x === '*' && y === '*') continue;
+    if (x === '*') bMore = true;
+    else if (y === '*') aMore = true;
+    else if (x !== y) return false;
+  }
+  return aMore && bMore;
+}
+
+/** `internal/gateway/routes.gen.go`: the route table over the service implementations. */
+export function renderGateway(layout: ProtoLayout, warnings: string[]): Artifact[] {
+  const groups = gatewayRoutes(layout, warnings);
+  const f = new GoFile('internal/gateway/routes.gen.go', 'gateway');
+  const http = f.use('net/http');
+  const handler = f.use(`${layout.module}/internal/handler`);
+  const params = layout.rpc.services.map((s) => {
+    const p = layout.goPackage(s.file);
+    return `${unexportedName(layout.serverName(s))} ${f.use(p.path, p.name)}.${layout.grpcName(s)}Server`;
+  });
+  const routes: string[] = [];
+  for (const g of groups) {
+    const method = METHOD_CONSTANTS[g.httpMethod] ? `${http}.${METHOD_CONSTANTS[g.httpMethod]}` : goString(g.httpMethod);
+    const members = [...(g.plain ? [g.plain] : []), ...g.verbs.values()];
+    const operation = members.map((r) => `${r.service.name}.${r.method.name}`).join(', ');
+    const head = `\t\troute(${method}, ${goString(g.pattern)}, ${goString(operation)}, `;
+    if (g.verbs.size === 0) {
+      routes.push(`${head}${unary(layout, g.plain!)}),`);
+      continue;
+    }
+    routes.push(`${head}verbs(${goString(g.last!)}, ${g.plain ? unary(layout, g.plain) : 'nil'}, map[string]${http}.Handler{`);
+    for (const [verb, r] of g.verbs) routes.push(`\t\t\t${goString(verb)}:\v${unary(layout, r)},`);
+    routes.push('\t\t})),');
+  }
+  f.add(
+    '// Routes returns the HTTP/JSON routes of the gRPC services, as the',
+    "// contract's google.api.http annotations bind them, served by the given",
+    '// implementations.',
+    `func Routes(${params.join(', ')}) []${handler}.Route {`,
+    ...(routes.length === 0 ? [`\treturn nil`] : [`\treturn []${handler}.Route{`, ...routes, '\t}']),
+    '}',
+  );
+  return [f.toArtifact(layout.module)];
+}
+
+function unary(layout: ProtoLayout, r: GatewayRoute): string {
+  const fields: string[] = [];
+  if (r.mux.bindings.length > 0) {
+    const paths = r.mux.bindings.map((b) => {
+      const parts = b.parts.map((p) => ('literal' in p ? goString(p.literal) : goString(`{${p.wildcard}}`)));
+      return `{field: ${goString(b.field)}, parts: []string{${parts.join(', ')}}}`;
+    });
+    fields.push(`path: []pathField{${paths.join(', ')}}`);
+  }
+  if (r.rule.body) fields.push(`body: ${goString(r.rule.body)}`);
+  if (r.rule.responseBody) fields.push(`responseBody: ${goString(r.rule.responseBody)}`);
+  return `unary(binding{${fields.join(', ')}}, ${unexportedName(layout.serverName(r.service))}.${goCamelCase(r.method.name)})`;
+}

@@ -1,0 +1,128 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { LIBRARY_PROTOS } from '../../load/proto.js';
+import type { RpcModel } from '../../model/rpc.js';
+import type { ServiceModel } from '../../model/types.js';
+import { runProtoc, protocCommandLine } from '../../tools/protoc.js';
+import { GO_GENERATED_HEADER, artifact, type Artifact } from '../artifact.js';
+import { GoFile } from '../go/gofile.js';
+import type { ServiceSettings } from '../go/gomodel.js';
+import { unexportedName } from '../go/naming.js';
+import { renderGateway } from './gateway.js';
+import { ProtoLayout } from './layout.js';
+import { renderRpcServices, servicePackage } from './services.js';
+import { renderRpcTests } from './tests.js';
+
+/** Folder of the copies of provided protos (google/api, google/protobuf, ...) that `make generate` reads. */
+export const THIRD_PARTY = 'third_party';
+
+/** The contract folder of a service: `product` → `productproto`. */
+export function contractDirOf(name: string): string {
+  return `${name.replaceAll('-', '')}proto`;
+}
+
+export function protoLayout(model: ServiceModel, settings: ServiceSettings): ProtoLayout {
+  return new ProtoLayout(model.rpc!, settings.module, contractDirOf(settings.name));
+}
+
+/**
+ * The Go files of a proto service that come from the model alone: the service
+ * implementations and their per-RPC files, the REST gateway's route table,
+ * the wiring, the tests, and the proto files protoc needs that the contract
+ * folder does not hold.
+ */
+export function renderProtoService(model: ServiceModel, settings: ServiceSettings): Artifact[] {
+  const layout = protoLayout(model, settings);
+  return [
+    ...renderRpcServices(layout),
+    ...renderGateway(layout, model.warnings),
+    wire(layout, settings.name).toArtifact(settings.module),
+    ...renderRpcTests(layout, settings.name),
+    ...protoCopies(layout),
+  ];
+}
+
+/**
+ * Copies of the proto files svc found in its own library (google-proto-files):
+ * those whose Go code an existing module provides go to third_party/ for
+ * protoc; the other imports (google/longrunning, google/type, ...) go to the
+ * contract folder, since their Go code is generated into the service.
+ */
+function protoCopies(layout: ProtoLayout): Artifact[] {
+  const out: Artifact[] = [];
+  const header = `${GO_GENERATED_HEADER}\n// Copied from the npm package google-proto-files.\n\n`;
+  for (const f of layout.providedFiles()) out.push(artifact(`${THIRD_PARTY}/${f.path}`, header + f.text));
+  for (const f of layout.generatedFiles()) {
+    if (f.origin === 'import' && f.library) out.push(artifact(`${layout.contractDir}/${f.path}`, header + f.text));
+  }
+  return out;
+}
+
+/** The protoc command line the service's Makefile runs (`make generate`), relative to the service root. */
+export function protocArgs(model: ServiceModel, settings: ServiceSettings): string[] {
+  const layout = protoLayout(model, settings);
+  return protocCommandLine({
+    includes: [layout.contractDir, THIRD_PARTY],
+    files: layout.generatedFiles().map((f) => f.path),
+    outDir: '.',
+    goOptions: [`module=${settings.module}`, ...layout.goOptions()],
+    grpc: true,
+  });
+}
+
+/**
+ * Runs protoc with protoc-gen-go and protoc-gen-go-grpc over the contract and
+ * the imports generated with it, from a scratch copy (so nothing is written
+ * into the service before the plan is made), and returns the Go files as
+ * generated artifacts.
+ */
+export async function renderProtoc(rpc: RpcModel, settings: ServiceSettings): Promise<Artifact[]> {
+  const layout = new ProtoLayout(rpc, settings.module, contractDirOf(settings.name));
+  const scratch = await mkdtemp(join(tmpdir(), 'svc-proto-'));
+  try {
+    const src = join(scratch, 'src');
+    for (const f of layout.generatedFiles()) {
+      const p = join(src, f.path);
+      await mkdir(dirname(p), { recursive: true });
+      await writeFile(p, f.text);
+    }
+    const files = await runProtoc({
+      includes: [src, LIBRARY_PROTOS],
+      files: layout.generatedFiles().map((f) => f.path),
+      outDir: join(scratch, 'out'),
+      goOptions: [`module=${settings.module}`, ...layout.goOptions()],
+      grpc: true,
+      cwd: scratch,
+    });
+    return files.map((g) => artifact(g.path, `${GO_GENERATED_HEADER}\n${g.contents}`));
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** cmd/<name>/wire.go: the service, its gRPC registrations and its REST routes. */
+function wire(layout: ProtoLayout, name: string): GoFile {
+  const f = new GoFile(`cmd/${name}/wire.go`, 'main');
+  const zap = f.use('go.uber.org/zap');
+  const grpc = f.use('google.golang.org/grpc');
+  const config = f.use(`${layout.module}/internal/config`);
+  const event = f.use(`${layout.module}/internal/event`);
+  const handler = f.use(`${layout.module}/internal/handler`);
+  const gateway = f.use(`${layout.module}/internal/gateway`);
+  const svc = f.use(`${layout.module}/internal/service`);
+  const vars = layout.rpc.services.map((s) => unexportedName(layout.serverName(s)));
+  f.add(
+    '// newAPI wires the layers together: the service, its gRPC services and',
+    '// their REST routes. register adds the gRPC services to a server.',
+    `func newAPI(cfg *${config}.Config, log *${zap}.Logger, events ${event}.Publisher) (routes []${handler}.Route, register func(${grpc}.ServiceRegistrar)) {`,
+    `\tsvc := ${svc}.New(${svc}.Repositories{}, events, log, cfg.App)`,
+    ...layout.rpc.services.map((s, i) => `\t${vars[i]} := ${svc}.New${layout.serverName(s)}(svc)`),
+    `\tregister = func(s ${grpc}.ServiceRegistrar) {`,
+    ...layout.rpc.services.map((s, i) => `\t\t${servicePackage(layout, f, s)}.Register${layout.grpcName(s)}Server(s, ${vars[i]})`),
+    '\t}',
+    `\treturn ${gateway}.Routes(${vars.join(', ')}), register`,
+    '}',
+  );
+  return f;
+}

@@ -1,0 +1,175 @@
+import type { RpcMethod } from '../../model/rpc.js';
+import type { Artifact } from '../artifact.js';
+import { GoFile } from '../go/gofile.js';
+import { goString } from '../go/naming.js';
+import { gatewayRoutes } from './gateway.js';
+import { goCamelCase, type ProtoLayout } from './layout.js';
+import { messageRef } from './services.js';
+
+/**
+ * `cmd/<name>/api_gen_test.go`: the service's own tests over its real servers.
+ * The gRPC health service answers SERVING, then NOT_SERVING once shutdown
+ * starts; every RPC, called through the generated Go client with a request
+ * whose required fields are set, reaches its stub (codes.Unimplemented); every
+ * REST route answers 501 with a problem document; and a request missing a
+ * required field is rejected with InvalidArgument before reaching the stub.
+ */
+export function renderRpcTests(layout: ProtoLayout, name: string): Artifact[] {
+  const f = new GoFile(`cmd/${name}/api_gen_test.go`, 'main');
+  const testing = f.use('testing');
+  const ctxPkg = f.use('context');
+  const codes = f.use('google.golang.org/grpc/codes');
+  const status = f.use('google.golang.org/grpc/status');
+  const healthpb = f.use('google.golang.org/grpc/health/grpc_health_v1', 'healthpb');
+
+  f.add(
+    '// TestHealthService checks the standard gRPC health service against readiness.',
+    `func TestHealthService(t *${testing}.T) {`,
+    '\tapi := startAPI(t)',
+    `\tclient := ${healthpb}.NewHealthClient(api.conn)`,
+    `\tresp, err := client.Check(${ctxPkg}.Background(), &${healthpb}.HealthCheckRequest{})`,
+    '\tif err != nil {',
+    '\t\tt.Fatalf("health check: %v", err)',
+    '\t}',
+    `\tif resp.GetStatus() != ${healthpb}.HealthCheckResponse_SERVING {`,
+    '\t\tt.Fatalf("health status %v, want SERVING", resp.GetStatus())',
+    '\t}',
+    '\tapi.checker.SetShuttingDown()',
+    `\tresp, err = client.Check(${ctxPkg}.Background(), &${healthpb}.HealthCheckRequest{})`,
+    '\tif err != nil {',
+    '\t\tt.Fatalf("health check: %v", err)',
+    '\t}',
+    `\tif resp.GetStatus() != ${healthpb}.HealthCheckResponse_NOT_SERVING {`,
+    '\t\tt.Fatalf("health status %v during shutdown, want NOT_SERVING", resp.GetStatus())',
+    '\t}',
+    '}',
+  );
+
+  const rpcCases: string[] = [];
+  const requiredCases: string[] = [];
+  for (const s of layout.rpc.services) {
+    const pb = f.use(layout.goPackage(s.file).path, layout.goPackage(s.file).name);
+    const client = `${pb}.New${layout.grpcName(s)}Client(conn)`;
+    for (const m of s.methods) {
+      const label = goString(`${s.name}.${m.name}`);
+      rpcCases.push(`\t\t{${label}, func(ctx ${ctxPkg}.Context, conn *grpcClientConn) error {`, ...callLines(layout, f, client, m, 'valid'), '\t\t}},');
+      if (!m.clientStreaming && hasRequired(layout, m.input)) {
+        requiredCases.push(`\t\t{${label}, func(ctx ${ctxPkg}.Context, conn *grpcClientConn) error {`, ...callLines(layout, f, client, m, 'empty'), '\t\t}},');
+      }
+    }
+  }
+  const grpcConn = f.use('google.golang.org/grpc');
+  const rpcTest = (title: string, doc: string, cases: string[], want: string, wantText: string) => [
+    doc,
+    `func ${title}(t *${testing}.T) {`,
+    '\tapi := startAPI(t)',
+    '\ttests := []struct {',
+    '\t\tname\vstring',
+    `\t\tcall\vfunc(${ctxPkg}.Context, *grpcClientConn) error`,
+    '\t}{',
+    ...cases,
+    '\t}',
+    '\tfor _, tt := range tests {',
+    '\t\tt.Run(tt.name, func(t *testing.T) {',
+    `\t\t\terr := tt.call(${ctxPkg}.Background(), api.conn)`,
+    `\t\t\tif got := ${status}.Code(err); got != ${codes}.${want} {`,
+    `\t\t\t\tt.Fatalf("code %v (%v), want ${wantText}", got, err)`,
+    '\t\t\t}',
+    '\t\t})',
+    '\t}',
+    '}',
+  ];
+  f.add(`// grpcClientConn is the client connection the RPC cases call through.`, `type grpcClientConn = ${grpcConn}.ClientConn`);
+  f.add(
+    ...rpcTest(
+      'TestRPCsReachTheirImplementation',
+      '// TestRPCsReachTheirImplementation calls every RPC with a valid request: each\n// answers what its implementation returns (Unimplemented, for a stub).',
+      rpcCases,
+      'Unimplemented',
+      'Unimplemented from the stub',
+    ),
+  );
+  if (requiredCases.length > 0) {
+    f.add(
+      ...rpcTest(
+        'TestRPCsRejectMissingRequiredFields',
+        '// TestRPCsRejectMissingRequiredFields sends empty requests to the RPCs whose\n// request has REQUIRED fields: validation answers InvalidArgument.',
+        requiredCases,
+        'InvalidArgument',
+        'InvalidArgument',
+      ),
+    );
+  }
+
+  const restCases: string[] = [];
+  for (const g of gatewayRoutes(layout, [])) {
+    const members = [...(g.plain ? [{ verb: undefined, r: g.plain }] : []), ...[...g.verbs].map(([verb, r]) => ({ verb, r }))];
+    for (const { verb, r } of members) {
+      const path = g.pattern.replace(/\{(\w+)(\.\.\.)?\}/g, (_, n: string, rest?: string) => (rest ? `${n}-1/sub` : `${n}-1`)) + (verb ? `:${verb}` : '');
+      const req = messageRef(layout, f, r.method.input);
+      restCases.push(`\t\t{${goString(r.rule.method)}, ${goString(path)}, ${goString(r.rule.body ?? '')}, valid(&${req.slice(1)}{})},`);
+    }
+  }
+  if (restCases.length > 0) {
+    const proto = f.use('google.golang.org/protobuf/proto');
+    const http = f.use('net/http');
+    f.add(
+      '// TestRESTRoutesReachTheirImplementation sends a valid request to every',
+      '// google.api.http route: each answers what its RPC returns, here 501 with',
+      '// an RFC 9457 problem from the stub.',
+      `func TestRESTRoutesReachTheirImplementation(t *${testing}.T) {`,
+      '\tapi := startAPI(t)',
+      '\ttests := []struct {',
+      '\t\tmethod\vstring',
+      '\t\tpath\vstring',
+      '\t\tbody\vstring',
+      `\t\treq\v${proto}.Message`,
+      '\t}{',
+      ...restCases,
+      '\t}',
+      '\tfor _, tt := range tests {',
+      '\t\tt.Run(tt.method+" "+tt.path, func(t *testing.T) {',
+      '\t\t\tcode, contentType, body := api.call(t, tt.method, tt.path+restQuery(tt.req, tt.body), restBody(t, tt.req, tt.body))',
+      `\t\t\tif code != ${http}.StatusNotImplemented || contentType != "application/problem+json" {`,
+      '\t\t\t\tt.Fatalf("status %d (%s), want 501 application/problem+json; body: %s", code, contentType, body)',
+      '\t\t\t}',
+      '\t\t})',
+      '\t}',
+      '}',
+    );
+  }
+  return [f.toArtifact(layout.module)];
+}
+
+function hasRequired(layout: ProtoLayout, message: string): boolean {
+  return (layout.rpc.messages[message]?.fields ?? []).some((fl) => fl.behaviors.includes('REQUIRED'));
+}
+
+/** The body of one RPC case: call through the client and return the status error. */
+function callLines(layout: ProtoLayout, f: GoFile, client: string, m: RpcMethod, request: 'valid' | 'empty'): string[] {
+  const req = messageRef(layout, f, m.input).slice(1);
+  const value = request === 'valid' ? `valid(&${req}{})` : `&${req}{}`;
+  const name = goCamelCase(m.name);
+  if (!m.clientStreaming && !m.serverStreaming) {
+    return [`\t\t\t_, err := ${client}.${name}(ctx, ${value})`, '\t\t\treturn err'];
+  }
+  if (!m.clientStreaming) {
+    return [
+      `\t\t\tstream, err := ${client}.${name}(ctx, ${value})`,
+      '\t\t\tif err != nil {',
+      '\t\t\t\treturn err',
+      '\t\t\t}',
+      '\t\t\t_, err = stream.Recv()',
+      '\t\t\treturn err',
+    ];
+  }
+  return [
+    `\t\t\tstream, err := ${client}.${name}(ctx)`,
+    '\t\t\tif err != nil {',
+    '\t\t\t\treturn err',
+    '\t\t\t}',
+    ...(m.serverStreaming ? ['\t\t\t_, err = stream.Recv()'] : ['\t\t\t_, err = stream.CloseAndRecv()']),
+    '\t\t\treturn err',
+  ];
+}
+
