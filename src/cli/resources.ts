@@ -8,6 +8,12 @@ const HOW: Record<NonNullable<Resource['recognisedBy']>, string> = {
 
 /** One line per resource the generator recognised in the contract, for the CLI's report. */
 export function describeResources(model: ServiceModel): string[] {
+  if (model.rpc) {
+    return model.rpc.services.map((s) => {
+      const rest = s.methods.filter((m) => m.http.length > 0 && !m.clientStreaming && !m.serverStreaming).length;
+      return `service ${s.fullName}: ${s.methods.length} RPCs, ${rest} also over REST`;
+    });
+  }
   if (model.resources.length === 0) {
     return ['resources: none recognised (mark the operations of one with x-svc-resource to have it stored)'];
   }

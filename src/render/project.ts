@@ -1,3 +1,4 @@
+import { protocArgs } from './proto/index.js';
 import type { ServiceModel } from '../model/types.js';
 import { pascal } from '../model/names.js';
 import type { ServiceSettings } from './go/gomodel.js';
@@ -70,6 +71,9 @@ export function projectContext(model: ServiceModel, settings: ServiceSettings) {
     grpc,
     /** The contract is protobuf: the API is gRPC services with a REST gateway. */
     proto: settings.contractKind === 'proto',
+    /** protoc's arguments for `make protoc`, for a proto contract. */
+    protocCommand: model.rpc ? protocArgs(model, settings).map((a) => (/[^\w@%+=:,./-]/.test(a) ? `'${a}'` : a)).join(' ') : '',
+    contractDir: `${settings.name.replaceAll('-', '')}proto`,
     resources: model.resources.map((r) => ({ name: r.name, plural: r.plural, Go: exportedName(r.entity) })),
     operations: model.operations.map((o) => ({ method: o.method, path: o.path, name: o.name, summary: o.summary ?? '' })),
     hasResources: model.resources.length > 0,

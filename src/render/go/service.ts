@@ -120,7 +120,7 @@ function bodyIsPointer(gm: GoModel, op: Operation): boolean {
   return op.body !== undefined && !op.body.required && !gm.objectOf(op.body.type) && gm.isPointer(op.body.type, false, false);
 }
 
-function renderRepositories(gm: GoModel): GoFile {
+export function renderRepositories(gm: GoModel): GoFile {
   const f = new GoFile(`${SERVICE_DIR}/repositories.gen.go`, 'service');
   const lines = ['// Repositories holds the data access of every resource the contract defines.', 'type Repositories struct {'];
   for (const r of gm.model.resources) {

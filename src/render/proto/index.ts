@@ -9,8 +9,9 @@ import { GO_GENERATED_HEADER, artifact, type Artifact } from '../artifact.js';
 import { GoFile } from '../go/gofile.js';
 import type { ServiceSettings } from '../go/gomodel.js';
 import { unexportedName } from '../go/naming.js';
+import { deriveOpenAPI } from '../openapi/fromproto.js';
 import { renderGateway } from './gateway.js';
-import { ProtoLayout } from './layout.js';
+import { OPENAPI_PATH, ProtoLayout } from './layout.js';
 import { renderRpcServices, servicePackage } from './services.js';
 import { renderRpcTests } from './tests.js';
 
@@ -40,7 +41,34 @@ export function renderProtoService(model: ServiceModel, settings: ServiceSetting
     wire(layout, settings.name).toArtifact(settings.module),
     ...renderRpcTests(layout, settings.name),
     ...protoCopies(layout),
+    ...openapiDocument(model, layout),
   ];
+}
+
+
+/**
+ * The OpenAPI document derived from the HTTP bindings, in the contract
+ * folder's openapi/ beside a Go file that embeds it, so the service serves
+ * the same bytes at OPENAPI_PATH. Streaming RPCs are gRPC-only, as in the
+ * gateway, so they are left out.
+ */
+function openapiDocument(model: ServiceModel, layout: ProtoLayout): Artifact[] {
+  const rpc: RpcModel = {
+    ...layout.rpc,
+    services: layout.rpc.services.map((s) => ({
+      ...s,
+      methods: s.methods.map((m) => (m.clientStreaming || m.serverStreaming ? { ...m, http: [] } : m)),
+    })),
+  };
+  const file = `${model.name}.yaml`;
+  const doc = deriveOpenAPI(rpc, { title: model.title, version: model.version, ...(model.description ? { description: model.description } : {}) });
+  const f = new GoFile(`${layout.contractDir}/openapi/openapi.go`, 'openapi', {
+    generated: true,
+    doc: `Package openapi holds the OpenAPI document derived from the proto contract's google.api.http bindings, served at ${OPENAPI_PATH}.`,
+  });
+  f.use('embed', '_');
+  f.add(`// Document is ${file}.`, `//`, `//go:embed ${file}`, 'var Document []byte');
+  return [artifact(`${layout.contractDir}/openapi/${file}`, doc), f.toArtifact(layout.module)];
 }
 
 /**
@@ -111,6 +139,8 @@ function wire(layout: ProtoLayout, name: string): GoFile {
   const handler = f.use(`${layout.module}/internal/handler`);
   const gateway = f.use(`${layout.module}/internal/gateway`);
   const svc = f.use(`${layout.module}/internal/service`);
+  const openapi = f.use(`${layout.module}/${layout.contractDir}/openapi`);
+  const http = f.use('net/http');
   const vars = layout.rpc.services.map((s) => unexportedName(layout.serverName(s)));
   f.add(
     '// newAPI wires the layers together: the service, its gRPC services and',
@@ -121,7 +151,13 @@ function wire(layout: ProtoLayout, name: string): GoFile {
     `\tregister = func(s ${grpc}.ServiceRegistrar) {`,
     ...layout.rpc.services.map((s, i) => `\t\t${servicePackage(layout, f, s)}.Register${layout.grpcName(s)}Server(s, ${vars[i]})`),
     '\t}',
-    `\treturn ${gateway}.Routes(${vars.join(', ')}), register`,
+    `\troutes = append(${gateway}.Routes(${vars.join(', ')}), ${handler}.Route{`,
+    `\t\tMethod:\v${http}.MethodGet,`,
+    `\t\tPattern:\v"${OPENAPI_PATH}",`,
+    `\t\tOperation:\v"OpenAPIDocument",`,
+    `\t\tHandler:\v${gateway}.Document(${openapi}.Document),`,
+    '\t})',
+    '\treturn routes, register',
     '}',
   );
   return f;

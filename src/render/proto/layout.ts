@@ -3,6 +3,9 @@ import type { ProtoFile, RpcModel, RpcService } from '../../model/rpc.js';
 import { snake } from '../../model/names.js';
 import { packageName } from '../go/naming.js';
 
+/** Where a proto service serves the OpenAPI document derived from its contract. */
+export const OPENAPI_PATH = '/openapi.yaml';
+
 /**
  * Where a proto service's files go and what the Go code protoc generates is
  * called: the contract and the imports generated with it live in the contract

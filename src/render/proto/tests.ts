@@ -3,7 +3,7 @@ import type { Artifact } from '../artifact.js';
 import { GoFile } from '../go/gofile.js';
 import { goString } from '../go/naming.js';
 import { gatewayRoutes } from './gateway.js';
-import { goCamelCase, type ProtoLayout } from './layout.js';
+import { OPENAPI_PATH, goCamelCase, type ProtoLayout } from './layout.js';
 import { messageRef } from './services.js';
 
 /**
@@ -110,6 +110,24 @@ export function renderRpcTests(layout: ProtoLayout, name: string): Artifact[] {
       restCases.push(`\t\t{${goString(r.rule.method)}, ${goString(path)}, ${goString(r.rule.body ?? '')}, valid(&${req.slice(1)}{})},`);
     }
   }
+  const paths = gatewayRoutes(layout, []).flatMap((g) => [...(g.plain ? [g.pattern] : []), ...[...g.verbs.keys()].map((v) => `${g.pattern}:${v}`)]);
+  const strings = f.use('strings');
+  f.add(
+    '// TestOpenAPIDocument fetches the OpenAPI document the service serves and',
+    '// checks that it describes every REST route.',
+    `func TestOpenAPIDocument(t *${testing}.T) {`,
+    '	api := startAPI(t)',
+    `	code, _, body := api.call(t, "GET", ${goString(OPENAPI_PATH)}, "")`,
+    `	if code != 200 || !${strings}.Contains(string(body), "openapi: 3.0.3") {`,
+    '		t.Fatalf("status %d, body %.200s", code, body)',
+    '	}',
+    `	for _, path := range []string{${paths.map((p) => goString(p.replace(/\{(\w+)\.\.\.\}/g, '{$1}'))).join(', ')}} {`,
+    `		if !${strings}.Contains(string(body), "\\n  "+path+":") {`,
+    '			t.Errorf("the document lacks the path %s", path)',
+    '		}',
+    '	}',
+    '}',
+  );
   if (restCases.length > 0) {
     const proto = f.use('google.golang.org/protobuf/proto');
     const http = f.use('net/http');
