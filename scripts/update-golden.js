@@ -3,9 +3,9 @@
 // Run with `npm run golden:update` (it builds first), then review the diff with git.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { FIXTURES_DIR, fixtureCases, renderFixture } from '../dist/devtools/fixtures.js';
+import { FIXTURES_DIR, goldenCases, renderFixture } from '../dist/devtools/fixtures.js';
 
-for (const name of fixtureCases()) {
+for (const name of goldenCases()) {
   const { fs } = await renderFixture(name);
   const out = join(FIXTURES_DIR, name, 'expected');
   rmSync(out, { recursive: true, force: true });

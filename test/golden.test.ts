@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixtureCases, FIXTURES_DIR, readTree, renderFixture } from '../src/devtools/fixtures.js';
+import { goldenCases, FIXTURES_DIR, readTree, renderFixture } from '../src/devtools/fixtures.js';
 
 /**
  * Golden files: each fixture renders to exactly the committed tree under
  * fixtures/<case>/expected/. After an intended change, refresh them with
  * `npm run golden:update` and review the diff.
  */
-describe.each(fixtureCases())('golden files of fixture %s', (caseName) => {
+describe.each(goldenCases())('golden files of fixture %s', (caseName) => {
   it('renders the committed tree, file by file', async () => {
     const { fs } = await renderFixture(caseName);
     const expected = readTree(join(FIXTURES_DIR, caseName, 'expected'));

@@ -1,6 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MemoryFileSystem } from '../fs/memory.js';
+import type { FileSystem } from '../fs/types.js';
+import { LIBRARY_PROTOS } from '../load/proto.js';
 import { newService } from '../pipeline/new.js';
 import type { GenerateResult } from '../pipeline/generate.js';
 import { DATABASES, type Database } from '../project/settings.js';
@@ -18,6 +20,47 @@ export interface FixtureOptions {
   openapi?: string;
   /** svc.yaml's features.database; the default when absent. */
   database?: Database;
+  /**
+   * A proto contract: a file inside the case folder, `true` for the starter
+   * proto, or `@google-proto-files/<path>` for a file of that npm package.
+   */
+  proto?: string | true;
+  /** Include folders for the proto (`@google-proto-files` is the package's root). */
+  includes?: string[];
+  /** Whether the output is kept as golden files (default true; large vendor contracts are only compiled). */
+  golden?: boolean;
+}
+
+/** The cases whose output is kept under expected/. */
+export function goldenCases(): string[] {
+  return fixtureCases().filter((c) => fixtureOptions(c).golden !== false);
+}
+
+/** A fixture path: `@google-proto-files/...` names a file of that package, anything else is relative to the case. */
+function fixturePath(p: string): string {
+  return p.startsWith(LIBRARY_PREFIX) ? join(LIBRARY_PROTOS, p.slice(LIBRARY_PREFIX.length)) : p;
+}
+
+const LIBRARY_PREFIX = '@google-proto-files';
+
+/** The options of `newService` for a fixture case, generating into `dir` through `fs`. */
+export function fixtureNewOptions(caseName: string, fs: FileSystem, dir: string): Parameters<typeof newService>[0] {
+  const o = fixtureOptions(caseName);
+  const opts: Parameters<typeof newService>[0] = {
+    name: o.name,
+    module: o.module ?? `example.com/${o.name}`,
+    dir,
+    fs,
+    transports: ['http'],
+    database: o.database ?? DATABASES[0],
+    cwd: join(FIXTURES_DIR, caseName),
+  };
+  if (o.openapi) opts.openapi = o.openapi;
+  if (o.proto !== undefined) {
+    opts.proto = o.proto === true ? true : fixturePath(o.proto);
+    opts.includes = (o.includes ?? []).map(fixturePath);
+  }
+  return opts;
 }
 
 export const FIXTURES_DIR = join(import.meta.dirname, '..', '..', 'fixtures');
@@ -37,18 +80,7 @@ export function fixtureOptions(name: string): FixtureOptions {
 export async function renderFixture(caseName: string): Promise<{ fs: MemoryFileSystem; result: GenerateResult }> {
   const o = fixtureOptions(caseName);
   const fs = new MemoryFileSystem();
-  const caseDir = join(FIXTURES_DIR, caseName);
-  const opts: Parameters<typeof newService>[0] = {
-    name: o.name,
-    module: o.module ?? `example.com/${o.name}`,
-    dir: `/virtual/${o.name}`,
-    fs,
-    transports: ['http'],
-    database: o.database ?? DATABASES[0],
-    cwd: caseDir,
-  };
-  if (o.openapi) opts.openapi = o.openapi;
-  const result = await newService(opts);
+  const result = await newService(fixtureNewOptions(caseName, fs, `/virtual/${o.name}`));
   return { fs, result };
 }
 

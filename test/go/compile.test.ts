@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixtureCases } from '../../src/devtools/fixtures.js';
+import { fixtureCases, fixtureOptions } from '../../src/devtools/fixtures.js';
 import { generateFixtureOnDisk, go, gofmtList } from '../support/go.js';
 
 /**
@@ -29,7 +29,8 @@ describe.each(fixtureCases())('fixture %s with real go', (caseName) => {
 
   it("passes its own tests (go test -race)", { timeout: 600_000 }, async () => {
     const out = await go(dir, 'test', '-race', '-count=1', './...');
-    expect(out).toMatch(/^ok\s+\S+\/internal\/handler/m);
+    // OpenAPI services test their handlers; proto services their servers over gRPC and REST.
+    expect(out).toMatch(fixtureOptions(caseName).proto === undefined ? /^ok\s+\S+\/internal\/handler/m : /^ok\s+\S+\/cmd\/\S+/m);
     expect(out).not.toMatch(/^FAIL/m);
   });
 });

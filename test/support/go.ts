@@ -3,10 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { fixtureOptions, FIXTURES_DIR } from '../../src/devtools/fixtures.js';
+import { fixtureNewOptions, fixtureOptions } from '../../src/devtools/fixtures.js';
 import { DiskFileSystem } from '../../src/fs/disk.js';
 import { newService } from '../../src/pipeline/new.js';
-import { DATABASES } from '../../src/project/settings.js';
 
 /** Environment for every go command the tests run: never download a toolchain. */
 export const GO_ENV = { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '' };
@@ -24,17 +23,7 @@ export function hasGo(): boolean {
 export async function generateFixtureOnDisk(caseName: string): Promise<string> {
   const o = fixtureOptions(caseName);
   const dir = join(mkdtempSync(join(tmpdir(), `svc-${caseName}-`)), o.name);
-  const opts: Parameters<typeof newService>[0] = {
-    name: o.name,
-    module: o.module ?? `example.com/${o.name}`,
-    dir,
-    fs: new DiskFileSystem(dir),
-    transports: ['http'],
-    database: o.database ?? DATABASES[0],
-    cwd: join(FIXTURES_DIR, caseName),
-  };
-  if (o.openapi) opts.openapi = o.openapi;
-  await newService(opts);
+  await newService(fixtureNewOptions(caseName, new DiskFileSystem(dir), dir));
   return dir;
 }
 
