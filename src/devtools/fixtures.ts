@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { MemoryFileSystem } from '../fs/memory.js';
 import type { FileSystem } from '../fs/types.js';
 import { LIBRARY_PROTOS } from '../load/proto.js';
+import { corpusFile } from './corpus.js';
 import { newService } from '../pipeline/new.js';
 import type { GenerateResult } from '../pipeline/generate.js';
 import { DATABASES, type Database } from '../project/settings.js';
@@ -36,9 +37,15 @@ export function goldenCases(): string[] {
   return fixtureCases().filter((c) => fixtureOptions(c).golden !== false);
 }
 
-/** A fixture path: `@google-proto-files/...` names a file of that package, anything else is relative to the case. */
+/**
+ * A fixture path: `@google-proto-files/...` names a file of that package,
+ * `npm:<package>:<path>` one of a corpus package (fetched into the cache on
+ * first use), anything else is relative to the case.
+ */
 function fixturePath(p: string): string {
-  return p.startsWith(LIBRARY_PREFIX) ? join(LIBRARY_PROTOS, p.slice(LIBRARY_PREFIX.length)) : p;
+  if (p.startsWith(LIBRARY_PREFIX)) return join(LIBRARY_PROTOS, p.slice(LIBRARY_PREFIX.length));
+  if (p.startsWith('npm:')) return corpusFile(p.slice(4));
+  return p;
 }
 
 const LIBRARY_PREFIX = '@google-proto-files';

@@ -72,7 +72,7 @@ export function projectContext(model: ServiceModel, settings: ServiceSettings) {
     /** The contract is protobuf: the API is gRPC services with a REST gateway. */
     proto: settings.contractKind === 'proto',
     /** protoc's arguments for `make protoc`, for a proto contract. */
-    protocCommand: model.rpc ? protocArgs(model, settings).map((a) => (/[^\w@%+=:,./-]/.test(a) ? `'${a}'` : a)).join(' ') : '',
+    protocCommand: model.rpc && model.rpc.files.some((f) => f.origin !== 'provided') ? protocArgs(model, settings).map((a) => (/[^\w@%+=:,./-]/.test(a) ? `'${a}'` : a)).join(' ') : '',
     contractDir: `${settings.name.replaceAll('-', '')}proto`,
     resources: model.resources.map((r) => ({ name: r.name, plural: r.plural, Go: exportedName(r.entity) })),
     operations: model.operations.map((o) => ({ method: o.method, path: o.path, name: o.name, summary: o.summary ?? '' })),

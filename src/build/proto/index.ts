@@ -7,7 +7,17 @@ import type { ServiceModel } from '../../model/types.js';
 import { parsePathTemplate } from '../../model/httppath.js';
 
 /** Go modules that already hold the generated code of these files (by their go_package). */
-const PROVIDED_GO_PACKAGES = ['google.golang.org/protobuf/', 'google.golang.org/genproto/googleapis/api', 'google.golang.org/genproto/googleapis/rpc/'];
+const PROVIDED_GO_PACKAGES = [
+  'google.golang.org/protobuf/',
+  'google.golang.org/genproto/googleapis/api',
+  'google.golang.org/genproto/googleapis/rpc/',
+  'google.golang.org/grpc/',
+];
+
+/** Services the generated runtime implements itself: no stubs, no second registration. */
+const BUILT_IN_SERVICES: Record<string, string> = {
+  'grpc.health.v1.Health': 'the built-in health service, which answers from readiness',
+};
 
 const SCALARS = new Set(['double', 'float', 'int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'fixed32', 'fixed64', 'sfixed32', 'sfixed64', 'bool', 'string', 'bytes']);
 
@@ -36,6 +46,7 @@ export function buildFromProto(loaded: LoadedProto, serviceName: string): Servic
   const messages: Record<string, RpcMessage> = {};
   const enums: Record<string, RpcEnum> = {};
   const services: RpcService[] = [];
+  let declared = 0;
   const main = new Set(loaded.main);
   walk(loaded.root, (obj) => {
     if (obj instanceof protobuf.Type) {
@@ -50,14 +61,17 @@ export function buildFromProto(loaded: LoadedProto, serviceName: string): Servic
         values: Object.entries(obj.values).map(([name, number]) => ({ name, number, ...comment(obj.comments[name]) })),
       };
     } else if (obj instanceof protobuf.Service && main.has(obj.filename ?? '')) {
-      services.push(service(obj, loaded.files.get(obj.filename!)!));
+      declared++;
+      const builtIn = BUILT_IN_SERVICES[fullName(obj)];
+      if (builtIn) warnings.push(`${fullName(obj)} is served by ${builtIn}; no implementation files are generated for it`);
+      else services.push(service(obj, loaded.files.get(obj.filename!)!));
     }
   });
-  if (services.length === 0) {
+  if (declared === 0) {
     throw new UserError('the contract declares no service: add a `service` with at least one rpc', { file: loaded.displayPath, line: 1 });
   }
   const rpc: RpcModel = { files, services, messages, enums };
-  const title = services.map((s) => s.name).join(', ');
+  const title = services.map((s) => s.name).join(', ') || loaded.files.get(loaded.main[0]!)!.package;
   const mainFile = loaded.files.get(loaded.main[0]!)!;
   if (mainFile.goPackage === undefined) {
     warnings.push(`${loaded.displayPath}: no option go_package; the Go package is derived from the module path and the file's folder`);
@@ -66,7 +80,7 @@ export function buildFromProto(loaded: LoadedProto, serviceName: string): Servic
     name: serviceName,
     title,
     version: '1.0.0',
-    ...(services[0]!.comment ? { description: services[0]!.comment } : {}),
+    ...(services[0]?.comment ? { description: services[0].comment } : {}),
     types: [],
     operations: [],
     resources: [],
@@ -75,9 +89,10 @@ export function buildFromProto(loaded: LoadedProto, serviceName: string): Servic
   };
 }
 
+/** A file whose go_package an existing module holds is provided, even the contract's own (grpc's health.proto). */
 function originOf(f: LoadedProtoFile, main: string[]): ProtoFile['origin'] {
-  if (main.includes(f.path)) return 'contract';
   if (f.goPackage && PROVIDED_GO_PACKAGES.some((p) => f.goPackage!.startsWith(p))) return 'provided';
+  if (main.includes(f.path)) return 'contract';
   return 'import';
 }
 

@@ -132,7 +132,7 @@ export function conflicts(a: string[], b: string[]): boolean {
 export function renderGateway(layout: ProtoLayout, warnings: string[]): Artifact[] {
   const groups = gatewayRoutes(layout, warnings);
   const f = new GoFile('internal/gateway/routes.gen.go', 'gateway');
-  const http = f.use('net/http');
+  const http = groups.length > 0 ? f.use('net/http') : '';
   const handler = f.use(`${layout.module}/internal/handler`);
   const params = layout.rpc.services.map((s) => {
     const p = layout.goPackage(s.file);

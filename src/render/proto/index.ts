@@ -107,6 +107,7 @@ export function protocArgs(model: ServiceModel, settings: ServiceSettings): stri
  */
 export async function renderProtoc(rpc: RpcModel, settings: ServiceSettings): Promise<Artifact[]> {
   const layout = new ProtoLayout(rpc, settings.module, contractDirOf(settings.name));
+  if (layout.generatedFiles().length === 0) return [];
   const scratch = await mkdtemp(join(tmpdir(), 'svc-proto-'));
   try {
     const src = join(scratch, 'src');
@@ -138,7 +139,7 @@ function wire(layout: ProtoLayout, name: string): GoFile {
   const event = f.use(`${layout.module}/internal/event`);
   const handler = f.use(`${layout.module}/internal/handler`);
   const gateway = f.use(`${layout.module}/internal/gateway`);
-  const svc = f.use(`${layout.module}/internal/service`);
+  const svc = layout.rpc.services.length > 0 ? f.use(`${layout.module}/internal/service`) : '';
   const openapi = f.use(`${layout.module}/${layout.contractDir}/openapi`);
   const http = f.use('net/http');
   const vars = layout.rpc.services.map((s) => unexportedName(layout.serverName(s)));
@@ -146,11 +147,15 @@ function wire(layout: ProtoLayout, name: string): GoFile {
     '// newAPI wires the layers together: the service, its gRPC services and',
     '// their REST routes. register adds the gRPC services to a server.',
     `func newAPI(cfg *${config}.Config, log *${zap}.Logger, events ${event}.Publisher) (routes []${handler}.Route, register func(${grpc}.ServiceRegistrar)) {`,
-    `\tsvc := ${svc}.New(${svc}.Repositories{}, events, log, cfg.App)`,
-    ...layout.rpc.services.map((s, i) => `\t${vars[i]} := ${svc}.New${layout.serverName(s)}(svc)`),
-    `\tregister = func(s ${grpc}.ServiceRegistrar) {`,
-    ...layout.rpc.services.map((s, i) => `\t\t${servicePackage(layout, f, s)}.Register${layout.grpcName(s)}Server(s, ${vars[i]})`),
-    '\t}',
+    ...(vars.length === 0
+      ? [`\tregister = func(${grpc}.ServiceRegistrar) {}`]
+      : [
+          `\tsvc := ${svc}.New(${svc}.Repositories{}, events, log, cfg.App)`,
+          ...layout.rpc.services.map((s, i) => `\t${vars[i]} := ${svc}.New${layout.serverName(s)}(svc)`),
+          `\tregister = func(s ${grpc}.ServiceRegistrar) {`,
+          ...layout.rpc.services.map((s, i) => `\t\t${servicePackage(layout, f, s)}.Register${layout.grpcName(s)}Server(s, ${vars[i]})`),
+          '\t}',
+        ]),
     `\troutes = append(${gateway}.Routes(${vars.join(', ')}), ${handler}.Route{`,
     `\t\tMethod:\v${http}.MethodGet,`,
     `\t\tPattern:\v"${OPENAPI_PATH}",`,

@@ -18,8 +18,6 @@ export function renderRpcTests(layout: ProtoLayout, name: string): Artifact[] {
   const f = new GoFile(`cmd/${name}/api_gen_test.go`, 'main');
   const testing = f.use('testing');
   const ctxPkg = f.use('context');
-  const codes = f.use('google.golang.org/grpc/codes');
-  const status = f.use('google.golang.org/grpc/status');
   const healthpb = f.use('google.golang.org/grpc/health/grpc_health_v1', 'healthpb');
 
   f.add(
@@ -58,7 +56,8 @@ export function renderRpcTests(layout: ProtoLayout, name: string): Artifact[] {
       }
     }
   }
-  const grpcConn = f.use('google.golang.org/grpc');
+  const codes = rpcCases.length > 0 ? f.use('google.golang.org/grpc/codes') : '';
+  const status = rpcCases.length > 0 ? f.use('google.golang.org/grpc/status') : '';
   const rpcTest = (title: string, doc: string, cases: string[], want: string, wantText: string) => [
     doc,
     `func ${title}(t *${testing}.T) {`,
@@ -79,8 +78,10 @@ export function renderRpcTests(layout: ProtoLayout, name: string): Artifact[] {
     '\t}',
     '}',
   ];
-  f.add(`// grpcClientConn is the client connection the RPC cases call through.`, `type grpcClientConn = ${grpcConn}.ClientConn`);
-  f.add(
+  if (rpcCases.length > 0) {
+    const grpcConn = f.use('google.golang.org/grpc');
+    f.add(`// grpcClientConn is the client connection the RPC cases call through.`, `type grpcClientConn = ${grpcConn}.ClientConn`);
+    f.add(
     ...rpcTest(
       'TestRPCsReachTheirImplementation',
       '// TestRPCsReachTheirImplementation calls every RPC with a valid request: each\n// answers what its implementation returns (Unimplemented, for a stub).',
@@ -88,7 +89,8 @@ export function renderRpcTests(layout: ProtoLayout, name: string): Artifact[] {
       'Unimplemented',
       'Unimplemented from the stub',
     ),
-  );
+    );
+  }
   if (requiredCases.length > 0) {
     f.add(
       ...rpcTest(
