@@ -8,7 +8,8 @@ import { regenerationReports } from '../plan/reports.js';
 import { readManifest } from '../project/manifest.js';
 import { serializeSettings, SETTINGS_PATH, type ProjectSettings } from '../project/settings.js';
 import { artifact, type Artifact } from '../render/artifact.js';
-import { renderService, type ServiceSettings } from '../render/index.js';
+import { renderService } from '../render/index.js';
+import { serviceSettingsOf } from '../render/project.js';
 import { renderProtoc } from '../render/proto/index.js';
 import { renderDeploy } from '../render/deploy.js';
 import { migrationArtifacts } from './database.js';
@@ -56,14 +57,7 @@ export async function generate(settings: ProjectSettings, contract: ContractInpu
   const model = buildModel(loaded, settings.name);
   const migrations = await migrationArtifacts(model, settings, options.fs);
   model.warnings.push(...migrations.warnings);
-  const serviceSettings: ServiceSettings = {
-    name: settings.name,
-    module: settings.module,
-    contract: settings.contract.path,
-    contractKind: settings.contract.kind,
-    database: settings.features.database,
-    transports: settings.features.transports,
-  };
+  const serviceSettings = serviceSettingsOf(settings);
   const artifacts = [
     ...renderService(model, serviceSettings),
     ...(model.rpc ? await renderProtoc(model.rpc, serviceSettings) : []),

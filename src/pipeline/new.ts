@@ -118,17 +118,13 @@ async function newProtoService(o: NewServiceOptions): Promise<GenerateResult> {
 
 /** The starter proto: the same resource as the OpenAPI starter, with google.api.http bindings. */
 export function starterProto(name: string, module: string): string {
+  return renderTemplate('starter/proto.proto.hbs', { ...starterNames(name), module, pkg: packageName(name), contractDir: contractDirOf(name) });
+}
+
+/** The names the starter contracts use for their resource. */
+function starterNames(name: string) {
   const resource = resourceOf(name);
-  return renderTemplate('starter/proto.proto.hbs', {
-    name,
-    module,
-    pkg: packageName(name),
-    contractDir: contractDirOf(name),
-    resource,
-    Resource: pascal(resource),
-    resources: plural(resource),
-    Resources: pascal(plural(resource)),
-  });
+  return { name, resource, Resource: pascal(resource), resources: plural(resource), Resources: pascal(plural(resource)) };
 }
 
 /** The resource a service is about: `product` → product, `order-service` → order. */
@@ -138,12 +134,5 @@ export function resourceOf(name: string): string {
 }
 
 export function starterContract(name: string): string {
-  const resource = resourceOf(name);
-  return renderTemplate('starter/openapi.yaml.hbs', {
-    name,
-    resource,
-    Resource: pascal(resource),
-    resources: plural(resource),
-    Resources: pascal(plural(resource)),
-  });
+  return renderTemplate('starter/openapi.yaml.hbs', starterNames(name));
 }

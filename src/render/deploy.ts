@@ -2,7 +2,7 @@ import type { ServiceModel } from '../model/types.js';
 import { defaultDeploySettings, ENVIRONMENTS, type Environment } from '../project/deploy.js';
 import type { ProjectSettings } from '../project/settings.js';
 import type { Artifact } from './artifact.js';
-import { projectContext } from './project.js';
+import { projectContext, serviceSettingsOf } from './project.js';
 import { IMAGE_WORKDIR, servicePorts, NONROOT_UID } from './runtime.js';
 import { SQLITE_DIR, usesSql } from './database.js';
 import { renderTree } from './templates.js';
@@ -42,14 +42,7 @@ export function deployContext(model: ServiceModel, settings: ProjectSettings) {
   const dataDir = usesSql(model, settings.features.database) ? `${IMAGE_WORKDIR}/${SQLITE_DIR}` : undefined;
   if (dataDir) scratch.push({ name: 'data', path: dataDir, sizeLimit: '1Gi' });
   return {
-    ...projectContext(model, {
-      name: settings.name,
-      module: settings.module,
-      contract: settings.contract.path,
-      contractKind: settings.contract.kind,
-      database: settings.features.database,
-      transports: settings.features.transports,
-    }),
+    ...projectContext(model, serviceSettingsOf(settings)),
     deploy: {
       image: settings.deploy.image,
       builderImage: GO_BUILDER_IMAGE,

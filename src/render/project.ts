@@ -1,4 +1,5 @@
 import { protocArgs } from './proto/index.js';
+import type { ProjectSettings } from '../project/settings.js';
 import type { ServiceModel } from '../model/types.js';
 import { pascal } from '../model/names.js';
 import type { ServiceSettings } from './go/gomodel.js';
@@ -48,6 +49,18 @@ export function goRequires(grpc: boolean): { path: string; version: string }[] {
   return Object.keys(deps)
     .sort()
     .map((path) => ({ path, version: deps[path]! }));
+}
+
+/** What the renderers need of a service's svc.yaml settings. */
+export function serviceSettingsOf(settings: ProjectSettings): ServiceSettings {
+  return {
+    name: settings.name,
+    module: settings.module,
+    contract: settings.contract.path,
+    contractKind: settings.contract.kind,
+    database: settings.features.database,
+    transports: settings.features.transports,
+  };
 }
 
 /** What the static templates of `templates/service` see. */
