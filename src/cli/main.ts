@@ -128,6 +128,7 @@ async function runNew(name: string, opts: NewFlags, env: CliEnv, io: Output, fsF
     const answers = await askNew(name, known);
     module = answers.module;
     openapi = answers.openapi;
+    if (answers.proto !== undefined) opts.proto = answers.proto;
     transports = answers.transports;
     database = answers.database;
   }
@@ -145,6 +146,9 @@ async function runNew(name: string, opts: NewFlags, env: CliEnv, io: Output, fsF
     cwd: env.cwd,
   };
   if (openapi !== undefined) newOpts.openapi = openapi;
+  if (opts.proto === undefined && opts.transport === 'grpc') {
+    throw new UsageError('--transport grpc needs a protobuf contract: use --proto [file] (a proto service serves gRPC and its REST gateway)');
+  }
   if (opts.proto !== undefined) {
     if (openapi !== undefined) throw new UsageError('--openapi and --proto cannot be used together: a service has one contract');
     newOpts.proto = opts.proto;

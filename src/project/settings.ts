@@ -54,6 +54,7 @@ export async function readSettings(fs: FileSystem, where: string): Promise<Proje
   const f = (d.features ?? {}) as Record<string, unknown>;
   const transports = Array.isArray(f.transports) ? f.transports : ['http'];
   for (const t of transports) if (!TRANSPORTS.includes(t as Transport)) throw bad(`unknown transport "${String(t)}" (known: ${TRANSPORTS.join(', ')})`);
+  if (c.kind === 'openapi' && transports.includes('grpc')) throw bad('transport "grpc" needs a proto contract (contract.kind: proto)');
   const database = f.database ?? DATABASES[0];
   if (!DATABASES.includes(database as Database)) throw bad(`unknown database "${String(database)}" (known: ${DATABASES.join(', ')})`);
   return {
