@@ -35,8 +35,12 @@ function codeFacts(dir: string) {
     return m[1]!;
   };
   const keys = [...config.matchAll(/^\s+"([a-z_]+\.[a-z_.]+)":/gm)].map((m) => m[1]!);
+  // A service with the gRPC transport has its own config file for it.
+  const grpcConfig = join(dir, 'internal/config/grpc.go');
+  const grpcPort = existsSync(grpcConfig) ? Number(grab(readFileSync(grpcConfig, 'utf8'), /"addr":\s+":(\d+)"/)) : undefined;
   return {
     port: Number(grab(config, /"http\.addr":\s+":(\d+)"/)),
+    grpcPort,
     liveness: grab(server, /LivenessPath\s+= "([^"]+)"/),
     readiness: grab(server, /ReadinessPath\s+= "([^"]+)"/),
     metrics: grab(config, /"metrics\.path":\s+"([^"]+)"/),
@@ -133,7 +137,10 @@ describe.each(fixtureCases())('the manifests of fixture %s', (caseName) => {
       const deployment = one(objects, 'Deployment');
       const pod = deployment.spec.template.spec;
       const c = container(objects);
-      expect(c.ports).toEqual([{ name: 'http', containerPort: code.port, protocol: 'TCP' }]);
+      expect(c.ports).toEqual([
+        { name: 'http', containerPort: code.port, protocol: 'TCP' },
+        ...(code.grpcPort ? [{ name: 'grpc', containerPort: code.grpcPort, protocol: 'TCP' }] : []),
+      ]);
       expect(c.livenessProbe.httpGet).toEqual({ path: code.liveness, port: 'http' });
       expect(c.startupProbe.httpGet).toEqual({ path: code.liveness, port: 'http' });
       expect(c.readinessProbe.httpGet).toEqual({ path: code.readiness, port: 'http' });
@@ -159,8 +166,11 @@ describe.each(fixtureCases())('the manifests of fixture %s', (caseName) => {
       const preStop = c.lifecycle.preStop.sleep.seconds as number;
       expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(preStop + code.shutdownDelay + code.shutdownTimeout);
       // Service and NetworkPolicy name the same ports.
-      expect(one(objects, 'Service').spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' }]);
-      expect(one(objects, 'NetworkPolicy').spec.ingress).toEqual([{ ports: [{ port: code.port, protocol: 'TCP' }] }]);
+      const grpc = code.grpcPort ? [{ name: 'grpc', port: code.grpcPort, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'grpc' }] : [];
+      expect(one(objects, 'Service').spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' }, ...grpc]);
+      expect(one(objects, 'NetworkPolicy').spec.ingress).toEqual([
+        { ports: [{ port: code.port, protocol: 'TCP' }, ...(code.grpcPort ? [{ port: code.grpcPort, protocol: 'TCP' }] : [])] },
+      ]);
     }
   });
 
