@@ -1,6 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { devNull, tmpdir } from 'node:os';
+import { delimiter, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import protobuf from 'protobufjs';
 import { execa } from 'execa';
 import { UserError } from '../errors.js';
@@ -11,6 +13,8 @@ export interface LoadedProtoFile {
   path: string;
   /** Where it was read from on disk (or the display path of text given directly). */
   diskPath: string;
+  /** How messages name it: the path as given, relative to cwd, or the import path of a bundled proto. */
+  display: string;
   text: string;
   package: string;
   imports: string[];
@@ -44,6 +48,12 @@ export interface ProtoLoadOptions {
   displayPath?: string;
   /** The main file's text, when already in memory. */
   text?: string;
+  /**
+   * Environment whose PATH is searched for `protoc`, which words syntax errors
+   * when installed (defaults to process.env; tests pass an empty PATH to get
+   * the protobufjs wording).
+   */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -57,8 +67,10 @@ export async function loadProto(path: string, options: ProtoLoadOptions = {}): P
   const abs = resolve(cwd, path);
   const displayPath = options.displayPath ?? path;
   const includes = (options.includes ?? []).map((i) => resolve(cwd, i));
+  // How messages name each include folder: as the user wrote it when relative, else relative to cwd when inside it.
+  const includeDisplays = (options.includes ?? []).map((i, n) => (isAbsolute(i) ? relativeDisplay(cwd, includes[n]!) : i));
   for (const [i, dir] of includes.entries()) {
-    if (!existsSync(dir)) throw new UserError(`include folder not found: ${options.includes![i]}`);
+    if (!existsSync(dir)) throw new UserError(`include folder not found: ${includeDisplays[i]}`);
   }
   // The main file's import path: relative to the first include folder holding it, else its own folder.
   let mainImport: string | undefined;
@@ -71,6 +83,7 @@ export async function loadProto(path: string, options: ProtoLoadOptions = {}): P
   }
   if (mainImport === undefined) {
     includes.push(dirname(abs));
+    includeDisplays.push(`${isAbsolute(path) ? relativeDisplay(cwd, dirname(abs)) : dirname(path)} (the contract's folder)`);
     mainImport = relative(dirname(abs), abs).split(sep).join('/');
   }
   let mainText = options.text;
@@ -79,22 +92,25 @@ export async function loadProto(path: string, options: ProtoLoadOptions = {}): P
       mainText = readFileSync(abs, 'utf8');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new UserError(code === 'ENOENT' ? `contract file not found: ${displayPath}` : `cannot read ${displayPath}: ${(err as Error).message}`);
+      if (code === 'ENOENT') throw new UserError(`contract file not found: ${displayPath}`);
+      if (code === 'EISDIR') throw new UserError(`contract path is a folder, not a file: ${displayPath}`);
+      throw new UserError(`cannot read ${displayPath}: ${(err as Error).message}`);
     }
   }
 
   const root = new protobuf.Root();
   const files = new Map<string, LoadedProtoFile>();
-  const queue: { path: string; diskPath: string; display: string; text: string; fromLibrary: boolean; importedBy?: { file: string; line: number } }[] = [
+  const queue: { path: string; diskPath: string; display: string; text: string; fromLibrary: boolean }[] = [
     { path: mainImport, diskPath: abs, display: displayPath, text: mainText, fromLibrary: false },
   ];
   while (queue.length > 0) {
     const next = queue.shift()!;
     if (files.has(next.path)) continue;
-    const parsed = await parseFile(next.text, next.path, next.display, next.diskPath, root, includes);
+    const parsed = await parseFile(next.text, next.path, next.display, root, includes, options.env ?? process.env);
     const file: LoadedProtoFile = {
       path: next.path,
       diskPath: next.diskPath,
+      display: next.display,
       text: next.text,
       package: parsed.package ?? '',
       imports: [...(parsed.imports ?? []), ...(parsed.weakImports ?? [])],
@@ -108,27 +124,39 @@ export async function loadProto(path: string, options: ProtoLoadOptions = {}): P
       const found = findImport(imp, includes);
       if (!found) {
         const line = lineOf(next.text, (l) => l.includes(`"${imp}"`));
-        const searched = [...includes, LIBRARY_PROTOS].map((d) => relativeDisplay(cwd, d));
-        throw new UserError(`import "${imp}" not found; searched: ${searched.join(', ')} (add its folder with -I)`, {
+        const searched = [...includeDisplays, LIBRARY_DISPLAY];
+        const list = searched.length > 1 ? `${searched.slice(0, -1).join(', ')} and ${searched[searched.length - 1]!}` : searched[0]!;
+        throw new UserError(`import "${imp}" not found; searched ${list}; add the folder it is under with -I`, {
           file: next.display,
-          line,
-          column: columnOf(next.text, line, `"${imp}"`),
+          ...(line !== undefined ? { line } : {}),
+          ...(columnOf(next.text, line, `"${imp}"`) !== undefined ? { column: columnOf(next.text, line, `"${imp}"`)! } : {}),
         });
       }
-      queue.push({ path: imp, diskPath: found.diskPath, display: relativeDisplay(cwd, found.diskPath), text: readFileSync(found.diskPath, 'utf8'), fromLibrary: found.library });
+      const display = found.library ? imp : relativeDisplay(cwd, found.diskPath);
+      let text: string;
+      try {
+        text = readFileSync(found.diskPath, 'utf8');
+      } catch (err) {
+        throw new UserError(`cannot read ${display}: ${(err as Error).message}`);
+      }
+      queue.push({ path: imp, diskPath: found.diskPath, display, text, fromLibrary: found.library });
     }
   }
   try {
     root.resolveAll();
   } catch (err) {
-    throw resolveError(err as Error, files, cwd);
+    throw resolveError(err as Error, root, files);
   }
   return { kind: 'proto', root, main: [mainImport], files, includes, displayPath };
 }
 
+/** How messages name the include folder of google-proto-files, the same on every machine. */
+export const LIBRARY_DISPLAY = "svc's bundled protos (google/api, google/rpc, google/type, google/protobuf, ...)";
+
+/** A path relative to cwd when it is inside it, else as is. */
 function relativeDisplay(cwd: string, p: string): string {
   const rel = relative(cwd, p);
-  return rel === '' ? '.' : rel.startsWith('..') ? p : rel;
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? p : rel.split(sep).join('/');
 }
 
 function findImport(imp: string, includes: string[]): { diskPath: string; library: boolean } | undefined {
@@ -147,68 +175,253 @@ interface ParseResult {
   weakImports?: string[];
 }
 
-async function parseFile(text: string, importPath: string, display: string, diskPath: string, root: protobuf.Root, includes: string[]): Promise<ParseResult> {
+async function parseFile(text: string, importPath: string, display: string, root: protobuf.Root, includes: string[], env: NodeJS.ProcessEnv): Promise<ParseResult> {
   const edition = /^\s*edition\s*=\s*"([^"]*)"/m.exec(text);
   if (edition) {
     const line = lineOf(text, (l) => /^\s*edition\s*=/.test(l));
-    throw new UserError(`editions syntax (edition = "${edition[1]}") is not supported; use syntax = "proto3" or "proto2"`, { file: display, line, column: 1 });
+    throw new UserError(`editions syntax (edition = "${edition[1]}") is not supported; use syntax = "proto3" or "proto2"`, { file: display, ...(line !== undefined ? { line, column: columnOf(text, line, 'edition')! } : {}) });
   }
+  const syntax = /^\s*syntax\s*=\s*["']([^"']*)["']/m.exec(text);
+  if (syntax && syntax[1] !== 'proto2' && syntax[1] !== 'proto3') {
+    const line = lineOf(text, (l) => /^\s*syntax\s*=/.test(l));
+    const column = line === undefined ? -1 : text.split('\n')[line - 1]!.search(/["']/);
+    throw new UserError(`unsupported syntax "${syntax[1]}"; use syntax = "proto3" or "proto2"`, { file: display, ...(line !== undefined ? { line, column: column + 1 } : {}) });
+  }
+  let failure: Error;
   try {
     // parse.filename names the file in protobufjs's own messages and on every type it declares.
     (protobuf.parse as unknown as { filename: string | null }).filename = importPath;
     return protobuf.parse(text, root, { keepCase: true, alternateCommentMode: true }) as ParseResult;
   } catch (err) {
-    throw await syntaxError(err as Error, text, display, diskPath, importPath, includes);
+    failure = err as Error;
   } finally {
     (protobuf.parse as unknown as { filename: string | null }).filename = null;
   }
+  throw await parseError(failure.message, text, display, importPath, includes, env);
 }
 
 /**
- * A syntax error as protoc words it (`file:line:column: Expected ";".`) when
- * protoc is installed, else from protobufjs's message with the column found on
- * the line.
+ * A file protobufjs cannot parse. The message is protoc's (`Expected ";".`,
+ * `"Get" is already defined in "x.v1.S".`) when protoc is installed, since it
+ * says what was expected; else one made from protobufjs's, located on the
+ * line. Either way a missing `;` is reported right after the token it should
+ * follow, not at the start of the next line.
  */
-async function syntaxError(err: Error, text: string, display: string, diskPath: string, importPath: string, includes: string[]): Promise<UserError> {
-  const m = /illegal (\w+) '([^']*)' \(.*line (\d+)\)/.exec(err.message);
-  if (existsSync(diskPath)) {
-    const include = diskPath.slice(0, diskPath.length - importPath.length) || '.';
-    try {
-      const r = await execa('protoc', ['-I', include, ...includes.flatMap((i) => ['-I', i]), '-I', LIBRARY_PROTOS, '-o', '/dev/null', importPath], { reject: false, cwd: include });
-      const first = (r.stderr ?? '').split('\n').find((l) => /:\d+:\d+: /.test(l));
-      const pm = first && /:(\d+):(\d+): (.*)$/.exec(first);
-      if (pm) return new UserError(`syntax error: ${pm[3]!}`, { file: display, line: Number(pm[1]), column: Number(pm[2]) + 1 });
-    } catch {
-      // protoc is not installed: fall back to protobufjs's wording.
-    }
-  }
-  if (m) {
-    const line = Number(m[3]);
-    const what = m[1] === 'token' ? `unexpected '${m[2]}'` : `invalid ${m[1]} '${m[2]}'`;
-    return new UserError(`syntax error: ${what}`, { file: display, line, column: columnOf(text, line, m[2]!) });
-  }
-  return new UserError(`syntax error: ${err.message}`, { file: display });
+async function parseError(message: string, text: string, display: string, importPath: string, includes: string[], env: NodeJS.ProcessEnv): Promise<UserError> {
+  const duplicate = message.startsWith('duplicate ');
+  const prefix = duplicate ? '' : 'syntax error: ';
+  const found = (await protocError(text, importPath, includes, env)) ?? fallbackError(message, text);
+  // A missing `;` or `=` belongs after the token before it, which may be on the line above.
+  const at = found.line !== undefined && /^Expected "[;=,\]})]"\.$/.test(found.message) ? afterPreviousToken(text, found.line, found.column) : found;
+  return new UserError(`${prefix}${found.message}`, {
+    file: display,
+    ...(at.line !== undefined ? { line: at.line } : {}),
+    ...(at.line !== undefined && at.column !== undefined ? { column: at.column } : {}),
+  });
 }
 
-/** An unresolvable type name, located at its first use in the file that declares the referring type. */
-function resolveError(err: Error, files: Map<string, LoadedProtoFile>, cwd: string): UserError {
-  const m = /no such type: (\S+)/.exec(err.message);
-  if (m) {
-    const name = m[1]!;
-    for (const f of files.values()) {
-      if (f.fromLibrary) continue;
-      const line = lineOf(f.text, (l) => new RegExp(`(^|[\\s(<,])\\.?${name.replaceAll('.', '\\.')}[\\s>,)]`).test(l) && !/^\s*(message|enum)\s/.test(l));
-      if (line !== undefined) {
-        return new UserError(`unknown type "${name}" (not declared in this file or its imports)`, {
-          file: relativeDisplay(cwd, f.diskPath),
-          line,
-          column: columnOf(f.text, line, name),
-        });
-      }
+interface Located {
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+/** protoc's first located message about the file, from a scratch copy of its text (so it is the text svc read). */
+async function protocError(text: string, importPath: string, includes: string[], env: NodeJS.ProcessEnv): Promise<Located | undefined> {
+  const protoc = findOnPath('protoc', env);
+  if (!protoc) return undefined;
+  const scratch = await mkdtemp(join(tmpdir(), 'svc-protoc-'));
+  try {
+    const p = join(scratch, importPath);
+    await mkdir(dirname(p), { recursive: true });
+    await writeFile(p, text);
+    const args = [scratch, ...includes, LIBRARY_PROTOS].flatMap((i) => ['-I', i]);
+    const r = await execa(protoc, [...args, '-o', devNull, importPath], { reject: false, cwd: scratch, env, extendEnv: false });
+    for (const l of String(r.stderr ?? '').split('\n')) {
+      if (!l.startsWith(`${importPath}:`)) continue;
+      const m = /^:(\d+):(\d+): (.*)$/.exec(l.slice(importPath.length));
+      // protoc prints 1-based lines and columns.
+      if (m) return { message: m[3]!.trim(), line: Number(m[1]), column: Number(m[2]) };
     }
-    return new UserError(`unknown type "${name}" (not declared in the contract or its imports)`);
+    return undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
   }
-  return new UserError(`invalid contract: ${err.message}`);
+}
+
+/** An executable on env.PATH (nothing else: an empty PATH finds nothing). */
+function findOnPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    const p = join(dir, name);
+    try {
+      accessSync(p, constants.X_OK);
+      if (statSync(p).isFile()) return p;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+const KINDS: Record<string, string> = { Service: 'service', Type: 'message', Enum: 'enum', Namespace: 'package', Root: 'the file' };
+
+/** A message and location made from protobufjs's error, when protoc cannot be asked. */
+export function fallbackError(message: string, text: string): Located {
+  const lines = text.split('\n');
+  const lastLine = (): Located => {
+    let n = lines.length;
+    while (n > 1 && lines[n - 1]!.trim() === '') n--;
+    return { line: n, column: lines[n - 1]!.length + 1, message: '' };
+  };
+  const expected = /^illegal token '(.*)', '(.*)' expected \(line (\d+)\)$/.exec(message);
+  if (expected) {
+    const [, token, want, line] = expected as unknown as [string, string, string, string];
+    if (token === 'null') return { ...lastLine(), message: `Reached end of input, expected "${want}".` };
+    return { message: `Expected "${want}".`, line: Number(line), ...col(text, Number(line), token) };
+  }
+  const illegal = /^illegal ([\w ]+?) '(.*)' \((?:.*, )?line (\d+)\)$/.exec(message);
+  if (illegal) {
+    const [, what, token, line] = illegal as unknown as [string, string, string, string];
+    if (token === 'null' || what === 'end of input') return { ...lastLine(), message: unclosedBraces(text) > 0 ? "Reached end of input (missing '}')." : 'Reached end of input.' };
+    const desc = what === 'token' ? `Unexpected "${token}".` : `Invalid ${what} "${token}".`;
+    return { message: desc, line: Number(line), ...col(text, Number(line), token) };
+  }
+  const unterminated = /^illegal (string|comment) \(line (\d+)\)$/.exec(message);
+  if (unterminated) return { message: `Unterminated ${unterminated[1]}.`, line: Number(unterminated[2]) };
+  const name = /^duplicate name '(.*)' in (\w+)(?: \.?(\S+))?$/.exec(message);
+  if (name) {
+    const [, dup, kind, scope] = name as unknown as [string, string, string, string | undefined];
+    const decl = new RegExp(`(^|[\\s{;])(?:(?:message|enum|service|rpc|oneof)\\s+${escapeRegExp(dup)}\\b|${escapeRegExp(dup)}\\s*=\\s*-?\\d)`);
+    const at = nthLine(lines, (l) => decl.test(l), 2);
+    const where = scope ? `${KINDS[kind] ?? kind} "${scope}"` : (KINDS[kind] ?? kind);
+    return { message: `"${dup}" is already defined in ${where}.`, ...(at !== undefined ? { line: at, ...col(text, at, dup) } : {}) };
+  }
+  const id = /^duplicate id (\d+) in (\w+)(?: \.?(\S+))?$/.exec(message);
+  if (id) {
+    const [, number, kind, scope] = id as unknown as [string, string, string, string | undefined];
+    const start = scope ? lineOf(text, (l) => new RegExp(`\\b(message|enum)\\s+${escapeRegExp(scope.split('.').pop()!)}\\b`).test(l)) ?? 1 : 1;
+    const use = new RegExp(`=\\s*(${number})\\s*[;\\[]`);
+    const at = nthLine(lines, (l) => use.test(l), 2, start);
+    const where = scope ? `${KINDS[kind] ?? kind} "${scope}"` : (KINDS[kind] ?? kind);
+    const hit = at === undefined ? null : use.exec(lines[at - 1]!);
+    return { message: `Number ${number} has already been used in ${where}.`, ...(at !== undefined && hit ? { line: at, column: hit.index + hit[0].indexOf(number) + 1 } : {}) };
+  }
+  // protobufjs can fail without saying where (a TypeError at the end of input): an unclosed block is the usual cause.
+  if (unclosedBraces(text) > 0) return { ...lastLine(), message: "Reached end of input (missing '}')." };
+  return { message: /^illegal /.test(message) ? message.replace(/^illegal /, 'invalid ') : `cannot parse the file (${message})` };
+}
+
+/** How many `{` are left open at the end of the text (strings and comments left out). */
+function unclosedBraces(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"' || c === "'") {
+      for (i++; i < text.length && text[i] !== c && text[i] !== '\n'; i++) if (text[i] === '\\') i++;
+    } else if (c === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : end + 1;
+    } else if (c === '{') depth++;
+    else if (c === '}') depth--;
+  }
+  return depth;
+}
+
+/** The column of `token` on a line: as a whole word when it is one, else its first occurrence. */
+function col(text: string, line: number, token: string): { column?: number } {
+  if (/^\w+$/.test(token)) {
+    const at = (text.split('\n')[line - 1] ?? '').search(new RegExp(`\\b${token}\\b`));
+    if (at >= 0) return { column: at + 1 };
+  }
+  const c = columnOf(text, line, token);
+  return c === undefined ? {} : { column: c };
+}
+
+/** The 1-based number of the n-th line (from line `from`) matching `test`, else the first one. */
+function nthLine(lines: string[], test: (l: string) => boolean, n: number, from = 1): number | undefined {
+  let first: number | undefined;
+  let seen = 0;
+  for (let i = from - 1; i < lines.length; i++) {
+    if (!test(lines[i]!)) continue;
+    first ??= i + 1;
+    if (++seen === n) return i + 1;
+  }
+  return first;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Where a missing token belongs: when the parser stopped at the first token of
+ * a line (or past the end), right after the last token before it — the end
+ * of the previous line with code, trailing comment left out.
+ */
+export function afterPreviousToken(text: string, line: number, column: number | undefined): { line: number; column?: number } {
+  const lines = text.split('\n');
+  const here = lines[line - 1];
+  const startOfLine = here === undefined || column === undefined || here.slice(0, column - 1).trim() === '';
+  if (!startOfLine) return column === undefined ? { line } : { line, column };
+  for (let i = Math.min(line, lines.length) - 2; i >= 0; i--) {
+    const code = stripLineComment(lines[i]!).trimEnd();
+    if (code.trim() === '') continue;
+    return { line: i + 1, column: code.length + 1 };
+  }
+  return column === undefined ? { line } : { line, column };
+}
+
+/** A line without its `//` comment (one outside a string). */
+function stripLineComment(line: string): string {
+  let quote: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '/' && line[i + 1] === '/') return line.slice(0, i);
+  }
+  return line;
+}
+
+/** An unresolvable type name, located at its use in the file that declares the referring type. */
+function resolveError(err: Error, root: protobuf.Root, files: Map<string, LoadedProtoFile>): UserError {
+  const m = /no such type: (\S+)/.exec(err.message) ?? /no such (?:Type or Enum|Enum|Type) '([^']+)' in \w+ (\S+)/.exec(err.message);
+  if (!m) return new UserError(`invalid contract: ${err.message}`);
+  const name = m[1]!;
+  const scope = m[2];
+  let owner: string | undefined;
+  if (scope) {
+    try {
+      owner = root.lookup(scope)?.filename ?? undefined;
+    } catch {
+      owner = undefined;
+    }
+  }
+  const use = new RegExp(`(^|[\\s(<,])\\.?${escapeRegExp(name)}[\\s>,)]`);
+  const candidates = [...files.values()].filter((f) => !f.fromLibrary).sort((a, b) => Number(b.path === owner) - Number(a.path === owner));
+  for (const f of candidates) {
+    const start = scope ? (lineOf(f.text, (l) => new RegExp(`^\\s*(message|service)\\s+${escapeRegExp(scope.split('.').pop()!)}\\b`).test(l)) ?? 1) : 1;
+    const lines = f.text.split('\n');
+    let line: number | undefined;
+    for (let i = start - 1; i < lines.length && line === undefined; i++) {
+      if (use.test(lines[i]!) && !/^\s*(message|enum)\s/.test(lines[i]!)) line = i + 1;
+    }
+    if (line !== undefined) {
+      return new UserError(`unknown type "${name}" (not declared in this file or its imports)`, {
+        file: f.display,
+        line,
+        ...col(f.text, line, name),
+      });
+    }
+  }
+  return new UserError(`unknown type "${name}" (not declared in the contract or its imports)`);
 }
 
 /** A file-level option's string value, e.g. go_package. */

@@ -4,7 +4,7 @@ import type { LoadedProto, LoadedProtoFile } from '../../load/proto.js';
 import { columnOf, lineOf } from '../../load/proto.js';
 import type { HttpRule, ProtoFile, RpcEnum, RpcField, RpcMessage, RpcMethod, RpcModel, RpcService } from '../../model/rpc.js';
 import type { ServiceModel } from '../../model/types.js';
-import { parsePathTemplate } from '../../model/httppath.js';
+import { muxRoute, parsePathTemplate } from '../../model/httppath.js';
 
 /** Go modules that already hold the generated code of these files (by their go_package). */
 const PROVIDED_GO_PACKAGES = [
@@ -161,7 +161,7 @@ function service(s: protobuf.Service, file: LoadedProtoFile): RpcService {
   const methods: RpcMethod[] = s.methodsArray.map((m) => {
     m.resolve();
     const line = lineOf(file.text, (l) => new RegExp(`^\\s*rpc\\s+${m.name}\\s*\\(`).test(l));
-    const location = `${file.diskPath}:${line ?? 1}`;
+    const location = `${file.display}:${line ?? 1}`;
     return {
       name: m.name,
       ...comment(m.comment),
@@ -185,10 +185,10 @@ function httpRules(m: protobuf.Method, file: LoadedProtoFile, line: number | und
     const rule = httpRule(raw);
     if (!rule) return;
     try {
-      parsePathTemplate(rule.path);
+      muxRoute(parsePathTemplate(rule.path));
     } catch (err) {
       throw new UserError(`rpc ${m.name}: google.api.http: ${(err as Error).message}`, {
-        file: file.diskPath,
+        file: file.display,
         ...(line !== undefined ? { line } : {}),
         ...(columnOf(file.text, line, 'rpc') !== undefined ? { column: columnOf(file.text, line, 'rpc')! } : {}),
       });

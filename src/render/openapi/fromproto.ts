@@ -16,6 +16,7 @@
  *   (`google.pubsub.v1.Topic`); well-known types are written inline.
  */
 import { stringify } from 'yaml';
+import { UserError } from '../../errors.js';
 import { muxRoute, parsePathTemplate, type MuxRoute } from '../../model/httppath.js';
 import type { HttpRule, RpcField, RpcMessage, RpcMethod, RpcModel, RpcService } from '../../model/rpc.js';
 
@@ -152,7 +153,7 @@ class Builder {
     try {
       route = muxRoute(parsePathTemplate(rule.path));
     } catch (err) {
-      throw new Error(`${where}: ${(err as Error).message}`);
+      throw new UserError(`${where}: ${(err as Error).message}`);
     }
     const input = this.message(method.input);
     const path = openAPIPath(route);
@@ -168,7 +169,7 @@ class Builder {
     } else {
       if (rule.body !== undefined) {
         const field = input.fields.find((f) => f.name === rule.body);
-        if (!field) throw new Error(`${where}: the body field "${rule.body}" is not a field of ${method.input}`);
+        if (!field) throw new UserError(`${where}: the body field "${rule.body}" is not a field of ${method.input}`);
         requestBody = withDescription({ required: true, content: { 'application/json': { schema: this.fieldSchema(field, input, false) } } }, field.comment);
       }
       parameters.push(...this.queryParameters(input, bound, rule.body));
@@ -178,7 +179,7 @@ class Builder {
     let schema: Schema;
     if (rule.responseBody !== undefined) {
       const field = output.fields.find((f) => f.name === rule.responseBody);
-      if (!field) throw new Error(`${where}: the response body field "${rule.responseBody}" is not a field of ${method.output}`);
+      if (!field) throw new UserError(`${where}: the response body field "${rule.responseBody}" is not a field of ${method.output}`);
       schema = this.fieldSchema(field, output, false);
     } else {
       schema = this.messageRef(method.output);
@@ -220,7 +221,7 @@ class Builder {
       description = rest ? 'The rest of the path (unbound).' : 'A path segment (unbound).';
     } else {
       const field = this.resolve(input, binding.field);
-      if (!field) throw new Error(`${where}: the path binds "${binding.field}", which is not a field of ${input.fullName}`);
+      if (!field) throw new UserError(`${where}: the path binds "${binding.field}", which is not a field of ${input.fullName}`);
       if (binding.parts.length === 1 && !field.repeated && !field.mapKey && (field.kind !== 'message' || WELL_KNOWN[field.type]?.scalar)) {
         schema = this.valueSchema(field);
         description = field.comment?.trim() || `The \`${binding.field}\` field.`;
