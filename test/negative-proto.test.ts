@@ -1,0 +1,171 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FIXTURES_DIR } from '../src/devtools/fixtures.js';
+import { UserError } from '../src/errors.js';
+import { MemoryFileSystem } from '../src/fs/memory.js';
+import { newService } from '../src/pipeline/new.js';
+import { findTools } from '../src/tools/protoc.js';
+
+const INVALID = join(FIXTURES_DIR, 'invalid-proto');
+const BIN = join(import.meta.dirname, '..', 'bin', 'svc.js');
+const tools = await findTools();
+const hasProtoc = !tools.protoc.missing;
+const canGenerate = hasProtoc && !tools['protoc-gen-go'].missing && !tools['protoc-gen-go-grpc'].missing;
+
+async function failure(dir: string): Promise<{ error: unknown; fs: MemoryFileSystem }> {
+  const fs = new MemoryFileSystem();
+  const error = await newService({
+    name: 'x',
+    module: 'example.com/x',
+    dir: '/virtual/x',
+    fs,
+    proto: 'contract.proto',
+    transports: ['http', 'grpc'],
+    database: 'memory',
+    cwd: dir,
+  }).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  return { error, fs };
+}
+
+function expected(dir: string, withoutProtoc: boolean): string {
+  const fallback = join(dir, 'expected-error-without-protoc.txt');
+  const file = withoutProtoc && existsSync(fallback) ? fallback : join(dir, 'expected-error.txt');
+  return readFileSync(file, 'utf8').trim();
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+/**
+ * Negative proto fixtures: each folder of fixtures/invalid-proto holds a broken
+ * contract (contract.proto, and the files it imports) and the one-line error
+ * it must produce, file:line:column first. Syntax errors are worded by protoc
+ * when it is installed (expected-error.txt) and from protobufjs's error when
+ * it is not (expected-error-without-protoc.txt, when the wording differs).
+ * Nothing may be written either way.
+ */
+describe.each(readdirSync(INVALID).sort())('invalid proto contract %s', (caseName) => {
+  const dir = join(INVALID, caseName);
+
+  it.skipIf(!hasProtoc)('fails with the expected message and writes nothing', async () => {
+    const { error, fs } = await failure(dir);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).format()).toBe(expected(dir, false));
+    expect(fs.writes).toBe(0);
+  });
+
+  it('without protoc on PATH: still located, and writes nothing', async () => {
+    vi.stubEnv('PATH', '');
+    const { error, fs } = await failure(dir);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).format()).toBe(expected(dir, true));
+    expect(fs.writes).toBe(0);
+  });
+});
+
+describe('invalid proto contracts: messages', () => {
+  it('are deterministic: no machine path in any of them', () => {
+    for (const caseName of readdirSync(INVALID)) {
+      for (const name of ['expected-error.txt', 'expected-error-without-protoc.txt']) {
+        const file = join(INVALID, caseName, name);
+        if (!existsSync(file)) continue;
+        const text = readFileSync(file, 'utf8');
+        expect(text.trim().split('\n')).toHaveLength(1);
+        expect(text).not.toMatch(/node_modules|\/tmp\/|\/work\/|\/home\//);
+      }
+    }
+  });
+
+  it('an unresolved import names the -I folders as given', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'svc-neg-proto-'));
+    const contract = readFileSync(join(INVALID, 'unresolved-import', 'contract.proto'), 'utf8');
+    writeFileSync(join(cwd, 'contract.proto'), contract);
+    const fs = new MemoryFileSystem();
+    const error = await newService({
+      name: 'x',
+      module: 'example.com/x',
+      dir: '/virtual/x',
+      fs,
+      proto: 'contract.proto',
+      includes: ['.', '../' + cwd.split('/').pop()!],
+      transports: ['http', 'grpc'],
+      database: 'memory',
+      cwd,
+    }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect((error as UserError).format()).toBe(
+      `contract.proto:6:8: import "acme/money/v1/money.proto" not found; searched ., ../${cwd.split('/').pop()!} and svc's bundled protos (google/api, google/rpc, google/type, google/protobuf, ...); add the folder it is under with -I`,
+    );
+    expect(fs.writes).toBe(0);
+  });
+
+  it('a missing -I folder is named as given', async () => {
+    const dir = join(INVALID, 'no-service');
+    const fs = new MemoryFileSystem();
+    await expect(
+      newService({ name: 'x', module: 'example.com/x', dir: '/virtual/x', fs, proto: 'contract.proto', includes: ['nope/protos'], transports: ['http'], database: 'memory', cwd: dir }),
+    ).rejects.toThrow('include folder not found: nope/protos');
+    expect(fs.writes).toBe(0);
+  });
+
+  it('a missing contract file', async () => {
+    const fs = new MemoryFileSystem();
+    const error = await newService({ name: 'x', module: 'example.com/x', dir: '/virtual/x', fs, proto: 'nope.proto', transports: ['http'], database: 'memory', cwd: INVALID }).catch((e: unknown) => e);
+    expect((error as UserError).format()).toBe('contract file not found: nope.proto');
+    expect(fs.writes).toBe(0);
+  });
+});
+
+describe('a proto without option go_package', () => {
+  it.skipIf(!canGenerate)('generates, with a warning naming the file', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'svc-gopkg-'));
+    writeFileSync(
+      join(cwd, 'shop.proto'),
+      'syntax = "proto3";\n\npackage shop.v1;\n\nservice ShopService {\n  rpc GetItem(GetItemRequest) returns (Item);\n}\n\nmessage GetItemRequest {\n  string id = 1;\n}\n\nmessage Item {\n  string id = 1;\n}\n',
+    );
+    const fs = new MemoryFileSystem();
+    const result = await newService({ name: 'shop', module: 'example.com/shop', dir: '/virtual/shop', fs, proto: 'shop.proto', transports: ['http', 'grpc'], database: 'memory', cwd });
+    expect(result.model.warnings).toContain("shop.proto: no option go_package; the Go package is derived from the module path and the file's folder");
+    expect(await fs.read('shopproto/shop.proto')).toBeDefined();
+    expect(fs.writes).toBeGreaterThan(0);
+  });
+});
+
+describe('svc new --proto with a broken contract, through the real CLI', () => {
+  function run(args: string[], cwd: string, env: NodeJS.ProcessEnv) {
+    const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  it.skipIf(!hasProtoc)('exits 1 with one line on stderr, no stack trace, nothing written', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'svc-cli-proto-'));
+    const target = join(cwd, 'out');
+    const r = run(['new', 'x', '--proto', join(INVALID, 'syntax-missing-semicolon', 'contract.proto'), '--dir', target, '--yes', '--skip-tidy'], cwd, { ...process.env, CI: 'true' });
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    // An absolute contract path outside the current folder is named as given.
+    expect(lines[0]).toBe(`error: ${join(INVALID, 'syntax-missing-semicolon', 'contract.proto')}:12:16: syntax error: Expected ";".`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(target)).toBe(false);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('without protoc on PATH: the same one line, from protobufjs', () => {
+    const cwd = join(INVALID, 'syntax-in-import');
+    const target = join(mkdtempSync(join(tmpdir(), 'svc-cli-proto-')), 'out');
+    const r = run(['new', 'x', '--proto', 'contract.proto', '--dir', target, '--yes', '--skip-tidy'], cwd, { PATH: dirname(process.execPath), HOME: process.env.HOME ?? '/tmp' });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([`error: ${expected(cwd, true)}`]);
+    expect(existsSync(target)).toBe(false);
+  });
+});
