@@ -1,0 +1,201 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DiskFileSystem } from '../src/fs/disk.js';
+import { genApi } from '../src/pipeline/gen.js';
+import { newService } from '../src/pipeline/new.js';
+import { findTools } from '../src/tools/protoc.js';
+import { go, hasGo } from './support/go.js';
+
+const CONTRACT = 'shopproto/shop.proto';
+
+const SHOP_PROTO = `syntax = "proto3";
+
+package shop.v1;
+
+import "google/api/annotations.proto";
+
+// The shop's items.
+service ShopService {
+  // GetItem returns one item.
+  rpc GetItem(GetItemRequest) returns (Item) {
+    option (google.api.http) = {get: "/v1/items/{id}"};
+  }
+
+  // CreateItem adds an item.
+  rpc CreateItem(CreateItemRequest) returns (Item) {
+    option (google.api.http) = {post: "/v1/items" body: "item"};
+  }
+}
+
+message GetItemRequest {
+  string id = 1;
+}
+
+message CreateItemRequest {
+  Item item = 1;
+}
+
+message Item {
+  string id = 1;
+  string name = 2;
+}
+`;
+
+const tools = await findTools();
+const canGenerate = !tools.protoc.missing && !tools['protoc-gen-go'].missing && !tools['protoc-gen-go-grpc'].missing;
+
+/** Every file under dir (but .svc/), by path relative to it, with its bytes. */
+function snapshot(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.set(relative(dir, p), readFileSync(p, 'utf8'));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** A fresh proto service on disk from SHOP_PROTO: its root. */
+async function shop(): Promise<string> {
+  const base = mkdtempSync(join(tmpdir(), 'svc-regen-proto-'));
+  writeFileSync(join(base, 'shop.proto'), SHOP_PROTO);
+  const dir = join(base, 'shop');
+  await newService({ name: 'shop', module: 'example.com/shop', dir, fs: new DiskFileSystem(dir), proto: 'shop.proto', transports: ['http', 'grpc'], database: 'memory', cwd: base });
+  return dir;
+}
+
+function editContract(dir: string, edit: (text: string) => string): void {
+  const path = join(dir, CONTRACT);
+  const text = readFileSync(path, 'utf8');
+  const next = edit(text);
+  expect(next).not.toBe(text);
+  writeFileSync(path, next);
+}
+
+const regen = (dir: string, force = false) => genApi({ dir, fs: new DiskFileSystem(dir), force });
+
+function actions(result: Awaited<ReturnType<typeof regen>>): Record<string, string> {
+  return Object.fromEntries(result.plan.changes.map((c) => [c.artifact.path, c.action]));
+}
+
+describe.skipIf(!canGenerate)('svc gen api on a proto service (on disk)', () => {
+  let original = new Map<string, string>();
+  let dir = '';
+
+  beforeAll(async () => {
+    dir = await shop();
+    original = snapshot(dir);
+  });
+
+  it('writes the contract, the stubs and the protoc output', () => {
+    for (const path of [CONTRACT, 'internal/service/shop_service_get_item.go', 'internal/service/shop_service_create_item.go', 'internal/gateway/routes.gen.go', 'svc.yaml']) {
+      expect(original.has(path), path).toBe(true);
+    }
+    expect([...original.keys()].some((p) => p.startsWith('shopproto/') && p.endsWith('.pb.go'))).toBe(true);
+  });
+
+  it('changes nothing on an unchanged contract', async () => {
+    const result = await regen(dir);
+    expect(result.written).toEqual([]);
+    expect(result.reports).toEqual([]);
+    expect(result.plan.changes.filter((c) => c.action !== 'unchanged' && c.action !== 'skip').map((c) => `${c.action} ${c.artifact.path}`)).toEqual([]);
+    expect(snapshot(dir)).toEqual(original);
+  });
+
+  it('an added RPC gets its stub; existing stubs stay byte-identical; generated files follow; go builds', { timeout: 600_000 }, async () => {
+    const d = await shop();
+    // The user implements GetItem.
+    const mine = readFileSync(join(d, 'internal/service/shop_service_get_item.go'), 'utf8')
+      .replace(/return nil, status\.Error\(codes\.Unimplemented, [^\n]*\)/, 'return &shoppb.Item{Id: req.GetId(), Name: "mine"}, nil')
+      .replace(/\n\t"google\.golang\.org\/grpc\/(codes|status)"/g, '');
+    expect(mine).toContain('"mine"');
+    writeFileSync(join(d, 'internal/service/shop_service_get_item.go'), mine);
+    const before = snapshot(d);
+
+    editContract(d, (t) =>
+      t
+        .replace(
+          '  // CreateItem adds an item.',
+          '  // DeleteItem removes an item.\n  rpc DeleteItem(DeleteItemRequest) returns (Item) {\n    option (google.api.http) = {delete: "/v1/items/{id}"};\n  }\n\n  // CreateItem adds an item.',
+        )
+        .replace('message CreateItemRequest {', 'message DeleteItemRequest {\n  string id = 1;\n}\n\nmessage CreateItemRequest {'),
+    );
+    const result = await regen(d);
+    const a = actions(result);
+    expect(a['internal/service/shop_service_delete_item.go']).toBe('create');
+    expect(a['internal/service/shop_service_get_item.go']).toBe('skip');
+    expect(a['internal/service/shop_service_create_item.go']).toBe('unchanged');
+    expect(a['internal/gateway/routes.gen.go']).toBe('overwrite');
+    // The server type holds no per-RPC code: unchanged.
+    expect(a['internal/service/shop_service.gen.go']).toBe('unchanged');
+    expect(a['cmd/shop/api_gen_test.go']).toBe('overwrite');
+    expect(Object.entries(a).filter(([p, act]) => p.endsWith('.pb.go') && act === 'overwrite').length).toBeGreaterThan(0);
+    expect(result.reports).toEqual([]);
+
+    const after = snapshot(d);
+    expect(after.get('internal/service/shop_service_get_item.go')).toBe(before.get('internal/service/shop_service_get_item.go'));
+    expect(after.get('internal/service/shop_service_create_item.go')).toBe(before.get('internal/service/shop_service_create_item.go'));
+    expect(after.get('internal/service/shop_service_delete_item.go')).toMatch(/func \(s \*ShopServiceServer\) DeleteItem\(ctx context\.Context, req \*shoppb\.DeleteItemRequest\) \(\*shoppb\.Item, error\)/);
+    expect(after.get('internal/gateway/routes.gen.go')).toContain('DeleteItem');
+    expect(after.get('shopproto/openapi/shop.yaml')).toMatch(/\/v1\/items\/\{id\}:\n(?:.*\n)*?\s+delete:/);
+    // Files the change does not touch are not rewritten.
+    for (const path of ['go.mod', 'Makefile', 'internal/service/service.go', 'cmd/shop/main.go']) expect(after.get(path), path).toBe(before.get(path));
+
+    // A second run is a no-op.
+    expect((await regen(d)).written).toEqual([]);
+
+    if (!hasGo()) return;
+    await go(d, 'mod', 'tidy');
+    await go(d, 'build', './...');
+    await go(d, 'vet', './internal/service/', './internal/gateway/');
+  });
+
+  it('a removed RPC leaves its stub as an orphan, reported and kept', async () => {
+    const d = await shop();
+    const stub = readFileSync(join(d, 'internal/service/shop_service_create_item.go'), 'utf8');
+    editContract(d, (t) => t.replace(/\n  \/\/ CreateItem adds an item\.\n  rpc CreateItem[\s\S]*?\n  }\n/, '\n'));
+    const result = await regen(d);
+    expect(result.reports).toEqual([
+      'internal/service/shop_service_create_item.go: orphan: its operation is no longer in the contract; the file is kept (delete it, or the service will not compile)',
+    ]);
+    expect(readFileSync(join(d, 'internal/service/shop_service_create_item.go'), 'utf8')).toBe(stub);
+    expect(readFileSync(join(d, 'internal/gateway/routes.gen.go'), 'utf8')).not.toContain('CreateItem');
+  });
+
+  it("a changed request type is reported with the stub's file and line", async () => {
+    const d = await shop();
+    const stub = readFileSync(join(d, 'internal/service/shop_service_get_item.go'), 'utf8');
+    const line = stub.split('\n').findIndex((l) => l.startsWith('func (s *ShopServiceServer) GetItem(')) + 1;
+    expect(line).toBeGreaterThan(0);
+    editContract(d, (t) =>
+      t
+        .replace('rpc GetItem(GetItemRequest)', 'rpc GetItem(FetchItemRequest)')
+        .replace('message GetItemRequest {', 'message FetchItemRequest {'),
+    );
+    const result = await regen(d);
+    expect(result.reports).toEqual([
+      `internal/service/shop_service_get_item.go:${line}: the operation's signature changed in the contract; update it to: func (s *ShopServiceServer) GetItem(ctx context.Context, req *shoppb.FetchItemRequest) (*shoppb.Item, error)`,
+    ]);
+    expect(readFileSync(join(d, 'internal/service/shop_service_get_item.go'), 'utf8')).toBe(stub);
+  });
+
+  it('a generated file edited by hand is a conflict, left alone unless --force', async () => {
+    const d = await shop();
+    const routes = join(d, 'internal/gateway/routes.gen.go');
+    const edited = `${readFileSync(routes, 'utf8')}\n// my change\n`;
+    writeFileSync(routes, edited);
+    const result = await regen(d);
+    expect(actions(result)['internal/gateway/routes.gen.go']).toBe('conflict');
+    expect(readFileSync(routes, 'utf8')).toBe(edited);
+
+    const forced = await regen(d, true);
+    expect(actions(forced)['internal/gateway/routes.gen.go']).toBe('overwrite');
+    expect(readFileSync(routes, 'utf8')).not.toContain('// my change');
+    expect(existsSync(routes)).toBe(true);
+  });
+});
