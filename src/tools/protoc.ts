@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { access, cp, mkdir, mkdtemp, readdir, readFile, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -346,6 +346,7 @@ export async function runProtoc(
       const text = String(result.all ?? '').trim() || `exit code ${result.exitCode}`;
       throw new UserError(`protoc failed: ${text}`);
     }
+    await gofmt(staging, tools, options.env ?? process.env);
     const files: GeneratedFile[] = [];
     for (const rel of await listFiles(staging)) {
       files.push({ path: rel.split(sep).join('/'), contents: await readFile(join(staging, rel), 'utf8') });
@@ -357,6 +358,22 @@ export async function runProtoc(
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * protoc-gen-go formats its output once, but gofmt reflows some doc comments
+ * (numbered lists in Google's protos) differently on a second pass: run gofmt
+ * so the generated service stays `gofmt -l` clean. gofmt is the one beside
+ * the go binary (or on PATH); without Go there is nothing to build anyway.
+ */
+async function gofmt(dir: string, tools: Toolchain, env: NodeJS.ProcessEnv): Promise<void> {
+  const candidates: string[] = [];
+  if (!tools.go.missing) candidates.push(dirname(await realpath(tools.go.path)), dirname(tools.go.path));
+  candidates.push(...(env.PATH ?? '').split(delimiter).filter((d) => d !== ''));
+  const path = await findExecutable('gofmt', candidates);
+  if (!path) return;
+  const result = await execa(path, ['-w', '.'], { cwd: dir, env, extendEnv: false, reject: false, all: true });
+  if (result.exitCode !== 0) throw new Error(`gofmt failed on protoc's output: ${String(result.all ?? '').trim()}`);
 }
 
 async function listFiles(root: string): Promise<string[]> {
