@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { alignColumns } from '../../src/render/go/format.js';
 import { GoFile, comment, docComment } from '../../src/render/go/gofile.js';
@@ -63,5 +64,35 @@ describe('comments', () => {
     expect(docComment('Product', 'A product in the catalogue.', 'x')).toEqual(['// Product is a product in the catalogue.']);
     expect(docComment('ProductUpdate', 'The fields to change.', 'x')).toEqual(['// ProductUpdate holds the fields to change.']);
     expect(docComment('Thing', undefined, 'is a thing.')).toEqual(['// Thing is a thing.']);
+  });
+
+  // Paragraphs gofmt would take for old-style headings are written as `# ...`;
+  // the rest are left as text. (From Google's AutoML and Spanner protos.)
+  const HEADINGS: [string, boolean][] = [
+    ['AutoML Vision Classification', true],
+    ["The service's API v1.2", true],
+    ['An image in .JPEG format.', false],
+    ['Example 1:', false],
+    ['lower case start', false],
+    ['Uses the [Foo][google.Foo] message', false],
+    ["Don't", false],
+  ];
+  it.each(HEADINGS)('the one-line paragraph %j is a heading: %s', (line, heading) => {
+    const lines = comment(`First paragraph.\n\n${line}\n\nLast paragraph.`);
+    expect(lines[2]).toBe(heading ? `// # ${line}` : `// ${line}`);
+  });
+
+  it('leaves a short first or last paragraph alone', () => {
+    expect(comment('Title Case\n\nBody text.')).toEqual(['// Title Case', '//', '// Body text.']);
+    expect(comment('Body text.\n\nTitle Case')).toEqual(['// Body text.', '//', '// Title Case']);
+  });
+
+  const gofmt = spawnSync('gofmt', ['-h'], { encoding: 'utf8' });
+  it.skipIf(gofmt.error !== undefined)('writes comments gofmt leaves as they are', () => {
+    const texts = [...HEADINGS.map(([l]) => `Intro.\n\n${l}\n\n* item text follows.`), 'word '.repeat(40), 'A.\n\nB\n\nC.'];
+    const src = `package p\n\n${texts.map((t, i) => `${comment(t).join('\n')}\nvar V${i} int\n`).join('\n')}`;
+    const r = spawnSync('gofmt', [], { input: src, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(src);
   });
 });

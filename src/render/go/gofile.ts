@@ -67,24 +67,42 @@ function importBlock(imports: Map<string, string>, modulePath: string): string {
   return `import (\n${nonEmpty.map((g) => g.map((s) => `\t${s}`).join('\n')).join('\n\n')}\n)`;
 }
 
-/** Lines of a `//` comment, wrapped at about 80 columns, one paragraph per blank line. */
+/**
+ * Lines of a `//` comment, wrapped at about 80 columns, one paragraph per
+ * blank line. A one-line paragraph between two others that gofmt would take
+ * for an old-style heading is written as the `# Heading` gofmt would turn it
+ * into, so the output is gofmt-stable.
+ */
 export function comment(text: string, indent = ''): string[] {
   const out: string[] = [];
   const paragraphs = text.trim().split(/\n\s*\n/);
   paragraphs.forEach((para, i) => {
     if (i > 0) out.push(`${indent}//`);
+    const lines: string[] = [];
     let line = '';
     for (const word of para.split(/\s+/).filter(Boolean)) {
       if (line && line.length + word.length + 1 > 76) {
-        out.push(`${indent}// ${line}`);
+        lines.push(line);
         line = word;
       } else {
         line = line ? `${line} ${word}` : word;
       }
     }
-    if (line) out.push(`${indent}// ${line}`);
+    if (line) lines.push(line);
+    if (lines.length === 1 && i > 0 && i < paragraphs.length - 1 && isOldHeading(lines[0]!)) lines[0] = `# ${lines[0]!}`;
+    out.push(...lines.map((l) => `${indent}// ${l}`));
   });
   return out;
+}
+
+/** go/doc/comment's rule for an old-style (implicit) heading line. */
+function isOldHeading(line: string): boolean {
+  if (!/^\p{Lu}/u.test(line) || !/[\p{L}\p{N}]$/u.test(line)) return false;
+  if (/[;:!?+*/=[\]{}_^°&§~%#@<">\\]/.test(line)) return false;
+  // "'" only in a possessive "'s"; "." only when followed by a non-space.
+  if (line.split("'").slice(1).some((rest) => rest !== 's' && !rest.startsWith('s '))) return false;
+  if (line.split('.').slice(1).some((rest) => rest === '' || rest.startsWith(' '))) return false;
+  return true;
 }
 
 /**
