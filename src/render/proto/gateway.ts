@@ -56,7 +56,11 @@ export function gatewayRoutes(layout: ProtoLayout, warnings: string[]): RouteGro
         const shape = shapeOf(mux);
         const same = groups.find((g) => g.httpMethod === rule.method && g.shape.join('/') === shape.join('/'));
         if (same) {
-          if (mux.verb !== undefined && !same.verbs.has(mux.verb)) same.verbs.set(mux.verb, renamed(route, same.wildcards));
+          if (mux.verb !== undefined && !same.verbs.has(mux.verb)) {
+            // A group started by a plain route learns where its verbs sit.
+            same.last ??= same.wildcards[same.wildcards.length - 1];
+            same.verbs.set(mux.verb, renamed(route, same.wildcards));
+          }
           else if (mux.verb === undefined && !same.plain) same.plain = renamed(route, same.wildcards);
           else warnings.push(`${s.fullName}.${m.name}: ${rule.method} ${rule.path} is already bound by another rule; served over gRPC only`);
           continue;
