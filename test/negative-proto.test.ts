@@ -140,6 +140,48 @@ describe('a proto without option go_package', () => {
   });
 });
 
+describe('a google.api.http path with "**" before its last segment', () => {
+  it.skipIf(!canGenerate)('leaves that binding out with a located warning; the others are served', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'svc-dstar-'));
+    writeFileSync(
+      join(cwd, 'shop.proto'),
+      [
+        'syntax = "proto3";',
+        '',
+        'package shop.v1;',
+        '',
+        'import "google/api/annotations.proto";',
+        '',
+        'service ShopService {',
+        '  rpc GetItem(GetItemRequest) returns (Item) {',
+        '    option (google.api.http) = {',
+        '      get: "/v1/{name=items/**}"',
+        '      additional_bindings {get: "/v1/{name=**}/item"}',
+        '    };',
+        '  }',
+        '}',
+        '',
+        'message GetItemRequest {',
+        '  string name = 1;',
+        '}',
+        '',
+        'message Item {',
+        '  string name = 1;',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const fs = new MemoryFileSystem();
+    const result = await newService({ name: 'shop', module: 'example.com/shop', dir: '/virtual/shop', fs, proto: 'shop.proto', transports: ['http', 'grpc'], database: 'memory', cwd });
+    expect(result.model.warnings).toContain(
+      'shop.proto:8: rpc GetItem: google.api.http GET /v1/{name=**}/item: "**" must be the last segment of the path "/v1/{name=**}/item"; net/http.ServeMux cannot route it, so this binding is left out (the RPC is still served over gRPC)',
+    );
+    const routes = await fs.read('internal/gateway/routes.gen.go');
+    expect(routes).toContain('"/v1/items/{name...}"');
+    expect(routes).not.toContain('/item"');
+  });
+});
+
 describe('svc new --proto with a broken contract, through the real CLI', () => {
   function run(args: string[], cwd: string, env: NodeJS.ProcessEnv) {
     const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env });

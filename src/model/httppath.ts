@@ -17,6 +17,14 @@
  */
 import { singular, words } from './names.js';
 
+/**
+ * A valid-looking template ServeMux cannot route: a `**` before the last
+ * segment, as in Firestore's ListDocuments (a `parent` bound to a path
+ * ending in `**`, then `/{collection_id}`). google/api/http.proto forbids
+ * it, but real protos use it.
+ */
+export class UnroutableTemplateError extends Error {}
+
 export interface PathTemplate {
   segments: PathSegment[];
   verb?: string;
@@ -144,7 +152,7 @@ export function muxRoute(t: PathTemplate): MuxRoute {
   let position = 0;
   const add = (base: string, multi: boolean): string => {
     position++;
-    if (multi && position !== total) throw new Error(`"**" must be the last segment of the path "${formatTemplate(t)}"`);
+    if (multi && position !== total) throw new UnroutableTemplateError(`"**" must be the last segment of the path "${formatTemplate(t)}"`);
     const name = unique(base, used);
     wildcards.push(name);
     parts.push(multi ? `{${name}...}` : `{${name}}`);

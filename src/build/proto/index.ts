@@ -4,7 +4,7 @@ import type { LoadedProto, LoadedProtoFile } from '../../load/proto.js';
 import { columnOf, lineOf } from '../../load/proto.js';
 import type { HttpRule, ProtoFile, RpcEnum, RpcField, RpcMessage, RpcMethod, RpcModel, RpcService } from '../../model/rpc.js';
 import type { ServiceModel } from '../../model/types.js';
-import { muxRoute, parsePathTemplate } from '../../model/httppath.js';
+import { muxRoute, parsePathTemplate, UnroutableTemplateError } from '../../model/httppath.js';
 
 /** Go modules that already hold the generated code of these files (by their go_package). */
 const PROVIDED_GO_PACKAGES = [
@@ -64,7 +64,7 @@ export function buildFromProto(loaded: LoadedProto, serviceName: string): Servic
       declared++;
       const builtIn = BUILT_IN_SERVICES[fullName(obj)];
       if (builtIn) warnings.push(`${fullName(obj)} is served by ${builtIn}; no implementation files are generated for it`);
-      else services.push(service(obj, loaded.files.get(obj.filename!)!));
+      else services.push(service(obj, loaded.files.get(obj.filename!)!, warnings));
     }
   });
   if (declared === 0) {
@@ -157,7 +157,7 @@ function jsonName(f: protobuf.Field): string {
   return f.name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
-function service(s: protobuf.Service, file: LoadedProtoFile): RpcService {
+function service(s: protobuf.Service, file: LoadedProtoFile, warnings: string[]): RpcService {
   const methods: RpcMethod[] = s.methodsArray.map((m) => {
     m.resolve();
     const line = lineOf(file.text, (l) => new RegExp(`^\\s*rpc\\s+${m.name}\\s*\\(`).test(l));
@@ -169,15 +169,19 @@ function service(s: protobuf.Service, file: LoadedProtoFile): RpcService {
       output: fullName(m.resolvedResponseType!),
       clientStreaming: Boolean(m.requestStream),
       serverStreaming: Boolean(m.responseStream),
-      http: httpRules(m, file, line),
+      http: httpRules(m, file, line, warnings),
       location,
     };
   });
   return { name: s.name, fullName: fullName(s), file: file.path, ...comment(s.comment), methods };
 }
 
-/** The `google.api.http` option of a method: its main rule, then its additional bindings. */
-function httpRules(m: protobuf.Method, file: LoadedProtoFile, line: number | undefined): HttpRule[] {
+/**
+ * The `google.api.http` option of a method: its main rule, then its
+ * additional bindings. A path ServeMux cannot route is left out, with a
+ * warning: the RPC stays served over gRPC (and by its other bindings).
+ */
+function httpRules(m: protobuf.Method, file: LoadedProtoFile, line: number | undefined, warnings: string[]): HttpRule[] {
   const opt = (m.parsedOptions ?? []).find((o: Record<string, unknown>) => '(google.api.http)' in o) as Record<string, unknown> | undefined;
   if (!opt) return [];
   const rules: HttpRule[] = [];
@@ -187,6 +191,10 @@ function httpRules(m: protobuf.Method, file: LoadedProtoFile, line: number | und
     try {
       muxRoute(parsePathTemplate(rule.path));
     } catch (err) {
+      if (err instanceof UnroutableTemplateError) {
+        warnings.push(`${file.display}:${line ?? 1}: rpc ${m.name}: google.api.http ${rule.method} ${rule.path}: ${err.message}; net/http.ServeMux cannot route it, so this binding is left out (the RPC is still served over gRPC)`);
+        return;
+      }
       throw new UserError(`rpc ${m.name}: google.api.http: ${(err as Error).message}`, {
         file: file.display,
         ...(line !== undefined ? { line } : {}),
