@@ -4,7 +4,11 @@
 // go vet and go build on it, and print the pass rate and the failures grouped
 // by cause.
 //
-//   npm run build && node bench/corpus/run.js [--jobs N] [--only SUBSTRING] [--keep]
+//   npm run build && node bench/corpus/run.js [--jobs N] [--only SUBSTRING] [--keep] [--list FILE]
+//
+// The default list is the OpenAPI sample; `--list bench/corpus/proto-sample.txt`
+// runs the service protos of google-proto-files instead (svc new --proto FILE
+// -I <google-proto-files>).
 //
 // Contracts come from npm packages cached under .cache/corpus (src/devtools/corpus.ts).
 // Generated services go to a temporary folder, removed unless --keep.
@@ -13,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { corpusFile } from '../../dist/devtools/corpus.js';
+import { LIBRARY_PROTOS } from '../../dist/load/proto.js';
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
@@ -51,7 +56,8 @@ function cause(stage, message) {
 async function one(entry, root) {
   const started = Date.now();
   const dir = join(root, entry.replace(/[^A-Za-z0-9]+/g, '_'));
-  const gen = await execa(process.execPath, [BIN, 'new', 'svc', '--openapi', corpusFile(entry), '--dir', dir, '--yes', '--skip-tidy'], { reject: false, all: true });
+  const contract = entry.endsWith('.proto') ? ['--proto', corpusFile(entry), '-I', LIBRARY_PROTOS] : ['--openapi', corpusFile(entry)];
+  const gen = await execa(process.execPath, [BIN, 'new', 'svc', ...contract, '--dir', dir, '--yes', '--skip-tidy'], { reject: false, all: true });
   const warnings = (gen.all ?? '').split('\n').filter((l) => l.startsWith('warning:')).length;
   if (gen.exitCode !== 0) return { entry, ok: false, stage: 'generate', message: firstError(gen.all ?? '', dir), ms: Date.now() - started, warnings };
   const steps = [

