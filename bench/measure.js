@@ -1,0 +1,28 @@
+// Wall time and peak RSS of svc and of other commands, for the benchmarks.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const BIN = join(import.meta.dirname, '..', 'bin', 'svc.js');
+const RSS_HOOK = join(import.meta.dirname, 'rss-hook.js');
+
+/** Runs svc with args in cwd: wall time (ms), svc's own peak RSS (MiB) and its stdout. */
+export function svc(args, cwd) {
+  const rssFile = join(cwd, '.rss');
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, ['--import', RSS_HOOK, BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, SVC_RSS_FILE: rssFile } });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`svc ${args.join(' ')}: ${r.stderr}`);
+  return { ms, mib: Number(readFileSync(rssFile, 'utf8')) / 1024, out: r.stdout };
+}
+
+/** Wall time and peak RSS of any command, from GNU time. */
+export function timed(cmd, args, cwd) {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (r.status !== 0) return { error: r.stderr.trim().split('\n').slice(-2).join(' ') };
+  const [secs, kib] = r.stderr.trim().split('\n').pop().split(' ');
+  return { ms: Number(secs) * 1000, mib: Number(kib) / 1024 };
+}
+
+/** `  2.61 s    377 MiB`, or why the command failed. */
+export const fmt = (r) => (r.error ? `failed: ${r.error}` : `${(r.ms / 1000).toFixed(2).padStart(6)} s  ${r.mib.toFixed(0).padStart(5)} MiB`);
