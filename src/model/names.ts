@@ -45,8 +45,32 @@ export function kebab(name: string): string {
   return words(name).join('-');
 }
 
+/** Plurals in -ves that resource names use (`shelves/{shelf}`), by their singular. */
+const IRREGULAR: Record<string, string> = {
+  shelf: 'shelves',
+  half: 'halves',
+  leaf: 'leaves',
+  life: 'lives',
+  knife: 'knives',
+  wolf: 'wolves',
+  self: 'selves',
+  thief: 'thieves',
+  loaf: 'loaves',
+  calf: 'calves',
+  wife: 'wives',
+};
+
+/** `to` in the case of `like`: all capitals, a capital first, or as it is. */
+function matchCase(to: string, like: string): string {
+  if (like === like.toUpperCase()) return to.toUpperCase();
+  if (like[0] === like[0]!.toUpperCase()) return to[0]!.toUpperCase() + to.slice(1);
+  return to;
+}
+
 /** A naive English singular: `products` → `product`, `categories` → `category`. */
 export function singular(word: string): string {
+  const irregular = Object.entries(IRREGULAR).find(([, many]) => many === word.toLowerCase());
+  if (irregular) return matchCase(irregular[0], word);
   if (/ies$/i.test(word)) return word.slice(0, -3) + (word.endsWith('IES') ? 'Y' : 'y');
   if (/(ss|x|ch|sh)es$/i.test(word)) return word.slice(0, -2);
   if (/[^s]s$/i.test(word)) return word.slice(0, -1);
@@ -55,6 +79,8 @@ export function singular(word: string): string {
 
 /** A naive English plural: `product` → `products`, `category` → `categories`. */
 export function plural(word: string): string {
+  const irregular = IRREGULAR[word.toLowerCase()];
+  if (irregular) return matchCase(irregular, word);
   if (/[^aeiou]y$/i.test(word)) return `${word.slice(0, -1)}ies`;
   if (/(s|x|ch|sh)$/i.test(word)) return `${word}es`;
   return `${word}s`;

@@ -113,10 +113,10 @@ describe('muxRoute', () => {
     [
       '/v1/{name=shelves/*/books/*}:borrow',
       {
-        pattern: '/v1/shelves/{shelve}/books/{book}',
+        pattern: '/v1/shelves/{shelf}/books/{book}',
         verb: 'borrow',
-        wildcards: ['shelve', 'book'],
-        bindings: [{ field: 'name', parts: [{ literal: 'shelves' }, { wildcard: 'shelve' }, { literal: 'books' }, { wildcard: 'book' }] }],
+        wildcards: ['shelf', 'book'],
+        bindings: [{ field: 'name', parts: [{ literal: 'shelves' }, { wildcard: 'shelf' }, { literal: 'books' }, { wildcard: 'book' }] }],
       },
     ],
   ])('%s', (path, expected) => {

@@ -64,6 +64,11 @@ describe('neutral names', () => {
     ['category', 'categories'],
     ['box', 'boxes'],
     ['key', 'keys'],
+    ['shelf', 'shelves'],
+    ['Shelf', 'Shelves'],
+    ['KNIFE', 'KNIVES'],
+    ['archive', 'archives'],
+    ['drive', 'drives'],
   ])('plural(%s) = %s and back', (one, many) => {
     expect(plural(one)).toBe(many);
     expect(singular(many)).toBe(one);
