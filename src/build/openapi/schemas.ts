@@ -30,6 +30,7 @@ export function typeRefOf(ctx: BuildContext, schema: unknown, pointer: string, n
 }
 
 function inlineType(ctx: BuildContext, s: Json, pointer: string, nameHint: string): TypeRef {
+  assertSatisfiable(ctx, s, pointer);
   if (Array.isArray(s.enum) || isObjectSchema(s) || Array.isArray(s.allOf)) {
     return { kind: 'named', name: namedTypeFor(ctx, pointer, nameHint, s) };
   }
@@ -68,6 +69,7 @@ function namedTypeFor(ctx: BuildContext, pointer: string, nameHint: string, inli
   const name = uniqueName(ctx, pascal(nameHint) || 'Schema');
   ctx.names.set(pointer, name);
   const schema = inline ?? ctx.resolve({ $ref: pointer }, pointer).node;
+  assertSatisfiable(ctx, schema, pointer);
   const description = typeof schema.description === 'string' ? schema.description : undefined;
 
   if (Array.isArray(schema.enum)) {
@@ -184,6 +186,51 @@ function objectFields(ctx: BuildContext, schema: Json, pointer: string, owner: s
   }
   for (const f of fields) f.required = required.has(f.name);
   return fields;
+}
+
+/**
+ * A schema no value can satisfy cannot be represented by any Go type: a lower
+ * bound above its upper bound, or an allOf whose parts demand different types.
+ * Such a contract is an error (file, line and pointer), not a fallback.
+ */
+function assertSatisfiable(ctx: BuildContext, s: Json, pointer: string): void {
+  const bounds: [string, string][] = [
+    ['minimum', 'maximum'],
+    ['minLength', 'maxLength'],
+    ['minItems', 'maxItems'],
+    ['minProperties', 'maxProperties'],
+  ];
+  for (const [lo, hi] of bounds) {
+    const min = s[lo];
+    const max = s[hi];
+    if (typeof min === 'number' && typeof max === 'number' && min > max) {
+      throw ctx.error(ptr(pointer, lo), `${lo} ${min} is greater than ${hi} ${max}: no value satisfies the schema`);
+    }
+  }
+  if (!Array.isArray(s.allOf)) return;
+  const types: { type: string; at: string }[] = [];
+  const own = explicitType(s);
+  if (own) types.push({ type: own, at: pointer });
+  s.allOf.forEach((part, i) => {
+    const { node, pointer: at } = ctx.resolve(part, ptr(pointer, 'allOf', i));
+    const type = explicitType(node);
+    if (type) types.push({ type, at });
+  });
+  const number = (t: string) => (t === 'integer' ? 'number' : t);
+  const clash = types.find((t) => number(t.type) !== number(types[0]!.type));
+  if (clash) {
+    throw ctx.error(ptr(pointer, 'allOf'), `allOf combines type "${types[0]!.type}" (${types[0]!.at}) with type "${clash.type}" (${clash.at}): no value is both`);
+  }
+}
+
+/** The one non-null `type` a schema states, if it states exactly one. */
+function explicitType(s: Json): string | undefined {
+  if (typeof s.type === 'string') return s.type === 'null' ? undefined : s.type;
+  if (Array.isArray(s.type)) {
+    const types = s.type.filter((t) => t !== 'null');
+    return types.length === 1 ? String(types[0]) : undefined;
+  }
+  return undefined;
 }
 
 export function constraintsOf(s: Json): Constraints {
