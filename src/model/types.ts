@@ -146,10 +146,24 @@ export interface Body {
 export interface Response {
   /** HTTP status, e.g. 200; 0 stands for `default`. */
   status: number;
+  /** The status as the contract writes it (`200`, `4XX`, `default`), when it was read from one. */
+  code?: string;
   description?: string;
   /** Absent for responses without a body (e.g. 204). */
   type?: TypeRef;
   contentType?: string;
+  /** The body is an RFC 9457 problem document (problem+json, or a schema with its members). */
+  problem?: boolean;
+  /** The response's other media types (text, XML, PDF, images…), each sent as raw bytes. */
+  alternatives?: ResponseContent[];
+  /** Names of the response headers the contract documents. */
+  headers?: string[];
+}
+
+/** One more media type a response can be sent as. */
+export interface ResponseContent {
+  contentType: string;
+  type: TypeRef;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';

@@ -157,22 +157,52 @@ function buildResponses(ctx: BuildContext, opName: string, raw: Json, at: string
   for (const code of Object.keys(responses)) {
     const status = code === 'default' ? 0 : Number(code.replace(/XX$/i, '00'));
     const { node, pointer } = ctx.resolve(responses[code], ptr(at, 'responses', code));
-    const response: Response = { status };
+    const response: Response = { status, code: /XX$/i.test(code) ? code.toUpperCase() : code };
     if (typeof node.description === 'string') response.description = node.description;
     const content = isObject(node.content) ? node.content : {};
-    const contentType = pickJson(Object.keys(content));
+    const types = Object.keys(content);
+    let contentType = pickJson(types);
+    // A wildcard media type with a structured schema: JSON is what such a body is sent as.
+    const wildcard = types.find((t) => t === '*/*' || t === 'application/*');
+    if (!contentType && wildcard && isStructured(ctx, (content[wildcard] as Json | undefined)?.schema, ptr(pointer, 'content', wildcard, 'schema'))) contentType = wildcard;
     if (contentType) {
       const media = content[contentType] as Json;
+      const schemaAt = ptr(pointer, 'content', contentType, 'schema');
       const hint = status >= 200 && status < 300 ? `${pascal(opName)}Response` : `${pascal(opName)}${status || 'Default'}Response`;
-      response.type = typeRefOf(ctx, media.schema, ptr(pointer, 'content', contentType, 'schema'), hint);
-      response.contentType = contentType;
+      response.type = typeRefOf(ctx, media.schema, schemaAt, hint);
+      response.contentType = contentType === wildcard ? 'application/json' : contentType;
+      if (/[/+]problem\+json(;|$)/.test(contentType) || isProblemSchema(ctx, media.schema, schemaAt)) response.problem = true;
     }
+    // Every other media type is sent as raw bytes the service provides.
+    const alternatives = types.filter((t) => t !== contentType && !pickJson([t]));
+    if (alternatives.length > 0) {
+      response.alternatives = alternatives.map((t) => ({ contentType: t, type: { kind: 'scalar', scalar: 'bytes' } }));
+      for (const t of alternatives) {
+        if (isObjectSchema(ctx, (content[t] as Json | undefined)?.schema, ptr(pointer, 'content', t, 'schema'))) {
+          ctx.warn(pointer, `${opName}: the ${code} ${t} response is sent as raw bytes the service encodes, not typed`);
+        }
+      }
+    }
+    const isError = status < 200 || status >= 300;
+    if (isError && !contentType && alternatives.length > 0) {
+      ctx.warn(pointer, `${opName}: the ${code} ${alternatives.join(', ')} response is not typed; errors are answered as problem+json`);
+    }
+    const headers = isObject(node.headers) ? Object.keys(node.headers).filter((h) => h.toLowerCase() !== 'content-type') : [];
+    if (headers.length > 0) response.headers = headers;
     all.push(response);
   }
   const successes = all.filter((r) => r.status >= 200 && r.status < 300).sort((a, b) => a.status - b.status);
   const success = successes[0] ?? { status: 204 };
   if (!successes[0]) ctx.warn(at, `${opName}: no 2xx response documented; the handler answers 204 No Content`);
   return { success, others: all.filter((r) => r !== success) };
+}
+
+/** An RFC 9457 problem schema, whatever its media type says: an object with `title` and `status`. */
+function isProblemSchema(ctx: BuildContext, schema: unknown, at: string): boolean {
+  if (!isObject(schema)) return false;
+  const { node } = ctx.resolve(schema, at);
+  const props = isObject(node.properties) ? node.properties : {};
+  return 'title' in props && 'status' in props;
 }
 
 const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data'];

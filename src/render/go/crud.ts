@@ -3,6 +3,7 @@ import type { GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
 import { goString, unexportedName } from './naming.js';
 import { words } from '../../model/names.js';
+import { responseSet } from './responses.js';
 
 /** Field names that the service fills in itself when an entity is created or changed. */
 const CREATED_FIELDS = ['created_at', 'createdAt', 'create_time', 'createTime'];
@@ -35,7 +36,43 @@ export function renderCrudBody(gm: GoModel, op: Operation, f: GoFile): string[] 
   const id = idParam ? `req.${gm.paramField(idParam)}` : '';
   const local = unexportedName(resource.name);
   const event = (what: string) => `\ts.publish(ctx, ${goString(`${words(resource.name).join('_')}.${what}`)}, ${local})`;
+  const lines = crudLines(gm, op, f, kind, resource, entity, repo, id, local, wrap, event);
+  return typedReturns(gm, op, lines);
+}
 
+/**
+ * With typed responses (see responses.ts) the method returns the success
+ * variant: `return order, nil` becomes `return GetOrder200Response{Body: *order}, nil`,
+ * and a method without a result value gains one.
+ */
+function typedReturns(gm: GoModel, op: Operation, lines: string[]): string[] {
+  const ok = responseSet(gm, op)?.variants.find((v) => v.response === op.success);
+  if (!ok) return lines;
+  // Objects are returned by pointer (see GoModel.responseType); the variant holds the value.
+  const pointer = gm.objectOf(op.success.type) !== undefined;
+  return lines.map((line) => {
+    const value = /^(\t+)return (\w+), nil$/.exec(line);
+    if (value) return `${value[1]}return ${ok.name}{${ok.kind === 'json' ? `Body: ${pointer ? '*' : ''}${value[2]}` : ''}}, nil`;
+    if (/^\t+return nil$/.test(line)) return line.replace('return nil', `return ${ok.name}{}, nil`);
+    const failure = /^(\t+)return (\w+\.Errorf\(.*\))$/.exec(line);
+    if (failure) return `${failure[1]}return nil, ${failure[2]}`;
+    return line;
+  });
+}
+
+function crudLines(
+  gm: GoModel,
+  op: Operation,
+  f: GoFile,
+  kind: CrudKind,
+  resource: Resource,
+  entity: ObjectDecl,
+  repo: string,
+  id: string,
+  local: string,
+  wrap: (verb: string) => string,
+  event: (what: string) => string,
+): string[] {
   switch (kind) {
     case 'get':
       return [`\t${local}, err := ${repo}.Get(ctx, ${id})`, '\tif err != nil {', `\t\treturn nil, ${wrap('get')}`, '\t}', `\treturn ${local}, nil`];

@@ -4,6 +4,7 @@ import { comment, GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
 import { fileStem, goString, unexportedName } from './naming.js';
 import { groups, requestType } from './service.js';
+import { fallbackContentType, responseSet, type ResponseSet } from './responses.js';
 
 const HANDLER_DIR = 'internal/handler';
 /** Files of the handler package that are not per group. */
@@ -63,6 +64,7 @@ function renderHandler(gm: GoModel): GoFile {
   );
   const table = routes.length > 0 ? ['\treturn []Route{', ...routes, '\t}'] : ['\treturn []Route{}'];
   f.add('// Routes lists every operation of the contract with its method and path pattern.', 'func (h *Handler) Routes() []Route {', ...table, '}');
+  typedHelpers(gm, f);
   return f;
 }
 
@@ -95,15 +97,120 @@ function renderOperation(gm: GoModel, f: GoFile, op: Operation): string[] {
   }
   lines.push('\tif err := req.Validate(); err != nil {', '\t\tWriteProblem(w, r, invalidRequest(err))', '\t\treturn', '\t}');
   // net/http's named constant where there is one, the number otherwise.
-  const named = STATUS_NAMES[op.success.status];
-  const statusExpr = named ? `${http}.${named}` : String(op.success.status);
+  const set = responseSet(gm, op);
+  if (set) {
+    lines.push(...writeTyped(gm, f, op, set), '}');
+    return lines;
+  }
+  const statusExpr = statusConst(http, op.success.status);
   if (op.success.type) {
-    lines.push(`\tresp, err := h.api.${gm.opName(op)}(r.Context(), req)`, '\tif err != nil {', '\t\tWriteProblem(w, r, err)', '\t\treturn', '\t}', `\tif err := writeJSON(w, ${statusExpr}, resp); err != nil {`, '\t\tWriteProblem(w, r, err)', '\t}');
+    const media = successMediaType(op);
+    const write = media === 'application/json' ? `writeJSON(w, ${statusExpr}, resp)` : `writeJSONAs(w, ${statusExpr}, ${goString(media)}, resp)`;
+    lines.push(`\tresp, err := h.api.${gm.opName(op)}(r.Context(), req)`, '\tif err != nil {', '\t\tWriteProblem(w, r, err)', '\t\treturn', '\t}', `\tif err := ${write}; err != nil {`, '\t\tWriteProblem(w, r, err)', '\t}');
   } else {
     lines.push(`\tif err := h.api.${gm.opName(op)}(r.Context(), req); err != nil {`, '\t\tWriteProblem(w, r, err)', '\t\treturn', '\t}', `\tw.WriteHeader(${statusExpr})`);
   }
   lines.push('}');
   return lines;
+}
+
+/** The JSON media type an operation's success body is sent as (application/hal+json, ...). */
+export function successMediaType(op: Operation): string {
+  return op.success.contentType ?? 'application/json';
+}
+
+/** net/http's named constant where there is one, the number otherwise. */
+function statusConst(http: string, status: number): string {
+  const named = STATUS_NAMES[status];
+  return named ? `${http}.${named}` : String(status);
+}
+
+/** Calls an operation with typed responses and writes the variant it returns. */
+function writeTyped(gm: GoModel, f: GoFile, op: Operation, set: ResponseSet): string[] {
+  const http = f.use('net/http');
+  const svc = f.use(`${gm.settings.module}/internal/service`);
+  const lines = [
+    `	resp, err := h.api.${gm.opName(op)}(r.Context(), req)`,
+    '	if err != nil {',
+    '		WriteProblem(w, r, err)',
+    '		return',
+    '	}',
+    '	switch resp := resp.(type) {',
+  ];
+  for (const v of set.variants) {
+    lines.push(`	case ${svc}.${v.name}:`);
+    if (v.response.headers?.length) lines.push('		copyHeader(w, resp.Header)');
+    let status = statusConst(http, v.status);
+    if (v.dynamic) {
+      lines.push('		status := resp.StatusCode', '		if status == 0 {', `			status = ${status}`, '		}');
+      status = 'status';
+    }
+    if (v.kind === 'json') {
+      const call = v.contentType === 'application/json' ? `writeJSON(w, ${status}, resp.Body)` : `writeJSONAs(w, ${status}, ${goString(v.contentType!)}, resp.Body)`;
+      lines.push(`		if err := ${call}; err != nil {`, '			WriteProblem(w, r, err)', '		}');
+    } else if (v.kind === 'raw') {
+      lines.push(`		writeBytes(w, ${status}, resp.ContentType, ${goString(fallbackContentType(v.contentType!))}, resp.Body)`);
+    } else {
+      lines.push(`		w.WriteHeader(${status})`);
+    }
+  }
+  lines.push(
+    '	default:',
+    `		WriteProblem(w, r, ${f.use('fmt')}.Errorf("${gm.opName(op)} returned %T, not one of the ${set.iface} values", resp))`,
+    '	}',
+  );
+  return lines;
+}
+
+/** Helpers the typed responses of the contract need, for handler.gen.go. */
+function typedHelpers(gm: GoModel, f: GoFile): void {
+  const variants = gm.model.operations.flatMap((op) => responseSet(gm, op)?.variants ?? []);
+  const plainOther = gm.model.operations.some((op) => !responseSet(gm, op) && op.success.type && successMediaType(op) !== 'application/json');
+  if (plainOther || variants.some((v) => v.kind === 'json' && v.contentType !== 'application/json')) {
+    const http = f.use('net/http');
+    f.add(
+      '// writeJSONAs is writeJSON with the JSON media type the contract declares',
+      '// (e.g. application/hal+json).',
+      `func writeJSONAs(w ${http}.ResponseWriter, status int, contentType string, v any) error {`,
+      `	body, err := ${f.use('encoding/json')}.Marshal(v)`,
+      '	if err != nil {',
+      `		return ${f.use('fmt')}.Errorf("encode response: %w", err)`,
+      '	}',
+      '	w.Header().Set("Content-Type", contentType)',
+      '	w.WriteHeader(status)',
+      "	_, _ = w.Write(append(body, '\\n'))",
+      '	return nil',
+      '}',
+    );
+  }
+  if (variants.some((v) => v.response.headers?.length)) {
+    const http = f.use('net/http');
+    f.add(
+      '// copyHeader adds the headers a typed response carries to the response.',
+      `func copyHeader(w ${http}.ResponseWriter, h ${http}.Header) {`,
+      '	for name, values := range h {',
+      '		for _, v := range values {',
+      '			w.Header().Add(name, v)',
+      '		}',
+      '	}',
+      '}',
+    );
+  }
+  if (variants.some((v) => v.kind === 'raw')) {
+    const http = f.use('net/http');
+    f.add(
+      '// writeBytes sends a body the service encoded itself, with its content type',
+      '// or, when it gives none, the one the contract declares.',
+      `func writeBytes(w ${http}.ResponseWriter, status int, contentType, declared string, body []byte) {`,
+      '	if contentType == "" {',
+      '		contentType = declared',
+      '	}',
+      '	w.Header().Set("Content-Type", contentType)',
+      '	w.WriteHeader(status)',
+      '	_, _ = w.Write(body)',
+      '}',
+    );
+  }
 }
 
 const SOURCES: Record<Parameter['in'], string> = {

@@ -4,9 +4,11 @@ import type { Artifact } from '../artifact.js';
 import { GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
 import { crudRole } from './crud.js';
-import { isFormBody, isRawBody } from './handler.js';
+import { isFormBody, isRawBody, successMediaType } from './handler.js';
+import { requestType } from './service.js';
 import { exportedName, fileStem, goRawString, goString } from './naming.js';
 import { words } from '../../model/names.js';
+import { fallbackContentType, responseSet, type ResponseVariant } from './responses.js';
 
 const spaced = (name: string) => words(name).join(' ');
 
@@ -25,7 +27,244 @@ export function renderHandlerTests(gm: GoModel): Artifact[] {
   if (others.length > 0) out.push(unimplementedTest(gm, others).toArtifact(gm.settings.module));
   const withBodies = gm.model.operations.filter((op) => requiredBodyField(gm, op));
   if (withBodies.length > 0) out.push(invalidBodyTest(gm, withBodies).toArtifact(gm.settings.module));
+  if (gm.model.operations.length > 0) out.push(responsesTest(gm, gm.model.operations).toArtifact(gm.settings.module));
   return out;
+}
+
+/** A status other than the fallback, to show that a variant's StatusCode is what is written. */
+function dynamicStatus(v: ResponseVariant): number {
+  return v.response.status === 0 ? 503 : v.status + 9;
+}
+
+/**
+ * The responses the contract declares, checked against it: for every
+ * operation, a fake API returns each response the operation can give (its
+ * success body, or every variant of its typed responses) and the test expects
+ * the declared status, content type and a body that decodes into the
+ * declared type and carries what was returned; an error returned instead must
+ * come out as a problem.
+ */
+function responsesTest(gm: GoModel, ops: Operation[]): GoFile {
+  const f = new GoFile(`${DIR}/responses_gen_test.go`, 'handler');
+  const http = f.use('net/http');
+  const testing = f.use('testing');
+  const svc = f.use(`${gm.settings.module}/internal/service`);
+  const context = f.use('context');
+  const cases: string[] = [];
+  const methods: string[] = [];
+  for (const op of ops) {
+    const set = responseSet(gm, op);
+    const opName = gm.opName(op);
+    const result = set ? `${svc}.${set.iface}` : gm.responseType(op, f);
+    const request = `${svc}.${requestType(gm, op)}`;
+    if (result) {
+      methods.push(
+        `func (f *responsesFake) ${opName}(_ ${context}.Context, _ ${request}) (${result}, error) {`,
+        `	resp, _ := f.resp.(${result})`,
+        '	return resp, f.err',
+        '}',
+        '',
+      );
+    } else {
+      methods.push(`func (f *responsesFake) ${opName}(_ ${context}.Context, _ ${request}) error {`, '	return f.err', '}', '');
+    }
+    const headers = requiredHeaders(gm, op);
+    // One key per line, aligned as gofmt aligns a composite literal.
+    const req = [
+      `			method:\v${http}.Method${method(op)},`,
+      `			path:\v${goString(concretePath(gm, op) + requiredQuery(gm, op))},`,
+      `			body:\v${goRawString(requestBody(gm, op))},`,
+      ...(headers.length > 0 ? [`			header:\vmap[string]string{${headers.map(([k, v]) => `${goString(k)}: ${goString(v)}`).join(', ')}},`] : []),
+    ];
+    if (!set) {
+      const lines = ['		{', `			name:\v${goString(`${opName}/${op.success.status}`)},`, ...req];
+      if (op.success.type) {
+        const t = gm.goType(op.success.type, f);
+        const helper = result!.startsWith('*') ? 'examplePtr' : 'example';
+        lines.push(`			resp:\v${helper}[${t}](t, ${goRawString(JSON.stringify(exampleFor(op.success.type, gm.decls)))}),`);
+      }
+      lines.push(
+        `			status:\v${op.success.status},`,
+        `			contentType:\v${goString(op.success.type ? successMediaType(op) : '')},`,
+        `			check:\v${op.success.type ? `wantJSONValue[${gm.goType(op.success.type, f)}]` : 'wantNoBody'},`,
+        '		},',
+      );
+      cases.push(...lines);
+    }
+    for (const v of set?.variants ?? []) {
+      const status = v.dynamic ? dynamicStatus(v) : v.status;
+      const fields: string[] = [];
+      if (v.dynamic) fields.push(`StatusCode: ${status}`);
+      const sentHeaders = v.response.headers ?? [];
+      if (sentHeaders.length > 0) fields.push(`Header: ${http}.Header{${sentHeaders.map((h) => `${goString(h)}: {"example"}`).join(', ')}}`);
+      let check: string;
+      let contentType = '';
+      if (v.kind === 'json') {
+        const t = gm.goType(v.type!, f);
+        fields.push(`Body: example[${t}](t, ${goRawString(JSON.stringify(exampleFor(v.type!, gm.decls)))})`);
+        check = `wantJSONBody[${t}]`;
+        contentType = v.contentType!;
+      } else if (v.kind === 'raw') {
+        fields.push('Body: []byte("example")');
+        check = 'wantRawBody';
+        contentType = fallbackContentType(v.contentType!);
+      } else {
+        check = 'wantNoBody';
+      }
+      cases.push(
+        '		{',
+        `			name:\v${goString(`${opName}/${v.name}`)},`,
+        ...req,
+        `			resp:\v${svc}.${v.name}{${fields.join(', ')}},`,
+        `			status:\v${status},`,
+        `			contentType:\v${goString(contentType)},`,
+        ...(sentHeaders.length > 0 ? [`			respHeader:\vmap[string]string{${sentHeaders.map((h) => `${goString(h)}: "example"`).join(', ')}},`] : []),
+        `			check:\v${check},`,
+        '		},',
+      );
+    }
+    cases.push(
+      '		{',
+      `			name:\v${goString(`${opName}/error`)},`,
+      ...req,
+      `			err:\v${f.use(`${gm.settings.module}/pkg/errors`, 'apperrors')}.NotImplemented(${goString(opName)}),`,
+      `			status:\v${http}.StatusNotImplemented,`,
+      `			contentType:\v"application/problem+json",`,
+      '			check:\vwantProblemBody,',
+      '		},',
+    );
+  }
+  const json = f.use('encoding/json');
+  const httptest = f.use('net/http/httptest');
+  f.add(
+    '// responsesFake answers the operations with typed responses with what a test',
+    '// case sets; the others are left to the embedded (nil) API.',
+    'type responsesFake struct {',
+    `	${svc}.API`,
+    '	resp any',
+    '	err  error',
+    '}',
+    '',
+    ...methods.slice(0, -1),
+  );
+  f.add(
+    '// TestOperationResponses feeds every response the contract declares through',
+    '// the handler and checks what reaches the client against the contract: the',
+    "// variant's status and content type, and a body of the declared type.",
+    `func TestOperationResponses(t *${testing}.T) {`,
+    '	cases := []struct {',
+    '		name, method, path, body string',
+    '		header                   map[string]string',
+    '		resp                     any',
+    '		err                      error',
+    '		status                   int',
+    '		contentType              string',
+    '		respHeader               map[string]string',
+    `		check                    func(t *${testing}.T, sent any, resp *${http}.Response, data []byte)`,
+    '	}{',
+    ...cases,
+    '	}',
+    '	for _, tc := range cases {',
+    `		t.Run(tc.name, func(t *${testing}.T) {`,
+    '			h := New(&responsesFake{resp: tc.resp, err: tc.err})',
+    `			mux := ${http}.NewServeMux()`,
+    '			for _, rt := range h.Routes() {',
+    '				mux.Handle(rt.Method+" "+rt.Pattern, rt.Handler)',
+    '			}',
+    `			srv := ${httptest}.NewServer(mux)`,
+    '			defer srv.Close()',
+    '			resp, data := doWithHeader(t, srv, tc.method, tc.path, tc.body, tc.header)',
+    '			wantStatus(t, resp, data, tc.status)',
+    '			if ct := resp.Header.Get("Content-Type"); ct != tc.contentType {',
+    '				t.Fatalf("content type %q, want %q", ct, tc.contentType)',
+    '			}',
+    '			for name, want := range tc.respHeader {',
+    '				if got := resp.Header.Get(name); got != want {',
+    '					t.Fatalf("header %s = %q, want %q", name, got, want)',
+    '				}',
+    '			}',
+    '			tc.check(t, tc.resp, resp, data)',
+    '		})',
+    '	}',
+    '}',
+  );
+  f.add(
+    '// example decodes a JSON example into the type a response declares.',
+    `func example[T any](t *${testing}.T, data string) T {`,
+    '	t.Helper()',
+    '	var v T',
+    `	if err := ${json}.Unmarshal([]byte(data), &v); err != nil {`,
+    '		t.Fatalf("example %T: %v", v, err)',
+    '	}',
+    '	return v',
+    '}',
+  );
+  const reflect = f.use('reflect');
+  f.add(
+    '// wantJSONBody is wantJSONValue for the Body of the typed response variant',
+    '// the service returned.',
+    `func wantJSONBody[T any](t *${testing}.T, sent any, resp *${http}.Response, data []byte) {`,
+    '	t.Helper()',
+    `	wantJSONValue[T](t, ${reflect}.ValueOf(sent).FieldByName("Body").Interface(), resp, data)`,
+    '}',
+  );
+  if (ops.some((op) => !responseSet(gm, op) && gm.responseType(op, f)?.startsWith('*'))) {
+    f.add(
+      '// examplePtr is example for a body the service returns by pointer.',
+      `func examplePtr[T any](t *${testing}.T, data string) *T {`,
+      '	t.Helper()',
+      '	v := example[T](t, data)',
+      '	return &v',
+      '}',
+    );
+  }
+  f.add(
+    '// wantJSONValue decodes a response body into T, the type the contract',
+    '// declares, and checks that it carries the value the service returned.',
+    `func wantJSONValue[T any](t *${testing}.T, sent any, _ *${http}.Response, data []byte) {`,
+    '	t.Helper()',
+    '	var got T',
+    '	decode(t, data, &got)',
+    `	g, err := ${json}.Marshal(got)`,
+    '	if err != nil {',
+    '		t.Fatalf("encode %T: %v", got, err)',
+    '	}',
+    `	w, err := ${json}.Marshal(sent)`,
+    '	if err != nil {',
+    '		t.Fatalf("encode %T: %v", sent, err)',
+    '	}',
+    `	if !${f.use('bytes')}.Equal(g, w) {`,
+    '		t.Fatalf("body %s, want %s", g, w)',
+    '	}',
+    '}',
+  );
+  f.add(
+    '// wantRawBody checks that a raw body is sent as the service returned it.',
+    `func wantRawBody(t *${testing}.T, sent any, _ *${http}.Response, data []byte) {`,
+    '	t.Helper()',
+    `	want := ${reflect}.ValueOf(sent).FieldByName("Body").Bytes()`,
+    `	if !${f.use('bytes')}.Equal(data, want) {`,
+    '		t.Fatalf("body %q, want %q", data, want)',
+    '	}',
+    '}',
+  );
+  f.add(
+    '// wantNoBody checks that a response declared without a body has none.',
+    `func wantNoBody(t *${testing}.T, _ any, _ *${http}.Response, data []byte) {`,
+    '	t.Helper()',
+    '	if len(data) != 0 {',
+    '		t.Fatalf("body %q, want none", data)',
+    '	}',
+    '}',
+  );
+  f.add(
+    '// wantProblemBody checks that an error is answered with a problem document.',
+    `func wantProblemBody(t *${testing}.T, _ any, resp *${http}.Response, data []byte) {`,
+    '	t.Helper()',
+    '	wantProblem(t, resp, data)',
+    '}',
+  );
+  return f;
 }
 
 function requestBody(gm: GoModel, op: Operation): string {
@@ -87,7 +326,7 @@ function request(gm: GoModel, op: Operation, method: string, path: string, body:
 function resourceTest(gm: GoModel, r: Resource): GoFile {
   const entity = gm.decl(r.entity) as ObjectDecl;
   const name = gm.typeName(r.entity);
-  const f = new GoFile(gm.fileName(DIR, fileStem(name), '_gen_test.go', ['server_gen_test.go', 'unimplemented_gen_test.go', 'validation_gen_test.go']), 'handler');
+  const f = new GoFile(gm.fileName(DIR, fileStem(name), '_gen_test.go', ['server_gen_test.go', 'unimplemented_gen_test.go', 'validation_gen_test.go', 'responses_gen_test.go']), 'handler');
   const http = f.use('net/http');
   const op = (kind: keyof Resource['operations']) => gm.model.operations.find((o) => o.name === r.operations[kind]);
   const idGo = gm.fieldName(entity, entity.fields.find((fl) => fl.name === r.idField)!);

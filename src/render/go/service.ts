@@ -5,6 +5,7 @@ import type { GoModel } from './gomodel.js';
 import { fileStem, goString, unexportedName } from './naming.js';
 import { renderCrudBody } from './crud.js';
 import { Validation, varDecl } from './validation.js';
+import { responseSet } from './responses.js';
 
 const SERVICE_DIR = 'internal/service';
 /** Files of the service package that are not per operation. */
@@ -38,6 +39,8 @@ export function requestType(gm: GoModel, op: Operation): string {
 /** `CreateProduct(ctx context.Context, req CreateProductRequest) (*models.Product, error)` */
 export function signature(gm: GoModel, op: Operation, f: GoFile): string {
   const ctx = f.use('context');
+  const set = responseSet(gm, op);
+  if (set) return `${gm.opName(op)}(ctx ${ctx}.Context, req ${requestType(gm, op)}) (${set.iface}, error)`;
   const resp = gm.responseType(op, f);
   const results = resp ? `(${resp}, error)` : 'error';
   return `${gm.opName(op)}(ctx ${ctx}.Context, req ${requestType(gm, op)}) ${results}`;
@@ -68,8 +71,53 @@ function renderAPI(gm: GoModel): GoFile {
     lines.push('}');
     f.add(...lines);
   }
-  for (const op of gm.model.operations) renderRequest(gm, f, op);
+  for (const op of gm.model.operations) {
+    renderRequest(gm, f, op);
+    renderResponses(gm, f, op);
+  }
   return f;
+}
+
+/** The sum type of an operation's typed responses: an interface and one struct per status and media type. */
+function renderResponses(gm: GoModel, f: GoFile, op: Operation): void {
+  const set = responseSet(gm, op);
+  if (!set) return;
+  const op_ = gm.opName(op);
+  f.add(
+    `// ${set.iface} is one of the responses the contract declares for ${op_}:`,
+    ...set.variants.map((v) => `//   - ${v.name}`),
+    '//',
+    '// The handler writes the status, content type and body of the one returned; an',
+    '// error returned instead is answered with an RFC 9457 problem.',
+    `type ${set.iface} interface {`,
+    `	${set.marker}()`,
+    '}',
+  );
+  for (const v of set.variants) {
+    const r = v.response;
+    const what = v.dynamic ? (r.status === 0 ? 'the default response' : `a ${r.code} response`) : `the ${v.status} response`;
+    const first = r.description?.trim().split(/(?<=\.)\s/)[0]?.replace(/\s+/g, ' ').replace(/\.$/, '');
+    const desc = first ? `: ${first}` : '';
+    const media = v.kind === 'empty' ? ', without a body' : ` as ${v.contentType}`;
+    const lines: string[] = [];
+    if (v.dynamic) {
+      lines.push(`	// StatusCode is the status to answer with; 0 means ${v.status}.`, '	StatusCode\vint');
+    }
+    if (r.headers?.length) {
+      lines.push(...comment(`Header holds the response headers; the contract declares ${r.headers.join(', ')}.`, '\t'), `	Header\v${f.use('net/http')}.Header`);
+    }
+    if (v.kind === 'raw') {
+      lines.push(`	// ContentType is the Content-Type header; empty means ${goString(v.contentType!)}.`, '	ContentType\vstring');
+      lines.push('	// Body is sent as it is.', '	Body\v[]byte');
+    } else if (v.kind === 'json') {
+      lines.push('	// Body is encoded as JSON.', `	Body\v${gm.goType(v.type!, f)}`);
+    }
+    const doc = comment(`${v.name} is ${what} of ${op_}${media}${desc}.`);
+    f.add(...doc, ...(lines.length === 0 ? [`type ${v.name} struct{}`] : [`type ${v.name} struct {`, ...lines, '}']));
+    // gofmt keeps an empty body on the header's line only while the header is under 100 columns.
+    const header = `func (${v.name}) ${set.marker}()`;
+    f.add(header.length < 100 ? `${header} {}` : `${header} {\n}`);
+  }
 }
 
 function renderRequest(gm: GoModel, f: GoFile, op: Operation): void {
@@ -142,8 +190,9 @@ function renderStub(gm: GoModel, op: Operation): GoFile {
     return f;
   }
   const errs = f.use(`${gm.settings.module}/pkg/errors`, 'apperrors');
-  const resp = gm.responseType(op, f);
-  const zero = resp === undefined ? '' : `${resp.startsWith('*') ? 'nil' : gm.zeroValue(op.success.type!, f)}, `;
+  // A typed-responses operation returns an interface: nil, whatever its success body.
+  const resp = responseSet(gm, op) ? 'interface' : gm.responseType(op, f);
+  const zero = resp === 'interface' ? 'nil, ' : resp === undefined ? '' : `${resp.startsWith('*') ? 'nil' : gm.zeroValue(op.success.type!, f)}, `;
   f.add(
     ...doc,
     '//',
