@@ -57,6 +57,18 @@ describe('svc gen api after the contract changed', () => {
     );
   });
 
+  it('deletes the model file of a schema removed from the contract', async () => {
+    const fs = await starter();
+    await editContract(fs, (t) => t.replace('  schemas:\n', '  schemas:\n    Coupon:\n      type: object\n      properties:\n        code: {type: string}\n'));
+    await regen(fs);
+    expect(await fs.read('pkg/models/coupon.gen.go')).toMatch(/type Coupon struct/);
+    await editContract(fs, (t) => t.replace(/    Coupon:\n[\s\S]*?code: \{type: string\}\n/, ''));
+    const result = await regen(fs);
+    expect(result.plan.changes.filter((c) => c.action === 'delete').map((c) => c.artifact.path)).toEqual(['pkg/models/coupon.gen.go']);
+    expect(await fs.read('pkg/models/coupon.gen.go')).toBeUndefined();
+    expect((await regen(fs)).written).toEqual([]);
+  });
+
   it('--dry-run plans the same changes and writes nothing', async () => {
     const fs = await starter();
     await editContract(fs, (t) => t.replace('maxLength: 2000\n          description: Longer', 'maxLength: 3000\n          description: Longer'));

@@ -8,7 +8,8 @@ export interface ApplyResult {
 }
 
 /**
- * Writes every created or overwritten file of the plan, then the manifest
+ * Writes every created or overwritten file of the plan, deletes the stale
+ * generated ones (they count as written), then the manifest
  * recording the hash of each generated file as it now stands. A run that
  * changes nothing writes nothing, the manifest included.
  */
@@ -28,6 +29,12 @@ export async function applyPlan(plan: Plan, fs: FileSystem, previous: Manifest):
   };
   await Promise.all(Array.from({ length: WRITE_CONCURRENCY }, worker));
   const written = toWrite.map((c) => c.artifact.path);
+  for (const change of plan.changes) {
+    if (change.action !== 'delete') continue;
+    await fs.remove(change.artifact.path);
+    delete next.generated[change.artifact.path];
+    written.push(change.artifact.path);
+  }
   for (const change of plan.changes) {
     const { artifact } = change;
     const landed = change.action === 'create' || change.action === 'overwrite' || change.action === 'unchanged';

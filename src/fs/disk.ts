@@ -50,6 +50,10 @@ export class DiskFileSystem implements FileSystem {
     }
   }
 
+  async remove(path: string): Promise<void> {
+    rmSync(this.abs(path), { force: true });
+  }
+
   async exists(path: string): Promise<boolean> {
     try {
       await stat(this.abs(path));

@@ -31,6 +31,12 @@ export class MemoryFileSystem implements FileSystem {
     return false;
   }
 
+  async remove(path: string): Promise<void> {
+    const key = normalize(path);
+    if (this.files.delete(key)) this.writes++;
+    this.modes.delete(key);
+  }
+
   async list(path: string): Promise<string[]> {
     const key = normalize(path);
     const prefix = key === '.' ? '' : `${key}/`;

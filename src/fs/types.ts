@@ -11,4 +11,6 @@ export interface FileSystem {
   exists(path: string): Promise<boolean>;
   /** Names in a folder; empty when the folder does not exist. */
   list(path: string): Promise<string[]>;
+  /** Deletes a file; nothing happens when there is none. */
+  remove(path: string): Promise<void>;
 }

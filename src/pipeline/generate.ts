@@ -68,7 +68,11 @@ export async function generate(settings: ProjectSettings, contract: ContractInpu
   ];
   const planned = options.only ? artifacts.filter((a) => options.only!(a.path)) : artifacts;
   const manifest = await readManifest(options.fs);
-  const plan = await planChanges(planned, options.fs, manifest, { force: options.force ?? false });
+  const plan = await planChanges(planned, options.fs, manifest, {
+    force: options.force ?? false,
+    produced: new Set(artifacts.map((a) => a.path)),
+    ...(options.only ? { scope: options.only } : {}),
+  });
   const reports = regenerationReports(plan, artifacts, manifest);
   if (options.dryRun) return { model, plan, written: [], reports };
   const { written } = await applyPlan(plan, options.fs, manifest);

@@ -68,6 +68,42 @@ describe('planner and ownership rules', () => {
     expect(await fs.read('a.go')).toBe(gen('var A = 2'));
   });
 
+  it('deletes a generated file the run no longer produces, and forgets it', async () => {
+    const fs = new MemoryFileSystem();
+    await run(fs, [artifact('a.go', gen('var A = 1')), artifact('old.go', gen('var Old = 1')), artifact('b.go', 'package x\n')]);
+    const { actions, result } = await run(fs, [artifact('a.go', gen('var A = 1')), artifact('b.go', 'package x\n')]);
+    expect(actions).toEqual({ 'a.go': 'unchanged', 'b.go': 'unchanged', 'old.go': 'delete' });
+    expect(result.written).toEqual(['old.go']);
+    expect(await fs.read('old.go')).toBeUndefined();
+    expect((await readManifest(fs)).generated['old.go']).toBeUndefined();
+    // A second run has nothing left to do.
+    expect((await run(fs, [artifact('a.go', gen('var A = 1')), artifact('b.go', 'package x\n')])).result.written).toEqual([]);
+  });
+
+  it('keeps a no-longer-generated file that was edited by hand (a conflict, unless forced) or handed to the user', async () => {
+    const fs = new MemoryFileSystem();
+    await run(fs, [artifact('edited.go', gen('var E = 1')), artifact('mine.go', gen('var M = 1'))]);
+    await fs.write('edited.go', gen('var E = 2 // edited'));
+    await fs.write('mine.go', 'package x\n\nvar M = 1\n');
+    const { actions } = await run(fs, []);
+    expect(actions).toEqual({ 'edited.go': 'conflict' });
+    expect(await fs.read('edited.go')).toBe(gen('var E = 2 // edited'));
+    expect(await fs.read('mine.go')).toBe('package x\n\nvar M = 1\n');
+    const forced = await run(fs, [], true);
+    expect(forced.actions).toEqual({ 'edited.go': 'delete' });
+    expect(await fs.read('edited.go')).toBeUndefined();
+  });
+
+  it('leaves stale files outside the planned scope alone', async () => {
+    const fs = new MemoryFileSystem();
+    await run(fs, [artifact('a.go', gen('var A = 1')), artifact('deploy/x.yaml', gen('x'))]);
+    const manifest = await readManifest(fs);
+    const plan = await planChanges([], fs, manifest, { scope: (p) => p.startsWith('deploy/'), produced: new Set(['deploy/x.yaml']) });
+    expect(plan.changes).toEqual([]);
+    const outside = await planChanges([], fs, manifest, { scope: (p) => p.startsWith('deploy/') });
+    expect(outside.changes.map((c) => `${c.action} ${c.artifact.path}`)).toEqual(['delete deploy/x.yaml']);
+  });
+
   it('hands a generated file to the user when its header is removed', async () => {
     const fs = new MemoryFileSystem();
     await run(fs, [artifact('a.go', gen('var A = 1'))]);
