@@ -67,7 +67,16 @@ export interface Field {
   default?: unknown;
 }
 
-export interface ObjectDecl {
+/** Where a type is written. */
+export interface DeclPlacement {
+  /**
+   * An inline schema's type is written in the file of the type it is nested
+   * in (a component, or the first type of its operation): that type's name.
+   */
+  inFileOf?: string;
+}
+
+export interface ObjectDecl extends DeclPlacement {
   kind: 'object';
   name: string;
   description?: string;
@@ -79,7 +88,7 @@ export interface EnumValue {
   description?: string;
 }
 
-export interface EnumDecl {
+export interface EnumDecl extends DeclPlacement {
   kind: 'enum';
   name: string;
   description?: string;
@@ -87,7 +96,7 @@ export interface EnumDecl {
   values: EnumValue[];
 }
 
-export interface AliasDecl {
+export interface AliasDecl extends DeclPlacement {
   kind: 'alias';
   name: string;
   description?: string;
@@ -109,7 +118,7 @@ export interface UnionVariant {
  * discriminator, a property of the JSON object names the variant; without
  * one, decoders try the variants in order.
  */
-export interface UnionDecl {
+export interface UnionDecl extends DeclPlacement {
   kind: 'union';
   name: string;
   description?: string;

@@ -79,6 +79,18 @@ describe('model building rules', () => {
       ),
     );
     expect(model.types.map((t) => t.name)).toEqual(['MakeARequest', 'MakeARequestInner']);
+    // The inline type is written in the file of the first type of its operation.
+    expect(model.types.map((t) => t.inFileOf)).toEqual([undefined, 'MakeARequest']);
+  });
+
+  it('places the inline types of a component schema in its file', async () => {
+    const model = await modelOf(
+      doc(
+        "  /a:\n    get:\n      operationId: getA\n      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/A'}}}}}",
+        '{A: {type: object, properties: {b: {type: object, properties: {c: {type: object, properties: {d: {type: string}}}}}, e: {type: string, enum: [x, y]}}}}',
+      ),
+    );
+    expect(Object.fromEntries(model.types.map((t) => [t.name, t.inFileOf ?? null]))).toEqual({ A: null, Ab: 'A', AbC: 'A', Ae: 'A' });
   });
 
   it('merges allOf parts into one object', async () => {

@@ -13,6 +13,10 @@ export class BuildContext {
   readonly types = new Map<string, TypeDecl>();
   /** Schema pointer → the type name chosen for it, so a schema maps to one type. */
   readonly names = new Map<string, string>();
+  /** Inline types by name → the type whose file holds them (see DeclPlacement). */
+  readonly owners = new Map<string, string>();
+  /** The first type named under an operation (or other non-schema part): the file its siblings join. */
+  readonly groupRoots = new Map<string, string>();
   /** Every type name handed out, so a new one never repeats one. */
   readonly takenNames = new Set<string>();
   readonly warnings: string[] = [];

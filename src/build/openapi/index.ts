@@ -11,6 +11,11 @@ export function buildFromOpenAPI(loaded: LoadedOpenAPI, serviceName: string): Se
   buildComponentSchemas(ctx);
   const operations = buildOperations(ctx);
   const types = [...ctx.types.values()].sort((a, b) => a.name.localeCompare(b.name));
+  for (const decl of types) {
+    let owner = ctx.owners.get(decl.name);
+    while (owner !== undefined && ctx.owners.has(owner)) owner = ctx.owners.get(owner);
+    if (owner !== undefined && ctx.types.has(owner)) decl.inFileOf = owner;
+  }
   const info = loaded.document.info ?? {};
   const model: ServiceModel = {
     name: serviceName,

@@ -5,14 +5,29 @@ import type { GoModel } from './gomodel.js';
 import { fileStem, goString, unexportedName } from './naming.js';
 import { Validation, varDecl } from './validation.js';
 
-/** One generated file per contract type in `pkg/models`. */
+/**
+ * One generated file per contract type in `pkg/models`, holding with it the
+ * types of the inline schemas nested in it (see DeclPlacement).
+ */
 export function renderModels(gm: GoModel): Artifact[] {
-  return gm.model.types.map((decl) => renderType(gm, decl).toArtifact(gm.settings.module));
+  const files = new Map<string, TypeDecl[]>();
+  for (const decl of gm.model.types) {
+    const key = decl.inFileOf ?? decl.name;
+    const group = files.get(key);
+    if (group) group.push(decl);
+    else files.set(key, [decl]);
+  }
+  const byName = new Map(gm.model.types.map((d) => [d.name, d]));
+  return [...files].map(([key, decls]) => {
+    const owner = byName.get(key) ?? decls[0]!;
+    const f = new GoFile(gm.fileName('pkg/models', fileStem(gm.typeName(owner.name)), '.gen.go', ['validation.go']), 'models');
+    for (const decl of [owner, ...decls.filter((d) => d !== owner)]) renderType(gm, f, decl);
+    return f.toArtifact(gm.settings.module);
+  });
 }
 
-function renderType(gm: GoModel, decl: TypeDecl): GoFile {
+function renderType(gm: GoModel, f: GoFile, decl: TypeDecl): void {
   const name = gm.typeName(decl.name);
-  const f = new GoFile(gm.fileName('pkg/models', fileStem(name), '.gen.go', ['validation.go']), 'models');
   switch (decl.kind) {
     case 'object':
       renderObject(gm, f, decl, name);
@@ -27,7 +42,6 @@ function renderType(gm: GoModel, decl: TypeDecl): GoFile {
       renderUnion(gm, f, decl, name);
       break;
   }
-  return f;
 }
 
 function renderObject(gm: GoModel, f: GoFile, decl: ObjectDecl, name: string): void {
