@@ -53,6 +53,27 @@ export class BuildContext {
     const loc = this.source.locate(pointer);
     this.warnings.push(`${loc.file}${loc.line ? `:${loc.line}` : ''}: ${message}`);
   }
+
+  private readonly grouped = new Map<string, { pointer: string; items: string[] }>();
+
+  /**
+   * A fallback that repeats across a contract (every XML response of an API):
+   * noted here, warned once per kind by flushGrouped, with how many and which.
+   */
+  warnGrouped(kind: string, pointer: string, item: string): void {
+    const g = this.grouped.get(kind);
+    if (g) g.items.push(item);
+    else this.grouped.set(kind, { pointer, items: [item] });
+  }
+
+  flushGrouped(): void {
+    for (const [kind, { pointer, items }] of this.grouped) {
+      const shown = items.slice(0, 3).join(', ');
+      const more = items.length > 3 ? `, and ${items.length - 3} more` : '';
+      this.warn(pointer, `${kind} (${items.length}): ${shown}${more}`);
+    }
+    this.grouped.clear();
+  }
 }
 
 export function isObject(v: unknown): v is Json {

@@ -10,6 +10,7 @@ export function buildFromOpenAPI(loaded: LoadedOpenAPI, serviceName: string): Se
   const ctx = new BuildContext(loaded.document, loaded.source);
   buildComponentSchemas(ctx);
   const operations = buildOperations(ctx);
+  ctx.flushGrouped();
   const types = [...ctx.types.values()].sort((a, b) => a.name.localeCompare(b.name));
   for (const decl of types) {
     let owner = ctx.owners.get(decl.name);

@@ -179,13 +179,13 @@ function buildResponses(ctx: BuildContext, opName: string, raw: Json, at: string
       response.alternatives = alternatives.map((t) => ({ contentType: t, type: { kind: 'scalar', scalar: 'bytes' } }));
       for (const t of alternatives) {
         if (isObjectSchema(ctx, (content[t] as Json | undefined)?.schema, ptr(pointer, 'content', t, 'schema'))) {
-          ctx.warn(pointer, `${opName}: the ${code} ${t} response is sent as raw bytes the service encodes, not typed`);
+          ctx.warnGrouped(`${t} responses are sent as raw bytes the service encodes, not as a typed body`, pointer, `${opName} ${code}`);
         }
       }
     }
     const isError = status < 200 || status >= 300;
     if (isError && !contentType && alternatives.length > 0) {
-      ctx.warn(pointer, `${opName}: the ${code} ${alternatives.join(', ')} response is not typed; errors are answered as problem+json`);
+      ctx.warnGrouped(`${alternatives.join(', ')} error responses are not typed; errors are answered as problem+json`, pointer, `${opName} ${code}`);
     }
     const headers = isObject(node.headers) ? Object.keys(node.headers).filter((h) => h.toLowerCase() !== 'content-type') : [];
     if (headers.length > 0) response.headers = headers;
