@@ -137,10 +137,8 @@ function responsesTest(gm: GoModel, ops: Operation[]): GoFile {
   const json = f.use('encoding/json');
   const httptest = f.use('net/http/httptest');
   f.add(
-    '// responsesFake answers the operations with typed responses with what a test',
-    '// case sets; the others are left to the embedded (nil) API.',
+    '// responsesFake answers every operation with what a test case sets.',
     'type responsesFake struct {',
-    `	${svc}.API`,
     '	resp any',
     '	err  error',
     '}',
