@@ -1,4 +1,4 @@
-import type { ObjectDecl, Operation, Parameter, Resource } from '../../model/types.js';
+import type { ObjectDecl, Operation, Parameter, Resource, TypeRef } from '../../model/types.js';
 import { exampleFor } from '../../model/examples.js';
 import type { Artifact } from '../artifact.js';
 import { GoFile } from './gofile.js';
@@ -52,6 +52,15 @@ function responsesTest(gm: GoModel, ops: Operation[]): GoFile {
   const context = f.use('context');
   const cases: string[] = [];
   const methods: string[] = [];
+  // Each distinct example body once, as a constant the cases share (GitHub's
+  // contract answers the same repository object from dozens of operations).
+  const bodies = new Map<string, string>();
+  const body = (ref: TypeRef): string => {
+    const text = JSON.stringify(exampleFor(ref, gm.decls));
+    let name = bodies.get(text);
+    if (!name) bodies.set(text, (name = `exampleBody${bodies.size + 1}`));
+    return name;
+  };
   for (const op of ops) {
     const set = responseSet(gm, op);
     const opName = gm.opName(op);
@@ -81,7 +90,7 @@ function responsesTest(gm: GoModel, ops: Operation[]): GoFile {
       if (op.success.type) {
         const t = gm.goType(op.success.type, f);
         const helper = result!.startsWith('*') ? 'examplePtr' : 'example';
-        lines.push(`			resp:\v${helper}[${t}](t, ${goRawString(JSON.stringify(exampleFor(op.success.type, gm.decls)))}),`);
+        lines.push(`			resp:\v${helper}[${t}](t, ${body(op.success.type)}),`);
       }
       lines.push(
         `			status:\v${op.success.status},`,
@@ -101,7 +110,7 @@ function responsesTest(gm: GoModel, ops: Operation[]): GoFile {
       let contentType = '';
       if (v.kind === 'json') {
         const t = gm.goType(v.type!, f);
-        fields.push(`Body: example[${t}](t, ${goRawString(JSON.stringify(exampleFor(v.type!, gm.decls)))})`);
+        fields.push(`Body: example[${t}](t, ${body(v.type!)})`);
         check = `wantJSONBody[${t}]`;
         contentType = v.contentType!;
       } else if (v.kind === 'raw') {
@@ -132,6 +141,14 @@ function responsesTest(gm: GoModel, ops: Operation[]): GoFile {
       `			contentType:\v"application/problem+json",`,
       '			check:\vwantProblemBody,',
       '		},',
+    );
+  }
+  if (bodies.size > 0) {
+    f.add(
+      '// Example bodies of the declared response types, synthesised from their schemas.',
+      'const (',
+      ...[...bodies].map(([text, name]) => `\t${name}\v= ${goRawString(text)}`),
+      ')',
     );
   }
   const json = f.use('encoding/json');
