@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { buildModel } from '../../src/build/index.js';
 import { loadContract } from '../../src/load/index.js';
+import { SourceFile } from '../../src/load/source.js';
 
 async function errorOf(text: string): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'svc-load-'));
@@ -39,5 +40,28 @@ describe('contract errors name the file, line and what is wrong', () => {
 
   it('says when the contract file does not exist', async () => {
     await expect(loadContract('/no/such/file.yaml', 'openapi')).rejects.toThrow(/contract file not found/);
+  });
+});
+
+describe('SourceFile.locateMany', () => {
+  const json = JSON.stringify(
+    { openapi: '3.0.3', paths: { '/a/{id}': { get: { parameters: [{ name: 'id' }, { name: 'q', schema: { type: 'string' } }], responses: { '200': {} } } } }, tags: ['x', 'y'] },
+    null,
+    2,
+  );
+  const pointers = [
+    '#/paths/~1a~1{id}/get',
+    '#/paths/~1a~1{id}/get/parameters/1',
+    '#/paths/~1a~1{id}/get/parameters/1/schema/type',
+    '#/paths/~1a~1{id}/get/responses/200',
+    '#/paths/~1a~1{id}/get/nope/deeper',
+    '#/tags/1',
+    '#/missing',
+  ];
+  it('finds what locate finds, one pointer at a time, in one scan', () => {
+    const batch = SourceFile.parse('c.json', json).locateMany(pointers);
+    const single = SourceFile.parse('c.json', json);
+    expect(batch).toEqual(pointers.map((p) => single.locate(p)));
+    expect(batch.map((l) => l.line)).toEqual([5, 10, 13, 18, 5, 25, 1]);
   });
 });

@@ -49,9 +49,22 @@ export class BuildContext {
     return this.source.error(pointer, message);
   }
 
+  private pending: { index: number; pointer: string; message: string }[] = [];
+
+  /** A warning located at `pointer`: its place in the file is looked up by locateWarnings, all at once. */
   warn(pointer: string, message: string): void {
-    const loc = this.source.locate(pointer);
-    this.warnings.push(`${loc.file}${loc.line ? `:${loc.line}` : ''}: ${message}`);
+    this.pending.push({ index: this.warnings.length, pointer, message });
+    this.warnings.push(message);
+  }
+
+  /** Prefixes every warning with the file and line of its pointer. */
+  locateWarnings(): void {
+    const locations = this.source.locateMany(this.pending.map((p) => p.pointer));
+    this.pending.forEach((p, i) => {
+      const loc = locations[i]!;
+      this.warnings[p.index] = `${loc.file}${loc.line ? `:${loc.line}` : ''}: ${p.message}`;
+    });
+    this.pending = [];
   }
 
   private readonly grouped = new Map<string, { pointer: string; items: string[] }>();

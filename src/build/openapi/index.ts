@@ -28,5 +28,6 @@ export function buildFromOpenAPI(loaded: LoadedOpenAPI, serviceName: string): Se
     warnings: ctx.warnings,
   };
   if (info.description) model.description = info.description.trim();
+  ctx.locateWarnings();
   return model;
 }
