@@ -151,12 +151,23 @@ function writeTyped(gm: GoModel, f: GoFile, op: Operation, set: ResponseSet): st
   ];
   for (const v of set.variants) {
     lines.push(`	case ${svc}.${v.name}:`);
-    if (v.response.headers?.length) lines.push('		copyHeader(w, resp.Header)');
     let status = statusConst(http, v.status);
     if (v.dynamic) {
       lines.push('		status := resp.StatusCode', '		if status == 0 {', `			status = ${status}`, '		}');
       status = 'status';
+      const range = /^([1-5])XX$/.exec(v.response.code ?? '');
+      if (range) {
+        // A 4XX variant answers with a 4xx status: anything else is the service's bug, not the client's.
+        const low = Number(range[1]) * 100;
+        lines.push(
+          `		if status < ${low} || status > ${low + 99} {`,
+          `			WriteProblem(w, r, ${f.use('fmt')}.Errorf("${gm.opName(op)} returned a ${range[1]}XX response with status %d", status))`,
+          '			return',
+          '		}',
+        );
+      }
     }
+    if (v.response.headers?.length) lines.push('		copyHeader(w, resp.Header)');
     if (v.kind === 'json') {
       const call = v.contentType === 'application/json' ? `writeJSON(w, ${status}, resp.Body)` : `writeJSONAs(w, ${status}, ${goString(v.contentType!)}, resp.Body)`;
       lines.push(`		if err := ${call}; err != nil {`, '			WriteProblem(w, r, err)', '		}');

@@ -131,6 +131,21 @@ function responsesTest(gm: GoModel, ops: Operation[]): GoFile {
         `			check:\v${check},`,
         '		},',
       );
+      if (/^[1-5]XX$/.test(v.response.code ?? '')) {
+        // A status outside the variant's range is the service's mistake: a 500 problem.
+        const outside = v.status >= 500 ? 200 : 500;
+        const rest = fields.filter((x) => !x.startsWith('StatusCode:'));
+        cases.push(
+          '		{',
+          `			name:\v${goString(`${opName}/${v.name}/status ${outside}`)},`,
+          ...req,
+          `			resp:\v${svc}.${v.name}{${[`StatusCode: ${outside}`, ...rest].join(', ')}},`,
+          `			status:\v${http}.StatusInternalServerError,`,
+          `			contentType:\v"application/problem+json",`,
+          '			check:\vwantProblemBody,',
+          '		},',
+        );
+      }
     }
     cases.push(
       '		{',
