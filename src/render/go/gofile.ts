@@ -105,6 +105,11 @@ function isOldHeading(line: string): boolean {
   return true;
 }
 
+/** Text that goes on after a colon: "Gets a product." → "gets a product." (an acronym keeps its case). */
+export function continueSentence(text: string): string {
+  return /^[A-Z][a-z]/.test(text) ? text[0]!.toLowerCase() + text.slice(1) : text;
+}
+
 /**
  * A doc comment that starts with the identifier, as Go style wants:
  * "A product in the catalogue." becomes "Product is a product in the catalogue."

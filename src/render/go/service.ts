@@ -1,6 +1,6 @@
 import type { Operation } from '../../model/types.js';
 import type { Artifact } from '../artifact.js';
-import { comment, GoFile } from './gofile.js';
+import { comment, continueSentence, GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
 import { fileStem, goString, unexportedName } from './naming.js';
 import { renderCrudBody } from './crud.js';
@@ -97,8 +97,7 @@ function renderResponses(gm: GoModel, f: GoFile, op: Operation): void {
     const r = v.response;
     const what = v.dynamic ? (r.status === 0 ? 'the default response' : `a ${r.code} response`) : `the ${v.status} response`;
     const first = r.description?.trim().split(/(?<=\.)\s/)[0]?.replace(/\s+/g, ' ').replace(/\.$/, '');
-    // "The order." reads "... as application/json: the order." (an acronym keeps its case).
-    const desc = first ? `: ${/^[A-Z][a-z]/.test(first) ? first[0]!.toLowerCase() + first.slice(1) : first}` : '';
+    const desc = first ? `: ${continueSentence(first)}` : '';
     const media = v.kind === 'empty' ? ', without a body' : ` as ${v.contentType}`;
     const lines: string[] = [];
     if (v.dynamic) {

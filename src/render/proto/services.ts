@@ -1,7 +1,7 @@
 import { snake } from '../../model/names.js';
 import type { RpcMethod, RpcService } from '../../model/rpc.js';
 import type { Artifact } from '../artifact.js';
-import { GoFile, comment } from '../go/gofile.js';
+import { GoFile, comment, continueSentence } from '../go/gofile.js';
 import { goString } from '../go/naming.js';
 import { goCamelCase, type ProtoLayout } from './layout.js';
 
@@ -46,7 +46,7 @@ function serverFile(layout: ProtoLayout, s: RpcService): GoFile {
   const name = layout.serverName(s);
   const grpc = layout.grpcName(s);
   f.add(
-    ...comment(`${name} implements the ${s.fullName} gRPC service${s.comment ? `: ${firstSentence(s.comment)}` : '.'} Each RPC is a method in its own file, ${layout.fileBase(s)}_<rpc>.go, which is yours to edit.`),
+    ...comment(`${name} implements the ${s.fullName} gRPC service${s.comment ? `: ${continueSentence(firstSentence(s.comment))}` : '.'} Each RPC is a method in its own file, ${layout.fileBase(s)}_<rpc>.go, which is yours to edit.`),
     `type ${name} struct {`,
     '\t*Service',
     '}',
@@ -83,7 +83,7 @@ function stubFile(layout: ProtoLayout, s: RpcService, m: RpcMethod): GoFile {
   const unary = !m.clientStreaming && !m.serverStreaming;
   const kind = unary ? '' : m.clientStreaming && m.serverStreaming ? ' (bidirectional streaming)' : m.clientStreaming ? ' (client streaming)' : ' (server streaming)';
   f.add(
-    ...comment(`${goCamelCase(m.name)} implements ${s.fullName}.${m.name}${kind}${m.comment ? `: ${m.comment}` : '.'}`),
+    ...comment(`${goCamelCase(m.name)} implements ${s.fullName}.${m.name}${kind}${m.comment ? `: ${continueSentence(m.comment)}` : '.'}`),
     '//',
     '// Replace the body with the business logic; until then the RPC answers',
     '// codes.Unimplemented (HTTP 501 through the gateway).',
