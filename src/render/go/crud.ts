@@ -36,28 +36,34 @@ export function renderCrudBody(gm: GoModel, op: Operation, f: GoFile): string[] 
   const id = idParam ? `req.${gm.paramField(idParam)}` : '';
   const local = unexportedName(resource.name);
   const event = (what: string) => `\ts.publish(ctx, ${goString(`${words(resource.name).join('_')}.${what}`)}, ${local})`;
-  const lines = crudLines(gm, op, f, kind, resource, entity, repo, id, local, wrap, event);
-  return typedReturns(gm, op, lines);
+  return crudLines(gm, op, f, kind, resource, entity, repo, id, local, wrap, event, returns(gm, op));
+}
+
+/** How the method's return statements read: its result and error, whatever its signature. */
+interface Returns {
+  /** Returns the result (`order`), or nothing for an operation without one. */
+  ok(value?: string): string;
+  /** Returns an error. */
+  fail(err: string): string;
 }
 
 /**
- * With typed responses (see responses.ts) the method returns the success
- * variant: `return order, nil` becomes `return GetOrder200Response{Body: *order}, nil`,
- * and a method without a result value gains one.
+ * `return order, nil` / `return nil, err` for `(*models.Order, error)`;
+ * `return nil` / `return err` for `error`; and with typed responses (see
+ * responses.ts) the success variant: `return GetOrder200Response{Body: *order}, nil`.
  */
-function typedReturns(gm: GoModel, op: Operation, lines: string[]): string[] {
+function returns(gm: GoModel, op: Operation): Returns {
   const ok = responseSet(gm, op)?.variants.find((v) => v.response === op.success);
-  if (!ok) return lines;
-  // Objects are returned by pointer (see GoModel.responseType); the variant holds the value.
-  const pointer = gm.objectOf(op.success.type) !== undefined;
-  return lines.map((line) => {
-    const value = /^(\t+)return (\w+), nil$/.exec(line);
-    if (value) return `${value[1]}return ${ok.name}{${ok.kind === 'json' ? `Body: ${pointer ? '*' : ''}${value[2]}` : ''}}, nil`;
-    if (/^\t+return nil$/.test(line)) return line.replace('return nil', `return ${ok.name}{}, nil`);
-    const failure = /^(\t+)return (\w+\.Errorf\(.*\))$/.exec(line);
-    if (failure) return `${failure[1]}return nil, ${failure[2]}`;
-    return line;
-  });
+  if (ok) {
+    // Objects are held by pointer in the method (see GoModel.responseType); the variant holds the value.
+    const deref = gm.objectOf(op.success.type) !== undefined ? '*' : '';
+    return {
+      ok: (value) => `return ${ok.name}{${ok.kind === 'json' && value ? `Body: ${deref}${value}` : ''}}, nil`,
+      fail: (err) => `return nil, ${err}`,
+    };
+  }
+  if (!op.success.type) return { ok: () => 'return nil', fail: (err) => `return ${err}` };
+  return { ok: (value) => `return ${value}, nil`, fail: (err) => `return nil, ${err}` };
 }
 
 function crudLines(
@@ -72,32 +78,33 @@ function crudLines(
   local: string,
   wrap: (verb: string) => string,
   event: (what: string) => string,
+  r: Returns,
 ): string[] {
   switch (kind) {
     case 'get':
-      return [`\t${local}, err := ${repo}.Get(ctx, ${id})`, '\tif err != nil {', `\t\treturn nil, ${wrap('get')}`, '\t}', `\treturn ${local}, nil`];
+      return [`\t${local}, err := ${repo}.Get(ctx, ${id})`, '\tif err != nil {', `\t\t${r.fail(wrap('get'))}`, '\t}', `\t${r.ok(local)}`];
     case 'delete': {
       const deleted = `\ts.publish(ctx, ${goString(`${words(resource.name).join('_')}.deleted`)}, ${id})`;
-      if (!op.success.type) return [`\tif err := ${repo}.Delete(ctx, ${id}); err != nil {`, `\t\treturn ${wrap('delete')}`, '\t}', deleted, '\treturn nil'];
+      if (!op.success.type) return [`\tif err := ${repo}.Delete(ctx, ${id}); err != nil {`, `\t\t${r.fail(wrap('delete'))}`, '\t}', deleted, `\t${r.ok()}`];
       // The contract answers with the deleted record.
       return [
         `\t${local}, err := ${repo}.Get(ctx, ${id})`,
         '\tif err != nil {',
-        `\t\treturn nil, ${wrap('delete')}`,
+        `\t\t${r.fail(wrap('delete'))}`,
         '\t}',
         `\tif err := ${repo}.Delete(ctx, ${id}); err != nil {`,
-        `\t\treturn nil, ${wrap('delete')}`,
+        `\t\t${r.fail(wrap('delete'))}`,
         '\t}',
         deleted,
-        `\treturn ${local}, nil`,
+        `\t${r.ok(local)}`,
       ];
     }
     case 'create':
-      return createBody(gm, op, f, entity, resource, local, repo, wrap('create'), event('created'));
+      return createBody(gm, op, f, entity, resource, local, repo, wrap('create'), event('created'), r);
     case 'update':
-      return updateBody(gm, op, f, entity, local, repo, id, wrap('update'), event('updated'));
+      return updateBody(gm, op, f, entity, local, repo, id, wrap('update'), event('updated'), r);
     case 'list':
-      return listBody(gm, op, f, resource, repo, wrap('list'));
+      return listBody(gm, op, f, resource, repo, wrap('list'), r);
   }
 }
 
@@ -143,7 +150,7 @@ function isTime(field: Field): boolean {
   return field.type.kind === 'scalar' && field.type.scalar === 'datetime';
 }
 
-function createBody(gm: GoModel, op: Operation, f: GoFile, entity: ObjectDecl, resource: Resource, local: string, repo: string, wrap: string, event: string): string[] {
+function createBody(gm: GoModel, op: Operation, f: GoFile, entity: ObjectDecl, resource: Resource, local: string, repo: string, wrap: string, event: string, r: Returns): string[] {
   const models = f.use(gm.modelsPkg);
   const entityName = gm.typeName(entity.name);
   const body = bodyObject(gm, op);
@@ -183,7 +190,7 @@ function createBody(gm: GoModel, op: Operation, f: GoFile, entity: ObjectDecl, r
   const lines: string[] = [];
   if (needsNow) lines.push(`\tnow := ${f.use('time')}.Now().UTC()`);
   lines.push(`\t${local} := &${models}.${entityName}{`, ...sortLiteral(literal, entity, gm), '\t}', ...after);
-  lines.push(`\tif err := ${repo}.Create(ctx, ${local}); err != nil {`, `\t\treturn nil, ${wrap}`, '\t}', event, `\treturn ${local}, nil`);
+  lines.push(`\tif err := ${repo}.Create(ctx, ${local}); err != nil {`, `\t\t${r.fail(wrap)}`, '\t}', event, `\t${r.ok(local)}`);
   return lines;
 }
 
@@ -194,9 +201,9 @@ function sortLiteral(lines: string[], entity: ObjectDecl, gm: GoModel): string[]
   return [...lines].sort((a, b) => key(a) - key(b));
 }
 
-function updateBody(gm: GoModel, op: Operation, f: GoFile, entity: ObjectDecl, local: string, repo: string, id: string, wrap: string, event: string): string[] {
+function updateBody(gm: GoModel, op: Operation, f: GoFile, entity: ObjectDecl, local: string, repo: string, id: string, wrap: string, event: string, r: Returns): string[] {
   const body = bodyObject(gm, op);
-  const lines = [`\t${local}, err := ${repo}.Get(ctx, ${id})`, '\tif err != nil {', `\t\treturn nil, ${wrap}`, '\t}'];
+  const lines = [`\t${local}, err := ${repo}.Get(ctx, ${id})`, '\tif err != nil {', `\t\t${r.fail(wrap)}`, '\t}'];
   for (const c of copies(gm, entity, body)) {
     const t = `${local}.${gm.fieldName(entity, c.target)}`;
     const s = `req.Body.${gm.fieldName(body!, c.source)}`;
@@ -214,11 +221,11 @@ function updateBody(gm: GoModel, op: Operation, f: GoFile, entity: ObjectDecl, l
     if (gm.fieldIsPointer(updated)) lines.push(`\tnow := ${now}`, `\t${local}.${name} = &now`);
     else lines.push(`\t${local}.${name} = ${now}`);
   }
-  lines.push(`\tif err := ${repo}.Update(ctx, ${local}); err != nil {`, `\t\treturn nil, ${wrap}`, '\t}', event, `\treturn ${local}, nil`);
+  lines.push(`\tif err := ${repo}.Update(ctx, ${local}); err != nil {`, `\t\t${r.fail(wrap)}`, '\t}', event, `\t${r.ok(local)}`);
   return lines;
 }
 
-function listBody(gm: GoModel, op: Operation, f: GoFile, resource: Resource, repo: string, wrap: string): string[] {
+function listBody(gm: GoModel, op: Operation, f: GoFile, resource: Resource, repo: string, wrap: string, r: Returns): string[] {
   const shape = resource.list!;
   const models = f.use(gm.modelsPkg);
   const repository = f.use(`${gm.settings.module}/internal/repository`);
@@ -236,7 +243,7 @@ function listBody(gm: GoModel, op: Operation, f: GoFile, resource: Resource, rep
     else lines.push(`\tpage.Token = req.${gm.paramField(token)}`);
   }
   const nextField = shape.nextTokenField ? respDecl.fields.find((fl) => fl.name === shape.nextTokenField) : undefined;
-  lines.push(`\titems, ${nextField ? 'next' : '_'}, err := ${repo}.List(ctx, page)`, '\tif err != nil {', `\t\treturn nil, ${wrap}`, '\t}');
+  lines.push(`\titems, ${nextField ? 'next' : '_'}, err := ${repo}.List(ctx, page)`, '\tif err != nil {', `\t\t${r.fail(wrap)}`, '\t}');
   const itemsField = respDecl.fields.find((fl) => fl.name === shape.itemsField)!;
   lines.push(`\tresp := &${models}.${gm.typeName(respDecl.name)}{${gm.fieldName(respDecl, itemsField)}: items}`);
   if (nextField) {
@@ -244,6 +251,6 @@ function listBody(gm: GoModel, op: Operation, f: GoFile, resource: Resource, rep
     if (gm.fieldIsPointer(nextField)) lines.push('\tif next != "" {', `\t\tresp.${name} = &next`, '\t}');
     else lines.push(`\tresp.${name} = next`);
   }
-  lines.push('\treturn resp, nil');
+  lines.push(`\t${r.ok('resp')}`);
   return lines;
 }
