@@ -191,8 +191,9 @@ function renderStub(gm: GoModel, op: Operation): GoFile {
   }
   const errs = f.use(`${gm.settings.module}/pkg/errors`, 'apperrors');
   // A typed-responses operation returns an interface: nil, whatever its success body.
-  const resp = responseSet(gm, op) ? 'interface' : gm.responseType(op, f);
-  const zero = resp === 'interface' ? 'nil, ' : resp === undefined ? '' : `${resp.startsWith('*') ? 'nil' : gm.zeroValue(op.success.type!, f)}, `;
+  const typed = responseSet(gm, op) !== undefined;
+  const resp = typed ? undefined : gm.responseType(op, f);
+  const zero = typed ? 'nil, ' : resp === undefined ? '' : `${resp.startsWith('*') ? 'nil' : gm.zeroValue(op.success.type!, f)}, `;
   f.add(
     ...doc,
     '//',
