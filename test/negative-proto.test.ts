@@ -15,7 +15,7 @@ const tools = await findTools();
 const hasProtoc = !tools.protoc.missing;
 const canGenerate = hasProtoc && !tools['protoc-gen-go'].missing && !tools['protoc-gen-go-grpc'].missing;
 
-async function failure(dir: string): Promise<{ error: unknown; fs: MemoryFileSystem }> {
+async function failure(dir: string, includes?: string[]): Promise<{ error: unknown; fs: MemoryFileSystem }> {
   const fs = new MemoryFileSystem();
   const error = await newService({
     name: 'x',
@@ -23,6 +23,7 @@ async function failure(dir: string): Promise<{ error: unknown; fs: MemoryFileSys
     dir: '/virtual/x',
     fs,
     proto: 'contract.proto',
+    ...(includes ? { includes } : {}),
     transports: ['http', 'grpc'],
     database: 'memory',
     cwd: dir,
@@ -87,21 +88,7 @@ describe('invalid proto contracts: messages', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'svc-neg-proto-'));
     const contract = readFileSync(join(INVALID, 'unresolved-import', 'contract.proto'), 'utf8');
     writeFileSync(join(cwd, 'contract.proto'), contract);
-    const fs = new MemoryFileSystem();
-    const error = await newService({
-      name: 'x',
-      module: 'example.com/x',
-      dir: '/virtual/x',
-      fs,
-      proto: 'contract.proto',
-      includes: ['.', '../' + cwd.split('/').pop()!],
-      transports: ['http', 'grpc'],
-      database: 'memory',
-      cwd,
-    }).then(
-      () => undefined,
-      (err: unknown) => err,
-    );
+    const { error, fs } = await failure(cwd, ['.', '../' + cwd.split('/').pop()!]);
     expect((error as UserError).format()).toBe(
       `contract.proto:6:8: import "acme/money/v1/money.proto" not found; searched ., ../${cwd.split('/').pop()!} and svc's bundled protos (google/api, google/rpc, google/type, google/protobuf, ...); add the folder it is under with -I`,
     );
@@ -125,15 +112,20 @@ describe('invalid proto contracts: messages', () => {
   });
 });
 
+/** Generates the shop service, in memory, from a shop.proto with this text. */
+async function generateShop(proto: string) {
+  const cwd = mkdtempSync(join(tmpdir(), 'svc-shop-'));
+  writeFileSync(join(cwd, 'shop.proto'), proto);
+  const fs = new MemoryFileSystem();
+  const result = await newService({ name: 'shop', module: 'example.com/shop', dir: '/virtual/shop', fs, proto: 'shop.proto', transports: ['http', 'grpc'], database: 'memory', cwd });
+  return { fs, result };
+}
+
 describe('a proto without option go_package', () => {
   it.skipIf(!canGenerate)('generates, with a warning naming the file', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'svc-gopkg-'));
-    writeFileSync(
-      join(cwd, 'shop.proto'),
+    const { fs, result } = await generateShop(
       'syntax = "proto3";\n\npackage shop.v1;\n\nservice ShopService {\n  rpc GetItem(GetItemRequest) returns (Item);\n}\n\nmessage GetItemRequest {\n  string id = 1;\n}\n\nmessage Item {\n  string id = 1;\n}\n',
     );
-    const fs = new MemoryFileSystem();
-    const result = await newService({ name: 'shop', module: 'example.com/shop', dir: '/virtual/shop', fs, proto: 'shop.proto', transports: ['http', 'grpc'], database: 'memory', cwd });
     expect(result.model.warnings).toContain("shop.proto: no option go_package; the Go package is derived from the module path and the file's folder");
     expect(await fs.read('shopproto/shop.proto')).toBeDefined();
     expect(fs.writes).toBeGreaterThan(0);
@@ -142,9 +134,7 @@ describe('a proto without option go_package', () => {
 
 describe('a google.api.http path with "**" before its last segment', () => {
   it.skipIf(!canGenerate)('leaves that binding out with a located warning; the others are served', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'svc-dstar-'));
-    writeFileSync(
-      join(cwd, 'shop.proto'),
+    const { fs, result } = await generateShop(
       [
         'syntax = "proto3";',
         '',
@@ -171,8 +161,6 @@ describe('a google.api.http path with "**" before its last segment', () => {
         '',
       ].join('\n'),
     );
-    const fs = new MemoryFileSystem();
-    const result = await newService({ name: 'shop', module: 'example.com/shop', dir: '/virtual/shop', fs, proto: 'shop.proto', transports: ['http', 'grpc'], database: 'memory', cwd });
     expect(result.model.warnings).toContain(
       'shop.proto:8: rpc GetItem: google.api.http GET /v1/{name=**}/item: "**" must be the last segment of the path "/v1/{name=**}/item"; net/http.ServeMux cannot route it, so this binding is left out (the RPC is still served over gRPC)',
     );
