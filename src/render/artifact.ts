@@ -22,6 +22,34 @@ export interface Artifact {
    * it was generated with, so a later run can tell the user it must change.
    */
   signature?: string;
+  /**
+   * For a user-owned file that implements one operation: the structured facts
+   * the planner reads (never the Go text) to recognise renames and orphans.
+   */
+  operation?: OperationFacts;
+}
+
+/**
+ * What a renderer states about the one operation a user-owned file implements.
+ * The planner records these in the manifest and compares them across runs.
+ */
+export interface OperationFacts {
+  /** The Go method the file declares (`CreateProduct`). */
+  method: string;
+  /** The receiver type the method is declared on (`Service`, or a gRPC server type). */
+  receiver: string;
+  /**
+   * What identifies the operation across a rename, independent of its name:
+   * `POST /products` for an HTTP operation (path parameters written `{}`),
+   * `rpc pkg.Service (pkg.Request) returns (pkg.Response)` for a proto RPC.
+   */
+  identity: string;
+  /**
+   * Go identifiers of the generated API derived from the method name, which a
+   * rename must carry into the user's code (`CreateProductRequest`,
+   * `GetOrder200Response`, ...), the method itself excluded.
+   */
+  derived: string[];
 }
 
 /** Whether a file's text carries the generator's ownership marker on its first line. */
