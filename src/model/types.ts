@@ -219,6 +219,12 @@ export interface Resource {
   entity: string;
   /** Wire name of the identifier field, e.g. `id`. */
   idField: string;
+  /**
+   * How a new record gets its identifier: `uuid`, a string the service
+   * assigns; `client`, a string the create request carries; `database`, an
+   * integer the database assigns. Absent means `uuid`.
+   */
+  idAssignment?: 'uuid' | 'client' | 'database';
   /** Operation names by standard method. */
   operations: Partial<Record<CrudKind, string>>;
   /** How list pages are shaped, when there is a list operation. */
