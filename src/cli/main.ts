@@ -87,7 +87,6 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
     const dryRun = opts.dryRun ?? false;
     const result = await genDeploy(kind, { dir, fs: fsFor(dir), force: opts.force ?? false, dryRun, flags: opts.flags });
     exitCode = report(result, io, { dryRun, diff: true, list: true });
-    for (const note of result.notes) io.err(`note: ${note}`);
   });
   registerDoctorCommand(program, { io, stderr: env.stderr, setExitCode: (code) => (exitCode = code) });
 
@@ -182,7 +181,7 @@ async function runNew(name: string, opts: NewFlags, env: CliEnv, io: Output, fsF
 function report(result: GenerateResult, io: Output, options: { dryRun: boolean; diff: boolean; list: boolean; resources?: boolean }): number {
   if (options.resources) for (const line of describeResources(result.model)) io.out(line);
   for (const w of result.model.warnings) io.err(`warning: ${w}`);
-  for (const r of result.reports) io.err(`action needed: ${r}`);
+  for (const note of result.notes) io.err(`note: ${note}`);
   if (options.dryRun) {
     printPlan(result.plan, io, { diff: options.diff });
     io.out(`dry run: ${summary(result.plan)}; nothing written`);
@@ -190,9 +189,15 @@ function report(result: GenerateResult, io: Output, options: { dryRun: boolean; 
     if (options.list) printPlan(result.plan, io);
     io.out(summary(result.plan));
   }
+  // What the user must do comes last, where it is seen.
+  for (const r of result.reports) io.err(`action needed: ${r}`);
   const conflicts = countActions(result.plan).conflict;
   if (conflicts > 0) {
-    io.err(`error: ${conflicts} generated file(s) were edited by hand and left alone; re-run with --force to overwrite them`);
+    io.err(`error: ${conflicts} generated file(s) were edited by hand: nothing was written; see "action needed" above for the ways out`);
+    return 1;
+  }
+  if (result.buildBroken) {
+    io.err('error: the service will not compile until the edits named under "action needed" are made');
     return 1;
   }
   return 0;
