@@ -66,6 +66,12 @@ export interface PlanOptions {
   runId?: string;
 }
 
+/** The reason of a conflict on a file with the generated header that the manifest does not know. */
+export const UNRECORDED = 'not recorded in the manifest';
+
+/** The reason of a conflict on a file svc no longer generates that was edited by hand. */
+export const STALE_EDITED = 'no longer generated, but edited by hand since';
+
 /** Where --force saves the hand-edited files it replaces. */
 export const BACKUP_DIR = '.svc/backup';
 
@@ -216,7 +222,7 @@ function staleGenerated(path: string, previous: string, manifest: Manifest, opti
   if (options.force) {
     return { ...base, action: 'delete', reason: 'no longer generated; edited by hand, deleted because of --force', backup: `${backupRoot}/${path}` };
   }
-  return { ...base, action: 'conflict', reason: 'no longer generated, but edited by hand since' };
+  return { ...base, action: 'conflict', reason: STALE_EDITED };
 }
 
 function decide(artifact: Artifact, previous: string | undefined, manifest: Manifest, options: PlanOptions, backupRoot: string): PlannedChange {
@@ -237,7 +243,7 @@ function decide(artifact: Artifact, previous: string | undefined, manifest: Mani
   if (options.force) {
     return { ...base, action: 'overwrite', reason: 'edited by hand, overwritten because of --force', backup: `${backupRoot}/${artifact.path}` };
   }
-  const why = recorded === undefined ? 'not recorded in the manifest' : 'edited by hand since it was generated';
+  const why = recorded === undefined ? UNRECORDED : 'edited by hand since it was generated';
   return { ...base, action: 'conflict', reason: why };
 }
 

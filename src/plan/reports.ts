@@ -1,6 +1,6 @@
 import type { Artifact } from '../render/artifact.js';
 import { GO_GENERATED_HEADER, HASH_GENERATED_HEADER } from '../render/artifact.js';
-import type { Orphan, Plan, PlannedChange } from './plan.js';
+import { BACKUP_DIR, STALE_EDITED, UNRECORDED, type Orphan, type Plan, type PlannedChange } from './plan.js';
 import { declarationLine, mentions, renamesOf } from './operations.js';
 
 /** What a run tells the user beyond the plan. */
@@ -56,13 +56,17 @@ export function regenerationReports(plan: Plan, artifacts: readonly Artifact[]):
 function conflictLine(change: PlannedChange): string {
   const path = change.artifact.path;
   const header = path.endsWith('.go') ? GO_GENERATED_HEADER : HASH_GENERATED_HEADER;
-  const stale = change.artifact.content === '' && change.reason.startsWith('no longer generated');
-  const what = stale ? 'is no longer generated, but was edited by hand since svc wrote it' : `was edited by hand since svc generated it (${change.reason})`;
+  const stale = change.reason === STALE_EDITED;
+  const what = stale
+    ? 'is no longer generated, but was edited by hand since svc wrote it'
+    : change.reason === UNRECORDED
+      ? 'carries the generated header, but svc has no record of writing it'
+      : 'was edited by hand since svc generated it';
   return [
     `${path}:1: ${what}, so nothing was written. Either`,
-    `move your code to a file of your own and ${stale ? 'delete this one' : `restore this one (delete it: svc re-creates it)`};`,
+    `move your code to a file of your own and delete this one${stale ? '' : ' (svc writes it afresh)'};`,
     `or delete this line ("${header}") to take the file over (svc never writes it again);`,
-    `or re-run with --force, which first saves your version under .svc/backup/<time>/${path}`,
+    `or re-run with --force, which first saves your version under ${BACKUP_DIR}/<time>/${path}`,
   ].join(' ');
 }
 
