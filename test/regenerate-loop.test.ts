@@ -123,6 +123,33 @@ describe('orphaned operation files', () => {
   });
 });
 
+describe('a renamed operation with typed responses', () => {
+  it('carries the interface and every variant name into the user code, and the signature matches', async () => {
+    const fs = await starter();
+    await editContract(fs, (t) =>
+      t.replace(
+        '  /products/{id}:\n',
+        "  /products/{id}/archive:\n    post:\n      operationId: archiveProduct\n      tags: [products]\n      parameters:\n        - $ref: '#/components/parameters/ProductID'\n      responses:\n        '200':\n          description: Archived now.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Product'\n        '202':\n          description: Archiving later.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Product'\n  /products/{id}:\n",
+      ),
+    );
+    await cli(fs, 'gen', 'api');
+    const stub = (await fs.read('internal/service/archive_product.go'))!;
+    expect(stub).toContain('(ArchiveProductResponse, error)');
+    const mine = stub.replace(/\treturn nil, apperrors\.NotImplemented\("ArchiveProduct"\)/, '\tif req.ID == "" {\n\t\treturn nil, apperrors.NotImplemented("ArchiveProduct")\n\t}\n\treturn ArchiveProduct202Response{}, nil');
+    expect(mine).not.toBe(stub);
+    await fs.write('internal/service/archive_product.go', mine);
+
+    await editContract(fs, (t) => t.replace('operationId: archiveProduct', 'operationId: retireProduct'));
+    const r = await cli(fs, 'gen', 'api');
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toMatch(/action needed/);
+    expect(r.stderr).toMatch(/^note: internal\/service\/archive_product\.go → internal\/service\/retire_product\.go: .*renamed ArchiveProduct → RetireProduct, ArchiveProductRequest → RetireProductRequest, ArchiveProductResponse → RetireProductResponse, ArchiveProduct200Response → RetireProduct200Response, ArchiveProduct202Response → RetireProduct202Response\)/m);
+    expect(await fs.read('internal/service/archive_product.go')).toBeUndefined();
+    expect(await fs.read('internal/service/retire_product.go')).toBe(mine.replaceAll('ArchiveProduct', 'RetireProduct'));
+    expect(await fs.read('internal/service/api.gen.go')).toContain('type RetireProduct202Response struct');
+  });
+});
+
 describe.skipIf(!hasGo())('a renamed operation (on disk, built with go)', () => {
   it('carries the edited stub to the new name, and a method moved by hand is not declared twice', { timeout: 600_000 }, async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'svc-rename-')), 'product');

@@ -255,6 +255,15 @@ describe('planner and ownership rules', () => {
       expect(plan.orphans.map((o) => o.path)).toEqual(['svc/archive.go', 'svc/stash.go']);
     });
 
+    it("carries the user's code over svc's untouched stub of the new name (left by an older svc)", async () => {
+      const fs = new MemoryFileSystem();
+      await run(fs, [op('svc/archive.go', 'Archive', 'GET /x'), op('svc/retire.go', 'Retire', 'GET /y')]);
+      await fs.write('svc/archive.go', stub('Archive', '\treturn nil, nil // mine'));
+      const { actions } = await run(fs, [op('svc/retire.go', 'Retire', 'GET /x')]);
+      expect(actions).toEqual({ 'svc/archive.go': 'delete', 'svc/retire.go': 'overwrite' });
+      expect(await fs.read('svc/retire.go')).toBe(stub('Retire', '\treturn nil, nil // mine'));
+    });
+
     it('does not create a stub whose method the user already declares in a file of their own', async () => {
       const fs = new MemoryFileSystem();
       await run(fs, [op('svc/archive.go', 'Archive')]);
