@@ -89,7 +89,7 @@ describe('a hand-edited generated file plus a contract change', () => {
     const backups = [...fs.files.keys()].filter((p) => p.startsWith('.svc/backup/'));
     expect(backups).toEqual([expect.stringMatching(/^\.svc\/backup\/[^/]+\/pkg\/models\/product\.gen\.go$/)]);
     expect(fs.files.get(backups[0]!)).toBe(edited);
-    expect(forced.stderr).toContain(`note: pkg/models/product.gen.go: your edited version was saved to ${backups[0]} before --force replaced it`);
+    expect(forced.stderr).toContain(`note: pkg/models/product.gen.go: your edited version is saved to ${backups[0]} before --force replaces it`);
   });
 });
 
@@ -172,7 +172,7 @@ describe.skipIf(!hasGo())('a renamed operation (on disk, built with go)', () => 
       expect(result.reports).toEqual([]);
       expect(result.buildBroken).toBe(false);
       expect(result.notes).toEqual([
-        'internal/service/archive_product.go → internal/service/retire_product.go: the operation POST /products/{}/archive is now RetireProduct; your code was carried over (renamed ArchiveProduct → RetireProduct, ArchiveProductRequest → RetireProductRequest) and the old file deleted',
+        'internal/service/archive_product.go → internal/service/retire_product.go: the operation POST /products/{}/archive is now RetireProduct; your code is carried over (renamed ArchiveProduct → RetireProduct, ArchiveProductRequest → RetireProductRequest), and the old file is deleted',
       ]);
       expect(existsSync(stubPath)).toBe(false);
       const carried = readFileSync(join(dir, 'internal/service/retire_product.go'), 'utf8');

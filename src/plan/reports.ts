@@ -26,7 +26,7 @@ export function regenerationReports(plan: Plan, artifacts: readonly Artifact[]):
 
   for (const change of plan.changes) {
     if (change.action === 'conflict') actions.push(conflictLine(change));
-    if (change.backup !== undefined) notes.push(`${change.artifact.path}: your edited version was saved to ${change.backup} before --force ${change.action === 'delete' ? 'deleted' : 'replaced'} it`);
+    if (change.backup !== undefined) notes.push(`${change.artifact.path}: your edited version is saved to ${change.backup} before --force ${change.action === 'delete' ? 'deletes' : 'replaces'} it`);
     if (change.carriedFrom) notes.push(renameLine(change));
   }
 
@@ -75,7 +75,7 @@ function renameLine(change: PlannedChange): string {
   const to = change.artifact.operation!;
   const renames = [...renamesOf(from.operation, to)].map(([a, b]) => `${a} → ${b}`);
   const renamed = renames.length > 0 ? ` (renamed ${renames.join(', ')})` : '';
-  return `${from.path} → ${change.artifact.path}: the operation ${to.identity} is now ${to.method}; your code was carried over${renamed} and the old file deleted`;
+  return `${from.path} → ${change.artifact.path}: the operation ${to.identity} is now ${to.method}; your code is carried over${renamed}, and the old file is deleted`;
 }
 
 /** Where an orphan declares its method, and the identifiers it uses that no operation generates any more (undefined: unknown). */
