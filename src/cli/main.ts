@@ -187,7 +187,8 @@ function report(result: GenerateResult, io: Output, options: { dryRun: boolean; 
     io.out(`dry run: ${summary(result.plan)}; nothing written`);
   } else {
     if (options.list) printPlan(result.plan, io);
-    io.out(summary(result.plan));
+    // A conflict stops the whole plan: what it would have done, nothing of which was written.
+    io.out(countActions(result.plan).conflict > 0 ? `stopped: ${summary(result.plan)}; nothing written` : summary(result.plan));
   }
   // What the user must do comes last, where it is seen.
   for (const r of result.reports) io.err(`action needed: ${r}`);

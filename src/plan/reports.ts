@@ -35,9 +35,9 @@ export function regenerationReports(plan: Plan, artifacts: readonly Artifact[]):
   for (const a of artifacts) if (a.operation) for (const name of [a.operation.method, ...a.operation.derived]) generated.add(name);
   for (const orphan of plan.orphans) {
     const { line, gone } = orphanFacts(orphan, generated);
-    const breaks = gone === undefined || gone.length > 0;
-    buildBroken ||= breaks;
-    const what = orphan.operation ? `${orphan.operation.method}'s operation is no longer in the contract` : 'its operation is no longer in the contract';
+    // Without recorded facts (a manifest of an older svc) it is unknown: said, but the run does not fail on it.
+    buildBroken ||= gone !== undefined && gone.length > 0;
+    const what = orphan.operation ? `${orphan.operation.method}'s operation is no longer in the contract` : 'svc no longer produces this file';
     const build = gone === undefined ? '; until then the service may not compile' : gone.length > 0 ? `; until then the service does not compile (it uses ${gone.join(', ')}, no longer generated)` : '';
     actions.push(`${orphan.path}:${line}: orphan: ${what}, and the file was edited, so it is kept: delete the file (move what you want to keep into a file of your own first)${build}`);
   }
