@@ -1,5 +1,5 @@
 import type { Artifact } from '../render/artifact.js';
-import { GO_GENERATED_HEADER, HASH_GENERATED_HEADER } from '../render/artifact.js';
+import { GO_GENERATED_HEADER } from '../render/artifact.js';
 import { BACKUP_DIR, STALE_EDITED, UNRECORDED, type Orphan, type Plan, type PlannedChange } from './plan.js';
 import { declarationLine, mentions, renamesOf } from './operations.js';
 
@@ -55,7 +55,7 @@ export function regenerationReports(plan: Plan, artifacts: readonly Artifact[]):
 /** The three ways out of a conflict, for one file. */
 function conflictLine(change: PlannedChange): string {
   const path = change.artifact.path;
-  const header = path.endsWith('.go') ? GO_GENERATED_HEADER : HASH_GENERATED_HEADER;
+  const header = change.previous?.slice(0, change.previous.indexOf('\n') >>> 0) ?? GO_GENERATED_HEADER;
   const stale = change.reason === STALE_EDITED;
   const what = stale
     ? 'is no longer generated, but was edited by hand since svc wrote it'
@@ -94,7 +94,7 @@ function orphanFacts(orphan: Orphan, generated: ReadonlySet<string>): { line: nu
 function signatureLine(change: PlannedChange): string | undefined {
   const want = change.artifact.signature;
   if (!want) return undefined;
-  const file = change.declaredIn ?? (change.carriedFrom ? { path: change.artifact.path, content: change.artifact.content } : change.action === 'skip' && change.previous !== undefined ? { path: change.artifact.path, content: change.previous } : undefined);
+  const file = userText(change);
   if (!file) return undefined;
   const wanted = want.replace(/ \{$/, '');
   const facts = change.artifact.operation ?? factsOfSignature(want);
@@ -106,6 +106,14 @@ function signatureLine(change: PlannedChange): string | undefined {
   const actual = file.content.split('\n')[line - 1]!.replace(/ \{$/, '');
   if (actual === wanted) return undefined;
   return `${file.path}:${line}: the operation's signature changed in the contract; update it to: ${wanted}`;
+}
+
+/** The user's text a change leaves in place of svc's stub: kept, declared elsewhere, or carried from a renamed operation. */
+function userText(change: PlannedChange): { path: string; content: string } | undefined {
+  if (change.declaredIn) return change.declaredIn;
+  if (change.carriedFrom) return { path: change.artifact.path, content: change.artifact.content };
+  if (change.action === 'skip' && change.previous !== undefined) return { path: change.artifact.path, content: change.previous };
+  return undefined;
 }
 
 /** The method and receiver of a signature line (`func (s *Service) Name(...`), for renderers that attach no facts yet. */
