@@ -151,6 +151,27 @@ describe('a renamed operation with typed responses', () => {
   });
 });
 
+describe('an operation renamed and its code moved by hand before svc gen api', () => {
+  it('keeps the file the user wrote at the new name and does not re-create the stub', async () => {
+    const fs = await starter();
+    await editContract(fs, addAction('archiveProduct'));
+    await cli(fs, 'gen', 'api');
+    const old = (await fs.read('internal/service/archive_product.go'))!;
+    await editContract(fs, (t) => t.replace('operationId: archiveProduct', 'operationId: retireProduct'));
+    // By hand: the code moves to the new file, renamed; the old file is deleted.
+    const moved = `${old.replaceAll('ArchiveProduct', 'RetireProduct')}\n// moved by hand\n`;
+    await fs.write('internal/service/retire_product.go', moved);
+    await fs.remove('internal/service/archive_product.go');
+    for (let run = 0; run < 2; run++) {
+      const r = await cli(fs, 'gen', 'api');
+      expect(r.code).toBe(0);
+      expect(r.stderr).not.toMatch(/action needed/);
+      expect(await fs.read('internal/service/retire_product.go')).toBe(moved);
+      expect(await fs.read('internal/service/archive_product.go')).toBeUndefined();
+    }
+  });
+});
+
 describe.skipIf(!hasGo())('a renamed operation (on disk, built with go)', () => {
   it('carries the edited stub to the new name, and a method moved by hand is not declared twice', { timeout: 600_000 }, async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'svc-rename-')), 'product');
