@@ -29,14 +29,22 @@ export async function applyPlan(plan: Plan, fs: FileSystem, previous: Manifest):
   try {
     const toWrite = plan.changes.filter((c) => c.action === 'create' || c.action === 'overwrite');
     let next = 0;
+    let failure: { error: unknown } | undefined;
+    // On the first failure the workers stop taking files, and every write under
+    // way finishes before anything is restored.
     const worker = async () => {
-      while (next < toWrite.length) {
+      while (next < toWrite.length && !failure) {
         const change = toWrite[next++]!;
-        await fs.write(change.artifact.path, change.artifact.content, change.artifact.mode);
-        done.push(change);
+        try {
+          await fs.write(change.artifact.path, change.artifact.content, change.artifact.mode);
+          done.push(change);
+        } catch (error) {
+          failure ??= { error };
+        }
       }
     };
     await Promise.all(Array.from({ length: WRITE_CONCURRENCY }, worker));
+    if (failure) throw failure.error;
     for (const change of plan.changes) {
       if (change.action !== 'delete') continue;
       await fs.remove(change.artifact.path);
