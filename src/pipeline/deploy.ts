@@ -52,6 +52,7 @@ export async function genDeploy(kind: DeployKind, o: GenDeployOptions): Promise<
     );
   if (o.dryRun) return { ...result, notes };
   const { written } = await applyPlan(result.plan, o.fs, await readManifest(o.fs));
+  o.fs.commit?.(); // a staged file system: every file lands at once
   return { ...result, written, notes };
 }
 

@@ -1,0 +1,39 @@
+/**
+ * What to undo when the process is interrupted (SIGINT, SIGTERM): staged
+ * folders and temporary files to remove, child processes to stop. Node runs a
+ * signal handler between two turns of the event loop, never inside
+ * synchronous code, so a cleanup registered here sees the file system between
+ * two writes and a synchronous commit is never cut in half.
+ */
+const cleanups = new Set<() => void>();
+
+/** What the interrupted run left, for the one line the CLI prints. */
+let outcome = 'nothing was written';
+
+/** Registers a synchronous cleanup; returns the function that unregisters it. */
+export function onInterrupt(cleanup: () => void): () => void {
+  cleanups.add(cleanup);
+  return () => cleanups.delete(cleanup);
+}
+
+/** Records what an interrupt from now on leaves behind (e.g. once files are committed). */
+export function setInterruptOutcome(text: string): void {
+  outcome = text;
+}
+
+/**
+ * Runs every registered cleanup, newest first (a child process is stopped
+ * before the folder it writes to is removed), and returns the line to print.
+ * A failing cleanup does not stop the others.
+ */
+export function runInterruptCleanups(): string {
+  for (const cleanup of [...cleanups].reverse()) {
+    try {
+      cleanup();
+    } catch {
+      // Best effort: the remaining cleanups still run.
+    }
+  }
+  cleanups.clear();
+  return `interrupted; ${outcome}`;
+}
