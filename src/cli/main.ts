@@ -27,8 +27,6 @@ export interface CliEnv {
   interactive: boolean;
   /** Injected file system factory (tests use memory); defaults to a staged disk file system. */
   fsFor?: (dir: string) => FileSystem;
-  /** Whether to handle SIGINT and SIGTERM (the real process, not a test calling main). */
-  signals?: boolean;
 }
 
 function packageVersion(): string {
@@ -41,7 +39,6 @@ function packageVersion(): string {
 export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<number> {
   const io: Output = { out: (l) => env.stdout.write(`${l}\n`), err: (l) => env.stderr.write(`${l}\n`) };
   const fsFor = env.fsFor ?? ((dir: string) => new DiskFileSystem(dir, { staged: true }));
-  if (env.signals) handleInterrupts(io);
   let exitCode = 0;
 
   const program = new Command('svc')
@@ -222,20 +219,6 @@ function noteSwept(fs: FileSystem, io: Output): void {
   io.err(`note: removed what an interrupted svc run left: ${fs.swept.join(', ')}`);
 }
 
-/**
- * Ctrl-C or SIGTERM: undo what is not committed (staged folders and temporary
- * files, a running go mod tidy), say in one line what the run left, and exit
- * with 128 + the signal's number, as shells do.
- */
-function handleInterrupts(io: Output): void {
-  const onSignal = (signal: NodeJS.Signals) => {
-    io.err(runInterruptCleanups());
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-}
-
 function handleError(err: unknown, io: Output): number {
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
@@ -259,5 +242,5 @@ function handleError(err: unknown, io: Output): number {
 }
 
 function defaultEnv(): CliEnv {
-  return { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY), signals: true };
+  return { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY) };
 }

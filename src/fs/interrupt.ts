@@ -37,3 +37,18 @@ export function runInterruptCleanups(): string {
   cleanups.clear();
   return `interrupted; ${outcome}`;
 }
+
+/**
+ * Makes Ctrl-C and SIGTERM undo what is not committed (staged folders and
+ * temporary files, a running go mod tidy), say in one line what the run
+ * left, and exit with 128 + the signal's number, as shells do. The CLI's
+ * entry point calls it before it loads anything else.
+ */
+export function exitOnInterrupt(): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.stderr.write(`${runInterruptCleanups()}\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+}
