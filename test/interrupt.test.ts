@@ -129,6 +129,22 @@ describe('svc new on the GitHub REST contract, interrupted', { timeout: 900_000 
     expect(interruptedWhileWriting).toBeGreaterThan(0);
   });
 
+  it('into a non-empty folder with --force leaves the folder as it was, or the complete service', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'svc-interrupt-'));
+    const dir = join(parent, NAME);
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    const r = await run([...NEW, '--force', '--openapi', contract], parent, async () => (await sleep(6000), 'SIGINT'));
+    expectNoTemporaries(parent);
+    if (r.code === 0 || r.stderr.includes('interrupted; the files were written')) {
+      expectComplete(dir);
+    } else {
+      expectInterruptedLine(r, 130);
+      expect(readdirSync(dir)).toEqual(['notes.txt']);
+    }
+    expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine');
+  });
+
   it('is complete when not interrupted, and an interrupted re-generation leaves the old tree or the new one', async () => {
     const parent = mkdtempSync(join(tmpdir(), 'svc-interrupt-'));
     const full = await run([...NEW, '--openapi', contract], parent, async () => undefined);

@@ -88,7 +88,18 @@ export class DiskFileSystem implements FileSystem {
 
   async remove(path: string): Promise<void> {
     if (this.mode === 'files') this.pending.set(key(path), null);
-    else rmSync(this.abs(path), { force: true });
+    else this.removeNow(this.abs(path));
+  }
+
+  /** Deletes a file, and the folders it leaves empty up to the root. */
+  private removeNow(file: string): void {
+    rmSync(file, { force: true });
+    const top = this.mode === 'folder' ? this.stage : this.root;
+    for (let dir = dirname(file); dir.startsWith(`${top}/`); dir = dirname(dir)) {
+      if (!existsSync(dir) || safeReaddir(dir).length > 0) break;
+      rmdirSync(dir);
+      this.made.delete(dir);
+    }
   }
 
   async exists(path: string): Promise<boolean> {
@@ -162,7 +173,7 @@ export class DiskFileSystem implements FileSystem {
       throw err;
     }
     for (const [temp, target] of temps) renameSync(temp, target);
-    for (const [path, change] of this.pending) if (change === null) rmSync(join(this.root, path), { force: true });
+    for (const [path, change] of this.pending) if (change === null) this.removeNow(join(this.root, path));
     this.pending.clear();
     setInterruptOutcome(`the files were written to ${this.root}`);
   }
