@@ -35,6 +35,8 @@ export class DiskFileSystem implements FileSystem {
   /** Files mode: the staged content of each path, null for a removal. */
   private readonly pending = new Map<string, { content: string; mode: number } | null>();
   private unregister: () => void = () => {};
+  /** Folder mode: removes the staging folder and the folders made for it. */
+  private undo: () => void = () => {};
 
   constructor(root: string, options: DiskOptions = {}) {
     this.root = resolve(root);
@@ -43,8 +45,12 @@ export class DiskFileSystem implements FileSystem {
     if (isMissingOrEmpty(this.root)) {
       this.mode = 'folder';
       this.stage = join(dirname(this.root), `.${basename(this.root)}.svc-new-${process.pid}-${randomBytes(4).toString('hex')}`);
-      const stage = this.stage;
-      this.unregister = onInterrupt(() => rmSync(stage, { recursive: true, force: true, maxRetries: 3 }));
+      // The folders above the root that do not exist yet are made for the
+      // staging folder; undone, they go with it.
+      let outermost = this.stage;
+      for (let dir = dirname(this.root); !existsSync(dir); dir = dirname(dir)) outermost = dir;
+      this.undo = () => rmSync(outermost, { recursive: true, force: true, maxRetries: 3 });
+      this.unregister = onInterrupt(this.undo);
     } else {
       this.mode = 'files';
     }
@@ -180,7 +186,8 @@ export class DiskFileSystem implements FileSystem {
 
   /** Drops every staged change: the tree is left as it was. */
   discard(): void {
-    if (this.mode === 'folder') rmSync(this.stage, { recursive: true, force: true, maxRetries: 3 });
+    if (this.mode === 'folder') this.undo();
+    this.unregister();
     this.pending.clear();
   }
 }

@@ -46,7 +46,8 @@ export function runInterruptCleanups(): string {
  */
 export function exitOnInterrupt(): void {
   const onSignal = (signal: NodeJS.Signals) => {
-    process.stderr.write(`${runInterruptCleanups()}\n`);
+    // On a terminal the line follows the echoed ^C (or a spinner): start a fresh one.
+    process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}${runInterruptCleanups()}\n`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.once('SIGINT', onSignal);

@@ -34,6 +34,12 @@ describe('a staged disk file system', () => {
     await again.write('x.txt', 'x');
     again.discard();
     expect(readdirSync(p)).toEqual([]);
+    // Folders made above the root for the staging folder go with it.
+    const nested = new DiskFileSystem(join(p, 'a', 'b', 'svc'), { staged: true });
+    await nested.write('x.txt', 'x');
+    expect(readdirSync(join(p, 'a', 'b'))).toHaveLength(1);
+    expect(runInterruptCleanups()).toMatch(/^interrupted; /);
+    expect(readdirSync(p)).toEqual([]);
   });
 
   it('keeps changes to an existing tree in memory, visible to reads and lists, until commit', async () => {
