@@ -53,6 +53,7 @@ export async function genDeploy(kind: DeployKind, o: GenDeployOptions): Promise<
   const notes = [...result.notes, ...overlays];
   if (o.dryRun) return { ...result, notes };
   const { written } = await applyPlan(result.plan, o.fs, await readManifest(o.fs));
+  o.fs.commit?.(); // a staged file system: every file lands at once
   return { ...result, written, notes };
 }
 
