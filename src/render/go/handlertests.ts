@@ -359,7 +359,12 @@ function resourceTest(gm: GoModel, r: Resource): GoFile {
   const f = new GoFile(gm.fileName(DIR, fileStem(name), '_gen_test.go', ['server_gen_test.go', 'unimplemented_gen_test.go', 'validation_gen_test.go', 'responses_gen_test.go']), 'handler');
   const http = f.use('net/http');
   const op = (kind: keyof Resource['operations']) => gm.model.operations.find((o) => o.name === r.operations[kind]);
-  const idGo = gm.fieldName(entity, entity.fields.find((fl) => fl.name === r.idField)!);
+  const idField = entity.fields.find((fl) => fl.name === r.idField)!;
+  const idGo = gm.fieldName(entity, idField);
+  // A database-assigned identifier is an integer: zero until stored, written in a path in base 10.
+  const intId = idField.type.kind === 'scalar' && (idField.type.scalar === 'int32' || idField.type.scalar === 'int64');
+  const noId = intId ? `created.${idGo} == 0` : `created.${idGo} == ""`;
+  const idText = () => (intId ? `${f.use('strconv')}.FormatInt(int64(created.${idGo}), 10)` : `created.${idGo}`);
   const create = op('create');
   const get = op('get')!;
   const update = op('update');
@@ -379,16 +384,16 @@ function resourceTest(gm: GoModel, r: Resource): GoFile {
       `\twantStatus(t, resp, data, ${create.success.status})`,
       `\tvar created ${models}.${name}`,
       '\tdecode(t, data, &created)',
-      `\tif created.${idGo} == "" {`,
+      `\tif ${noId} {`,
       `\t\tt.Fatalf("create returned no ${r.idField}: %s", data)`,
       '\t}',
       '',
-      `\tresp, data = ${request(gm, get, `${http}.MethodGet`, itemPath(get, `created.${idGo}`), '""')}`,
+      `\tresp, data = ${request(gm, get, `${http}.MethodGet`, itemPath(get, idText()), '""')}`,
       `\twantStatus(t, resp, data, ${get.success.status})`,
       `\tvar got ${models}.${name}`,
       '\tdecode(t, data, &got)',
       `\tif got.${idGo} != created.${idGo} {`,
-      `\t\tt.Fatalf("get returned ${r.idField} %q, want %q", got.${idGo}, created.${idGo})`,
+      `\t\tt.Fatalf("get returned ${r.idField} %v, want %v", got.${idGo}, created.${idGo})`,
       '\t}',
     );
     if (list && r.list) {
@@ -408,17 +413,17 @@ function resourceTest(gm: GoModel, r: Resource): GoFile {
     if (update) {
       body.push(
         '',
-        `\tresp, data = ${request(gm, update, `${http}.Method${method(update)}`, itemPath(update, `created.${idGo}`), goRawString(requestBody(gm, update)))}`,
+        `\tresp, data = ${request(gm, update, `${http}.Method${method(update)}`, itemPath(update, idText()), goRawString(requestBody(gm, update)))}`,
         `\twantStatus(t, resp, data, ${update.success.status})`,
       );
     }
     if (del) {
       body.push(
         '',
-        `\tresp, data = ${request(gm, del, `${http}.MethodDelete`, itemPath(del, `created.${idGo}`), '""')}`,
+        `\tresp, data = ${request(gm, del, `${http}.MethodDelete`, itemPath(del, idText()), '""')}`,
         `\twantStatus(t, resp, data, ${del.success.status})`,
         '',
-        `\tresp, data = ${request(gm, get, `${http}.MethodGet`, itemPath(get, `created.${idGo}`), '""')}`,
+        `\tresp, data = ${request(gm, get, `${http}.MethodGet`, itemPath(get, idText()), '""')}`,
         `\twantStatus(t, resp, data, ${http}.StatusNotFound)`,
         '\twantProblem(t, resp, data)',
       );
