@@ -100,46 +100,21 @@ export function renderCrudBody(gm: GoModel, op: Operation, f: GoFile): string[] 
   const local = unexportedName(resource.name);
   const event = (what: string, data: string) => `\ts.publish(ctx, ${goString(`${words(resource.name).join('_')}.${what}`)}, ${data})`;
   const r = returns(gm, op);
+  // `product, err := s.Repos.Products.Get(ctx, req.ID)` and its check.
+  const get = (verb: string) => [`\t${local}, err := ${repo}.Get(ctx, ${id})`, '\tif err != nil {', `\t\t${r.fail(wrap(verb))}`, '\t}'];
+  // `if err := s.Repos.Products.Update(ctx, product); err != nil {...}`.
+  const write = (method: string, arg: string, verb: string) => [`\tif err := ${repo}.${method}(ctx, ${arg}); err != nil {`, `\t\t${r.fail(wrap(verb))}`, '\t}'];
   switch (kind) {
     case 'get':
-      return [`\t${local}, err := ${repo}.Get(ctx, ${id})`, '\tif err != nil {', `\t\t${r.fail(wrap('get'))}`, '\t}', `\t${r.ok(local)}`];
-    case 'delete': {
-      if (!op.success.type) return [`\tif err := ${repo}.Delete(ctx, ${id}); err != nil {`, `\t\t${r.fail(wrap('delete'))}`, '\t}', event('deleted', id), `\t${r.ok()}`];
-      // The contract answers with the deleted record.
-      return [
-        `\t${local}, err := ${repo}.Get(ctx, ${id})`,
-        '\tif err != nil {',
-        `\t\t${r.fail(wrap('delete'))}`,
-        '\t}',
-        `\tif err := ${repo}.Delete(ctx, ${id}); err != nil {`,
-        `\t\t${r.fail(wrap('delete'))}`,
-        '\t}',
-        event('deleted', id),
-        `\t${r.ok(local)}`,
-      ];
-    }
+      return [...get('get'), `\t${r.ok(local)}`];
+    case 'delete':
+      // The contract may answer with the deleted record.
+      if (!op.success.type) return [...write('Delete', id, 'delete'), event('deleted', id), `\t${r.ok()}`];
+      return [...get('delete'), ...write('Delete', id, 'delete'), event('deleted', id), `\t${r.ok(local)}`];
     case 'create':
-      return [
-        `\t${local} := ${helpers.create}(req)`,
-        `\tif err := ${repo}.Create(ctx, ${local}); err != nil {`,
-        `\t\t${r.fail(wrap('create'))}`,
-        '\t}',
-        event('created', local),
-        `\t${r.ok(local)}`,
-      ];
+      return [`\t${local} := ${helpers.create}(req)`, ...write('Create', local, 'create'), event('created', local), `\t${r.ok(local)}`];
     case 'update':
-      return [
-        `\t${local}, err := ${repo}.Get(ctx, ${id})`,
-        '\tif err != nil {',
-        `\t\t${r.fail(wrap('update'))}`,
-        '\t}',
-        `\t${helpers.update}(${local}, req)`,
-        `\tif err := ${repo}.Update(ctx, ${local}); err != nil {`,
-        `\t\t${r.fail(wrap('update'))}`,
-        '\t}',
-        event('updated', local),
-        `\t${r.ok(local)}`,
-      ];
+      return [...get('update'), `\t${helpers.update}(${local}, req)`, ...write('Update', local, 'update'), event('updated', local), `\t${r.ok(local)}`];
     case 'list':
       return [
         `\titems, next, err := ${repo}.List(ctx, ${helpers.page}(req))`,

@@ -455,7 +455,7 @@ function resourceTest(gm: GoModel, r: Resource): GoFile {
       `func Test${name}ListPagination(t *${f.use('testing')}.T) {`,
       '\tsrv := newTestServer(t)',
       '\tfor i := 0; i < 3; i++ {',
-      `\t\tresp, data := ${request(gm, create, `${http}.Method${method(create)}`, goString(concretePath(gm, create)), goRawString(requestBody(gm, create)))}`,
+      `\t\tresp, data := ${request(gm, create, `${http}.Method${method(create)}`, goString(concretePath(gm, create)), nthCreateBody(gm, r, create, f))}`,
       `\t\twantStatus(t, resp, data, ${create.success.status})`,
       '\t}',
       `\tresp, data := ${request(gm, list, `${http}.MethodGet`, goString(`${base}${q}${sep}${r.list.pageSizeParam}=2`), '""')}`,
@@ -490,6 +490,26 @@ function resourceTest(gm: GoModel, r: Resource): GoFile {
     f.add(...lines);
   }
   return f;
+}
+
+/**
+ * The body of the i-th of several creates: with a client-chosen identifier in
+ * the body, each gets its own (`"<example>" + i`, or a UUID's last digit
+ * replaced by i), so they do not collide.
+ */
+function nthCreateBody(gm: GoModel, r: Resource, create: Operation, f: GoFile): string {
+  const plain = goRawString(requestBody(gm, create));
+  if (r.idAssignment !== 'client' || !create.body || isRawBody(create) || isFormBody(create)) return plain;
+  const value = (create.body.example ?? exampleFor(create.body.type, gm.decls)) as Record<string, unknown> | undefined;
+  const id = value?.[r.idField];
+  const field = gm.objectOf(create.body.type)?.fields.find((fl) => fl.name === r.idField);
+  if (typeof id !== 'string' || !field || field.type.kind !== 'scalar' || field.constraints.pattern) return plain;
+  const uuid = field.type.scalar === 'uuid';
+  if (!uuid && (field.type.scalar !== 'string' || field.constraints.format)) return plain;
+  const marker = '\u0000';
+  const [before, after] = JSON.stringify({ ...value, [r.idField]: marker }).split(JSON.stringify(marker)) as [string, string];
+  const prefix = uuid ? id.slice(0, -1) : id;
+  return `${goRawString(`${before}"${prefix}`)}+${f.use('strconv')}.Itoa(i)+${goRawString(`"${after}`)}`;
 }
 
 function pathParam(op: Operation): string {
