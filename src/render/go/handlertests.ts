@@ -359,7 +359,12 @@ function resourceTest(gm: GoModel, r: Resource): GoFile {
   const f = new GoFile(gm.fileName(DIR, fileStem(name), '_gen_test.go', ['server_gen_test.go', 'unimplemented_gen_test.go', 'validation_gen_test.go', 'responses_gen_test.go']), 'handler');
   const http = f.use('net/http');
   const op = (kind: keyof Resource['operations']) => gm.model.operations.find((o) => o.name === r.operations[kind]);
-  const idGo = gm.fieldName(entity, entity.fields.find((fl) => fl.name === r.idField)!);
+  const idField = entity.fields.find((fl) => fl.name === r.idField)!;
+  const idGo = gm.fieldName(entity, idField);
+  // A database-assigned identifier is an integer: zero until stored, written in a path in base 10.
+  const intId = idField.type.kind === 'scalar' && (idField.type.scalar === 'int32' || idField.type.scalar === 'int64');
+  const noId = intId ? `created.${idGo} == 0` : `created.${idGo} == ""`;
+  const idText = () => (intId ? `${f.use('strconv')}.FormatInt(int64(created.${idGo}), 10)` : `created.${idGo}`);
   const create = op('create');
   const get = op('get')!;
   const update = op('update');
@@ -379,16 +384,16 @@ function resourceTest(gm: GoModel, r: Resource): GoFile {
       `\twantStatus(t, resp, data, ${create.success.status})`,
       `\tvar created ${models}.${name}`,
       '\tdecode(t, data, &created)',
-      `\tif created.${idGo} == "" {`,
+      `\tif ${noId} {`,
       `\t\tt.Fatalf("create returned no ${r.idField}: %s", data)`,
       '\t}',
       '',
-      `\tresp, data = ${request(gm, get, `${http}.MethodGet`, itemPath(get, `created.${idGo}`), '""')}`,
+      `\tresp, data = ${request(gm, get, `${http}.MethodGet`, itemPath(get, idText()), '""')}`,
       `\twantStatus(t, resp, data, ${get.success.status})`,
       `\tvar got ${models}.${name}`,
       '\tdecode(t, data, &got)',
       `\tif got.${idGo} != created.${idGo} {`,
-      `\t\tt.Fatalf("get returned ${r.idField} %q, want %q", got.${idGo}, created.${idGo})`,
+      `\t\tt.Fatalf("get returned ${r.idField} %v, want %v", got.${idGo}, created.${idGo})`,
       '\t}',
     );
     if (list && r.list) {
@@ -408,17 +413,17 @@ function resourceTest(gm: GoModel, r: Resource): GoFile {
     if (update) {
       body.push(
         '',
-        `\tresp, data = ${request(gm, update, `${http}.Method${method(update)}`, itemPath(update, `created.${idGo}`), goRawString(requestBody(gm, update)))}`,
+        `\tresp, data = ${request(gm, update, `${http}.Method${method(update)}`, itemPath(update, idText()), goRawString(requestBody(gm, update)))}`,
         `\twantStatus(t, resp, data, ${update.success.status})`,
       );
     }
     if (del) {
       body.push(
         '',
-        `\tresp, data = ${request(gm, del, `${http}.MethodDelete`, itemPath(del, `created.${idGo}`), '""')}`,
+        `\tresp, data = ${request(gm, del, `${http}.MethodDelete`, itemPath(del, idText()), '""')}`,
         `\twantStatus(t, resp, data, ${del.success.status})`,
         '',
-        `\tresp, data = ${request(gm, get, `${http}.MethodGet`, itemPath(get, `created.${idGo}`), '""')}`,
+        `\tresp, data = ${request(gm, get, `${http}.MethodGet`, itemPath(get, idText()), '""')}`,
         `\twantStatus(t, resp, data, ${http}.StatusNotFound)`,
         '\twantProblem(t, resp, data)',
       );
@@ -450,7 +455,7 @@ function resourceTest(gm: GoModel, r: Resource): GoFile {
       `func Test${name}ListPagination(t *${f.use('testing')}.T) {`,
       '\tsrv := newTestServer(t)',
       '\tfor i := 0; i < 3; i++ {',
-      `\t\tresp, data := ${request(gm, create, `${http}.Method${method(create)}`, goString(concretePath(gm, create)), goRawString(requestBody(gm, create)))}`,
+      `\t\tresp, data := ${request(gm, create, `${http}.Method${method(create)}`, goString(concretePath(gm, create)), nthCreateBody(gm, r, create, f))}`,
       `\t\twantStatus(t, resp, data, ${create.success.status})`,
       '\t}',
       `\tresp, data := ${request(gm, list, `${http}.MethodGet`, goString(`${base}${q}${sep}${r.list.pageSizeParam}=2`), '""')}`,
@@ -485,6 +490,26 @@ function resourceTest(gm: GoModel, r: Resource): GoFile {
     f.add(...lines);
   }
   return f;
+}
+
+/**
+ * The body of the i-th of several creates: with a client-chosen identifier in
+ * the body, each gets its own (`"<example>" + i`, or a UUID's last digit
+ * replaced by i), so they do not collide.
+ */
+function nthCreateBody(gm: GoModel, r: Resource, create: Operation, f: GoFile): string {
+  const plain = goRawString(requestBody(gm, create));
+  if (r.idAssignment !== 'client' || !create.body || isRawBody(create) || isFormBody(create)) return plain;
+  const value = (create.body.example ?? exampleFor(create.body.type, gm.decls)) as Record<string, unknown> | undefined;
+  const id = value?.[r.idField];
+  const field = gm.objectOf(create.body.type)?.fields.find((fl) => fl.name === r.idField);
+  if (typeof id !== 'string' || !field || field.type.kind !== 'scalar' || field.constraints.pattern) return plain;
+  const uuid = field.type.scalar === 'uuid';
+  if (!uuid && (field.type.scalar !== 'string' || field.constraints.format)) return plain;
+  const marker = '\u0000';
+  const [before, after] = JSON.stringify({ ...value, [r.idField]: marker }).split(JSON.stringify(marker)) as [string, string];
+  const prefix = uuid ? id.slice(0, -1) : id;
+  return `${goRawString(`${before}"${prefix}`)}+${f.use('strconv')}.Itoa(i)+${goRawString(`"${after}`)}`;
 }
 
 function pathParam(op: Operation): string {

@@ -146,11 +146,14 @@ function wire(layout: ProtoLayout, name: string): GoFile {
   f.add(
     '// newAPI wires the layers together: the service, its gRPC services and',
     '// their REST routes. register adds the gRPC services to a server.',
-    `func newAPI(cfg *${config}.Config, log *${zap}.Logger, events ${event}.Publisher) (routes []${handler}.Route, register func(${grpc}.ServiceRegistrar)) {`,
+    `func newAPI(cfg *${config}.Config, log *${zap}.Logger, events ${event}.Publisher) (routes []${handler}.Route, register func(${grpc}.ServiceRegistrar), err error) {`,
     ...(vars.length === 0
       ? [`\tregister = func(${grpc}.ServiceRegistrar) {}`]
       : [
-          `\tsvc := ${svc}.New(${svc}.Repositories{}, events, log, cfg.App)`,
+          `\tsvc, err := ${svc}.New(${svc}.Dependencies{Repos: ${svc}.Repositories{}, Events: events, Log: log, Config: cfg.App})`,
+          '\tif err != nil {',
+          `\t\treturn nil, nil, ${f.use('fmt')}.Errorf("build the service layer: %w", err)`,
+          '\t}',
           ...layout.rpc.services.map((s, i) => `\t${vars[i]} := ${svc}.New${layout.serverName(s)}(svc)`),
           `\tregister = func(s ${grpc}.ServiceRegistrar) {`,
           ...layout.rpc.services.map((s, i) => `\t\t${servicePackage(layout, f, s)}.Register${layout.grpcName(s)}Server(s, ${vars[i]})`),
@@ -162,7 +165,7 @@ function wire(layout: ProtoLayout, name: string): GoFile {
     `\t\tOperation:\v"OpenAPIDocument",`,
     `\t\tHandler:\v${gateway}.Document(${openapi}.Document),`,
     '\t})',
-    '\treturn routes, register',
+    '\treturn routes, register, nil',
     '}',
   );
   return f;
