@@ -163,7 +163,8 @@ function createBody(gm: GoModel, op: Operation, f: GoFile, entity: ObjectDecl, r
     if (field.name === resource.idField) {
       // Server-assigned unless the client sends the identifier itself.
       const clientAssigned = copies(gm, entity, body).some((c) => c.target === field);
-      if (!clientAssigned) literal.push(`\t\t${name}:\v${f.use('github.com/google/uuid')}.NewString(),`);
+      // The database assigns an integer identifier when the record is stored.
+      if (!clientAssigned && resource.idAssignment !== 'database') literal.push(`\t\t${name}:\v${f.use('github.com/google/uuid')}.NewString(),`);
       continue;
     }
     if (isTime(field) && (CREATED_FIELDS.includes(field.name) || UPDATED_FIELDS.includes(field.name))) {
@@ -227,9 +228,7 @@ function updateBody(gm: GoModel, op: Operation, f: GoFile, entity: ObjectDecl, l
 
 function listBody(gm: GoModel, op: Operation, f: GoFile, resource: Resource, repo: string, wrap: string, r: Returns): string[] {
   const shape = resource.list!;
-  const models = f.use(gm.modelsPkg);
   const repository = f.use(`${gm.settings.module}/internal/repository`);
-  const respDecl = gm.decl(shape.responseType) as ObjectDecl;
   const lines: string[] = [];
   const size = op.parameters.find((p) => p.name === shape.pageSizeParam);
   const token = op.parameters.find((p) => p.name === shape.pageTokenParam);
@@ -242,6 +241,13 @@ function listBody(gm: GoModel, op: Operation, f: GoFile, resource: Resource, rep
     if (gm.paramIsPointer(token)) lines.push(`\tif req.${gm.paramField(token)} != nil {`, `\t\tpage.Token = *req.${gm.paramField(token)}`, '\t}');
     else lines.push(`\tpage.Token = req.${gm.paramField(token)}`);
   }
+  if (!shape.responseType) {
+    // A bare array: the one page, no token.
+    lines.push(`\titems, _, err := ${repo}.List(ctx, page)`, '\tif err != nil {', `\t\t${r.fail(wrap)}`, '\t}', `\t${r.ok('items')}`);
+    return lines;
+  }
+  const models = f.use(gm.modelsPkg);
+  const respDecl = gm.decl(shape.responseType) as ObjectDecl;
   const nextField = shape.nextTokenField ? respDecl.fields.find((fl) => fl.name === shape.nextTokenField) : undefined;
   lines.push(`\titems, ${nextField ? 'next' : '_'}, err := ${repo}.List(ctx, page)`, '\tif err != nil {', `\t\t${r.fail(wrap)}`, '\t}');
   const itemsField = respDecl.fields.find((fl) => fl.name === shape.itemsField)!;
