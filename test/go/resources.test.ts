@@ -14,7 +14,7 @@ import { call, freshPostgresDatabase, startService, type RunningService } from '
  * petstore-expanded example (integer ids the database assigns, a bare array
  * list sized by `limit`, no update) and fixtures/registry (ids the client
  * chooses, a list-only collection paged by a cursor on integer ids, 32-bit
- * ids without update). Each runs on SQLite and on the memory store, and on
+ * ids without update, integer ids the client chooses without list or delete). Each runs on SQLite and on the memory store, and on
  * PostgreSQL when DATABASE_URL names a server (scripts/postgres.sh).
  */
 
@@ -126,6 +126,16 @@ async function registryRoundTrip(svc: RunningService): Promise<void> {
   expect(((await call(svc.base, 'GET', '/tickets?limit=1')).json as unknown as unknown[]).length).toBe(1);
   expect((await call(svc.base, 'DELETE', `/tickets/${number}`)).status).toBe(204);
   expect((await call(svc.base, 'GET', '/tickets')).json).toMatchObject([{ title: 'Typo' }]);
+
+  // Seats: integer numbers the client chooses, replaced with PUT.
+  expect((await call(svc.base, 'POST', '/seats', { number: 12, row: 'C', window: true })).status).toBe(201);
+  const taken = await call(svc.base, 'POST', '/seats', { number: 12, row: 'D' });
+  expect(taken.status, taken.text).toBe(409);
+  expect(taken.json).toMatchObject({ detail: 'seat 12 already exists' });
+  const replaced = await call(svc.base, 'PUT', '/seats/12', { row: 'D' });
+  expect(replaced.status, replaced.text).toBe(200);
+  expect((await call(svc.base, 'GET', '/seats/12')).json).toEqual({ number: 12, row: 'D' });
+  expect((await call(svc.base, 'PUT', '/seats/13', { row: 'E' })).status).toBe(404);
 }
 
 describe.each([
