@@ -139,7 +139,8 @@ function sameKey(param: TypeRef, id: TypeRef): boolean {
 function idAssignment(idField: Field, key: 'string' | 'integer', create: Operation | undefined, types: ReadonlyMap<string, TypeDecl>): NonNullable<Resource['idAssignment']> {
   const body = create?.body ? namedObject(create.body.type, types) : undefined;
   const sent = body?.fields.find((f) => f.name === idField.name);
-  if (sent?.required && sameKey(sent.type, idField.type)) return 'client';
+  // The same scalar, so that the body's value is copied as it is; a read-only identifier is never the client's.
+  if (!idField.readOnly && sent?.required && sent.type.kind === 'scalar' && idField.type.kind === 'scalar' && sent.type.scalar === idField.type.scalar) return 'client';
   return key === 'integer' ? 'database' : 'uuid';
 }
 

@@ -9,6 +9,7 @@ import { requestType } from './service.js';
 import { exportedName, fileStem, goRawString, goString } from './naming.js';
 import { words } from '../../model/names.js';
 import { fallbackContentType, responseSet, type ResponseVariant } from './responses.js';
+import { goKey } from './sql.js';
 
 const spaced = (name: string) => words(name).join(' ');
 
@@ -363,8 +364,7 @@ function resourceTest(gm: GoModel, r: Resource): GoFile {
   const create = op('create');
   const get = op('get');
   // Integer identifiers are printed into paths and messages.
-  const idType = entity.fields.find((fl) => fl.name === r.idField)!.type;
-  const integerId = idType.kind === 'scalar' && (idType.scalar === 'int32' || idType.scalar === 'int64');
+  const integerId = goKey(gm, r).type !== 'string';
   const idText = (x: string) => (integerId ? `${f.use('fmt')}.Sprint(${x})` : x);
   const update = op('update');
   const del = op('delete');
