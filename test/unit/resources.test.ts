@@ -234,5 +234,9 @@ describe('resources as real APIs have them', () => {
         list: { pageSizeParam: 'limit', defaultPageSize: 1000, maxPageSize: 1000 },
       },
     ]);
+    // Marked explicitly, as the issue tried it: the same resource, no warning.
+    const marked = await modelOf(readFileSync(join(FIXTURES_DIR, 'petstore', 'openapi.yaml'), 'utf8').replace(/^( +)operationId: .*$/gm, '$&\n$1x-svc-resource: pets'));
+    expect(marked.warnings).toEqual([]);
+    expect(marked.resources).toMatchObject([{ entity: 'Pet', idAssignment: 'database', recognisedBy: 'marker', operations: { get: 'findPetById', create: 'addPet', delete: 'deletePet', list: 'findPets' } }]);
   });
 });
