@@ -32,7 +32,9 @@ export function renderCrudBody(gm: GoModel, op: Operation, f: GoFile): string[] 
   const repo = `s.repos.${gm.repoField(resource)}`;
   const fmt = f.use('fmt');
   const wrap = (verb: string) => `${fmt}.Errorf(${goString(`${verb} ${noun}: %w`)}, err)`;
-  const idParam = op.parameters.find((p) => p.in === 'path');
+  // The record is named by the last path parameter (`/shops/{shop}/items/{id}`: id).
+  const last = /\{([^}]+)\}[^{}]*$/.exec(op.path)?.[1];
+  const idParam = op.parameters.find((p) => p.in === 'path' && p.name === last);
   const id = idParam ? `req.${gm.paramField(idParam)}` : '';
   const local = unexportedName(resource.name);
   const event = (what: string) => `\ts.publish(ctx, ${goString(`${words(resource.name).join('_')}.${what}`)}, ${local})`;
