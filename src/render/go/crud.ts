@@ -95,7 +95,9 @@ export function renderCrudBody(gm: GoModel, op: Operation, f: GoFile): string[] 
   const repo = `s.Repos.${gm.repoField(resource)}`;
   const fmt = f.use('fmt');
   const wrap = (verb: string, what = noun) => `${fmt}.Errorf(${goString(`${verb} ${what}: %w`)}, err)`;
-  const idParam = op.parameters.find((p) => p.in === 'path');
+  // The record is named by the last path parameter (`/shops/{shop}/items/{id}`: id).
+  const last = /\{([^}]+)\}[^{}]*$/.exec(op.path)?.[1];
+  const idParam = op.parameters.find((p) => p.in === 'path' && p.name === last);
   const id = idParam ? `req.${gm.paramField(idParam)}` : '';
   const local = unexportedName(resource.name);
   const event = (what: string, data: string) => `\ts.publish(ctx, ${goString(`${words(resource.name).join('_')}.${what}`)}, ${data})`;
@@ -116,6 +118,16 @@ export function renderCrudBody(gm: GoModel, op: Operation, f: GoFile): string[] 
     case 'update':
       return [...get('update'), `\t${helpers.update}(${local}, req)`, ...write('Update', local, 'update'), event('updated', local), `\t${r.ok(local)}`];
     case 'list':
+      // A bare array answers the one page, with no token to pass on.
+      if (!resource.list?.responseType) {
+        return [
+          `\titems, _, err := ${repo}.List(ctx, ${helpers.page}(req))`,
+          '\tif err != nil {',
+          `\t\t${r.fail(wrap('list', words(resource.plural).join(' ')))}`,
+          '\t}',
+          `\t${r.ok('items')}`,
+        ];
+      }
       return [
         `\titems, next, err := ${repo}.List(ctx, ${helpers.page}(req))`,
         '\tif err != nil {',
@@ -355,7 +367,6 @@ function updateHelper(gm: GoModel, f: GoFile, resource: Resource, entity: Object
  */
 function listHelpers(gm: GoModel, f: GoFile, resource: Resource, op: Operation): void {
   const shape = resource.list!;
-  const models = f.use(gm.modelsPkg);
   const repository = f.use(`${gm.settings.module}/internal/repository`);
   const h = names(gm, resource);
   const size = op.parameters.find((p) => p.name === shape.pageSizeParam);
@@ -379,6 +390,9 @@ function listHelpers(gm: GoModel, f: GoFile, resource: Resource, op: Operation):
     '}',
   );
 
+  // A bare array answers the items themselves: no response type to build.
+  if (!shape.responseType) return;
+  const models = f.use(gm.modelsPkg);
   const respDecl = gm.decl(shape.responseType) as ObjectDecl;
   const itemsField = respDecl.fields.find((fl) => fl.name === shape.itemsField)!;
   const nextField = shape.nextTokenField ? respDecl.fields.find((fl) => fl.name === shape.nextTokenField) : undefined;
