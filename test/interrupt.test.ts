@@ -185,6 +185,35 @@ describe('svc new on the GitHub REST contract, interrupted', { timeout: 900_000 
   });
 });
 
+describe('svc new interrupted during go mod tidy', () => {
+  it('stops go, leaves no folder, and exits 143 on SIGTERM', { timeout: 120_000 }, async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'svc-interrupt-'));
+    // A go whose tidy is slow and then writes go.sum where it was started,
+    // making the folder again if it is still running after the cleanup.
+    const bin = mkdtempSync(join(tmpdir(), 'svc-fakego-'));
+    writeFileSync(
+      join(bin, 'go'),
+      '#!/bin/sh\nif [ "$1" = env ]; then echo go1.22.0; exit 0; fi\ntouch tidy-started\nsleep 4\nmkdir -p "$PWD" && echo tidied > "$PWD/go.sum"\n',
+      { mode: 0o755 },
+    );
+    const child = spawn(process.execPath, [BIN, 'new', 'product', '--yes'], {
+      cwd: parent,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    // Tidy runs in the staging folder, before the rename.
+    while (!stagingFolders(parent).some((f) => existsSync(join(parent, f, 'tidy-started')))) await sleep(20);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(stderr.trim().split('\n').at(-1)).toBe('interrupted; nothing was written');
+    await sleep(5000);
+    expect(readdirSync(parent)).toEqual([]);
+  });
+});
+
 describe('stray temporary files of a killed run', () => {
   it('are removed at the start of the next run, which says so', async () => {
     const parent = mkdtempSync(join(tmpdir(), 'svc-interrupt-'));
