@@ -230,7 +230,7 @@ describe('svc new --force in a folder that already is a service', () => {
     const r = runDisk(['new', name, '--dir', '.', '--force', '--yes', '--skip-tidy', ...flags], dir);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/^error: .* is already the service product \(svc\.yaml, contract productproto\/openapi\/product\.yaml\), and .* differ from it: edit svc\.yaml or the contract file, then run `svc gen api`$/m);
+    expect(r.stderr).toMatch(/^error: .* is already the service product \(svc\.yaml, contract productproto\/openapi\/product\.yaml\), not (the contract other\.yaml|a \.proto contract|the service billing|module example\.org\/other): edit svc\.yaml or the contract file, then run `svc gen api`$/m);
     expect(snapshot(cwd)).toEqual(before);
   });
 });
