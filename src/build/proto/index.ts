@@ -4,6 +4,7 @@ import type { LoadedProto, LoadedProtoFile } from '../../load/proto.js';
 import { columnOf } from '../../load/proto.js';
 import type { HttpRule, ProtoFile, RpcEnum, RpcField, RpcMessage, RpcMethod, RpcModel, RpcService } from '../../model/rpc.js';
 import type { ServiceModel } from '../../model/types.js';
+import { buildContractModel } from './model.js';
 import { muxRoute, parsePathTemplate, UnroutableTemplateError } from '../../model/httppath.js';
 
 /** Go modules that already hold the generated code of these files (by their go_package). */
@@ -81,9 +82,7 @@ export function buildFromProto(loaded: LoadedProto, serviceName: string): Servic
     title,
     version: '1.0.0',
     ...(services[0]?.comment ? { description: services[0].comment } : {}),
-    types: [],
-    operations: [],
-    resources: [],
+    ...buildContractModel(rpc, new Set(loaded.main.map((p) => loaded.files.get(p)!.package)), warnings),
     warnings,
     rpc,
   };
@@ -119,7 +118,16 @@ function message(t: protobuf.Type): RpcMessage {
     .map((o) => ({ name: o.name, fields: o.fieldsArray.map((f) => f.name) }));
   const real = new Set(oneofs.map((o) => o.name));
   for (const f of fields) if (f.oneof && !real.has(f.oneof)) delete f.oneof;
-  return { name: t.name, fullName: fullName(t), file: t.filename ?? '', ...comment(t.comment), fields, oneofs };
+  const resource = resourceOption(t);
+  return { name: t.name, fullName: fullName(t), file: t.filename ?? '', ...comment(t.comment), fields, oneofs, ...(resource ? { resource } : {}) };
+}
+
+/** The message's `google.api.resource` option, when it has one with a type. */
+function resourceOption(t: protobuf.Type): RpcMessage['resource'] {
+  const opt = ((t.parsedOptions ?? []) as Record<string, unknown>[]).find((o) => '(google.api.resource)' in o)?.['(google.api.resource)'] as Record<string, unknown> | undefined;
+  if (!opt || typeof opt.type !== 'string') return undefined;
+  const patterns = (Array.isArray(opt.pattern) ? opt.pattern : opt.pattern === undefined ? [] : [opt.pattern]).map(String);
+  return { type: opt.type, patterns, nameField: typeof opt.name_field === 'string' && opt.name_field !== '' ? opt.name_field : 'name' };
 }
 
 function field(f: protobuf.Field): RpcField {
