@@ -60,7 +60,7 @@ describe('the model of a proto contract', () => {
   it('recognises partial resources and keeps streaming and gRPC-only RPCs out of the operations', async () => {
     const m = await library();
     expect(m.resources.map((r) => [r.entity, r.operations])).toEqual([
-      ['Book', { get: 'GetBook', update: 'UpdateBook', delete: 'DeleteBook', list: 'ListBooks' }],
+      ['Book', { get: 'GetBook', create: 'CreateBook', update: 'UpdateBook', delete: 'DeleteBook', list: 'ListBooks' }],
       ['Shelf', { get: 'GetShelf', create: 'CreateShelf' }],
     ]);
     const names = m.operations.map((o) => o.name);

@@ -155,7 +155,7 @@ function wire(layout: ProtoLayout, name: string, resources: MessageResource[], s
   const http = f.use('net/http');
   const vars = layout.rpc.services.map((s) => unexportedName(layout.serverName(s)));
   const db = sql && resources.length > 0 ? f.use(`${layout.module}/internal/database`) : '';
-  const [first, ...rest] = repositoriesLiteral(layout, f, resources, db ? 'db' : undefined);
+  const [first, ...rest] = vars.length > 0 ? repositoriesLiteral(layout, f, resources, db ? 'db' : undefined) : [];
   f.add(
     '// newAPI wires the layers together: the repositories, the service, its gRPC',
     '// services and their REST routes. register adds the gRPC services to a server.',
