@@ -5,7 +5,7 @@ import { columnOf } from '../../load/proto.js';
 import type { HttpRule, ProtoFile, RpcEnum, RpcField, RpcMessage, RpcMethod, RpcModel, RpcService } from '../../model/rpc.js';
 import type { ServiceModel } from '../../model/types.js';
 import { buildContractModel } from './model.js';
-import { muxRoute, parsePathTemplate, UnroutableTemplateError } from '../../model/httppath.js';
+import { parsePathTemplate } from '../../model/httppath.js';
 
 /** Go modules that already hold the generated code of these files (by their go_package). */
 const PROVIDED_GO_PACKAGES = [
@@ -177,7 +177,7 @@ function service(s: protobuf.Service, file: LoadedProtoFile, warnings: string[])
       output: fullName(m.resolvedResponseType!),
       clientStreaming: Boolean(m.requestStream),
       serverStreaming: Boolean(m.responseStream),
-      http: httpRules(m, file, line, warnings),
+      http: httpRules(m, file, line),
       location,
     };
   });
@@ -209,10 +209,10 @@ function rpcLine(file: LoadedProtoFile, service: string, method: string): number
 
 /**
  * The `google.api.http` option of a method: its main rule, then its
- * additional bindings. A path ServeMux cannot route is left out, with a
- * warning: the RPC stays served over gRPC (and by its other bindings).
+ * additional bindings. A malformed path template is an error; whether a
+ * target can route a well-formed one is the target's to say.
  */
-function httpRules(m: protobuf.Method, file: LoadedProtoFile, line: number | undefined, warnings: string[]): HttpRule[] {
+function httpRules(m: protobuf.Method, file: LoadedProtoFile, line: number | undefined): HttpRule[] {
   const opt = (m.parsedOptions ?? []).find((o: Record<string, unknown>) => '(google.api.http)' in o) as Record<string, unknown> | undefined;
   if (!opt) return [];
   const rules: HttpRule[] = [];
@@ -220,12 +220,8 @@ function httpRules(m: protobuf.Method, file: LoadedProtoFile, line: number | und
     const rule = httpRule(raw);
     if (!rule) return;
     try {
-      muxRoute(parsePathTemplate(rule.path));
+      parsePathTemplate(rule.path);
     } catch (err) {
-      if (err instanceof UnroutableTemplateError) {
-        warnings.push(`${file.display}:${line ?? 1}: rpc ${m.name}: google.api.http ${rule.method} ${rule.path}: ${err.message}; net/http.ServeMux cannot route it, so this binding is left out (the RPC is still served over gRPC)`);
-        return;
-      }
       throw new UserError(`rpc ${m.name}: google.api.http: ${(err as Error).message}`, {
         file: file.display,
         ...(line !== undefined ? { line } : {}),

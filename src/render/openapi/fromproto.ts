@@ -17,7 +17,8 @@
  */
 import { stringify } from 'yaml';
 import { UserError } from '../../errors.js';
-import { muxRoute, parsePathTemplate, type MuxRoute } from '../../model/httppath.js';
+import { parsePathTemplate } from '../../model/httppath.js';
+import { isRoutable, muxRoute, type MuxRoute } from '../go/muxroute.js';
 import type { HttpRule, RpcField, RpcMessage, RpcMethod, RpcModel, RpcService } from '../../model/rpc.js';
 
 type Schema = Record<string, unknown>;
@@ -38,7 +39,8 @@ export function deriveOpenAPI(rpc: RpcModel, info: { title: string; version: str
       if (method.clientStreaming) continue;
       method.http.forEach((rule, index) => {
         const verb = rule.method.toLowerCase();
-        if (!OPERATION_METHODS.has(verb)) return;
+        // The document describes the routes the service serves: the gateway leaves out what ServeMux cannot route.
+        if (!OPERATION_METHODS.has(verb) || !isRoutable(parsePathTemplate(rule.path))) return;
         const { path, operation } = builder.operation(service, method, rule, index);
         const item = (paths[path] ??= {});
         if (item[verb] !== undefined) return;

@@ -4,6 +4,7 @@ import type { HttpRule, RpcMethod } from '../../model/rpc.js';
 import type { CrudKind } from '../../model/types.js';
 import type { Artifact } from '../artifact.js';
 import { GoFile } from '../go/gofile.js';
+import { isRoutable } from '../go/muxroute.js';
 import { goString } from '../go/naming.js';
 import type { StandardMethod } from './crud.js';
 import { goCamelCase, type ProtoLayout } from './layout.js';
@@ -28,11 +29,16 @@ export function renderStorageTests(layout: ProtoLayout, name: string, resources:
     if (!served('create') || !served('get')) continue;
     tests++;
     grpcTest(layout, f, r, served);
-    if (served('create')!.method.http.length > 0 && served('get')!.method.http.length > 0) restTest(layout, f, r, served);
+    if (restable(served('create')!.method) && restable(served('get')!.method)) restTest(layout, f, r, (kind) => (served(kind) && restable(served(kind)!.method) ? served(kind) : undefined));
   }
   if (tests === 0) return [];
   helpers(f);
   return [f.toArtifact(layout.module)];
+}
+
+/** Whether the RPC's first HTTP binding is one the gateway serves. */
+function restable(m: RpcMethod): boolean {
+  return m.http[0] !== undefined && isRoutable(parsePathTemplate(m.http[0].path));
 }
 
 type Served = (kind: CrudKind) => { service: { fullName: string; name: string; file: string }; method: RpcMethod } | undefined;
@@ -201,7 +207,7 @@ function restTest(layout: ProtoLayout, f: GoFile, r: MessageResource, served: Se
     `\tsameFields(t, "get", got, sent, ${owned(r)})`,
   ];
   const list = served('list');
-  if (list?.method.http.length) {
+  if (list) {
     const shape = r.resource.list!;
     const input = layout.rpc.messages[list.method.input]!;
     const listParent = r.pattern.length > 2 ? stringField(layout.rpc, list.method, 'parent') : undefined;
@@ -219,7 +225,7 @@ function restTest(layout: ProtoLayout, f: GoFile, r: MessageResource, served: Se
     void input;
   }
   const update = served('update');
-  if (update?.method.http.length) {
+  if (update) {
     const ubody = entityField(layout.rpc, update.method, r.entity)!;
     lines.push(
       `\tchanged := sample(&${entity}{}, 2, ${owned(r)})`,
