@@ -13,7 +13,8 @@ import { generateFixtureOnDisk, go, gofmtList } from '../support/go.js';
  * through create → get → list → update → delete, over gRPC and over the REST
  * gateway (the generated resources_gen_test.go), on SQLite and in memory; a
  * field added to the contract reaches storage with no user file touched and
- * no migration.
+ * no migration. With DATABASE_URL set (CI), the SQL services' tests run on
+ * PostgreSQL instead of SQLite.
  */
 
 /** Runs the generated storage tests verbosely and returns the names of those that passed. */

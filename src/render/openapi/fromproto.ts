@@ -385,6 +385,18 @@ class Builder {
   }
 }
 
+/**
+ * The path the REST gateway serves a model operation of a proto contract at,
+ * as this document writes it (`/v1/products/{product}`); undefined when
+ * ServeMux cannot route its binding.
+ */
+export function operationPath(rpc: RpcModel, operation: string): string | undefined {
+  const rule = rpc.services.flatMap((s) => s.methods).find((m) => m.operation === operation)?.http.find((r) => OPERATION_METHODS.has(r.method.toLowerCase()));
+  if (!rule) return undefined;
+  const t = parsePathTemplate(rule.path);
+  return isRoutable(t) ? openAPIPath(muxRoute(t)) : undefined;
+}
+
 /** The ServeMux pattern as an OpenAPI path: `{x...}` is `{x}`, the root `{$}` goes, and the verb comes back. */
 function openAPIPath(route: MuxRoute): string {
   let path = route.pattern === '/{$}' ? '/' : route.pattern.replace(/\{([A-Za-z0-9_]+)\.\.\.\}/g, '{$1}');

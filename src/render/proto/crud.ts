@@ -58,7 +58,9 @@ function servable(rpc: RpcModel, r: MessageResource, kind: CrudKind, m: RpcMetho
  * client's `<resource>_id`), drops output-only fields and stamps create_time
  * and update_time; update applies the field mask (all fields when unset)
  * except output-only and immutable ones; list pages through the names under
- * the request's parent. Repository errors become gRPC statuses.
+ * the request's parent. Create, update and delete publish
+ * `<resource>.created`, `.updated` and `.deleted`, as the OpenAPI standard
+ * operations do. Repository errors become gRPC statuses.
  */
 export function renderStandardMethods(layout: ProtoLayout, resources: MessageResource[], standard: Map<string, StandardMethod>): Artifact[] {
   if (standard.size === 0) return [];
@@ -96,6 +98,7 @@ function helper(layout: ProtoLayout, f: GoFile, r: MessageResource, kind: CrudKi
     const ts = f.use('google.golang.org/protobuf/types/known/timestamppb');
     return [`\tnow := ${ts}.Now()`, ...set.map((x) => `\t${v}.${goCamelCase(x.name)} = now`)];
   };
+  const event = (what: string) => goString(`${words(r.resource.name).join('_')}.${what}`);
   const serverOwned = [...new Set([...r.outputOnly, ...r.immutable])];
 
   switch (kind) {
@@ -124,6 +127,7 @@ function helper(layout: ProtoLayout, f: GoFile, r: MessageResource, kind: CrudKi
         `\tif err := ${repo}.Create(ctx, ${v}); err != nil {`,
         '\t\treturn nil, s.grpcError(err)',
         '\t}',
+        `\ts.publish(ctx, ${event('created')}, eventData(${v}))`,
         `\treturn ${v}, nil`,
         '}',
       );
@@ -170,6 +174,7 @@ function helper(layout: ProtoLayout, f: GoFile, r: MessageResource, kind: CrudKi
         `\tif err := ${repo}.Update(ctx, ${v}); err != nil {`,
         '\t\treturn nil, s.grpcError(err)',
         '\t}',
+        `\ts.publish(ctx, ${event('updated')}, eventData(${v}))`,
         `\treturn ${v}, nil`,
         '}',
       );
@@ -185,6 +190,7 @@ function helper(layout: ProtoLayout, f: GoFile, r: MessageResource, kind: CrudKi
           `\tif err := ${repo}.Delete(ctx, req.${getter(key.name)}); err != nil {`,
           '\t\treturn nil, s.grpcError(err)',
           '\t}',
+          `\ts.publish(ctx, ${event('deleted')}, req.${getter(key.name)})`,
           `\treturn ${v}, nil`,
           '}',
         );
@@ -194,6 +200,7 @@ function helper(layout: ProtoLayout, f: GoFile, r: MessageResource, kind: CrudKi
           `\tif err := ${repo}.Delete(ctx, req.${getter(key.name)}); err != nil {`,
           '\t\treturn nil, s.grpcError(err)',
           '\t}',
+          `\ts.publish(ctx, ${event('deleted')}, req.${getter(key.name)})`,
           `\treturn &${resp.slice(1)}{}, nil`,
           '}',
         );
@@ -220,6 +227,8 @@ function runtimeFile(layout: ProtoLayout): GoFile {
   const codes = f.use('google.golang.org/grpc/codes');
   const status = f.use('google.golang.org/grpc/status');
   const proto = f.use('google.golang.org/protobuf/proto');
+  const json = f.use('encoding/json');
+  const protojson = f.use('google.golang.org/protobuf/encoding/protojson');
   const protoreflect = f.use('google.golang.org/protobuf/reflect/protoreflect');
   const errs = f.use(`${layout.module}/pkg/errors`, 'apperrors');
   f.add(
@@ -257,6 +266,17 @@ function runtimeFile(layout: ProtoLayout): GoFile {
     `\t${errs}.KindUnavailable:\v${codes}.Unavailable,`,
     `\t${errs}.KindDeadlineExceeded:\v${codes}.DeadlineExceeded,`,
     `\t${errs}.KindCanceled:\v${codes}.Canceled,`,
+    '}',
+  );
+  f.add(
+    '// eventData is m in the proto3 JSON mapping, as the events of the standard',
+    '// methods carry it.',
+    `func eventData(m ${proto}.Message) ${json}.RawMessage {`,
+    `\tdata, err := ${protojson}.Marshal(m)`,
+    '\tif err != nil {',
+    '\t\treturn nil',
+    '\t}',
+    '\treturn data',
     '}',
   );
   f.add(
