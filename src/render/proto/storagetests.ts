@@ -1,6 +1,6 @@
 import { parsePathTemplate } from '../../model/httppath.js';
 import { words } from '../../model/names.js';
-import type { HttpRule, RpcMethod } from '../../model/rpc.js';
+import type { HttpRule, RpcMethod, RpcService } from '../../model/rpc.js';
 import type { CrudKind } from '../../model/types.js';
 import type { Artifact } from '../artifact.js';
 import { GoFile } from '../go/gofile.js';
@@ -41,111 +41,145 @@ function restable(m: RpcMethod): boolean {
   return m.http[0] !== undefined && isRoutable(parsePathTemplate(m.http[0].path));
 }
 
-type Served = (kind: CrudKind) => { service: { fullName: string; name: string; file: string }; method: RpcMethod } | undefined;
+type Served = (kind: CrudKind) => { service: RpcService; method: RpcMethod } | undefined;
 
-/** A request `v` with its required fields filled, then `fields` set (after, since valid overwrites required fields). */
-function requestLines(layout: ProtoLayout, f: GoFile, v: string, m: RpcMethod, fields: Record<string, string>, decl = true): string[] {
-  const type = messageRef(layout, f, m.input).slice(1);
-  return [`	${v} ${decl ? ':=' : '='} valid(&${type}{})`, ...Object.entries(fields).map(([k, val]) => `	${v}.${goCamelCase(k)} = ${val}`)];
+/** One call of a storage test: the request's fields (after valid fills the required ones), the variable the answer goes to, and what it must equal. */
+interface Step {
+  what: string;
+  call: { service: RpcService; method: RpcMethod };
+  req: string;
+  fields: Record<string, string>;
+  /** The variable of the answer, and whether it is declared here. */
+  out?: { name: string; type: string; declare: boolean };
+  /** Go lines checking the answer. */
+  check: string[];
+  /** The call must fail with NotFound (gRPC) or 404 (REST). */
+  notFound?: boolean;
+  /** Go lines that come first. */
+  before?: string[];
 }
 
-function owned(r: MessageResource): string {
-  return [...new Set([r.key.name, ...r.outputOnly])].map(goString).join(', ');
+/** The calls of a resource's storage test: create → get → list → update → get → delete → get. */
+function steps(layout: ProtoLayout, f: GoFile, r: MessageResource, served: Served): { setup: string[]; steps: Step[] } {
+  const rpc = layout.rpc;
+  const entity = messageRef(layout, f, r.entity.fullName).slice(1);
+  const key = `created.Get${goCamelCase(r.key.name)}()`;
+  const owned = [...new Set([r.key.name, ...r.outputOnly])].map(goString).join(', ');
+  const same = (what: string, got: string, want: string) => [`\tsameFields(t, ${goString(what)}, ${got}, ${want}, ${owned})`];
+  const parentOf = (m: RpcMethod) => (r.pattern.length > 2 ? stringField(rpc, m, 'parent') : undefined);
+  const parentValue = goString(r.pattern.slice(0, -2).map((x) => (x === '*' ? 'test' : x)).join('/'));
+  const create = served('create')!;
+  const get = served('get')!;
+  const getKey = { [keyField(rpc, get.method, r)!.name]: key };
+  const createParent = parentOf(create.method);
+  const out: Step[] = [
+    {
+      what: 'create',
+      call: create,
+      req: 'createReq',
+      fields: { [entityField(rpc, create.method, r.entity)!.name]: 'sent', ...(createParent ? { [createParent.name]: parentValue } : {}) },
+      out: { name: 'created', type: entity, declare: true },
+      check: same('create', 'created', 'sent'),
+    },
+    { what: 'get', call: get, req: 'getReq', fields: getKey, out: { name: 'got', type: entity, declare: true }, check: same('get', 'got', 'sent') },
+  ];
+  const list = served('list');
+  if (list) {
+    const shape = r.resource.list!;
+    const size = shape.pageSizeParam && rpc.messages[list.method.input]!.fields.some((x) => x.name === shape.pageSizeParam) ? shape.pageSizeParam : undefined;
+    const listParent = parentOf(list.method);
+    out.push({
+      what: 'list',
+      call: list,
+      req: 'listReq',
+      fields: { ...(size ? { [size]: '100' } : {}), ...(listParent ? { [listParent.name]: parentValue } : {}) },
+      out: { name: 'page', type: messageRef(layout, f, list.method.output).slice(1), declare: true },
+      check: [
+        `\tlisted := findKey(page.Get${goCamelCase(shape.itemsField)}(), ${key})`,
+        '\tif listed == nil {',
+        `\t\tt.Fatalf("list: %s is missing", ${key})`,
+        '\t}',
+        ...same('list', 'listed', 'sent'),
+      ],
+    });
+  }
+  const update = served('update');
+  if (update) {
+    out.push(
+      {
+        what: 'update',
+        before: [`\tchanged.${goCamelCase(r.key.name)} = ${key}`],
+        call: update,
+        req: 'updateReq',
+        fields: { [entityField(rpc, update.method, r.entity)!.name]: 'changed' },
+        out: { name: 'updated', type: entity, declare: true },
+        check: same('update', 'updated', 'changed'),
+      },
+      { what: 'get after update', call: get, req: 'getReq', fields: getKey, out: { name: 'got', type: entity, declare: false }, check: same('get after update', 'got', 'changed') },
+    );
+  }
+  const del = served('delete');
+  if (del) {
+    out.push(
+      { what: 'delete', call: del, req: 'deleteReq', fields: { [keyField(rpc, del.method, r)!.name]: key }, check: [] },
+      { what: 'get after delete', call: get, req: 'getReq', fields: getKey, check: [], notFound: true },
+    );
+  }
+  const setup = [`\tsent := sample(&${entity}{}, 1, ${owned})`];
+  if (update) setup.push(`\tchanged := sample(&${entity}{}, 2, ${owned})`);
+  return { setup, steps: out };
+}
+
+/** A request `v` with its required fields filled, then `fields` set (after, since valid overwrites required fields). */
+function requestLines(layout: ProtoLayout, f: GoFile, v: string, m: RpcMethod, fields: Record<string, string>): string[] {
+  const type = messageRef(layout, f, m.input).slice(1);
+  return [`\t${v} := valid(&${type}{})`, ...Object.entries(fields).map(([k, val]) => `\t${v}.${goCamelCase(k)} = ${val}`)];
+}
+
+/** The lines of the test's steps, each request built once and sent by `send`. */
+function stepLines(layout: ProtoLayout, f: GoFile, all: Step[], send: (s: Step) => string[]): string[] {
+  const built = new Set<string>();
+  const lines: string[] = [];
+  for (const s of all) {
+    lines.push(...(s.before ?? []));
+    if (!built.has(s.req)) lines.push(...requestLines(layout, f, s.req, s.call.method, s.fields));
+    built.add(s.req);
+    lines.push(...send(s), ...s.check);
+  }
+  return lines;
 }
 
 function grpcTest(layout: ProtoLayout, f: GoFile, r: MessageResource, served: Served): void {
   const testing = f.use('testing');
   const ctx = f.use('context');
-  const entity = messageRef(layout, f, r.entity.fullName).slice(1);
-  const client = (m: { service: { file: string; name: string } }) => {
-    const p = layout.goPackage(m.service.file);
-    return `${f.use(p.path, p.name)}.New${goCamelCase(m.service.name)}Client(api.conn)`;
+  const { setup, steps: all } = steps(layout, f, r, served);
+  const client = (s: RpcService) => {
+    const p = layout.goPackage(s.file);
+    return `${f.use(p.path, p.name)}.New${goCamelCase(s.name)}Client(api.conn)`;
   };
-  const create = served('create')!;
-  const get = served('get')!;
-  const noun = words(r.entity.name).join(' ');
-  const body = entityField(layout.rpc, create.method, r.entity)!;
-  const parent = r.pattern.length > 2 ? stringField(layout.rpc, create.method, 'parent') : undefined;
-  const parentValue = parent ? goString(r.pattern.slice(0, -2).map((s) => (s === '*' ? 'test' : s)).join('/')) : undefined;
-  const getKey = keyField(layout.rpc, get.method, r)!;
-  const lines: string[] = [
-    `// Test${goCamelCase(r.entity.name)}StoredOverGRPC stores a ${noun} with every field set and reads it`,
+  let err = false;
+  const send = (s: Step): string[] => {
+    const call = `${client(s.call.service)}.${goCamelCase(s.call.method.name)}(ctx, ${s.req})`;
+    if (s.notFound) {
+      return [`\t_, err = ${call}`, `\tif ${f.use('google.golang.org/grpc/status')}.Code(err) != ${f.use('google.golang.org/grpc/codes')}.NotFound {`, `\t\tt.Fatalf("${s.what}: %v, want NotFound", err)`, '\t}'];
+    }
+    const target = s.out ? s.out.name : '_';
+    const op = s.out?.declare || !err ? ':=' : '=';
+    err = true;
+    return [`\t${target}, err ${op} ${call}`, '\tif err != nil {', `\t\tt.Fatalf("${s.what}: %v", err)`, '\t}'];
+  };
+  const body = stepLines(layout, f, all, send);
+  const name = goCamelCase(r.entity.name);
+  f.add(
+    `// Test${name}StoredOverGRPC stores a ${words(r.entity.name).join(' ')} with every field set and reads it`,
     '// back through each standard method over gRPC.',
-    `func Test${goCamelCase(r.entity.name)}StoredOverGRPC(t *${testing}.T) {`,
+    `func Test${name}StoredOverGRPC(t *${testing}.T) {`,
     '\tapi := startAPI(t)',
     `\tctx := ${ctx}.Background()`,
-    `\tsent := sample(&${entity}{}, 1, ${owned(r)})`,
-    ...requestLines(layout, f, 'createReq', create.method, { [body.name]: 'sent', ...(parent ? { [parent.name]: parentValue! } : {}) }),
-    `\tcreated, err := ${client(create)}.${goCamelCase(create.method.name)}(ctx, createReq)`,
-    '\tif err != nil {',
-    '\t\tt.Fatalf("create: %v", err)',
-    '\t}',
-    `\tsameFields(t, "create", created, sent, ${owned(r)})`,
-    ...requestLines(layout, f, 'getReq', get.method, { [getKey.name]: `created.Get${goCamelCase(r.key.name)}()` }),
-    `\tgot, err := ${client(get)}.${goCamelCase(get.method.name)}(ctx, getReq)`,
-    '\tif err != nil {',
-    '\t\tt.Fatalf("get: %v", err)',
-    '\t}',
-    `\tsameFields(t, "get", got, sent, ${owned(r)})`,
-  ];
-  const list = served('list');
-  if (list) {
-    const shape = r.resource.list!;
-    const input = layout.rpc.messages[list.method.input]!;
-    const listParent = r.pattern.length > 2 ? stringField(layout.rpc, list.method, 'parent') : undefined;
-    lines.push(
-      ...requestLines(layout, f, 'listReq', list.method, {
-        ...(shape.pageSizeParam && input.fields.some((x) => x.name === shape.pageSizeParam) ? { [shape.pageSizeParam]: '100' } : {}),
-        ...(listParent && parentValue ? { [listParent.name]: parentValue } : {}),
-      }),
-      `\tpage, err := ${client(list)}.${goCamelCase(list.method.name)}(ctx, listReq)`,
-      '\tif err != nil {',
-      '\t\tt.Fatalf("list: %v", err)',
-      '\t}',
-      `\tlisted := findKey(page.Get${goCamelCase(shape.itemsField)}(), created.Get${goCamelCase(r.key.name)}())`,
-      '\tif listed == nil {',
-      `\t\tt.Fatalf("list: %s is missing", created.Get${goCamelCase(r.key.name)}())`,
-      '\t}',
-      `\tsameFields(t, "list", listed, sent, ${owned(r)})`,
-    );
-  }
-  const update = served('update');
-  if (update) {
-    const ubody = entityField(layout.rpc, update.method, r.entity)!;
-    lines.push(
-      `\tchanged := sample(&${entity}{}, 2, ${owned(r)})`,
-      `\tchanged.${goCamelCase(r.key.name)} = created.Get${goCamelCase(r.key.name)}()`,
-      ...requestLines(layout, f, 'updateReq', update.method, { [ubody.name]: 'changed' }),
-      `\tupdated, err := ${client(update)}.${goCamelCase(update.method.name)}(ctx, updateReq)`,
-      '\tif err != nil {',
-      '\t\tt.Fatalf("update: %v", err)',
-      '\t}',
-      `\tsameFields(t, "update", updated, changed, ${owned(r)})`,
-      `\tgot, err = ${client(get)}.${goCamelCase(get.method.name)}(ctx, getReq)`,
-      '\tif err != nil {',
-      '\t\tt.Fatalf("get after update: %v", err)',
-      '\t}',
-      `\tsameFields(t, "get after update", got, changed, ${owned(r)})`,
-    );
-  }
-  const del = served('delete');
-  if (del) {
-    const status = f.use('google.golang.org/grpc/status');
-    const codes = f.use('google.golang.org/grpc/codes');
-    const delKey = keyField(layout.rpc, del.method, r)!;
-    lines.push(
-      ...requestLines(layout, f, 'deleteReq', del.method, { [delKey.name]: `created.Get${goCamelCase(r.key.name)}()` }),
-      `\tif _, err := ${client(del)}.${goCamelCase(del.method.name)}(ctx, deleteReq); err != nil {`,
-      '\t\tt.Fatalf("delete: %v", err)',
-      '\t}',
-      `\t_, err = ${client(get)}.${goCamelCase(get.method.name)}(ctx, getReq)`,
-      `\tif ${status}.Code(err) != ${codes}.NotFound {`,
-      '\t\tt.Fatalf("get after delete: %v, want NotFound", err)',
-      '\t}',
-    );
-  }
-  lines.push('}');
-  f.add(...lines);
+    ...setup,
+    ...body,
+    '}',
+  );
 }
 
 /** A Go expression of the path of `rule` for the request `req`: each variable is the request's field value. */
@@ -171,75 +205,35 @@ function restPath(rule: HttpRule, req: string): string {
 function restTest(layout: ProtoLayout, f: GoFile, r: MessageResource, served: Served): void {
   const testing = f.use('testing');
   const protojson = f.use('google.golang.org/protobuf/encoding/protojson');
-  const entity = messageRef(layout, f, r.entity.fullName).slice(1);
-  const create = served('create')!;
-  const get = served('get')!;
-  const body = entityField(layout.rpc, create.method, r.entity)!;
-  const parent = r.pattern.length > 2 ? stringField(layout.rpc, create.method, 'parent') : undefined;
-  const parentValue = parent ? goString(r.pattern.slice(0, -2).map((s) => (s === '*' ? 'test' : s)).join('/')) : undefined;
-  const getKey = keyField(layout.rpc, get.method, r)!;
-  const key = `created.Get${goCamelCase(r.key.name)}()`;
-  const request = (v: string, m: RpcMethod, fields: Record<string, string>, what: string, out: string, decl: boolean) => {
-    const rule = m.http[0]!;
+  const { setup, steps: all } = steps(layout, f, r, served);
+  let declared = false;
+  const send = (s: Step): string[] => {
+    const rule = s.call.method.http[0]!;
     const body = goString(rule.body ?? '');
+    const op = declared ? '=' : ':=';
+    declared = true;
+    const call = `\tcode, _, data ${op} api.call(t, ${goString(rule.method)}, ${restPath(rule, s.req)}+restQuery(${s.req}, ${body}), restBody(t, ${s.req}, ${body}))`;
+    if (s.notFound) return [call, '\tif code != 404 {', `\t\tt.Fatalf("${s.what}: status %d, want 404: %s", code, data)`, '\t}'];
     return [
-      ...requestLines(layout, f, v, m, fields),
-      `\tcode, _, data ${decl ? ':=' : '='} api.call(t, ${goString(rule.method)}, ${restPath(rule, v)}+restQuery(${v}, ${body}), restBody(t, ${v}, ${body}))`,
+      ...(s.out ? [`\t${s.out.name} ${s.out.declare ? ':=' : '='} &${s.out.type}{}`] : []),
+      call,
       '\tif code != 200 {',
-      `\t\tt.Fatalf("${what}: status %d: %s", code, data)`,
+      `\t\tt.Fatalf("${s.what}: status %d: %s", code, data)`,
       '\t}',
-      `\tif err := ${protojson}.Unmarshal(data, ${out}); err != nil {`,
-      `\t\tt.Fatalf("${what}: decode %s: %v", data, err)`,
-      '\t}',
+      ...(s.out ? [`\tif err := ${protojson}.Unmarshal(data, ${s.out.name}); err != nil {`, `\t\tt.Fatalf("${s.what}: decode %s: %v", data, err)`, '\t}'] : []),
     ];
   };
-  const lines: string[] = [
-    `// Test${goCamelCase(r.entity.name)}StoredOverREST is Test${goCamelCase(r.entity.name)}StoredOverGRPC through the REST gateway,`,
-    '// in the proto3 JSON mapping.',
-    `func Test${goCamelCase(r.entity.name)}StoredOverREST(t *${testing}.T) {`,
+  const body = stepLines(layout, f, all, send);
+  const name = goCamelCase(r.entity.name);
+  f.add(
+    `// Test${name}StoredOverREST is Test${name}StoredOverGRPC through the REST gateway, in the`,
+    '// proto3 JSON mapping.',
+    `func Test${name}StoredOverREST(t *${testing}.T) {`,
     '\tapi := startAPI(t)',
-    `\tsent := sample(&${entity}{}, 1, ${owned(r)})`,
-    `\tcreated := &${entity}{}`,
-    ...request('createReq', create.method, { [body.name]: 'sent', ...(parent ? { [parent.name]: parentValue! } : {}) }, 'create', 'created', true),
-    `\tsameFields(t, "create", created, sent, ${owned(r)})`,
-    `\tgot := &${entity}{}`,
-    ...request('getReq', get.method, { [getKey.name]: key }, 'get', 'got', false),
-    `\tsameFields(t, "get", got, sent, ${owned(r)})`,
-  ];
-  const list = served('list');
-  if (list) {
-    const shape = r.resource.list!;
-    const input = layout.rpc.messages[list.method.input]!;
-    const listParent = r.pattern.length > 2 ? stringField(layout.rpc, list.method, 'parent') : undefined;
-    lines.push(
-      `\tpage := &${messageRef(layout, f, list.method.output).slice(1)}{}`,
-      ...request('listReq', list.method, {
-        ...(listParent && parentValue ? { [listParent.name]: parentValue } : {}),
-      }, 'list', 'page', false),
-      `\tlisted := findKey(page.Get${goCamelCase(shape.itemsField)}(), ${key})`,
-      '\tif listed == nil {',
-      `\t\tt.Fatalf("list: %s is missing", ${key})`,
-      '\t}',
-      `\tsameFields(t, "list", listed, sent, ${owned(r)})`,
-    );
-    void input;
-  }
-  const update = served('update');
-  if (update) {
-    const ubody = entityField(layout.rpc, update.method, r.entity)!;
-    lines.push(
-      `\tchanged := sample(&${entity}{}, 2, ${owned(r)})`,
-      `\tchanged.${goCamelCase(r.key.name)} = ${key}`,
-      `\tupdated := &${entity}{}`,
-      ...request('updateReq', update.method, { [ubody.name]: 'changed' }, 'update', 'updated', false),
-      `\tsameFields(t, "update", updated, changed, ${owned(r)})`,
-      `\tgot = &${entity}{}`,
-      ...request('getAgainReq', get.method, { [getKey.name]: key }, 'get after update', 'got', false),
-      `\tsameFields(t, "get after update", got, changed, ${owned(r)})`,
-    );
-  }
-  lines.push('}');
-  f.add(...lines);
+    ...setup,
+    ...body,
+    '}',
+  );
 }
 
 function helpers(f: GoFile): void {
