@@ -24,6 +24,7 @@ export function renderMessageRepositories(model: ServiceModel, layout: ProtoLayo
   if (sql) out.push(sqlStoreFile(layout).toArtifact(layout.module));
   const tables = new Map(messageTables(model).map((t) => [t.resource, t]));
   for (const r of resources) out.push(resourceFile(layout, r, sql ? tables.get(r.resource.entity)! : undefined).toArtifact(layout.module));
+  out.push(repositoryTests(layout, resources, sql).toArtifact(layout.module));
   return out;
 }
 
@@ -358,6 +359,90 @@ function resourceFile(layout: ProtoLayout, r: MessageResource, table: { name: st
       `// NewSQL${name}Repository returns the ${noun(r)} repository over the table ${table.name}.`,
       `func NewSQL${name}Repository(db *${database}.DB) ${name}Repository {`,
       `\treturn newSQLMessages(db, ${goString(table.name)}, ${goString(table.columns[0]!.name)}, ${kind})`,
+      '}',
+    );
+  }
+  return f;
+}
+
+/**
+ * `internal/repository/messages_gen_test.go`: each resource's repository, in
+ * memory and on each SQL database, keeps keys unique, reads, pages through a
+ * key prefix, updates and deletes as the Messages contract says.
+ */
+function repositoryTests(layout: ProtoLayout, resources: MessageResource[], sql: boolean): GoFile {
+  const f = new GoFile(`${REPO_DIR}/messages_gen_test.go`, 'repository');
+  const testing = f.use('testing');
+  const ctx = f.use('context');
+  const proto = f.use('google.golang.org/protobuf/proto');
+  const errs = f.use(`${layout.module}/pkg/errors`, 'apperrors');
+  f.add(
+    '// testMessages runs the Messages contract against repo; withKey makes a',
+    '// message with the given key.',
+    `func testMessages[M ${proto}.Message](t *${testing}.T, repo Messages[M], kind messageKind[M], withKey func(string) M) {`,
+    '\tt.Helper()',
+    `\tctx := ${ctx}.Background()`,
+    '\tfor _, key := range []string{"a/3", "a/1", "b/1", "a/2"} {',
+    '\t\tif err := repo.Create(ctx, withKey(key)); err != nil {',
+    '\t\t\tt.Fatalf("create %s: %v", key, err)',
+    '\t\t}',
+    '\t}',
+    `\twantKind(t, repo.Create(ctx, withKey("a/1")), ${errs}.KindAlreadyExists, "create a duplicate")`,
+    '\tgot, err := repo.Get(ctx, "a/2")',
+    '\tif err != nil {',
+    '\t\tt.Fatalf("get: %v", err)',
+    '\t}',
+    '\tsameJSON(t, got, withKey("a/2"))',
+    '\t_, err = repo.Get(ctx, "a/9")',
+    `\twantKind(t, err, ${errs}.KindNotFound, "get a missing key")`,
+    '\tkeys := func(page []M) []string {',
+    '\t\tout := make([]string, len(page))',
+    '\t\tfor i, m := range page {',
+    '\t\t\tout[i] = kind.key(m)',
+    '\t\t}',
+    '\t\treturn out',
+    '\t}',
+    '\tpage, next, err := repo.List(ctx, "a/", Page{Size: 2})',
+    '\tif err != nil || next == "" {',
+    '\t\tt.Fatalf("list: next %q, error %v", next, err)',
+    '\t}',
+    '\tsameJSON(t, keys(page), []string{"a/1", "a/2"})',
+    '\tpage, next, err = repo.List(ctx, "a/", Page{Size: 2, Token: next})',
+    '\tif err != nil || next != "" {',
+    '\t\tt.Fatalf("list the last page: next %q, error %v", next, err)',
+    '\t}',
+    '\tsameJSON(t, keys(page), []string{"a/3"})',
+    '\tpage, _, err = repo.List(ctx, "", Page{})',
+    '\tif err != nil {',
+    '\t\tt.Fatalf("list all: %v", err)',
+    '\t}',
+    '\tsameJSON(t, keys(page), []string{"a/1", "a/2", "a/3", "b/1"})',
+    '\t_, _, err = repo.List(ctx, "", Page{Token: "!"})',
+    `\twantKind(t, err, ${errs}.KindInvalidArgument, "list with a token this store did not issue")`,
+    '\tif err := repo.Update(ctx, withKey("a/1")); err != nil {',
+    '\t\tt.Fatalf("update: %v", err)',
+    '\t}',
+    `\twantKind(t, repo.Update(ctx, withKey("a/9")), ${errs}.KindNotFound, "update a missing key")`,
+    '\tif err := repo.Delete(ctx, "a/1"); err != nil {',
+    '\t\tt.Fatalf("delete: %v", err)',
+    '\t}',
+    `\twantKind(t, repo.Delete(ctx, "a/1"), ${errs}.KindNotFound, "delete twice")`,
+    '\t_, err = repo.Get(ctx, "a/1")',
+    `\twantKind(t, err, ${errs}.KindNotFound, "get a deleted key")`,
+    '}',
+  );
+  for (const r of resources) {
+    const name = entityName(layout, r);
+    const type = `${f.use(layout.messageType(r.entity.fullName).importPath, layout.goPackage(r.entity.file).name)}.${name}`;
+    const kind = `${name.charAt(0).toLowerCase()}${name.slice(1)}Kind`;
+    const run = (label: string, repo: string) => `\tt.Run(${goString(label)}, func(t *${testing}.T) { testMessages(t, ${repo}, ${kind}, withKey) })`;
+    const dbtest = sql ? f.use(`${layout.module}/internal/database/dbtest`) : '';
+    f.add(
+      `// Test${name}Repository runs the ${name} repository against the Messages contract.`,
+      `func Test${name}Repository(t *${testing}.T) {`,
+      `\twithKey := func(key string) *${type} { return &${type}{${goCamelCase(r.key.name)}: key} }`,
+      run('memory', `NewMemory${name}Repository()`),
+      ...(sql ? [run('sqlite', `NewSQL${name}Repository(${dbtest}.SQLite(t))`), run('postgres', `NewSQL${name}Repository(${dbtest}.Postgres(t))`)] : []),
       '}',
     );
   }
