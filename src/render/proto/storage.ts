@@ -344,7 +344,9 @@ function resourceFile(layout: ProtoLayout, r: MessageResource, table: { name: st
     `var ${kind} = messageKind[*${type}]{`,
     `\tnoun:\v${goString(noun(r))},`,
     `\tkey:\v(*${type}).Get${goCamelCase(r.key.name)},`,
-    `\tnew:\vfunc() *${type} { return new(${type}) },`,
+    `\tnew: func() *${type} {`,
+    `\t\treturn new(${type})`,
+    '\t},',
     '}',
   );
   f.add(
@@ -435,14 +437,16 @@ function repositoryTests(layout: ProtoLayout, resources: MessageResource[], sql:
     const name = entityName(layout, r);
     const type = `${f.use(layout.messageType(r.entity.fullName).importPath, layout.goPackage(r.entity.file).name)}.${name}`;
     const kind = `${name.charAt(0).toLowerCase()}${name.slice(1)}Kind`;
-    const run = (label: string, repo: string) => `\tt.Run(${goString(label)}, func(t *${testing}.T) { testMessages(t, ${repo}, ${kind}, withKey) })`;
+    const run = (label: string, repo: string) => [`\tt.Run(${goString(label)}, func(t *${testing}.T) {`, `\t\ttestMessages(t, ${repo}, ${kind}, withKey)`, '\t})'];
     const dbtest = sql ? f.use(`${layout.module}/internal/database/dbtest`) : '';
     f.add(
       `// Test${name}Repository runs the ${name} repository against the Messages contract.`,
       `func Test${name}Repository(t *${testing}.T) {`,
-      `\twithKey := func(key string) *${type} { return &${type}{${goCamelCase(r.key.name)}: key} }`,
-      run('memory', `NewMemory${name}Repository()`),
-      ...(sql ? [run('sqlite', `NewSQL${name}Repository(${dbtest}.SQLite(t))`), run('postgres', `NewSQL${name}Repository(${dbtest}.Postgres(t))`)] : []),
+      `\twithKey := func(key string) *${type} {`,
+      `\t\treturn &${type}{${goCamelCase(r.key.name)}: key}`,
+      '\t}',
+      ...run('memory', `NewMemory${name}Repository()`),
+      ...(sql ? [...run('sqlite', `NewSQL${name}Repository(${dbtest}.SQLite(t))`), ...run('postgres', `NewSQL${name}Repository(${dbtest}.Postgres(t))`)] : []),
       '}',
     );
   }
