@@ -1,5 +1,6 @@
 import type { Field, ObjectDecl, Resource, ServiceModel, TypeDecl, TypeRef } from '../../model/types.js';
 import { snake } from '../../model/names.js';
+import { messageTables } from '../proto/resources.js';
 
 /**
  * The relational schema of a service's resources, language- and
@@ -39,6 +40,8 @@ export type Dialect = (typeof DIALECTS)[number];
 
 /** The tables of every resource of the model, in resource order. */
 export function schemaOf(model: ServiceModel): Table[] {
+  // A proto service stores each resource as its encoded message (see render/proto/storage.ts).
+  if (model.rpc) return messageTables(model);
   const decls = new Map(model.types.map((t) => [t.name, t]));
   const names = new Set<string>();
   return model.resources.map((r) => tableOf(r, decls, names));
