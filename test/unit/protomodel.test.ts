@@ -48,6 +48,7 @@ describe('the model of a proto contract', () => {
         plural: 'products',
         entity: 'Product',
         idField: 'name',
+        idAssignment: 'uuid',
         operations: { get: 'GetProduct', create: 'CreateProduct', update: 'UpdateProduct', delete: 'DeleteProduct', list: 'ListProducts' },
         list: { responseType: 'ListProductsResponse', itemsField: 'products', nextTokenField: 'next_page_token', pageSizeParam: 'page_size', pageTokenParam: 'page_token', defaultPageSize: 20, maxPageSize: 100 },
         recognisedBy: 'rpc',

@@ -46,7 +46,7 @@ describe('the data layer of a proto service', () => {
 
     const helpers = files.get('internal/service/book_store.gen.go')!.content;
     expect(helpers).toContain('key, err := newName(req.GetParent(), "books", req.GetBookId())');
-    expect(helpers).toContain('s.repos.Books.List(ctx, childrenOf(req.GetParent()), repository.Page{Size: int(req.GetPageSize()), Token: req.GetPageToken()})');
+    expect(helpers).toContain('s.Repos.Books.List(ctx, childrenOf(req.GetParent()), repository.Page{Size: int(req.GetPageSize()), Token: req.GetPageToken()})');
     expect(helpers).toContain('applyUpdate(book, req.GetBook(), req.GetUpdateMask().GetPaths(), "name")');
     expect(files.get('internal/service/shelf_store.gen.go')!.content).toContain('clearFields(shelf, "create_time")');
     expect(files.get('cmd/library/wire.go')!.content).toContain('Books:   repository.NewSQLBookRepository(db),');

@@ -59,8 +59,22 @@ export function buildContractModel(rpc: RpcModel, contractPackages: ReadonlySet<
     }
   }
   const byName = new Map(types.map((t) => [t.name, t]));
-  const resources = recogniseResources(operations, byName, warnings);
+  const resources = recogniseResources(operations, byName, warnings).map((r) => aipNaming(r, operations));
   return { types, operations, resources };
+}
+
+/**
+ * AIP-133: the server names a new resource — from the create request's
+ * `<resource>_id` when it has one (the client's choice), else on its own — and
+ * a name the client puts in the resource is not used, though the resource's
+ * name field is required by the rules that recognise it.
+ */
+function aipNaming(r: Resource, operations: readonly Operation[]): Resource {
+  if (r.idAssignment !== 'client') return r;
+  const create = operations.find((o) => o.name === r.operations.create);
+  const idParam = `${r.name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()}_id`;
+  const chosen = create?.parameters.some((p) => p.in === 'query' && p.name === idParam);
+  return chosen ? r : { ...r, idAssignment: 'uuid' };
 }
 
 const MODEL_METHODS = new Set<string>(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);

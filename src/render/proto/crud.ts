@@ -108,21 +108,18 @@ function helper(layout: ProtoLayout, f: GoFile, r: MessageResource, kind: CrudKi
       const collection = r.pattern.length >= 2 ? r.pattern[r.pattern.length - 2]! : '';
       const parent = r.pattern.length > 2 ? stringField(rpc, m, 'parent') : undefined;
       const chosen = idField(rpc, m, r);
-      const client = r.resource.idAssignment === 'client';
+      // AIP-133: the server names a new resource, from the request's `<resource>_id`
+      // when it has one; a name the client puts in the resource is not used.
       f.add(
-        ...head(`${name} stores the ${noun} of req${client ? '' : ' under a new name'} and returns it, with the fields the server owns set by the server.`),
+        ...head(`${name} stores the ${noun} of req under a new name and returns it, with the fields the server owns set by the server.`),
         `\t${v} := ${proto}.CloneOf(req.${getter(body.name)})`,
         `\tif ${v} == nil {`,
         `\t\t${v} = new(${messageRef(layout, f, r.entity.fullName).slice(1)})`,
         '\t}',
         ...(r.outputOnly.length > 0 ? [`\tclearFields(${v}, ${r.outputOnly.map(goString).join(', ')})`] : []),
-        ...(client
-          ? [`\tif ${v}.${getter(r.key.name)} == "" {`, `\t\treturn nil, s.grpcError(invalid(${goString(`${body.name}.${r.key.name}`)}, "is required"))`, '\t}']
-          : [
-              `\tkey, err := newName(${parent ? `req.${getter(parent.name)}` : '""'}, ${goString(collection)}, ${chosen ? `req.${getter(chosen.name)}` : '""'})`,
-              ...fail,
-              `\t${v}.${goCamelCase(r.key.name)} = key`,
-            ]),
+        `\tkey, err := newName(${parent ? `req.${getter(parent.name)}` : '""'}, ${goString(collection)}, ${chosen ? `req.${getter(chosen.name)}` : '""'})`,
+        ...fail,
+        `\t${v}.${goCamelCase(r.key.name)} = key`,
         ...stamp([r.createTime, r.updateTime]),
         `\tif err := ${repo}.Create(ctx, ${v}); err != nil {`,
         '\t\treturn nil, s.grpcError(err)',
