@@ -7,6 +7,9 @@ import { operationsOf, resourcesOf, type ResourceApi } from './support/contract.
 import { evolve, Ledger, roundTripHttp, svc, type Step, type SvcRun, verifyStep } from './support/evolution.js';
 import { go, hasGo } from './support/go.js';
 import { call, freshPostgresDatabase, startService } from './support/service.js';
+import { MemoryFileSystem } from '../src/fs/memory.js';
+import { genApi } from '../src/pipeline/gen.js';
+import { newService } from '../src/pipeline/new.js';
 import { addDependency, addLineBeforeCreate, implementStub, read, write } from './support/userfiles.js';
 
 /**
@@ -360,5 +363,19 @@ describe.skipIf(!hasGo())('contract evolution: the OpenAPI starter through 13 ed
     it(`step ${n}: ${step.edit}`, { timeout: 600_000 }, async () => {
       expect(await evolve(dir, n, step, verify, ledger)).toEqual([]);
     });
+  });
+});
+
+describe('a required field added to the contract, its request example left as it was', () => {
+  it('still gets valid requests in the generated handler tests: the example is completed with the field', async () => {
+    const fs = new MemoryFileSystem();
+    await newService({ name: 'product', module: 'example.com/product', dir: '/virtual/product', fs, transports: ['http'], database: 'memory' });
+    const c = parse((await fs.read(CONTRACT))!) as Contract;
+    addField(c, 'stock', { type: 'integer', format: 'int32', minimum: 0 }, ['Product', 'ProductInput']);
+    await fs.write(CONTRACT, stringify(c, { lineWidth: 0 }));
+    await genApi({ dir: '/virtual/product', fs });
+    const lifecycle = (await fs.read('internal/handler/product_gen_test.go'))!;
+    const body = /MethodPost, "\/products", `(\{.*?\})`/.exec(lifecycle)?.[1];
+    expect(JSON.parse(body!)).toMatchObject({ name: 'Espresso cup', price: 12.5, stock: expect.any(Number) });
   });
 });
