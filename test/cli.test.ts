@@ -194,3 +194,87 @@ describe('svc basics', () => {
     expect(execFileSync(process.execPath, [BIN, '--version'], { encoding: 'utf8' }).trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
+
+describe('svc new --force in a folder that already is a service', () => {
+  /** A starter service whose contract has gained a field the starter lacks. */
+  function serviceWithOwnContract() {
+    const cwd = mkdtempSync(join(tmpdir(), 'svc-cli-'));
+    expect(runDisk(['new', 'product', '--yes', '--skip-tidy'], cwd).code).toBe(0);
+    const dir = join(cwd, 'product');
+    const contract = join(dir, 'productproto', 'openapi', 'product.yaml');
+    const text = readFileSync(contract, 'utf8');
+    const withSku = text.replace(/(description: A product in the catalogue\.\n\s+required: \[[^\]]*\]\n\s+properties:\n)/, '$1        sku:\n          type: string\n');
+    expect(withSku).not.toBe(text);
+    writeFileSync(contract, withSku);
+    return { cwd, dir, contract, text: withSku };
+  }
+
+  it('re-generates it from the contract its svc.yaml names, not from the starter', () => {
+    const { dir, contract, text } = serviceWithOwnContract();
+    const r = runDisk(['new', 'product', '--dir', '.', '--force', '--yes', '--skip-tidy'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/note: .* is already the service product: re-generated from its contract productproto\/openapi\/product\.yaml \(svc\.yaml\)/);
+    expect(readFileSync(contract, 'utf8')).toBe(text);
+    expect(readFileSync(join(dir, 'pkg', 'models', 'product.gen.go'), 'utf8')).toMatch(/\tSKU \*?string `json:"sku/);
+  });
+
+  it.each([
+    ['another contract', ['--openapi', 'other.yaml']],
+    ['a proto contract', ['--proto']],
+    ['another name', [], 'billing'],
+    ['another module', ['--module', 'example.org/other']],
+  ])('refuses %s in one line and writes nothing', (_what, flags, name = 'product') => {
+    const { cwd, dir } = serviceWithOwnContract();
+    writeFileSync(join(dir, 'other.yaml'), readFileSync(join(dir, 'productproto', 'openapi', 'product.yaml'), 'utf8').replace('sku:', 'code:'));
+    const before = snapshot(cwd);
+    const r = runDisk(['new', name, '--dir', '.', '--force', '--yes', '--skip-tidy', ...flags], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^error: .* is already the service product \(svc\.yaml, contract productproto\/openapi\/product\.yaml\), and .* differ from it: edit svc\.yaml or the contract file, then run `svc gen api`$/m);
+    expect(snapshot(cwd)).toEqual(before);
+  });
+});
+
+describe('a new module path in svc.yaml', () => {
+  it('rewrites go.mod\'s module line and names each user file still importing the old path, with the exact edit', { timeout: 120_000 }, () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'svc-cli-'));
+    expect(runDisk(['new', 'product', '--yes'], cwd).code).toBe(0);
+    const dir = join(cwd, 'product');
+    // The user has written code in one stub; the others are as svc made them.
+    const edited = join(dir, 'internal', 'service', 'get_product.go');
+    writeFileSync(edited, `${readFileSync(edited, 'utf8')}\n// Reviewed by the catalogue team.\n`);
+    const settings = join(dir, 'svc.yaml');
+    writeFileSync(settings, readFileSync(settings, 'utf8').replace(/^module: .*$/m, 'module: example.org/shop/product'));
+
+    const r = runDisk(['gen', 'api'], dir);
+    expect(readFileSync(join(dir, 'go.mod'), 'utf8')).toMatch(/^module example\.org\/shop\/product\n/);
+    expect(r.stdout).toMatch(/^overwrite\s+go\.mod$/m);
+    const named = [...r.stderr.matchAll(/^action needed: (\S+?):(\d+): imports "([^"]+)" from the old module path; change it to "([^"]+)"$/gm)];
+    // The edited stub is named; a stub svc updated itself is not, one it kept is.
+    expect(named.map((m) => m[1])).toContain('internal/service/get_product.go');
+    for (const stub of readdirSync(join(dir, 'internal', 'service')).filter((f) => !f.includes('.gen.') && f.endsWith('.go'))) {
+      const updated = new RegExp(`^overwrite\\s+internal/service/${stub}$`, 'm').test(r.stdout);
+      expect(named.some((m) => m[1] === `internal/service/${stub}`), stub).toBe(!updated && /"example\.com\/product/.test(readFileSync(join(dir, 'internal', 'service', stub), 'utf8')));
+    }
+    // Action needed lines come last, then the one line saying the tree does not compile; the exit is non-zero.
+    const lines = r.stderr.trim().split('\n');
+    expect(lines.at(-1)).toMatch(/^error: the service will not compile until these \d+ edits are made$/);
+    expect(lines.slice(lines.findIndex((l) => l.startsWith('action needed:')), -1).every((l) => l.startsWith('action needed:'))).toBe(true);
+    expect(r.code).toBe(1);
+
+    // Making exactly the named edits gives a tree that builds, and a run that has nothing left to say.
+    for (const [, file, line, from, to] of named) {
+      const path = join(dir, file!);
+      const text = readFileSync(path, 'utf8').split('\n');
+      expect(text[Number(line) - 1]).toContain(`"${from}"`);
+      text[Number(line) - 1] = text[Number(line) - 1]!.replace(`"${from}"`, `"${to}"`);
+      writeFileSync(path, text.join('\n'));
+    }
+    const build = spawnSync('go', ['build', './...'], { cwd: dir, encoding: 'utf8' });
+    expect(build.stderr).toBe('');
+    expect(build.status).toBe(0);
+    const again = runDisk(['gen', 'api'], dir);
+    expect(again.stderr).not.toMatch(/action needed/);
+    expect(again.code).toBe(0);
+  });
+});

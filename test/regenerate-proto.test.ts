@@ -155,21 +155,29 @@ describe.skipIf(!canGenerate)('svc gen api on a proto service (on disk)', () => 
     await go(d, 'vet', './internal/service/', './internal/gateway/');
   });
 
-  it('a removed RPC leaves its stub as an orphan, reported and kept', async () => {
+  it('a removed RPC: its unedited stub is deleted; an edited one is kept and reported while it exists', async () => {
     const d = await shop();
-    const stub = readFileSync(join(d, 'internal/service/shop_service_create_item.go'), 'utf8');
+    const path = join(d, 'internal/service/shop_service_create_item.go');
     editContract(d, (t) => t.replace(/\n  \/\/ CreateItem adds an item\.\n  rpc CreateItem[\s\S]*?\n  }\n/, '\n'));
+    const stub = readFileSync(path, 'utf8');
+    const edited = `${stub}\n// mine\n`;
+    writeFileSync(path, edited);
     const result = await regen(d);
-    expect(result.reports).toEqual([
-      'internal/service/shop_service_create_item.go: orphan: its operation is no longer in the contract; the file is kept (delete it, or the service will not compile)',
-    ]);
-    expect(readFileSync(join(d, 'internal/service/shop_service_create_item.go'), 'utf8')).toBe(stub);
+    expect(result.reports).toEqual([expect.stringMatching(/^internal\/service\/shop_service_create_item\.go:\d+: orphan: .*the file was edited, so it is kept: delete the file/)]);
+    expect(readFileSync(path, 'utf8')).toBe(edited);
     expect(readFileSync(join(d, 'internal/gateway/routes.gen.go'), 'utf8')).not.toContain('CreateItem');
+
+    writeFileSync(path, stub);
+    const again = await regen(d);
+    expect(again.reports).toEqual([]);
+    expect(actions(again)['internal/service/shop_service_create_item.go']).toBe('delete');
+    expect(existsSync(path)).toBe(false);
   });
 
   it("a changed request type is reported with the stub's file and line", async () => {
     const d = await shop();
-    const stub = readFileSync(join(d, 'internal/service/shop_service_get_item.go'), 'utf8');
+    const stub = `${readFileSync(join(d, 'internal/service/shop_service_get_item.go'), 'utf8')}\n// mine\n`;
+    writeFileSync(join(d, 'internal/service/shop_service_get_item.go'), stub);
     const line = stub.split('\n').findIndex((l) => l.startsWith('func (s *ShopServiceServer) GetItem(')) + 1;
     expect(line).toBeGreaterThan(0);
     editContract(d, (t) =>

@@ -39,22 +39,57 @@ describe('svc gen api after the contract changed', () => {
     expect(await fs.read('internal/service/archive_product.go')).toMatch(/apperrors\.NotImplemented\("ArchiveProduct"\)/);
   });
 
-  it('reports an operation removed from the contract as an orphan and keeps its file', async () => {
+  it('deletes the unedited stub of an operation removed from the contract', async () => {
     const fs = await starter();
     await editContract(fs, (t) => t.replace(/    delete:\n      operationId: deleteProduct[\s\S]*?(?=components:)/, ''));
     const result = await regen(fs);
-    expect(result.reports).toEqual([expect.stringMatching(/^internal\/service\/delete_product\.go: orphan: its operation is no longer in the contract; the file is kept/)]);
-    expect(await fs.read('internal/service/delete_product.go')).toBeDefined();
+    expect(result.plan.changes.filter((c) => c.action === 'delete').map((c) => c.artifact.path)).toEqual(['internal/service/delete_product.go']);
+    expect(await fs.read('internal/service/delete_product.go')).toBeUndefined();
+    expect(result.reports).toEqual([]);
+    expect(result.buildBroken).toBe(false);
+    expect((await regen(fs)).written).toEqual([]);
   });
 
-  it('reports a changed signature with the file and line to update', async () => {
+  it('reports the edited stub of a removed operation while it exists, as a build breaker, and keeps it', async () => {
     const fs = await starter();
+    const stub = `${await fs.read('internal/service/delete_product.go')}\n// my notes\n`;
+    await fs.write('internal/service/delete_product.go', stub);
+    const line = stub.split('\n').findIndex((l) => l.startsWith('func (s *Service) DeleteProduct(')) + 1;
+    await editContract(fs, (t) => t.replace(/    delete:\n      operationId: deleteProduct[\s\S]*?(?=components:)/, ''));
+    const result = await regen(fs);
+    expect(result.reports).toEqual([
+      `internal/service/delete_product.go:${line}: orphan: DeleteProduct's operation is no longer in the contract, and the file was edited, so it is kept: delete the file (move what you want to keep into a file of your own first); until then the service does not compile (it uses DeleteProductRequest, no longer generated)`,
+    ]);
+    expect(result.buildBroken).toBe(true);
+    expect(await fs.read('internal/service/delete_product.go')).toBe(stub);
+    // Still there: still reported. Deleted: the report is gone.
+    expect((await regen(fs)).reports).toHaveLength(1);
+    await fs.remove('internal/service/delete_product.go');
+    const after = await regen(fs);
+    expect(after.reports).toEqual([]);
+    expect(after.buildBroken).toBe(false);
+    expect(after.plan.changes.map((c) => c.artifact.path)).not.toContain('internal/service/delete_product.go');
+  });
+
+  it('updates a stub that is still as svc created it when its signature changes', async () => {
+    const fs = await starter();
+    await editContract(fs, (t) => t.replace(/(operationId: getProduct[\s\S]*?schemas\/)Product'/, "$1ProductList'"));
+    const result = await regen(fs);
+    expect(result.plan.changes.find((c) => c.artifact.path === 'internal/service/get_product.go')?.action).toBe('overwrite');
+    expect(await fs.read('internal/service/get_product.go')).toContain('(*models.ProductList, error)');
+    expect(result.reports).toEqual([]);
+  });
+
+  it('reports the changed signature of an edited stub with the file and line to update', async () => {
+    const fs = await starter();
+    await fs.write('internal/service/get_product.go', `${await fs.read('internal/service/get_product.go')}\n// edited\n`);
     // getProduct now answers with the list type: its method's result type changes.
     await editContract(fs, (t) => t.replace(/(operationId: getProduct[\s\S]*?schemas\/)Product'/, "$1ProductList'"));
     const result = await regen(fs);
     expect(result.reports).toContainEqual(
       'internal/service/get_product.go:11: the operation\'s signature changed in the contract; update it to: func (s *Service) GetProduct(ctx context.Context, req GetProductRequest) (*models.ProductList, error)',
     );
+    expect(result.buildBroken).toBe(true);
   });
 
   it('deletes the model file of a schema removed from the contract', async () => {

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError, UserError } from '../errors.js';
 import { DiskFileSystem } from '../fs/disk.js';
+import { runInterruptCleanups } from '../fs/interrupt.js';
 import type { FileSystem } from '../fs/types.js';
 import { countActions } from '../plan/plan.js';
 import type { GenerateResult } from '../pipeline/generate.js';
@@ -24,7 +25,7 @@ export interface CliEnv {
   stderr: NodeJS.WriteStream;
   /** Whether prompts may be shown. */
   interactive: boolean;
-  /** Injected file system factory (tests use memory); defaults to disk. */
+  /** Injected file system factory (tests use memory); defaults to a staged disk file system. */
   fsFor?: (dir: string) => FileSystem;
 }
 
@@ -37,7 +38,7 @@ function packageVersion(): string {
 /** Runs the CLI and returns the exit code: 0 success, 1 failure, 2 usage error. */
 export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<number> {
   const io: Output = { out: (l) => env.stdout.write(`${l}\n`), err: (l) => env.stderr.write(`${l}\n`) };
-  const fsFor = env.fsFor ?? ((dir: string) => new DiskFileSystem(dir));
+  const fsFor = env.fsFor ?? ((dir: string) => new DiskFileSystem(dir, { staged: true }));
   let exitCode = 0;
 
   const program = new Command('svc')
@@ -78,7 +79,9 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
     .action(async (opts: { dir?: string; dryRun?: boolean; force?: boolean }) => {
       const dir = resolve(env.cwd, opts.dir ?? '.');
       const { genApi } = await import('../pipeline/gen.js');
-      const result = await genApi({ dir, fs: fsFor(dir), force: opts.force ?? false, dryRun: opts.dryRun ?? false });
+      const fs = fsFor(dir);
+      noteSwept(fs, io);
+      const result = await genApi({ dir, fs, force: opts.force ?? false, dryRun: opts.dryRun ?? false });
       exitCode = report(result, io, { dryRun: opts.dryRun ?? false, diff: true, list: true, resources: true });
     });
   registerDeployCommands(gen, async (kind, opts) => {
@@ -87,7 +90,6 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
     const dryRun = opts.dryRun ?? false;
     const result = await genDeploy(kind, { dir, fs: fsFor(dir), force: opts.force ?? false, dryRun, flags: opts.flags });
     exitCode = report(result, io, { dryRun, diff: true, list: true });
-    for (const note of result.notes) io.err(`note: ${note}`);
   });
   registerDoctorCommand(program, { io, stderr: env.stderr, setExitCode: (code) => (exitCode = code) });
 
@@ -116,8 +118,8 @@ interface NewFlags {
 async function runNew(name: string, opts: NewFlags, env: CliEnv, io: Output, fsFor: (dir: string) => FileSystem): Promise<number> {
   let module = opts.module;
   let openapi = opts.openapi;
-  let transports: Transport[] = opts.transport ? [opts.transport] : ['http'];
-  let database: Database = opts.database ?? DATABASES[0];
+  let transports: Transport[] | undefined = opts.transport ? [opts.transport] : undefined;
+  let database: Database | undefined = opts.database;
   if (env.interactive && !opts.yes && opts.proto === undefined) {
     const { askNew } = await import('./prompts.js');
     const known: Parameters<typeof askNew>[1] = { openapiGiven: openapi !== undefined };
@@ -134,17 +136,19 @@ async function runNew(name: string, opts: NewFlags, env: CliEnv, io: Output, fsF
   }
   const dir = resolve(env.cwd, opts.dir ?? name);
   const fs = fsFor(dir);
+  noteSwept(fs, io);
   const newOpts: Parameters<typeof NewService>[0] = {
     name,
-    module: module ?? `example.com/${name}`,
     dir,
     fs,
-    transports,
-    database,
     force: opts.force ?? false,
     dryRun: opts.dryRun ?? false,
     cwd: env.cwd,
   };
+  // Only what was asked: in a folder that already is a service, svc.yaml decides the rest.
+  if (module !== undefined) newOpts.module = module;
+  if (transports !== undefined) newOpts.transports = transports;
+  if (database !== undefined) newOpts.database = database;
   if (openapi !== undefined) newOpts.openapi = openapi;
   if (opts.proto === undefined && opts.transport === 'grpc') {
     throw new UsageError('--transport grpc needs a protobuf contract: use --proto [file] (a proto service serves gRPC and its REST gateway)');
@@ -154,48 +158,66 @@ async function runNew(name: string, opts: NewFlags, env: CliEnv, io: Output, fsF
     newOpts.proto = opts.proto;
     newOpts.includes = opts.protoPath ?? [];
   }
+  if (!opts.skipTidy && !opts.dryRun && fs instanceof DiskFileSystem) {
+    const { goModTidy, goVersion } = await import('../tools/go.js');
+    if (await goVersion()) newOpts.tidy = (where) => withProgress('go mod tidy', env.stderr, () => goModTidy(where));
+    else io.err('warning: `go` is not on PATH: install Go 1.22 or newer (https://go.dev/doc/install), then run `go mod tidy` in the service folder');
+  }
   const { newService } = await import('../pipeline/new.js');
   const result = await newService(newOpts);
+  for (const note of result.notes) io.err(`note: ${note}`);
   const code = report(result, io, { dryRun: opts.dryRun ?? false, diff: false, list: false, resources: true });
   if (!opts.dryRun) io.out(`wrote the ${name} service to ${dir}`);
-  if (opts.dryRun || code !== 0) return code;
-
-  if (!opts.skipTidy && fs instanceof DiskFileSystem) {
-    const { goModTidy, goVersion } = await import('../tools/go.js');
-    const version = await goVersion();
-    if (!version) {
-      io.err('warning: `go` is not on PATH: install Go 1.22 or newer (https://go.dev/doc/install), then run `go mod tidy` in the service folder');
-    } else {
-      const tidy = await withProgress('go mod tidy', env.stderr, () => goModTidy(dir));
-      if (!tidy.ok) {
-        io.err(`error: go mod tidy failed in ${dir}:\n${tidy.message}`);
-        return 1;
-      }
-    }
+  if (result.tidy && !result.tidy.ok) {
+    io.err(`error: go mod tidy failed in ${dir} (the service is written; run it again there once fixed):\n${result.tidy.message}`);
+    return 1;
   }
+  if (opts.dryRun || code !== 0) return code;
   const rel = opts.dir ?? name;
   io.out(`\nNext: cd ${rel} && make run    (then: curl localhost:8080/healthz)`);
   return 0;
 }
 
-/** Prints warnings, the plan (every file on a dry run; on a real run only with `list`) and a summary. */
-function report(result: GenerateResult, io: Output, options: { dryRun: boolean; diff: boolean; list: boolean; resources?: boolean }): number {
+/**
+ * Prints warnings, the plan (every file on a dry run; on a real run only
+ * with `list`), a summary, then every "action needed" line, last. Edits the
+ * user's files need for the tree to compile make the exit code 1.
+ */
+function report(
+  result: GenerateResult & { edits?: string[] },
+  io: Output,
+  options: { dryRun: boolean; diff: boolean; list: boolean; resources?: boolean },
+): number {
   if (options.resources) for (const line of describeResources(result.model)) io.out(line);
   for (const w of result.model.warnings) io.err(`warning: ${w}`);
-  for (const r of result.reports) io.err(`action needed: ${r}`);
+  for (const note of result.notes) io.err(`note: ${note}`);
   if (options.dryRun) {
     printPlan(result.plan, io, { diff: options.diff });
     io.out(`dry run: ${summary(result.plan)}; nothing written`);
   } else {
     if (options.list) printPlan(result.plan, io);
-    io.out(summary(result.plan));
+    // A conflict stops the whole plan: what it would have done, nothing of which was written.
+    io.out(countActions(result.plan).conflict > 0 ? `stopped: ${summary(result.plan)}; nothing written` : summary(result.plan));
   }
   const conflicts = countActions(result.plan).conflict;
+  const edits = result.edits ?? [];
+  // What the user must do comes last, where it is seen.
+  for (const r of [...result.reports, ...edits]) io.err(`action needed: ${r}`);
   if (conflicts > 0) {
-    io.err(`error: ${conflicts} generated file(s) were edited by hand and left alone; re-run with --force to overwrite them`);
+    io.err(`error: ${conflicts} generated file(s) were edited by hand: nothing was written; see "action needed" above for the ways out`);
+    return 1;
+  }
+  if (result.buildBroken || edits.length > 0) {
+    io.err('error: the service will not compile until the edits named under "action needed" are made');
     return 1;
   }
   return 0;
+}
+
+/** Says which temporary files of an earlier, killed run the staged file system removed. */
+function noteSwept(fs: FileSystem, io: Output): void {
+  if (!(fs instanceof DiskFileSystem) || fs.swept.length === 0) return;
+  io.err(`note: removed what an interrupted svc run left: ${fs.swept.join(', ')}`);
 }
 
 function handleError(err: unknown, io: Output): number {
@@ -203,6 +225,11 @@ function handleError(err: unknown, io: Output): number {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
     // Commander has already printed its one-line message.
     return 2;
+  }
+  // Ctrl-C at a prompt: nothing was written yet.
+  if ((err as Error)?.name === 'ExitPromptError') {
+    io.err(runInterruptCleanups());
+    return 130;
   }
   if (err instanceof UserError) {
     io.err(`error: ${err.format()}`);

@@ -1,60 +1,117 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, posix, resolve } from 'node:path';
+import { onInterrupt, setInterruptOutcome } from './interrupt.js';
 import type { FileSystem } from './types.js';
 
-/**
- * The real file system under a root folder. Writes go to a temporary file in
- * the same folder and are renamed into place, so a reader never sees half a
- * file and an interrupted run leaves the old content intact.
- */
+export interface DiskOptions {
+  /**
+   * Stage every write and removal until `commit()`, so that an interrupt or
+   * a failure before it leaves the tree as it was:
+   * - a missing or empty root is built whole in a hidden sibling folder,
+   *   `.<name>.svc-new-<pid>-<random>`, renamed into place by `commit()`;
+   * - an existing tree gets its changes in memory, written by `commit()` in
+   *   one synchronous pass (each file through a temporary file and a rename),
+   *   which no signal handler can interrupt.
+   * A staged file system first removes the temporary files and folders that
+   * killed runs (SIGKILL, power loss) left.
+   */
+  staged?: boolean;
+}
+
+type Mode = 'direct' | 'folder' | 'files';
+
+/** The real file system under a root folder. Every write is atomic: a reader never sees half a file. */
 export class DiskFileSystem implements FileSystem {
   readonly root: string;
+  /** Stray temporary files and folders of killed runs that this instance removed, relative to the root's parent. */
+  readonly swept: string[] = [];
   /** Folders this instance already created: each is made once, not once per file. */
   private readonly made = new Set<string>();
+  private mode: Mode = 'direct';
+  /** Folder mode: where the new tree is built. */
+  private stage = '';
+  /** Files mode: the staged content of each path, null for a removal. */
+  private readonly pending = new Map<string, { content: string; mode: number } | null>();
+  private unregister: () => void = () => {};
+  /** Folder mode: removes the staging folder and the folders made for it. */
+  private undo: () => void = () => {};
 
-  constructor(root: string) {
+  constructor(root: string, options: DiskOptions = {}) {
     this.root = resolve(root);
+    if (!options.staged) return;
+    this.swept = sweep(this.root);
+    if (isMissingOrEmpty(this.root)) {
+      this.mode = 'folder';
+      this.stage = join(dirname(this.root), `.${basename(this.root)}.svc-new-${process.pid}-${randomBytes(4).toString('hex')}`);
+      // The folders above the root that do not exist yet are made for the
+      // staging folder; undone, they go with it.
+      let outermost = this.stage;
+      for (let dir = dirname(this.root); !existsSync(dir); dir = dirname(dir)) outermost = dir;
+      this.undo = () => rmSync(outermost, { recursive: true, force: true, maxRetries: 3 });
+      this.unregister = onInterrupt(this.undo);
+    } else {
+      this.mode = 'files';
+    }
+  }
+
+  /** The folder a new tree is being built in before `commit()` renames it into place, once written to. */
+  stagedFolder(): string | undefined {
+    return this.mode === 'folder' && existsSync(this.stage) ? this.stage : undefined;
   }
 
   private abs(path: string): string {
-    return join(this.root, path);
+    return join(this.mode === 'folder' ? this.stage : this.root, path);
   }
 
   async read(path: string): Promise<string | undefined> {
+    const staged = this.pending.get(key(path));
+    if (staged !== undefined) return staged?.content;
     try {
       return readFileSync(this.abs(path), 'utf8');
     } catch (err) {
-      if (isNotFound(err)) return undefined;
+      if (isNotFound(err) || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
       throw err;
     }
   }
 
   async write(path: string, content: string, mode = 0o644): Promise<void> {
+    if (this.mode === 'files') {
+      this.pending.set(key(path), { content, mode });
+      return;
+    }
     const target = this.abs(path);
     const dir = dirname(target);
     if (!this.made.has(dir)) {
       await mkdir(dir, { recursive: true });
       this.made.add(dir);
     }
-    const temp = `${target}.svc-${randomBytes(6).toString('hex')}.tmp`;
     // Synchronous calls: for thousands of small files they beat the thread
     // pool's four workers, and the rename keeps every write atomic.
-    try {
-      writeFileSync(temp, content, { mode });
-      renameSync(temp, target);
-    } catch (err) {
-      rmSync(temp, { force: true });
-      throw err;
-    }
+    writeAtomically(target, content, mode);
   }
 
   async remove(path: string): Promise<void> {
-    rmSync(this.abs(path), { force: true });
+    if (this.mode === 'files') this.pending.set(key(path), null);
+    else this.removeNow(this.abs(path));
+  }
+
+  /** Deletes a file, and the folders it leaves empty up to the root. */
+  private removeNow(file: string): void {
+    rmSync(file, { force: true });
+    const top = this.mode === 'folder' ? this.stage : this.root;
+    for (let dir = dirname(file); dir.startsWith(`${top}/`); dir = dirname(dir)) {
+      if (!existsSync(dir) || safeReaddir(dir).length > 0) break;
+      rmdirSync(dir);
+      this.made.delete(dir);
+    }
   }
 
   async exists(path: string): Promise<boolean> {
+    const staged = this.pending.get(key(path));
+    if (staged !== undefined) return staged !== null;
+    if (this.mode === 'files' && this.stagedUnder(key(path)).length > 0) return true;
     try {
       await stat(this.abs(path));
       return true;
@@ -65,13 +122,164 @@ export class DiskFileSystem implements FileSystem {
   }
 
   async list(path: string): Promise<string[]> {
+    let names: string[];
     try {
-      return (await readdir(this.abs(path))).sort();
+      names = await readdir(this.abs(path));
     } catch (err) {
-      if (isNotFound(err) || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
+      if (!isNotFound(err) && (err as NodeJS.ErrnoException).code !== 'ENOTDIR') throw err;
+      names = [];
+    }
+    if (this.mode !== 'files') return names.sort();
+    const dir = key(path);
+    const all = new Set(names.filter((n) => this.pending.get(dir === '.' ? n : `${dir}/${n}`) !== null));
+    for (const p of this.stagedUnder(dir)) all.add(p);
+    return [...all].sort();
+  }
+
+  /** Files mode: the first path segment of each staged (not removed) file under a folder. */
+  private stagedUnder(dir: string): string[] {
+    const prefix = dir === '.' ? '' : `${dir}/`;
+    const out: string[] = [];
+    for (const [p, v] of this.pending) if (v !== null && p.startsWith(prefix)) out.push(p.slice(prefix.length).split('/')[0]!);
+    return out;
+  }
+
+  /**
+   * Makes every staged change visible. Synchronous, so that a signal handler
+   * cannot run in the middle: a new tree is one rename; changes to an
+   * existing tree are all written to temporary files first (a failure there
+   * removes them and changes nothing), then renamed into place.
+   */
+  commit(): void {
+    if (this.mode === 'folder') {
+      if (existsSync(this.stage)) {
+        if (existsSync(this.root)) rmdirSync(this.root); // empty: checked when staging began
+        renameSync(this.stage, this.root);
+        setInterruptOutcome(`the files were written to ${this.root}`);
+      }
+      this.unregister();
+      this.mode = 'direct';
+      return;
+    }
+    if (this.pending.size === 0) return;
+    const temps: [string, string][] = [];
+    // First: the folder whose presence tells a later run's sweep to look here for temporary files.
+    mkdirSync(join(this.root, '.svc'), { recursive: true });
+    try {
+      for (const [path, change] of this.pending) {
+        if (change === null) continue;
+        const target = join(this.root, path);
+        mkdirSync(dirname(target), { recursive: true });
+        const temp = tempName(target);
+        temps.push([temp, target]);
+        writeFileSync(temp, change.content, { mode: change.mode });
+      }
+    } catch (err) {
+      for (const [temp] of temps) rmSync(temp, { force: true });
       throw err;
     }
+    for (const [temp, target] of temps) renameSync(temp, target);
+    for (const [path, change] of this.pending) if (change === null) this.removeNow(join(this.root, path));
+    this.pending.clear();
+    setInterruptOutcome(`the files were written to ${this.root}`);
   }
+
+  /** Drops every staged change: the tree is left as it was. */
+  discard(): void {
+    if (this.mode === 'folder') this.undo();
+    this.unregister();
+    this.pending.clear();
+  }
+}
+
+function writeAtomically(target: string, content: string, mode: number): void {
+  const temp = tempName(target);
+  try {
+    writeFileSync(temp, content, { mode });
+    renameSync(temp, target);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw err;
+  }
+}
+
+/** A temporary file beside the target, named after the process that writes it. */
+function tempName(target: string): string {
+  return `${target}.svc-${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
+}
+
+/** `<file>.svc-<pid>-<hex>.tmp` (and the older `<file>.svc-<hex>.tmp`). */
+const TEMP_FILE = /\.svc-(?:(\d+)-)?[0-9a-f]+\.tmp$/;
+/** `.<name>.svc-new-<pid>-<hex>`, a new service's staging folder. */
+const STAGE_FOLDER = /^\.(.+)\.svc-new-(\d+)-[0-9a-f]+$/;
+/** Folders no svc run writes temporary files into. */
+const NOT_OURS = new Set(['.git', 'node_modules', 'vendor']);
+
+/**
+ * Removes what killed svc runs left: temporary files under the root, and
+ * staging folders of the root beside it. Those of a process still running
+ * (another svc run) are left alone. Returns what was removed.
+ */
+function sweep(root: string): string[] {
+  const removed: string[] = [];
+  const parent = dirname(root);
+  for (const name of safeReaddir(parent)) {
+    const m = STAGE_FOLDER.exec(name);
+    if (!m || m[1] !== basename(root) || isAlive(Number(m[2]))) continue;
+    rmSync(join(parent, name), { recursive: true, force: true, maxRetries: 3 });
+    removed.push(name);
+  }
+  // Temporary files are only ever written into a service (or a folder
+  // becoming one, which has .svc from the start of the commit).
+  if (!['svc.yaml', '.svc', 'go.mod'].some((marker) => existsSync(join(root, marker)))) return removed;
+  const walk = (rel: string) => {
+    for (const e of safeReaddir(join(root, rel), true)) {
+      const path = rel ? posix.join(rel, e.name) : e.name;
+      if (e.isDirectory()) {
+        if (!NOT_OURS.has(e.name)) walk(path);
+        continue;
+      }
+      const m = TEMP_FILE.exec(e.name);
+      if (!m || (m[1] !== undefined && isAlive(Number(m[1])))) continue;
+      rmSync(join(root, path), { force: true });
+      removed.push(posix.join(basename(root), path));
+    }
+  };
+  walk('');
+  return removed;
+}
+
+function safeReaddir(dir: string): string[];
+function safeReaddir(dir: string, withTypes: true): import('node:fs').Dirent[];
+function safeReaddir(dir: string, withTypes?: true): string[] | import('node:fs').Dirent[] {
+  try {
+    return withTypes ? readdirSync(dir, { withFileTypes: true }) : readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function isMissingOrEmpty(dir: string): boolean {
+  try {
+    return readdirSync(dir).length === 0;
+  } catch (err) {
+    return isNotFound(err);
+  }
+}
+
+function key(path: string): string {
+  const p = posix.normalize(path.replaceAll('\\', '/'));
+  return p.replace(/^\.\/+/, '').replace(/\/+$/, '') || '.';
 }
 
 function isNotFound(err: unknown): boolean {

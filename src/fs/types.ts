@@ -13,4 +13,30 @@ export interface FileSystem {
   list(path: string): Promise<string[]>;
   /** Deletes a file; nothing happens when there is none. */
   remove(path: string): Promise<void>;
+  /**
+   * A staged file system: makes every write and removal so far visible at
+   * once. Synchronous, so that no signal handler runs in the middle.
+   */
+  commit?(): void;
+  /** A staged file system: drops every write and removal not yet committed. */
+  discard?(): void;
+  /** A staged file system building a new tree: the folder it is built in, before commit renames it into place. */
+  stagedFolder?(): string | undefined;
+}
+
+/**
+ * Runs a pipeline step whose writes must land together: commits them when it
+ * returns, discards them when it throws (a staged file system; any other
+ * writes as it goes).
+ */
+export async function inTransaction<T>(fs: FileSystem, run: () => Promise<T>): Promise<T> {
+  let result: T;
+  try {
+    result = await run();
+  } catch (err) {
+    fs.discard?.();
+    throw err;
+  }
+  fs.commit?.();
+  return result;
 }

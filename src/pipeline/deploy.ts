@@ -44,14 +44,16 @@ export async function genDeploy(kind: DeployKind, o: GenDeployOptions): Promise<
     result.plan.changes.push(settingsChange);
     result.plan.changes.sort((a, b) => a.artifact.path.localeCompare(b.artifact.path));
   }
-  const notes = ENVIRONMENTS.filter((env) => !isDeepStrictEqual(settings.deploy.environments[env], deploy.environments[env]))
+  const overlays = ENVIRONMENTS.filter((env) => !isDeepStrictEqual(settings.deploy.environments[env], deploy.environments[env]))
     .filter((env) => result.plan.changes.some((c) => c.artifact.path.startsWith(`deployments/${env}/`) && c.action === 'skip'))
     .map(
       (env) =>
         `deployments/${env}/ is yours and was left as it is: svc.yaml now holds the new ${env} values; edit the overlay, or delete it to have it re-created from them`,
     );
+  const notes = [...result.notes, ...overlays];
   if (o.dryRun) return { ...result, notes };
   const { written } = await applyPlan(result.plan, o.fs, await readManifest(o.fs));
+  o.fs.commit?.(); // a staged file system: every file lands at once
   return { ...result, written, notes };
 }
 

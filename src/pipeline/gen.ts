@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
-import type { FileSystem } from '../fs/types.js';
+import { inTransaction, type FileSystem } from '../fs/types.js';
+import { countActions } from '../plan/plan.js';
 import { readSettings, type ProjectSettings } from '../project/settings.js';
-import { generate, type ContractInput, type GenerateResult } from './generate.js';
+import { generate, type ContractInput, type GenerateOptions, type GenerateResult } from './generate.js';
+import { followModule } from './module.js';
 import { checkModulePath, checkServiceName } from './names.js';
 import { contractDirOf } from '../render/proto/index.js';
 
@@ -14,10 +16,40 @@ export interface GenApiOptions {
   dryRun?: boolean;
 }
 
+export interface GenApiResult extends GenerateResult {
+  /**
+   * Edits the user must make to their own files for the tree to compile,
+   * `path:line: what to change`; a run that leaves any exits non-zero.
+   */
+  edits: string[];
+}
+
 /** Re-generates a service from its contract, as `svc.yaml` names it. */
-export async function genApi(o: GenApiOptions): Promise<GenerateResult> {
+export async function genApi(o: GenApiOptions): Promise<GenApiResult> {
   const { settings, contract } = await readService(o.fs, o.dir);
-  return generate(settings, contract, o);
+  return inTransaction(o.fs, () => generateService(settings, contract, o));
+}
+
+/**
+ * Generates a service and keeps go.mod's module line in step with svc.yaml;
+ * the edits the user's own files need are computed from the tree as it will
+ * stand. The caller commits a staged file system.
+ */
+export async function generateService(settings: ProjectSettings, contract: ContractInput, o: GenerateOptions): Promise<GenApiResult> {
+  const result = await generate(settings, contract, o);
+  const follow = await followModule(o.fs, settings.module, result.plan);
+  // A conflict keeps every file as it was; go.mod too.
+  if (follow.goMod && countActions(result.plan).conflict === 0) {
+    // The plan keeps the user's go.mod; its module line is the one change svc makes to it.
+    result.plan.changes = result.plan.changes.filter((c) => c.artifact.path !== 'go.mod');
+    result.plan.changes.push(follow.goMod);
+    result.plan.changes.sort((a, b) => a.artifact.path.localeCompare(b.artifact.path));
+    if (!o.dryRun) {
+      await o.fs.write('go.mod', follow.goMod.artifact.content);
+      result.written.push('go.mod');
+    }
+  }
+  return { ...result, edits: follow.edits };
 }
 
 /** Reads and checks an existing service's svc.yaml and the contract it names. */

@@ -42,15 +42,23 @@ export interface GenerateResult {
   model: ServiceModel;
   plan: Plan;
   written: string[];
-  /** What the user must do by hand: orphaned operation files, changed signatures. */
+  /**
+   * What the user must do by hand, one `path:line: the edit` a line: files in
+   * conflict (then nothing was written), orphaned operation files, changed
+   * signatures. Computed from the disk and the contract on every run.
+   */
   reports: string[];
+  /** What svc did that the user should know of (an operation file carried to its new name, an edited file saved before --force). */
+  notes: string[];
+  /** The service as this run leaves it will not compile until the user makes the edits in `reports`: the CLI exits non-zero. */
+  buildBroken: boolean;
 }
 
 /**
  * The whole pipeline: load the contract → build the model → render the files →
  * plan the changes against what is on the file system → apply them (unless a
- * dry run). Throws UserError for any mistake in the input before anything is
- * written.
+ * dry run, or a file is in conflict: then nothing is written). Throws
+ * UserError for any mistake in the input before anything is written.
  */
 export async function generate(settings: ProjectSettings, contract: ContractInput, options: GenerateOptions): Promise<GenerateResult> {
   const loaded = contract.loaded ?? await loadContract(contract.path, settings.contract.kind, contract.text, contract.displayPath, contract.includes);
@@ -73,8 +81,10 @@ export async function generate(settings: ProjectSettings, contract: ContractInpu
     produced: new Set(artifacts.map((a) => a.path)),
     ...(options.only ? { scope: options.only } : {}),
   });
-  const reports = regenerationReports(plan, artifacts, manifest);
-  if (options.dryRun) return { model, plan, written: [], reports };
+  const { actions: reports, notes, buildBroken } = regenerationReports(plan, artifacts);
+  const result: GenerateResult = { model, plan, written: [], reports, notes, buildBroken };
+  if (options.dryRun) return result;
+  // A plan with a conflict writes nothing at all.
   const { written } = await applyPlan(plan, options.fs, manifest);
-  return { model, plan, written, reports };
+  return { ...result, written };
 }

@@ -1,14 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { UserError } from '../errors.js';
+import { setInterruptOutcome } from '../fs/interrupt.js';
 import type { FileSystem } from '../fs/types.js';
+import { SETTINGS_PATH } from '../project/settings.js';
 import { pascal, plural, singular, words } from '../model/names.js';
-import type { ProjectSettings, Transport, Database } from '../project/settings.js';
+import { DATABASES, type ProjectSettings, type Transport, type Database } from '../project/settings.js';
 import { defaultDeploySettings } from '../project/deploy.js';
 import { artifact } from '../render/artifact.js';
 import { renderTemplate } from '../render/templates.js';
 import { referencedFiles } from '../load/files.js';
 import { generate, type GenerateResult } from './generate.js';
+import { generateService, readService, type GenApiResult } from './gen.js';
 import { loadProto, type LoadedProto } from '../load/proto.js';
 import { contractDirOf } from '../render/proto/index.js';
 import { packageName } from '../render/go/naming.js';
@@ -16,7 +19,8 @@ import { checkModulePath, checkServiceName } from './names.js';
 
 export interface NewServiceOptions {
   name: string;
-  module: string;
+  /** The Go module path; `example.com/<name>` when not given. */
+  module?: string;
   /** The service root on the file system `fs` is rooted at (for messages). */
   dir: string;
   fs: FileSystem;
@@ -26,23 +30,114 @@ export interface NewServiceOptions {
   proto?: string | true;
   /** Include folders for the proto's imports (`-I`). */
   includes?: string[];
-  transports: Transport[];
-  database: Database;
+  /** `['http']` when not given. */
+  transports?: Transport[];
+  /** The first of DATABASES when not given. */
+  database?: Database;
   force?: boolean;
   dryRun?: boolean;
   cwd?: string;
+  /**
+   * Runs `go mod tidy` in a folder. A new tree is tidied in its staging
+   * folder, before it is renamed into place, so that an interrupt during
+   * tidy leaves nothing; generation into an existing folder is tidied after
+   * its files are written.
+   */
+  tidy?: (dir: string) => Promise<TidyResult>;
 }
 
-/** Creates a new service: its contract (the starter one unless given) and every generated file. */
-export async function newService(o: NewServiceOptions): Promise<GenerateResult> {
+export type TidyResult = { ok: true } | { ok: false; message: string };
+
+export interface NewServiceResult extends GenApiResult {
+  /** What the user should know about how the service was made. */
+  notes: string[];
+  /** The outcome of `go mod tidy`, when it ran. */
+  tidy?: TidyResult;
+}
+
+interface Resolved extends NewServiceOptions {
+  module: string;
+  transports: Transport[];
+  database: Database;
+}
+
+/**
+ * Creates a new service: its contract (the starter one unless given) and
+ * every generated file. On a staged file system all of it lands at once, or
+ * none of it (an error discards the staged files). With --force in a folder
+ * that already is a service, the service is re-generated from the contract
+ * its svc.yaml names.
+ */
+export async function newService(options: NewServiceOptions): Promise<NewServiceResult> {
+  const o: Resolved = {
+    ...options,
+    module: options.module ?? `example.com/${options.name}`,
+    transports: options.transports ?? ['http'],
+    database: options.database ?? DATABASES[0],
+  };
   checkServiceName(o.name);
   checkModulePath(o.module);
   const existing = await o.fs.list('.');
   if (existing.length > 0 && !o.force) {
     throw new UserError(`target directory ${o.dir} exists and is not empty (use --force to generate into it; your files are kept)`);
   }
+  let result: NewServiceResult;
+  try {
+    if (await o.fs.exists(SETTINGS_PATH)) result = await regenerateExisting(options, o);
+    else result = { ...(await (o.proto !== undefined ? newProtoService(o) : newOpenApiService(o))), edits: [], notes: [] };
+    const staged = o.dryRun ? undefined : o.fs.stagedFolder?.();
+    if (staged && o.tidy) result.tidy = await o.tidy(staged);
+  } catch (err) {
+    o.fs.discard?.();
+    throw err;
+  }
+  o.fs.commit?.();
+  if (!o.dryRun && o.tidy && !result.tidy) {
+    setInterruptOutcome(`the service is written to ${o.dir}, but go mod tidy did not finish: run it there`);
+    result.tidy = await o.tidy(o.dir);
+  }
+  return result;
+}
 
-  if (o.proto !== undefined) return newProtoService(o);
+/**
+ * `svc new NAME --force` in a folder that is already a service: the service
+ * and its contract are the ones svc.yaml names. Flags asking for another
+ * name, contract, module, transport or database are refused, since honouring
+ * them would silently replace what the real contract has.
+ */
+async function regenerateExisting(asked: NewServiceOptions, o: Resolved): Promise<NewServiceResult> {
+  const { settings, contract } = await readService(o.fs, o.dir);
+  const differs: string[] = [];
+  if (asked.name !== settings.name) differs.push(`the name ${asked.name}`);
+  if (asked.module !== undefined && asked.module !== settings.module) differs.push(`--module ${asked.module}`);
+  if (asked.transports !== undefined && asked.transports.join() !== settings.features.transports.join()) differs.push(`--transport ${asked.transports.join(',')}`);
+  if (asked.database !== undefined && asked.database !== settings.features.database) differs.push(`--database ${asked.database}`);
+  const kind = asked.proto !== undefined ? 'proto' : asked.openapi !== undefined ? 'openapi' : settings.contract.kind;
+  if (kind !== settings.contract.kind) differs.push(`a ${kind === 'proto' ? '.proto' : 'OpenAPI'} contract`);
+  else {
+    const file = asked.openapi ?? (typeof asked.proto === 'string' ? asked.proto : undefined);
+    if (file !== undefined && (await readOptional(resolve(o.cwd ?? process.cwd(), file))) !== contract.text) differs.push(`the contract ${file}`);
+  }
+  if (differs.length > 0) {
+    throw new UserError(
+      `${o.dir} is already the service ${settings.name} (svc.yaml, contract ${settings.contract.path}), and ${differs.join(', ')} differ from it: ` +
+        'edit svc.yaml or the contract file, then run `svc gen api`',
+    );
+  }
+  const result = await generateService(settings, contract, { fs: o.fs, force: true, dryRun: o.dryRun ?? false });
+  const note = `${o.dir} is already the service ${settings.name}: re-generated from its contract ${settings.contract.path} (svc.yaml), as \`svc gen api --force\` does`;
+  return { ...result, notes: [note] };
+}
+
+async function readOptional(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+async function newOpenApiService(o: Resolved): Promise<GenerateResult> {
   const contractDir = `${o.name.replaceAll('-', '')}proto/openapi`;
   let text: string;
   let path: string;
@@ -89,7 +184,7 @@ export async function newService(o: NewServiceOptions): Promise<GenerateResult> 
  * the user's include folders) are copied into `<name>proto/` at their import
  * paths, which is the include root `svc gen api` and `make generate` use.
  */
-async function newProtoService(o: NewServiceOptions): Promise<GenerateResult> {
+async function newProtoService(o: Resolved): Promise<GenerateResult> {
   const contractDir = contractDirOf(o.name);
   const cwd = o.cwd ?? process.cwd();
   const proto = o.proto ?? true;

@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { onInterrupt } from '../fs/interrupt.js';
 
 /** The Go toolchain's version, or undefined when `go` is not on PATH. */
 export async function goVersion(): Promise<string | undefined> {
@@ -10,9 +11,14 @@ export async function goVersion(): Promise<string | undefined> {
   }
 }
 
-/** Runs `go mod tidy` in a folder; resolves with go's own error text on failure. */
+/**
+ * Runs `go mod tidy` in a folder; resolves with go's own error text on
+ * failure. An interrupt stops it before the folder it works in is cleaned up.
+ */
 export async function goModTidy(dir: string): Promise<{ ok: true } | { ok: false; message: string }> {
-  const result = await execa('go', ['mod', 'tidy'], { cwd: dir, reject: false, all: true });
+  const child = execa('go', ['mod', 'tidy'], { cwd: dir, reject: false, all: true });
+  const unregister = onInterrupt(() => child.kill('SIGKILL'));
+  const result = await child.finally(unregister);
   if (result.exitCode === 0) return { ok: true };
   return { ok: false, message: (result.all ?? '').trim() || `go mod tidy exited with ${result.exitCode}` };
 }

@@ -1,5 +1,5 @@
 import type { Operation } from '../../model/types.js';
-import type { Artifact } from '../artifact.js';
+import type { Artifact, OperationFacts } from '../artifact.js';
 import { comment, continueSentence, GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
 import { fileStem, goString, unexportedName } from './naming.js';
@@ -17,9 +17,21 @@ export function renderServiceLayer(gm: GoModel): Artifact[] {
   for (const op of gm.model.operations) {
     const stub = renderStub(gm, op).toArtifact(gm.settings.module);
     stub.signature = stub.content.split('\n').find((l) => l.startsWith(`func (s *Service) ${gm.opName(op)}(`));
+    stub.operation = operationFacts(gm, op);
     out.push(stub);
   }
   return out;
+}
+
+/** What the planner needs to know of an operation's stub: its method, what identifies it across a rename, the names derived from it. */
+function operationFacts(gm: GoModel, op: Operation): OperationFacts {
+  const set = responseSet(gm, op);
+  return {
+    method: gm.opName(op),
+    receiver: 'Service',
+    identity: `${op.method} ${op.path.replace(/\{[^}]*\}/g, '{}')}`,
+    derived: [requestType(gm, op), ...(set ? [set.iface, ...set.variants.map((v) => v.name)] : [])],
+  };
 }
 
 export function groups(gm: GoModel): Map<string, Operation[]> {
