@@ -10,7 +10,7 @@ import { call, freshPostgresDatabase, startService } from './support/service.js'
 import { MemoryFileSystem } from '../src/fs/memory.js';
 import { genApi } from '../src/pipeline/gen.js';
 import { newService } from '../src/pipeline/new.js';
-import { addDependency, addLineBeforeCreate, implementStub, read, write } from './support/userfiles.js';
+import { addDependency, addLineBeforeCreate, implementStub, lostCode, read, write } from './support/userfiles.js';
 
 /**
  * The contract-change loop, as a service's owner lives it: the OpenAPI
@@ -292,20 +292,14 @@ describe.skipIf(!hasGo())('contract evolution: the OpenAPI starter through 13 ed
 
 
   /** What survives every step: the owner's own file, the dependency, the line in CreateProduct, the implemented stubs. */
-  const survivors = (step: number): string[] => {
-    const problems: string[] = [];
-    const has = (path: string, what: string) => {
-      if (!existsSync(join(dir, path))) problems.push(`${path}: gone`);
-      else if (!read(dir, path).includes(what)) problems.push(`${path}: lost ${JSON.stringify(what)}`);
-    };
-    if (!existsSync(join(dir, 'internal/service/pricing.go')) || read(dir, 'internal/service/pricing.go') !== PRICING_GO) problems.push('internal/service/pricing.go: changed or gone');
-    has('internal/service/service.go', 'pricer');
-    has('internal/service/service.go', 'NewPricer(20)');
-    has('internal/service/create_product.go', 'houseTags(');
-    if (step >= 1) has('internal/service/quote_product.go', QUOTE_MARK);
-    if (step >= 8 && step < 13) has(step >= 9 ? 'internal/service/retire_product.go' : 'internal/service/archive_product.go', ARCHIVE_MARK);
-    return problems;
-  };
+  const survivors = (step: number): string[] =>
+    lostCode(dir, [
+      { path: 'internal/service/pricing.go', equals: PRICING_GO },
+      { path: 'internal/service/service.go', contains: ['pricer', 'NewPricer(20)'] },
+      { path: 'internal/service/create_product.go', contains: ['houseTags('] },
+      ...(step >= 1 ? [{ path: 'internal/service/quote_product.go', contains: [QUOTE_MARK] }] : []),
+      ...(step >= 8 && step < 13 ? [{ path: `internal/service/${step >= 9 ? 'retire' : 'archive'}_product.go`, contains: [ARCHIVE_MARK] }] : []),
+    ]);
 
   /** The round-trip of every resource, and the owner's behaviour visible over HTTP, on one database. */
   const exercise = async (step: number, db: string, env: Record<string, string>): Promise<string[]> => {

@@ -45,13 +45,13 @@ export function addDependency(dir: string, field: string, type: string, init: st
 
 /**
  * Adds a line before the stub's call that stores the new item
- * (`s.repos.<Coll>.Create(ctx, <var>)`): `line` with `$v` for that variable.
+ * (`s.repos.<Coll>.Create(ctx, <var>)`, or `s.Repos...`): `line` with `$v` for that variable.
  */
 export function addLineBeforeCreate(dir: string, path: string, collection: string, line: string): void {
   const text = read(dir, path);
-  const re = new RegExp(`^(\\t+)(.*)s\\.repos\\.${collection}\\.Create\\(ctx, (\\w+)\\)`, 'm');
+  const re = new RegExp(`^(\\t+)(.*)s\\.[Rr]epos\\.${collection}\\.Create\\(ctx, (\\w+)\\)`, 'm');
   const m = re.exec(text);
-  if (!m) throw new Error(`${path}: no call of s.repos.${collection}.Create(ctx, x) to add a line before: adapt the test to the stub:\n${text}`);
+  if (!m) throw new Error(`${path}: no call of s.[Rr]epos.${collection}.Create(ctx, x) to add a line before: adapt the test to the stub:\n${text}`);
   const added = `${m[1]}${line.replace(/\$v/g, m[3]!)}\n`;
   write(dir, path, text.slice(0, m.index) + added + text.slice(m.index));
 }
@@ -70,4 +70,22 @@ export function implementStub(dir: string, path: string, method: string, imports
   write(dir, path, text);
   gofmtFile(dir, path);
   return text;
+}
+
+/**
+ * What became of the owner's code: a problem for each file that is gone, no
+ * longer equals `equals`, or lost a `contains` text.
+ */
+export function lostCode(dir: string, expectations: { path: string; equals?: string; contains?: string[] }[]): string[] {
+  const problems: string[] = [];
+  for (const { path, equals, contains = [] } of expectations) {
+    if (!existsSync(join(dir, path))) {
+      problems.push(`${path}: gone`);
+      continue;
+    }
+    const text = read(dir, path);
+    if (equals !== undefined && text !== equals) problems.push(`${path}: changed`);
+    for (const what of contains) if (!text.includes(what)) problems.push(`${path}: lost ${JSON.stringify(what)}`);
+  }
+  return problems;
 }
