@@ -258,7 +258,7 @@ describe('a new module path in svc.yaml', () => {
     }
     // Action needed lines come last, then the one line saying the tree does not compile; the exit is non-zero.
     const lines = r.stderr.trim().split('\n');
-    expect(lines.at(-1)).toMatch(/^error: the service will not compile until these \d+ edits are made$/);
+    expect(lines.at(-1)).toMatch(/^error: the service will not compile until the edits named under "action needed" are made$/);
     expect(lines.slice(lines.findIndex((l) => l.startsWith('action needed:')), -1).every((l) => l.startsWith('action needed:'))).toBe(true);
     expect(r.code).toBe(1);
 
