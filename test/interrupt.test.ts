@@ -26,6 +26,8 @@ interface Run {
   stderr: string;
   /** Whether the staging folder was seen before the signal was sent. */
   sawStaging: boolean;
+  /** Milliseconds from the signal to the exit. */
+  afterSignal: number;
 }
 
 /** Starts a command; `interrupt` decides when to send the signal (never, when it resolves to undefined). */
@@ -38,12 +40,14 @@ async function run(args: string[], cwd: string, interrupt: (parent: string) => P
   void exited.then(() => (done = true));
   let sawStaging = false;
   const signal = await Promise.race([interrupt(cwd), exited.then(() => undefined)]);
+  let sent = Date.now();
   if (signal && !done) {
     sawStaging = stagingFolders(cwd).length > 0;
+    sent = Date.now();
     child.kill(signal);
   }
   const [code, sig] = await exited;
-  return { code, signal: sig, stderr, sawStaging };
+  return { code, signal: sig, stderr, sawStaging, afterSignal: Date.now() - sent };
 }
 
 function stagingFolders(parent: string): string[] {
@@ -114,15 +118,19 @@ describe('svc new on the GitHub REST contract, interrupted', { timeout: 900_000 
       const r = await run([...NEW, '--openapi', contract], parent, interrupt);
       expectNoTemporaries(parent);
       const left = readdirSync(parent);
-      if (r.code === 0) {
-        // The signal came after the rename: the whole service is there.
+      if (left.length > 0) {
+        // The signal came after the rename: the whole service is there, and the run says so.
         expect(left).toEqual([NAME]);
         expectComplete(join(parent, NAME));
+        if (r.code !== 0) expect(r.stderr.trim().split('\n').at(-1)).toBe(`interrupted; the files were written to ${join(parent, NAME)}`);
         continue;
       }
       expectInterruptedLine(r, code);
       expect(left).toEqual([]);
-      if (r.sawStaging) interruptedWhileWriting++;
+      if (!r.sawStaging) continue;
+      interruptedWhileWriting++;
+      // Promptly, once writing (parsing and rendering are one long step each): not after the last of the 3,000 files.
+      expect(r.afterSignal).toBeLessThan(3000);
     }
     // The points above are chosen to fall while files are being written; on
     // any machine at least one of them must have done so.
@@ -174,6 +182,35 @@ describe('svc new on the GitHub REST contract, interrupted', { timeout: 900_000 
         expect(main).not.toMatch(/"example\.com\/gh\//);
       }
     }
+  });
+});
+
+describe('svc new interrupted during go mod tidy', () => {
+  it('stops go, leaves no folder, and exits 143 on SIGTERM', { timeout: 120_000 }, async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'svc-interrupt-'));
+    // A go whose tidy is slow and then writes go.sum where it was started,
+    // making the folder again if it is still running after the cleanup.
+    const bin = mkdtempSync(join(tmpdir(), 'svc-fakego-'));
+    writeFileSync(
+      join(bin, 'go'),
+      '#!/bin/sh\nif [ "$1" = env ]; then echo go1.22.0; exit 0; fi\ntouch tidy-started\nsleep 4\nmkdir -p "$PWD" && echo tidied > "$PWD/go.sum"\n',
+      { mode: 0o755 },
+    );
+    const child = spawn(process.execPath, [BIN, 'new', 'product', '--yes'], {
+      cwd: parent,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    // Tidy runs in the staging folder, before the rename.
+    while (!stagingFolders(parent).some((f) => existsSync(join(parent, f, 'tidy-started')))) await sleep(20);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(stderr.trim().split('\n').at(-1)).toBe('interrupted; nothing was written');
+    await sleep(5000);
+    expect(readdirSync(parent)).toEqual([]);
   });
 });
 

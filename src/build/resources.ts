@@ -3,7 +3,10 @@ import { pascal, plural, singular } from '../model/names.js';
 
 /**
  * Recognises resources in a model: entity types with standard operations the
- * generator can implement end to end (create, get, list, update, delete).
+ * generator can implement end to end (create, get, list, update, delete),
+ * keyed by a string or integer identifier. A resource has the operations the
+ * contract gives it: one without update or delete is stored all the same, and
+ * so is a collection that only lists and creates.
  * Works on the model only, so every contract kind benefits. Three ways, in
  * order of precedence:
  *
@@ -52,7 +55,10 @@ interface Candidates {
 
 /**
  * Builds a resource from its candidate operations, keeping those whose shape
- * the generated code implements; undefined without a usable get.
+ * the generated code implements. The entity is what the get returns; a
+ * collection without a get (list and create only) is a resource too, its
+ * entity what the create returns and the list holds. Undefined when neither
+ * makes one.
  */
 function assemble(c: Candidates, pluralName: string, types: ReadonlyMap<string, TypeDecl>, recognisedBy: Resource['recognisedBy'], why?: (msg: string) => void): Resource | undefined {
   const fail = (msg: string) => {
@@ -60,25 +66,49 @@ function assemble(c: Candidates, pluralName: string, types: ReadonlyMap<string, 
     return undefined;
   };
   const get = c.get;
-  if (!get) return fail('it has no get operation');
-  const entity = namedObject(get.success.type, types);
-  if (!entity) return fail(`its get operation ${get.name} does not return an object type`);
-  const idParam = lastPathParam(get);
-  if (!idParam) return fail(`its get operation ${get.name} has no path parameter for the identifier`);
-  const idType = get.parameters.find((p) => p.in === 'path' && p.name === idParam)?.type;
-  if (idType?.kind !== 'scalar' || !['string', 'uuid'].includes(idType.scalar)) return fail(`the path parameter ${idParam} of ${get.name} is not a string`);
+  let entity: ObjectDecl | undefined;
+  let idParam: string | undefined;
+  if (get) {
+    entity = namedObject(get.success.type, types);
+    if (!entity) return fail(`its get operation ${get.name} does not return an object type`);
+    idParam = lastPathParam(get);
+    if (!idParam) return fail(`its get operation ${get.name} has no path parameter for the identifier`);
+  } else {
+    // A collection without items of its own: records are created and listed.
+    if (!c.list || !c.create) return fail('it has no get operation, nor a list and a create');
+    entity = namedObject(c.create.success.type, types);
+    if (!entity || !c.create.body) return fail(`its create operation ${c.create.name} does not take a body and return an object type`);
+    if (!listShape(c.list, entity.name, types)) return fail(`its list operation ${c.list.name} does not return ${entity.name} records`);
+  }
   const idField = entity.fields.find((f) => f.name === idParam) ?? entity.fields.find((f) => f.name === 'id');
-  // The generated store keys records by a required string identifier.
-  if (!idField || !idField.required || idField.nullable) return fail(`${entity.name} has no required identifier field "${idParam}" or "id"`);
-  if (idField.type.kind !== 'scalar' || !['string', 'uuid'].includes(idField.type.scalar)) return fail(`the identifier ${entity.name}.${idField.name} is not a string`);
+  // The generated store keys records by a required identifier, a string or an integer.
+  if (!idField || !idField.required || idField.nullable) return fail(`${entity.name} has no required identifier field ${idParam ? `"${idParam}" or ` : ''}"id"`);
+  const key = idKind(idField.type);
+  if (!key) return fail(`the identifier ${entity.name}.${idField.name} is neither a string nor an integer`);
+  // An item operation names the record by a path parameter of the identifier's type.
+  const keyedBy = (o: Operation | undefined) => {
+    const name = o && lastPathParam(o);
+    const param = name ? o.parameters.find((p) => p.in === 'path' && p.name === name) : undefined;
+    return param !== undefined && sameKey(param.type, idField.type);
+  };
+  if (get && !keyedBy(get)) return fail(`the path parameter ${idParam} of ${get.name} does not have the type of ${entity.name}.${idField.name}`);
 
-  const ops: Partial<Record<CrudKind, string>> = { get: get.name };
+  const ops: Partial<Record<CrudKind, string>> = {};
+  if (get) ops.get = get.name;
   const returnsEntity = (o: Operation | undefined) => o && namedObject(o.success.type, types)?.name === entity.name;
   if (returnsEntity(c.create) && c.create?.body) ops.create = c.create.name;
-  if (returnsEntity(c.update) && c.update?.body && lastPathParam(c.update)) ops.update = c.update.name;
-  if (c.delete && lastPathParam(c.delete) && (c.delete.success.type === undefined || returnsEntity(c.delete))) ops.delete = c.delete.name;
+  if (returnsEntity(c.update) && c.update?.body && keyedBy(c.update)) ops.update = c.update.name;
+  if (c.delete && keyedBy(c.delete) && (c.delete.success.type === undefined || returnsEntity(c.delete))) ops.delete = c.delete.name;
 
-  const resource: Resource = { name: entity.name, plural: pluralName, entity: entity.name, idField: idField.name, operations: ops, recognisedBy };
+  const resource: Resource = {
+    name: entity.name,
+    plural: pluralName,
+    entity: entity.name,
+    idField: idField.name,
+    idAssignment: idAssignment(idField, key, ops.create ? c.create : undefined, types),
+    operations: ops,
+    recognisedBy,
+  };
   const shape = c.list ? listShape(c.list, entity.name, types) : undefined;
   if (c.list && shape) {
     ops.list = c.list.name;
@@ -87,10 +117,40 @@ function assemble(c: Candidates, pluralName: string, types: ReadonlyMap<string, 
   return resource;
 }
 
+/** Whether an identifier is kept as a string or as an integer; undefined for any other type. */
+function idKind(t: TypeRef): 'string' | 'integer' | undefined {
+  if (t.kind !== 'scalar') return undefined;
+  if (t.scalar === 'string' || t.scalar === 'uuid') return 'string';
+  if (t.scalar === 'int32' || t.scalar === 'int64') return 'integer';
+  return undefined;
+}
+
+/** A path parameter names a record when it has the identifier's type (any string for a string). */
+function sameKey(param: TypeRef, id: TypeRef): boolean {
+  if (param.kind !== 'scalar' || id.kind !== 'scalar') return false;
+  return idKind(param) === 'string' ? idKind(id) === 'string' : param.scalar === id.scalar;
+}
+
+/**
+ * How a new record gets its identifier: the client's when the create body
+ * requires the identifier field, else the database's for an integer and a
+ * UUID the service makes for a string.
+ */
+function idAssignment(idField: Field, key: 'string' | 'integer', create: Operation | undefined, types: ReadonlyMap<string, TypeDecl>): NonNullable<Resource['idAssignment']> {
+  const body = create?.body ? namedObject(create.body.type, types) : undefined;
+  const sent = body?.fields.find((f) => f.name === idField.name);
+  // The same scalar, so that the body's value is copied as it is; a read-only identifier is never the client's.
+  if (!idField.readOnly && sent?.required && sent.type.kind === 'scalar' && idField.type.kind === 'scalar' && sent.type.scalar === idField.type.scalar) return 'client';
+  return key === 'integer' ? 'database' : 'uuid';
+}
+
+/**
+ * The resource of a collection path and its item path; a collection with no
+ * item path is one when it lists and creates records.
+ */
 function restAt(collection: string, operations: readonly Operation[], types: ReadonlyMap<string, TypeDecl>): Resource | undefined {
   const itemPath = operations.find((o) => isItemPath(o.path, collection))?.path;
-  if (!itemPath) return undefined;
-  const find = (method: string, path: string) => operations.find((o) => o.method === method && o.path === path);
+  const find = (method: string, path: string | undefined) => operations.find((o) => o.method === method && o.path === path);
   return assemble(
     {
       get: find('GET', itemPath),
@@ -99,7 +159,7 @@ function restAt(collection: string, operations: readonly Operation[], types: Rea
       delete: find('DELETE', itemPath),
       list: find('GET', collection),
     },
-    collection.split('/').filter(Boolean).pop() ?? itemPath,
+    collection.split('/').filter(Boolean).pop() ?? collection,
     types,
     'rest',
   );
@@ -174,8 +234,9 @@ function fromRpcNames(operations: readonly Operation[], types: ReadonlyMap<strin
   }
   const out: Resource[] = [];
   for (const [entity, c] of [...byEntity].sort(([a], [b]) => a.localeCompare(b))) {
-    // The get must return the very type the names speak of.
-    if (!c.get || namedObject(c.get.success.type, types)?.name !== findType(entity, types)) continue;
+    // The get (or, without one, the create) must return the very type the names speak of.
+    const anchor = c.get ?? c.create;
+    if (!anchor || namedObject(anchor.success.type, types)?.name !== findType(entity, types)) continue;
     const r = assemble(c, plural(entity).toLowerCase(), types, 'rpc');
     if (r) out.push(r);
   }
@@ -220,15 +281,27 @@ const TOKEN_FIELDS = ['next_page_token', 'nextPageToken', 'next_cursor', 'nextCu
 const SIZE_PARAMS = ['page_size', 'pageSize', 'limit', 'per_page'];
 const TOKEN_PARAMS = ['page_token', 'pageToken', 'cursor', 'after'];
 
+/** The page size of a bare array list without a size parameter: page.go's MaxPageSize. */
+const BARE_LIST_SIZE = 1000;
+
 function listShape(list: Operation, entity: string, types: ReadonlyMap<string, TypeDecl>): ListShape | undefined {
-  const response = namedObject(list.success.type, types);
+  const size = list.parameters.find((p) => p.in === 'query' && SIZE_PARAMS.includes(p.name) && p.type.kind === 'scalar');
+  const success = list.success.type;
+  if (success?.kind === 'array' && success.items.kind === 'named' && success.items.name === entity) {
+    // A bare array cannot say that more follows: one page of up to the size
+    // the request asks for, or of every record up to the cap.
+    const max = size?.constraints.maximum ?? BARE_LIST_SIZE;
+    const shape: ListShape = { defaultPageSize: typeof size?.default === 'number' ? size.default : max, maxPageSize: max };
+    if (size) shape.pageSizeParam = size.name;
+    return shape;
+  }
+  const response = namedObject(success, types);
   if (!response) return undefined;
   const items = response.fields.find((f) => f.type.kind === 'array' && f.type.items.kind === 'named' && f.type.items.name === entity);
   if (!items) return undefined;
   const shape: ListShape = { responseType: response.name, itemsField: items.name, defaultPageSize: 20, maxPageSize: 100 };
   const token = response.fields.find((f) => TOKEN_FIELDS.includes(f.name) && f.type.kind === 'scalar' && f.type.scalar === 'string');
   if (token) shape.nextTokenField = token.name;
-  const size = list.parameters.find((p) => p.in === 'query' && SIZE_PARAMS.includes(p.name) && p.type.kind === 'scalar');
   if (size) {
     shape.pageSizeParam = size.name;
     if (typeof size.default === 'number') shape.defaultPageSize = size.default;

@@ -173,8 +173,8 @@ async function runNew(name: string, opts: NewFlags, env: CliEnv, io: Output, fsF
     return 1;
   }
   if (opts.dryRun || code !== 0) return code;
-  const rel = opts.dir ?? name;
-  io.out(`\nNext: cd ${rel} && make run    (then: curl localhost:8080/healthz)`);
+  const cd = dir === env.cwd ? '' : `cd ${opts.dir ?? name} && `;
+  io.out(`\nNext: ${cd}make run    (then: curl localhost:8080/healthz)`);
   return 0;
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, posix, resolve } from 'node:path';
 import { onInterrupt, setInterruptOutcome } from './interrupt.js';
 import type { FileSystem } from './types.js';
@@ -22,6 +22,9 @@ export interface DiskOptions {
 
 type Mode = 'direct' | 'folder' | 'files';
 
+/** How many files are written between two turns of the event loop. */
+const YIELD_EVERY = 32;
+
 /** The real file system under a root folder. Every write is atomic: a reader never sees half a file. */
 export class DiskFileSystem implements FileSystem {
   readonly root: string;
@@ -35,6 +38,7 @@ export class DiskFileSystem implements FileSystem {
   /** Files mode: the staged content of each path, null for a removal. */
   private readonly pending = new Map<string, { content: string; mode: number } | null>();
   private unregister: () => void = () => {};
+  private writes = 0;
   /** Folder mode: removes the staging folder and the folders made for it. */
   private undo: () => void = () => {};
 
@@ -83,13 +87,18 @@ export class DiskFileSystem implements FileSystem {
     }
     const target = this.abs(path);
     const dir = dirname(target);
+    // Synchronous calls: for thousands of small files they beat the thread
+    // pool's four workers, the rename keeps every write atomic, and no
+    // folder is being made in the background when an interrupt removes the
+    // staging folder.
     if (!this.made.has(dir)) {
-      await mkdir(dir, { recursive: true });
+      mkdirSync(dir, { recursive: true });
       this.made.add(dir);
     }
-    // Synchronous calls: for thousands of small files they beat the thread
-    // pool's four workers, and the rename keeps every write atomic.
     writeAtomically(target, content, mode);
+    // Synchronous writes never give the event loop a turn: every few files,
+    // one lets Ctrl-C be handled now rather than after the last file.
+    if (++this.writes % YIELD_EVERY === 0) await new Promise((next) => setImmediate(next));
   }
 
   async remove(path: string): Promise<void> {

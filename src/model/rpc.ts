@@ -60,6 +60,12 @@ export interface RpcMethod {
   http: HttpRule[];
   /** Where the method is declared, for messages: `file:line`. */
   location: string;
+  /**
+   * The name of the model operation (`ServiceModel.operations`) its main
+   * HTTP binding is, when it has one: how resources, whose standard methods
+   * are operations, find their RPCs.
+   */
+  operation?: string;
 }
 
 export interface HttpRule {
@@ -105,6 +111,18 @@ export interface RpcMessage {
   fields: RpcField[];
   /** Real oneofs (not proto3 `optional` ones) with the names of their fields. */
   oneofs: { name: string; fields: string[] }[];
+  /** The `google.api.resource` option: the resource's type, name patterns and name field. */
+  resource?: ResourceDescriptor;
+}
+
+/** AIP-123's resource descriptor, as far as svc reads it. */
+export interface ResourceDescriptor {
+  /** `library.googleapis.com/Book`. */
+  type: string;
+  /** Name patterns, e.g. `shelves/{shelf}/books/{book}`. */
+  patterns: string[];
+  /** The field holding the resource name; `name` unless the option says otherwise. */
+  nameField: string;
 }
 
 export interface RpcEnum {

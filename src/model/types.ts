@@ -217,15 +217,23 @@ export interface Resource {
   plural: string;
   /** The named object type stored and returned. */
   entity: string;
-  /** Wire name of the identifier field, e.g. `id`. */
+  /**
+   * Wire name of the identifier field, e.g. `id`: required, a string (or
+   * uuid) or an integer (int32, int64); item operations name a record by a
+   * path parameter of the same type.
+   */
   idField: string;
   /**
    * How a new record gets its identifier: `uuid`, a string the service
-   * assigns; `client`, a string the create request carries; `database`, an
-   * integer the database assigns. Absent means `uuid`.
+   * assigns; `client`, the value the create request carries (its body
+   * requires the identifier field); `database`, an integer the database
+   * assigns. Absent means `uuid`.
    */
   idAssignment?: 'uuid' | 'client' | 'database';
-  /** Operation names by standard method. */
+  /**
+   * Operation names by standard method: those the contract has. A resource
+   * may lack update and delete, and even get when it lists and creates.
+   */
   operations: Partial<Record<CrudKind, string>>;
   /** How list pages are shaped, when there is a list operation. */
   list?: ListShape;
@@ -240,9 +248,14 @@ export interface Resource {
 }
 
 export interface ListShape {
-  /** The list response type. */
-  responseType: string;
-  itemsField: string;
+  /**
+   * The list response type, an object holding the page in `itemsField`;
+   * both absent when the list answers with a bare array of the entity. Such a
+   * list has no next-page token: it answers one page of `pageSizeParam`
+   * records (e.g. `limit`), or of up to `defaultPageSize` without one.
+   */
+  responseType?: string;
+  itemsField?: string;
   nextTokenField?: string;
   pageSizeParam?: string;
   pageTokenParam?: string;

@@ -108,19 +108,19 @@ export async function newService(options: NewServiceOptions): Promise<NewService
 async function regenerateExisting(asked: NewServiceOptions, o: Resolved): Promise<NewServiceResult> {
   const { settings, contract } = await readService(o.fs, o.dir);
   const differs: string[] = [];
-  if (asked.name !== settings.name) differs.push(`the name ${asked.name}`);
-  if (asked.module !== undefined && asked.module !== settings.module) differs.push(`--module ${asked.module}`);
-  if (asked.transports !== undefined && asked.transports.join() !== settings.features.transports.join()) differs.push(`--transport ${asked.transports.join(',')}`);
-  if (asked.database !== undefined && asked.database !== settings.features.database) differs.push(`--database ${asked.database}`);
+  if (asked.name !== settings.name) differs.push(`the service ${asked.name}`);
+  if (asked.module !== undefined && asked.module !== settings.module) differs.push(`module ${asked.module}`);
+  if (asked.transports !== undefined && asked.transports.join() !== settings.features.transports.join()) differs.push(`transport ${asked.transports.join(',')}`);
+  if (asked.database !== undefined && asked.database !== settings.features.database) differs.push(`database ${asked.database}`);
   const kind = asked.proto !== undefined ? 'proto' : asked.openapi !== undefined ? 'openapi' : settings.contract.kind;
-  if (kind !== settings.contract.kind) differs.push(`a ${kind === 'proto' ? '.proto' : 'OpenAPI'} contract`);
+  if (kind !== settings.contract.kind) differs.push(kind === 'proto' ? 'a .proto contract' : 'an OpenAPI contract');
   else {
     const file = asked.openapi ?? (typeof asked.proto === 'string' ? asked.proto : undefined);
     if (file !== undefined && (await readOptional(resolve(o.cwd ?? process.cwd(), file))) !== contract.text) differs.push(`the contract ${file}`);
   }
   if (differs.length > 0) {
     throw new UserError(
-      `${o.dir} is already the service ${settings.name} (svc.yaml, contract ${settings.contract.path}), and ${differs.join(', ')} differ from it: ` +
+      `${o.dir} is already the service ${settings.name} (svc.yaml, contract ${settings.contract.path}), not ${differs.join(' and ')}: ` +
         'edit svc.yaml or the contract file, then run `svc gen api`',
     );
   }

@@ -7,7 +7,7 @@ import { renderHandlerTests } from './go/handlertests.js';
 import { renderModels } from './go/models.js';
 import { renderModelTests } from './go/modeltests.js';
 import { renderRepositories } from './go/repository.js';
-import { renderRepositories as renderServiceRepositories, renderServiceLayer } from './go/service.js';
+import { renderServiceLayer } from './go/service.js';
 import { renderSqlRepositories } from './go/sql.js';
 import { renderRepositoryTests } from './go/repotests.js';
 import { projectContext } from './project.js';
@@ -22,9 +22,9 @@ export type { ServiceSettings } from './go/gomodel.js';
  * The result is sorted by path and free of duplicates.
  */
 export function renderService(model: ServiceModel, settings: ServiceSettings): Artifact[] {
-  const gm = new GoModel(model, settings);
-  const artifacts = model.rpc
-    ? [...renderTree('service', projectContext(model, settings)), renderServiceRepositories(gm).toArtifact(settings.module), ...renderProtoService(model, settings)]
+  const gm = model.rpc ? undefined : new GoModel(model, settings);
+  const artifacts = !gm
+    ? [...renderTree('service', projectContext(model, settings)), ...renderProtoService(model, settings)]
     : [
     ...renderTree('service', projectContext(model, settings)),
     ...renderModels(gm),

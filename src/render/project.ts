@@ -1,12 +1,14 @@
+import { operationPath } from './openapi/fromproto.js';
 import { protocArgs } from './proto/index.js';
 import type { ProjectSettings } from '../project/settings.js';
-import type { ServiceModel } from '../model/types.js';
+import type { ObjectDecl, ServiceModel } from '../model/types.js';
 import { pascal } from '../model/names.js';
 import type { ServiceSettings } from './go/gomodel.js';
 import { isFormBody } from './go/handler.js';
 import { exportedName, packageName } from './go/naming.js';
 import { envPrefixOf, runtimeContext } from './runtime.js';
 import { databaseContext } from './database.js';
+import { keyOf } from './sql/schema.js';
 
 /** Versions of the Go modules generated services depend on; bumped deliberately, with the fixtures. */
 export const GO_DEPENDENCIES = {
@@ -88,8 +90,10 @@ export function projectContext(model: ServiceModel, settings: ServiceSettings) {
     protocCommand: model.rpc && model.rpc.files.some((f) => f.origin !== 'provided') ? protocArgs(model, settings).map((a) => (/[^\w@%+=:,./-]/.test(a) ? `'${a}'` : a)).join(' ') : '',
     contractDir: `${settings.name.replaceAll('-', '')}proto`,
     resources: model.resources.map((r) => ({ name: r.name, plural: r.plural, Go: exportedName(r.entity) })),
-    operations: model.operations.map((o) => ({ method: o.method, path: o.path, name: o.name, summary: o.summary ?? '' })),
+    operations: model.operations.map((o) => ({ method: o.method, path: model.rpc ? operationPath(model.rpc, o.name) ?? o.path : o.path, name: o.name, summary: o.summary ?? '' })),
     hasResources: model.resources.length > 0,
+    /** Some resource is keyed by an integer: page tokens of integers are needed. */
+    hasIntegerKeys: model.resources.some((r) => keyOf(r, model.types.find((t) => t.name === r.entity) as ObjectDecl) !== 'string'),
     hasForms: model.operations.some(isFormBody),
     database: databaseContext(model, settings.name, settings.database),
   };

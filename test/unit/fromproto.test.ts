@@ -439,7 +439,22 @@ describe('deriveOpenAPI', () => {
     expect(() => deriveOpenAPI(model, { title: 'T', version: '1' })).toThrow(
       'shop/v1/shop.proto:1: Bad.Get: the path binds "nope", which is not a field of shop.v1.GetProductRequest',
     );
-    model.services[0]!.methods[0]!.http = [{ method: 'GET', path: '/v1/{name=**}/x' }];
-    expect(() => deriveOpenAPI(model, { title: 'T', version: '1' })).toThrow('shop/v1/shop.proto:1: Bad.Get: "**" must be the last segment');
+  });
+
+  it('leaves out a binding ServeMux cannot route, as the gateway does', () => {
+    const model: RpcModel = {
+      ...rpc,
+      services: [
+        {
+          name: 'Odd',
+          fullName: `${PKG}.Odd`,
+          file: FILE,
+          methods: [method('Get', 'GetProductRequest', 'Product', [{ method: 'GET', path: '/v1/{name=**}/x' }, { method: 'GET', path: '/v2/{name=**}' }])],
+        },
+      ],
+    };
+    const doc = deriveOpenAPI(model, { title: 'T', version: '1' });
+    expect(doc).not.toContain('/x:');
+    expect(doc).toContain('/v2/{name}:');
   });
 });

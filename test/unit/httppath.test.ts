@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatTemplate, muxRoute, parsePathTemplate, type MuxRoute, type PathTemplate } from '../../src/model/httppath.js';
+import { formatTemplate, parsePathTemplate, type PathTemplate } from '../../src/model/httppath.js';
+import { muxRoute, type MuxRoute } from '../../src/render/go/muxroute.js';
 
 describe('parsePathTemplate', () => {
   it.each<[string, PathTemplate]>([

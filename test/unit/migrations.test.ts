@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryFileSystem } from '../../src/fs/memory.js';
 import { genApi } from '../../src/pipeline/gen.js';
@@ -107,6 +110,46 @@ describe('SQL migrations', () => {
     const result = await genApi({ dir: '/virtual/product', fs: fresh });
     expect(result.model.warnings).toEqual([expect.stringMatching(/^\.svc\/schema\.yaml is missing but migrations exist/)]);
     expect(await fresh.list('migrations/sqlite')).toEqual(['00001_create_products.sql']);
+  });
+
+  it('makes a database-assigned identifier a sequence (SERIAL, BIGSERIAL) or an SQLite rowid that is never reused', async () => {
+    const fs = new MemoryFileSystem();
+    const contract = `openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /pets:
+    post:
+      operationId: addPet
+      requestBody: {required: true, content: {application/json: {schema: {$ref: '#/components/schemas/NewPet'}}}}
+      responses: {'201': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Pet'}}}}}
+  /pets/{id}:
+    get:
+      operationId: getPet
+      parameters: [{name: id, in: path, required: true, schema: {type: integer, format: int64}}]
+      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Pet'}}}}}
+  /tags/{n}:
+    get:
+      operationId: getTag
+      parameters: [{name: n, in: path, required: true, schema: {type: integer, format: int32}}]
+      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Tag'}}}}}
+components:
+  schemas:
+    NewPet: {type: object, required: [name], properties: {name: {type: string}}}
+    Pet: {type: object, required: [id, name], properties: {id: {type: integer, format: int64}, name: {type: string}}}
+    Tag: {type: object, required: [n], properties: {n: {type: integer, format: int32}}}
+`;
+    const file = join(mkdtempSync(join(tmpdir(), 'svc-pets-')), 'pets.yaml');
+    writeFileSync(file, contract);
+    await newService({ name: 'pets', module: 'example.com/pets', dir: '/virtual/pets', fs, transports: ['http'], database: 'sql', openapi: file });
+    const pg = (await fs.read('migrations/postgres/00001_create_pets_and_tags.sql'))!;
+    expect(pg).toContain('CREATE TABLE pets (\n    id BIGSERIAL NOT NULL PRIMARY KEY,\n    name TEXT NOT NULL\n);');
+    expect(pg).toContain('CREATE TABLE tags (\n    n SERIAL NOT NULL PRIMARY KEY\n);');
+    const lite = (await fs.read('migrations/sqlite/00001_create_pets_and_tags.sql'))!;
+    expect(lite).toContain('    id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,\n');
+    expect(lite).toContain('    n INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT\n');
+    const state = (await fs.read(SCHEMA_STATE_PATH))!;
+    expect(state).toContain('- id bigserial not null primary key');
+    expect(serializeState(parseState(state))).toBe(state);
   });
 
   it('round-trips the schema record and quotes reserved words', () => {

@@ -4,7 +4,8 @@ import type { LoadedProto, LoadedProtoFile } from '../../load/proto.js';
 import { columnOf } from '../../load/proto.js';
 import type { HttpRule, ProtoFile, RpcEnum, RpcField, RpcMessage, RpcMethod, RpcModel, RpcService } from '../../model/rpc.js';
 import type { ServiceModel } from '../../model/types.js';
-import { muxRoute, parsePathTemplate, UnroutableTemplateError } from '../../model/httppath.js';
+import { buildContractModel } from './model.js';
+import { parsePathTemplate } from '../../model/httppath.js';
 
 /** Go modules that already hold the generated code of these files (by their go_package). */
 const PROVIDED_GO_PACKAGES = [
@@ -81,9 +82,7 @@ export function buildFromProto(loaded: LoadedProto, serviceName: string): Servic
     title,
     version: '1.0.0',
     ...(services[0]?.comment ? { description: services[0].comment } : {}),
-    types: [],
-    operations: [],
-    resources: [],
+    ...buildContractModel(rpc, new Set(loaded.main.map((p) => loaded.files.get(p)!.package)), warnings),
     warnings,
     rpc,
   };
@@ -119,7 +118,16 @@ function message(t: protobuf.Type): RpcMessage {
     .map((o) => ({ name: o.name, fields: o.fieldsArray.map((f) => f.name) }));
   const real = new Set(oneofs.map((o) => o.name));
   for (const f of fields) if (f.oneof && !real.has(f.oneof)) delete f.oneof;
-  return { name: t.name, fullName: fullName(t), file: t.filename ?? '', ...comment(t.comment), fields, oneofs };
+  const resource = resourceOption(t);
+  return { name: t.name, fullName: fullName(t), file: t.filename ?? '', ...comment(t.comment), fields, oneofs, ...(resource ? { resource } : {}) };
+}
+
+/** The message's `google.api.resource` option, when it has one with a type. */
+function resourceOption(t: protobuf.Type): RpcMessage['resource'] {
+  const opt = ((t.parsedOptions ?? []) as Record<string, unknown>[]).find((o) => '(google.api.resource)' in o)?.['(google.api.resource)'] as Record<string, unknown> | undefined;
+  if (!opt || typeof opt.type !== 'string') return undefined;
+  const patterns = (Array.isArray(opt.pattern) ? opt.pattern : opt.pattern === undefined ? [] : [opt.pattern]).map(String);
+  return { type: opt.type, patterns, nameField: typeof opt.name_field === 'string' && opt.name_field !== '' ? opt.name_field : 'name' };
 }
 
 function field(f: protobuf.Field): RpcField {
@@ -169,7 +177,7 @@ function service(s: protobuf.Service, file: LoadedProtoFile, warnings: string[])
       output: fullName(m.resolvedResponseType!),
       clientStreaming: Boolean(m.requestStream),
       serverStreaming: Boolean(m.responseStream),
-      http: httpRules(m, file, line, warnings),
+      http: httpRules(m, file, line),
       location,
     };
   });
@@ -201,10 +209,10 @@ function rpcLine(file: LoadedProtoFile, service: string, method: string): number
 
 /**
  * The `google.api.http` option of a method: its main rule, then its
- * additional bindings. A path ServeMux cannot route is left out, with a
- * warning: the RPC stays served over gRPC (and by its other bindings).
+ * additional bindings. A malformed path template is an error; whether a
+ * target can route a well-formed one is the target's to say.
  */
-function httpRules(m: protobuf.Method, file: LoadedProtoFile, line: number | undefined, warnings: string[]): HttpRule[] {
+function httpRules(m: protobuf.Method, file: LoadedProtoFile, line: number | undefined): HttpRule[] {
   const opt = (m.parsedOptions ?? []).find((o: Record<string, unknown>) => '(google.api.http)' in o) as Record<string, unknown> | undefined;
   if (!opt) return [];
   const rules: HttpRule[] = [];
@@ -212,12 +220,8 @@ function httpRules(m: protobuf.Method, file: LoadedProtoFile, line: number | und
     const rule = httpRule(raw);
     if (!rule) return;
     try {
-      muxRoute(parsePathTemplate(rule.path));
+      parsePathTemplate(rule.path);
     } catch (err) {
-      if (err instanceof UnroutableTemplateError) {
-        warnings.push(`${file.display}:${line ?? 1}: rpc ${m.name}: google.api.http ${rule.method} ${rule.path}: ${err.message}; net/http.ServeMux cannot route it, so this binding is left out (the RPC is still served over gRPC)`);
-        return;
-      }
       throw new UserError(`rpc ${m.name}: google.api.http: ${(err as Error).message}`, {
         file: file.display,
         ...(line !== undefined ? { line } : {}),

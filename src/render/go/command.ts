@@ -11,17 +11,36 @@ export function renderCommand(gm: GoModel): Artifact[] {
   return [wire(gm).toArtifact(gm.settings.module), testServer(gm).toArtifact(gm.settings.module)];
 }
 
-/** The service's repositories: over the SQL database `db` when given, in memory otherwise. */
-function repositories(gm: GoModel, f: GoFile, db?: string): string[] {
+/**
+ * `svc, err := service.New(service.Dependencies{...})`: the service over the
+ * SQL database `db` when given, in-memory stores otherwise, then `onError`.
+ */
+function newService(gm: GoModel, f: GoFile, deps: { events: string; log: string; config: string; db?: string }, onError: string[]): string[] {
   const svc = f.use(`${gm.settings.module}/internal/service`);
-  if (gm.model.resources.length === 0) return [`\trepos := ${svc}.Repositories{}`];
-  const repo = f.use(`${gm.settings.module}/internal/repository`);
-  const store = (entity: string) => (db ? `${repo}.NewSQL${entity}Repository(${db})` : `${repo}.NewMemory${entity}Repository()`);
+  const repos =
+    gm.model.resources.length === 0
+      ? [`\t\tRepos:\v${svc}.Repositories{},`]
+      : [
+          `\t\tRepos: ${svc}.Repositories{`,
+          ...gm.model.resources.map((r) => `\t\t\t${gm.repoField(r)}:\v${store(gm, f, gm.typeName(r.entity), deps.db)},`),
+          '\t\t},',
+        ];
   return [
-    `\trepos := ${svc}.Repositories{`,
-    ...gm.model.resources.map((r) => `\t\t${gm.repoField(r)}:\v${store(gm.typeName(r.entity))},`),
+    `\tsvc, err := ${svc}.New(${svc}.Dependencies{`,
+    ...repos,
+    `\t\tEvents:\v${deps.events},`,
+    `\t\tLog:\v${deps.log},`,
+    `\t\tConfig:\v${deps.config},`,
+    '\t})',
+    '\tif err != nil {',
+    ...onError,
     '\t}',
   ];
+}
+
+function store(gm: GoModel, f: GoFile, entity: string, db?: string): string {
+  const repo = f.use(`${gm.settings.module}/internal/repository`);
+  return db ? `${repo}.NewSQL${entity}Repository(${db})` : `${repo}.NewMemory${entity}Repository()`;
 }
 
 function wire(gm: GoModel): GoFile {
@@ -31,15 +50,16 @@ function wire(gm: GoModel): GoFile {
   const event = f.use(`${gm.settings.module}/internal/event`);
   const handler = f.use(`${gm.settings.module}/internal/handler`);
   const sql = usesSql(gm.model, gm.settings.database);
-  const body = repositories(gm, f, sql ? 'db' : undefined);
-  const svc = f.use(`${gm.settings.module}/internal/service`);
   const dbParam = sql ? `, db *${f.use(`${gm.settings.module}/internal/database`)}.DB` : '';
+  const body = newService(gm, f, { events: 'events', log: 'log', config: 'cfg.App', db: sql ? 'db' : undefined }, [
+    `\t\treturn nil, ${f.use('fmt')}.Errorf("build the service layer: %w", err)`,
+  ]);
   f.add(
-    '// newHandler wires the layers together: repositories, the service, then the',
-    '// HTTP handler.',
-    `func newHandler(cfg *${config}.Config, log *${zap}.Logger, events ${event}.Publisher${dbParam}) *${handler}.Handler {`,
+    '// newHandler wires the layers together: repositories, the service (built by',
+    '// service.New in internal/service/service.go), then the HTTP handler.',
+    `func newHandler(cfg *${config}.Config, log *${zap}.Logger, events ${event}.Publisher${dbParam}) (*${handler}.Handler, error) {`,
     ...body,
-    `\treturn ${handler}.New(${svc}.New(repos, events, log, cfg.App))`,
+    `\treturn ${handler}.New(svc), nil`,
     '}',
   );
   return f;
@@ -53,7 +73,6 @@ function testServer(gm: GoModel): GoFile {
   const zap = f.use('go.uber.org/zap');
   const config = f.use(`${gm.settings.module}/internal/config`);
   const event = f.use(`${gm.settings.module}/internal/event`);
-  const svc = f.use(`${gm.settings.module}/internal/service`);
   const ctx = f.use('context');
   const io = f.use('io');
   const strings = f.use('strings');
@@ -72,8 +91,8 @@ function testServer(gm: GoModel): GoFile {
     '\t\tt.Fatalf("event bus: %v", err)',
     '\t}',
     `\tt.Cleanup(func() { _ = bus.Close(${ctx}.Background()) })`,
-    ...repositories(gm, f),
-    `\th := New(${svc}.New(repos, bus, ${zap}.NewNop(), cfg.App))`,
+    ...newService(gm, f, { events: 'bus', log: `${zap}.NewNop()`, config: 'cfg.App' }, ['\t\tt.Fatalf("service: %v", err)']),
+    '\th := New(svc)',
     `\tmux := ${http}.NewServeMux()`,
     '\tfor _, rt := range h.Routes() {',
     '\t\tmux.Handle(rt.Method+" "+rt.Pattern, rt.Handler)',

@@ -1,13 +1,31 @@
-import type { CrudKind, Field, ObjectDecl, Operation, Resource, TypeRef } from '../../model/types.js';
-import type { GoFile } from './gofile.js';
+import type { CrudKind, Field, ObjectDecl, Operation, Parameter, Resource, TypeRef } from '../../model/types.js';
+import type { Artifact } from '../artifact.js';
+import { comment, GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
-import { goString, unexportedName } from './naming.js';
+import { exportedName, fileStem, goString, unexportedName } from './naming.js';
 import { words } from '../../model/names.js';
 import { responseSet } from './responses.js';
+
+/**
+ * The standard operations of a resource are split in two files: the user-owned
+ * stub (`create_product.go`) holds what a person would write — call the
+ * repository, publish the event, return — and the generated
+ * `product_crud.gen.go` holds everything derived from the contract: the entity
+ * built from a create request, an update request applied to an entity, the
+ * repository page a list request asks for and the list response. A field added
+ * to the contract then reaches storage without a user file changing.
+ */
+
+export const SERVICE_DIR = 'internal/service';
 
 /** Field names that the service fills in itself when an entity is created or changed. */
 const CREATED_FIELDS = ['created_at', 'createdAt', 'create_time', 'createTime'];
 const UPDATED_FIELDS = ['updated_at', 'updatedAt', 'update_time', 'updateTime'];
+
+/** `CreateProductRequest`: the request type of an operation in package service. */
+export function requestType(gm: GoModel, op: Operation): string {
+  return `${gm.opName(op)}Request`;
+}
 
 /** The resource and standard method an operation implements, if any. */
 export function crudRole(gm: GoModel, op: Operation): { resource: Resource; kind: CrudKind } | undefined {
@@ -19,6 +37,51 @@ export function crudRole(gm: GoModel, op: Operation): { resource: Resource; kind
   return undefined;
 }
 
+/** The names of a resource's generated helpers (`newProduct`, `applyProductUpdate`, `productPage`, `productList`). */
+interface HelperNames {
+  create: string;
+  update: string;
+  page: string;
+  list: string;
+}
+
+const helperNames = new WeakMap<GoModel, Map<Resource, HelperNames>>();
+
+/**
+ * Decided once per model, in resource order, unique among the package's
+ * generated identifiers; named after the resource, not the operations, so
+ * renaming an operation leaves the calls in its stub valid.
+ */
+function names(gm: GoModel, resource: Resource): HelperNames {
+  let all = helperNames.get(gm);
+  if (!all) {
+    all = new Map();
+    gm.packageVar('service', 'publish');
+    for (const r of gm.model.resources) {
+      const noun = exportedName(r.name);
+      all.set(r, {
+        create: gm.packageVar('service', `new${noun}`),
+        update: gm.packageVar('service', `apply${noun}Update`),
+        page: gm.packageVar('service', unexportedName(`${r.name} page`)),
+        list: gm.packageVar('service', unexportedName(`${r.name} list`)),
+      });
+    }
+    helperNames.set(gm, all);
+  }
+  return all.get(resource)!;
+}
+
+function operation(gm: GoModel, resource: Resource, kind: CrudKind): Operation | undefined {
+  const name = resource.operations[kind];
+  return name === undefined ? undefined : gm.model.operations.find((o) => o.name === name);
+}
+
+/** The Go type names the stub of `op` uses that derive from its name: its request type and typed responses. */
+export function derivedNames(gm: GoModel, op: Operation): string[] {
+  const set = responseSet(gm, op);
+  return [requestType(gm, op), ...(set ? [set.iface, ...set.variants.map((v) => v.name)] : [])];
+}
+
 /**
  * The body of a service method that implements a standard operation through
  * the resource's repository, or undefined when the operation is not one.
@@ -27,16 +90,52 @@ export function renderCrudBody(gm: GoModel, op: Operation, f: GoFile): string[] 
   const role = crudRole(gm, op);
   if (!role) return undefined;
   const { resource, kind } = role;
-  const entity = gm.decl(resource.entity) as ObjectDecl;
+  const helpers = names(gm, resource);
   const noun = words(resource.name).join(' ');
-  const repo = `s.repos.${gm.repoField(resource)}`;
+  const repo = `s.Repos.${gm.repoField(resource)}`;
   const fmt = f.use('fmt');
-  const wrap = (verb: string) => `${fmt}.Errorf(${goString(`${verb} ${noun}: %w`)}, err)`;
-  const idParam = op.parameters.find((p) => p.in === 'path');
+  const wrap = (verb: string, what = noun) => `${fmt}.Errorf(${goString(`${verb} ${what}: %w`)}, err)`;
+  // The record is named by the last path parameter (`/shops/{shop}/items/{id}`: id).
+  const last = /\{([^}]+)\}[^{}]*$/.exec(op.path)?.[1];
+  const idParam = op.parameters.find((p) => p.in === 'path' && p.name === last);
   const id = idParam ? `req.${gm.paramField(idParam)}` : '';
   const local = unexportedName(resource.name);
-  const event = (what: string) => `\ts.publish(ctx, ${goString(`${words(resource.name).join('_')}.${what}`)}, ${local})`;
-  return crudLines(gm, op, f, kind, resource, entity, repo, id, local, wrap, event, returns(gm, op));
+  const event = (what: string, data: string) => `\ts.publish(ctx, ${goString(`${words(resource.name).join('_')}.${what}`)}, ${data})`;
+  const r = returns(gm, op);
+  // `product, err := s.Repos.Products.Get(ctx, req.ID)` and its check.
+  const get = (verb: string) => [`\t${local}, err := ${repo}.Get(ctx, ${id})`, '\tif err != nil {', `\t\t${r.fail(wrap(verb))}`, '\t}'];
+  // `if err := s.Repos.Products.Update(ctx, product); err != nil {...}`.
+  const write = (method: string, arg: string, verb: string) => [`\tif err := ${repo}.${method}(ctx, ${arg}); err != nil {`, `\t\t${r.fail(wrap(verb))}`, '\t}'];
+  switch (kind) {
+    case 'get':
+      return [...get('get'), `\t${r.ok(local)}`];
+    case 'delete':
+      // The contract may answer with the deleted record.
+      if (!op.success.type) return [...write('Delete', id, 'delete'), event('deleted', id), `\t${r.ok()}`];
+      return [...get('delete'), ...write('Delete', id, 'delete'), event('deleted', id), `\t${r.ok(local)}`];
+    case 'create':
+      return [`\t${local} := ${helpers.create}(req)`, ...write('Create', local, 'create'), event('created', local), `\t${r.ok(local)}`];
+    case 'update':
+      return [...get('update'), `\t${helpers.update}(${local}, req)`, ...write('Update', local, 'update'), event('updated', local), `\t${r.ok(local)}`];
+    case 'list':
+      // A bare array answers the one page, with no token to pass on.
+      if (!resource.list?.responseType) {
+        return [
+          `\titems, _, err := ${repo}.List(ctx, ${helpers.page}(req))`,
+          '\tif err != nil {',
+          `\t\t${r.fail(wrap('list', words(resource.plural).join(' ')))}`,
+          '\t}',
+          `\t${r.ok('items')}`,
+        ];
+      }
+      return [
+        `\titems, next, err := ${repo}.List(ctx, ${helpers.page}(req))`,
+        '\tif err != nil {',
+        `\t\t${r.fail(wrap('list', words(resource.plural).join(' ')))}`,
+        '\t}',
+        `\t${r.ok(`${helpers.list}(items, next)`)}`,
+      ];
+  }
 }
 
 /** How the method's return statements read: its result and error, whatever its signature. */
@@ -66,46 +165,25 @@ function returns(gm: GoModel, op: Operation): Returns {
   return { ok: (value) => `return ${value}, nil`, fail: (err) => `return nil, ${err}` };
 }
 
-function crudLines(
-  gm: GoModel,
-  op: Operation,
-  f: GoFile,
-  kind: CrudKind,
-  resource: Resource,
-  entity: ObjectDecl,
-  repo: string,
-  id: string,
-  local: string,
-  wrap: (verb: string) => string,
-  event: (what: string) => string,
-  r: Returns,
-): string[] {
-  switch (kind) {
-    case 'get':
-      return [`\t${local}, err := ${repo}.Get(ctx, ${id})`, '\tif err != nil {', `\t\t${r.fail(wrap('get'))}`, '\t}', `\t${r.ok(local)}`];
-    case 'delete': {
-      const deleted = `\ts.publish(ctx, ${goString(`${words(resource.name).join('_')}.deleted`)}, ${id})`;
-      if (!op.success.type) return [`\tif err := ${repo}.Delete(ctx, ${id}); err != nil {`, `\t\t${r.fail(wrap('delete'))}`, '\t}', deleted, `\t${r.ok()}`];
-      // The contract answers with the deleted record.
-      return [
-        `\t${local}, err := ${repo}.Get(ctx, ${id})`,
-        '\tif err != nil {',
-        `\t\t${r.fail(wrap('delete'))}`,
-        '\t}',
-        `\tif err := ${repo}.Delete(ctx, ${id}); err != nil {`,
-        `\t\t${r.fail(wrap('delete'))}`,
-        '\t}',
-        deleted,
-        `\t${r.ok(local)}`,
-      ];
-    }
-    case 'create':
-      return createBody(gm, op, f, entity, resource, local, repo, wrap('create'), event('created'), r);
-    case 'update':
-      return updateBody(gm, op, f, entity, local, repo, id, wrap('update'), event('updated'), r);
-    case 'list':
-      return listBody(gm, op, f, resource, repo, wrap('list'), r);
+/**
+ * `internal/service/<resource>_crud.gen.go` for every resource with a create,
+ * update or list operation: the contract-derived helpers its stubs call.
+ */
+export function renderCrudHelpers(gm: GoModel, reserved: readonly string[]): Artifact[] {
+  const out: Artifact[] = [];
+  for (const resource of gm.model.resources) {
+    const create = operation(gm, resource, 'create');
+    const update = operation(gm, resource, 'update');
+    const list = resource.list ? operation(gm, resource, 'list') : undefined;
+    if (!create && !update && !list) continue;
+    const f = new GoFile(gm.fileName(SERVICE_DIR, `${fileStem(resource.name)}_crud`, '.gen.go', reserved), 'service');
+    const entity = gm.decl(resource.entity) as ObjectDecl;
+    if (create) createHelper(gm, f, resource, entity, create);
+    if (update) updateHelper(gm, f, resource, entity, update);
+    if (list) listHelpers(gm, f, resource, list);
+    out.push(f.toArtifact(gm.settings.module));
   }
+  return out;
 }
 
 function bodyObject(gm: GoModel, op: Operation): ObjectDecl | undefined {
@@ -122,6 +200,7 @@ function stripConstraints(t: TypeRef): TypeRef {
   return t;
 }
 
+/** A field of the request body copied onto the entity field of the same name and type. */
 interface Copy {
   target: Field;
   source: Field;
@@ -129,19 +208,15 @@ interface Copy {
   sourcePtr: boolean;
 }
 
-function copies(gm: GoModel, entity: ObjectDecl, body: ObjectDecl | undefined): Copy[] {
+function copies(gm: GoModel, entity: ObjectDecl, body: ObjectDecl | undefined, resource: Resource): Copy[] {
   if (!body) return [];
   const out: Copy[] = [];
   for (const target of entity.fields) {
-    if (target.readOnly) continue;
+    // A client-chosen identifier is usually read-only in the entity, yet the create request carries it.
+    if (target.readOnly && !(target.name === resource.idField && resource.idAssignment === 'client')) continue;
     const source = body.fields.find((b) => b.name === target.name && sameType(b.type, target.type));
     if (!source) continue;
-    out.push({
-      target,
-      source,
-      targetPtr: gm.fieldIsPointer(target),
-      sourcePtr: gm.fieldIsPointer(source),
-    });
+    out.push({ target, source, targetPtr: gm.fieldIsPointer(target), sourcePtr: gm.fieldIsPointer(source) });
   }
   return out;
 }
@@ -150,20 +225,53 @@ function isTime(field: Field): boolean {
   return field.type.kind === 'scalar' && field.type.scalar === 'datetime';
 }
 
-function createBody(gm: GoModel, op: Operation, f: GoFile, entity: ObjectDecl, resource: Resource, local: string, repo: string, wrap: string, event: string, r: Returns): string[] {
+/** A parameter of the create operation that names the new record (AIP-133's `?book_id=`). */
+function idParameter(resource: Resource, op: Operation): Parameter | undefined {
+  const candidates = new Set([resource.idField, `${words(resource.name).join('_')}_id`, unexportedName(`${resource.name} id`)]);
+  return op.parameters.find((p) => p.in !== 'header' && p.in !== 'cookie' && candidates.has(p.name));
+}
+
+/**
+ * `newProduct(req CreateProductRequest) *models.Product`: the fields the client
+ * sent, the identifier (per Resource.idAssignment), the creation time and the
+ * contract's defaults for enums the client left out.
+ */
+function createHelper(gm: GoModel, f: GoFile, resource: Resource, entity: ObjectDecl, op: Operation): void {
   const models = f.use(gm.modelsPkg);
   const entityName = gm.typeName(entity.name);
   const body = bodyObject(gm, op);
+  const local = unexportedName(resource.name);
+  const copied = copies(gm, entity, body, resource);
   const literal: string[] = [];
   const after: string[] = [];
   let needsNow = false;
+  let defaults = false;
+  let idPart: string | undefined;
   for (const field of entity.fields) {
     const name = gm.fieldName(entity, field);
     const ptr = gm.fieldIsPointer(field);
     if (field.name === resource.idField) {
-      // Server-assigned unless the client sends the identifier itself.
-      const clientAssigned = copies(gm, entity, body).some((c) => c.target === field);
-      if (!clientAssigned) literal.push(`\t\t${name}:\v${f.use('github.com/google/uuid')}.NewString(),`);
+      if (copied.some((c) => c.target === field)) {
+        idPart = 'the identifier the client chose';
+        continue;
+      }
+      const assignment = resource.idAssignment ?? 'uuid';
+      // The database assigns the identifier when the repository inserts the record.
+      if (assignment === 'database') {
+        idPart = 'no identifier (the database assigns it)';
+        continue;
+      }
+      const param = assignment === 'client' ? idParameter(resource, op) : undefined;
+      if (param) {
+        idPart = 'the identifier the client chose';
+        const value = `req.${gm.paramField(param)}`;
+        if (gm.paramIsPointer(param) === ptr) literal.push(`\t\t${name}:\v${value},`);
+        else if (ptr) literal.push(`\t\t${name}:\v&${value},`);
+        else after.push(`\tif ${value} != nil {`, `\t\t${local}.${name} = *${value}`, '\t}');
+      } else if (field.type.kind === 'scalar' && (field.type.scalar === 'string' || field.type.scalar === 'uuid') && !ptr) {
+        idPart = 'a new UUID';
+        literal.push(`\t\t${name}:\v${f.use('github.com/google/uuid')}.NewString(),`);
+      }
       continue;
     }
     if (isTime(field) && (CREATED_FIELDS.includes(field.name) || UPDATED_FIELDS.includes(field.name))) {
@@ -171,7 +279,7 @@ function createBody(gm: GoModel, op: Operation, f: GoFile, entity: ObjectDecl, r
       literal.push(`\t\t${name}:\v${ptr ? '&now' : 'now'},`);
     }
   }
-  for (const c of copies(gm, entity, body)) {
+  for (const c of copied) {
     const t = gm.fieldName(entity, c.target);
     const s = `req.Body.${gm.fieldName(body!, c.source)}`;
     if (c.sourcePtr === c.targetPtr) literal.push(`\t\t${t}:\v${s},`);
@@ -181,17 +289,32 @@ function createBody(gm: GoModel, op: Operation, f: GoFile, entity: ObjectDecl, r
   // Required enums the client did not set start at the contract's first value.
   for (const field of entity.fields) {
     const d = field.type.kind === 'named' ? gm.decl(field.type.name) : undefined;
-    const copied = copies(gm, entity, body).find((c) => c.target === field);
-    if (d?.kind !== 'enum' || !field.required || field.nullable || (copied && !copied.sourcePtr)) continue;
+    const copy = copied.find((c) => c.target === field);
+    if (d?.kind !== 'enum' || !field.required || field.nullable || (copy && !copy.sourcePtr)) continue;
     const first = gm.enumConsts(d)[0];
     if (first === undefined) continue;
     literal.push(`\t\t${gm.fieldName(entity, field)}:\v${models}.${first},`);
+    defaults = true;
   }
   const lines: string[] = [];
   if (needsNow) lines.push(`\tnow := ${f.use('time')}.Now().UTC()`);
-  lines.push(`\t${local} := &${models}.${entityName}{`, ...sortLiteral(literal, entity, gm), '\t}', ...after);
-  lines.push(`\tif err := ${repo}.Create(ctx, ${local}); err != nil {`, `\t\t${r.fail(wrap)}`, '\t}', event, `\t${r.ok(local)}`);
-  return lines;
+  const value = `&${models}.${entityName}{`;
+  if (after.length === 0) lines.push(`\treturn ${value}`, ...sortLiteral(literal, entity, gm), '\t}');
+  else lines.push(`\t${local} := ${value}`, ...sortLiteral(literal, entity, gm), '\t}', ...after, `\treturn ${local}`);
+  const h = names(gm, resource);
+  const parts = [
+    ...(copied.some((c) => c.target.name !== resource.idField) ? ['the fields the client sent'] : []),
+    ...(idPart ? [idPart] : []),
+    ...(needsNow ? ['the creation time'] : []),
+    ...(defaults ? ["the contract's defaults"] : []),
+  ];
+  const listed = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)!}` : parts[0];
+  f.add(
+    ...comment(`${h.create} builds the ${entityName} that ${gm.opName(op)} stores from its request${listed ? `: ${listed}` : ''}.`),
+    `func ${h.create}(req ${requestType(gm, op)}) *${models}.${entityName} {`,
+    ...lines,
+    '}',
+  );
 }
 
 /** Keeps struct literal keys in the entity's field order, as a reader expects. */
@@ -201,13 +324,20 @@ function sortLiteral(lines: string[], entity: ObjectDecl, gm: GoModel): string[]
   return [...lines].sort((a, b) => key(a) - key(b));
 }
 
-function updateBody(gm: GoModel, op: Operation, f: GoFile, entity: ObjectDecl, local: string, repo: string, id: string, wrap: string, event: string, r: Returns): string[] {
+/**
+ * `applyProductUpdate(product *models.Product, req UpdateProductRequest)`:
+ * PATCH changes the fields the client sent, PUT replaces the record's
+ * writable fields; either way the update time moves on.
+ */
+function updateHelper(gm: GoModel, f: GoFile, resource: Resource, entity: ObjectDecl, op: Operation): void {
+  const models = f.use(gm.modelsPkg);
   const body = bodyObject(gm, op);
-  const lines = [`\t${local}, err := ${repo}.Get(ctx, ${id})`, '\tif err != nil {', `\t\t${r.fail(wrap)}`, '\t}'];
-  for (const c of copies(gm, entity, body)) {
+  const local = unexportedName(resource.name);
+  const lines: string[] = [];
+  for (const c of copies(gm, entity, body, resource)) {
+    if (c.target.name === resource.idField) continue;
     const t = `${local}.${gm.fieldName(entity, c.target)}`;
     const s = `req.Body.${gm.fieldName(body!, c.source)}`;
-    // PATCH changes what the client sends; PUT replaces the whole record.
     const optional = !c.source.required && op.method !== 'PUT';
     if (c.sourcePtr && !c.targetPtr) lines.push(`\tif ${s} != nil {`, `\t\t${t} = *${s}`, '\t}');
     else if (c.sourcePtr === c.targetPtr && optional) lines.push(`\tif ${s} != nil {`, `\t\t${t} = ${s}`, '\t}');
@@ -221,36 +351,68 @@ function updateBody(gm: GoModel, op: Operation, f: GoFile, entity: ObjectDecl, l
     if (gm.fieldIsPointer(updated)) lines.push(`\tnow := ${now}`, `\t${local}.${name} = &now`);
     else lines.push(`\t${local}.${name} = ${now}`);
   }
-  lines.push(`\tif err := ${repo}.Update(ctx, ${local}); err != nil {`, `\t\t${r.fail(wrap)}`, '\t}', event, `\t${r.ok(local)}`);
-  return lines;
+  const h = names(gm, resource);
+  const what = op.method === 'PUT' ? 'replaces the writable fields of' : 'changes the fields the client sent on';
+  f.add(
+    ...comment(`${h.update} ${what} ${local}, as ${gm.opName(op)} asks.`),
+    `func ${h.update}(${local} *${models}.${gm.typeName(entity.name)}, req ${requestType(gm, op)}) {`,
+    ...lines,
+    '}',
+  );
 }
 
-function listBody(gm: GoModel, op: Operation, f: GoFile, resource: Resource, repo: string, wrap: string, r: Returns): string[] {
+/**
+ * `productPage(req ListProductsRequest) repository.Page` and
+ * `productList(items, next) *models.ProductList`.
+ */
+function listHelpers(gm: GoModel, f: GoFile, resource: Resource, op: Operation): void {
   const shape = resource.list!;
-  const models = f.use(gm.modelsPkg);
   const repository = f.use(`${gm.settings.module}/internal/repository`);
-  const respDecl = gm.decl(shape.responseType) as ObjectDecl;
-  const lines: string[] = [];
+  const h = names(gm, resource);
   const size = op.parameters.find((p) => p.name === shape.pageSizeParam);
   const token = op.parameters.find((p) => p.name === shape.pageTokenParam);
-  if (size && !gm.paramIsPointer(size)) lines.push(`\tpage := ${repository}.Page{Size: int(req.${gm.paramField(size)})}`);
+  const page: string[] = [];
+  if (size && !gm.paramIsPointer(size)) page.push(`\tpage := ${repository}.Page{Size: int(req.${gm.paramField(size)})}`);
   else {
-    lines.push(`\tpage := ${repository}.Page{Size: ${shape.defaultPageSize}}`);
-    if (size) lines.push(`\tif req.${gm.paramField(size)} != nil {`, `\t\tpage.Size = int(*req.${gm.paramField(size)})`, '\t}');
+    page.push(`\tpage := ${repository}.Page{Size: ${shape.defaultPageSize}}`);
+    if (size) page.push(`\tif req.${gm.paramField(size)} != nil {`, `\t\tpage.Size = int(*req.${gm.paramField(size)})`, '\t}');
   }
   if (token) {
-    if (gm.paramIsPointer(token)) lines.push(`\tif req.${gm.paramField(token)} != nil {`, `\t\tpage.Token = *req.${gm.paramField(token)}`, '\t}');
-    else lines.push(`\tpage.Token = req.${gm.paramField(token)}`);
+    if (gm.paramIsPointer(token)) page.push(`\tif req.${gm.paramField(token)} != nil {`, `\t\tpage.Token = *req.${gm.paramField(token)}`, '\t}');
+    else page.push(`\tpage.Token = req.${gm.paramField(token)}`);
   }
-  const nextField = shape.nextTokenField ? respDecl.fields.find((fl) => fl.name === shape.nextTokenField) : undefined;
-  lines.push(`\titems, ${nextField ? 'next' : '_'}, err := ${repo}.List(ctx, page)`, '\tif err != nil {', `\t\t${r.fail(wrap)}`, '\t}');
+  const reqParam = size || token ? 'req' : '_';
+  f.add(
+    ...comment(`${h.page} is the page of ${words(resource.plural).join(' ')} ${gm.opName(op)} asks the repository for.`),
+    `func ${h.page}(${reqParam} ${requestType(gm, op)}) ${repository}.Page {`,
+    ...page,
+    '\treturn page',
+    '}',
+  );
+
+  // A bare array answers the items themselves: no response type to build.
+  if (!shape.responseType) return;
+  const models = f.use(gm.modelsPkg);
+  const respDecl = gm.decl(shape.responseType) as ObjectDecl;
   const itemsField = respDecl.fields.find((fl) => fl.name === shape.itemsField)!;
-  lines.push(`\tresp := &${models}.${gm.typeName(respDecl.name)}{${gm.fieldName(respDecl, itemsField)}: items}`);
-  if (nextField) {
-    const name = gm.fieldName(respDecl, nextField);
-    if (gm.fieldIsPointer(nextField)) lines.push('\tif next != "" {', `\t\tresp.${name} = &next`, '\t}');
-    else lines.push(`\tresp.${name} = next`);
+  const nextField = shape.nextTokenField ? respDecl.fields.find((fl) => fl.name === shape.nextTokenField) : undefined;
+  const respName = gm.typeName(respDecl.name);
+  const list: string[] = [];
+  const literal = `&${models}.${respName}{${gm.fieldName(respDecl, itemsField)}: items}`;
+  if (nextField && gm.fieldIsPointer(nextField)) {
+    list.push(`\tresp := ${literal}`, '\tif next != "" {', `\t\tresp.${gm.fieldName(respDecl, nextField)} = &next`, '\t}', '\treturn resp');
+  } else if (nextField) {
+    list.push(`\treturn &${models}.${respName}{${gm.fieldName(respDecl, itemsField)}: items, ${gm.fieldName(respDecl, nextField)}: next}`);
+  } else {
+    list.push(`\treturn ${literal}`);
   }
-  lines.push(`\t${r.ok('resp')}`);
-  return lines;
+  const doc = nextField
+    ? `${h.list} is the ${gm.opName(op)} response: the items of a page and the token of the next one ("" on the last page).`
+    : `${h.list} is the ${gm.opName(op)} response: the items of a page (the contract has no field for the next page's token).`;
+  f.add(
+    ...comment(doc),
+    `func ${h.list}(items ${gm.goType(itemsField.type, f)}, ${nextField ? 'next' : '_'} string) *${models}.${respName} {`,
+    ...list,
+    '}',
+  );
 }

@@ -1,15 +1,16 @@
 import type { Operation } from '../../model/types.js';
-import type { Artifact, OperationFacts } from '../artifact.js';
+import type { Artifact } from '../artifact.js';
 import { comment, continueSentence, GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
 import { fileStem, goString, unexportedName } from './naming.js';
-import { renderCrudBody } from './crud.js';
+import { derivedNames, renderCrudBody, renderCrudHelpers, requestType, SERVICE_DIR } from './crud.js';
 import { Validation, varDecl } from './validation.js';
 import { responseSet } from './responses.js';
 
-const SERVICE_DIR = 'internal/service';
 /** Files of the service package that are not per operation. */
-const SERVICE_FILES = ['api.gen.go', 'repositories.gen.go', 'service.go'];
+const SERVICE_FILES = ['api.gen.go', 'repositories.gen.go', 'dependencies.gen.go', 'service.go'];
+
+export { requestType };
 
 /** The generated service API (interfaces and request types) and one user-owned stub per operation. */
 export function renderServiceLayer(gm: GoModel): Artifact[] {
@@ -17,21 +18,11 @@ export function renderServiceLayer(gm: GoModel): Artifact[] {
   for (const op of gm.model.operations) {
     const stub = renderStub(gm, op).toArtifact(gm.settings.module);
     stub.signature = stub.content.split('\n').find((l) => l.startsWith(`func (s *Service) ${gm.opName(op)}(`));
-    stub.operation = operationFacts(gm, op);
+    stub.operation = { method: gm.opName(op), receiver: 'Service', identity: operationIdentity(op), derived: derivedNames(gm, op) };
     out.push(stub);
   }
+  out.push(...renderCrudHelpers(gm, SERVICE_FILES));
   return out;
-}
-
-/** What the planner needs to know of an operation's stub: its method, what identifies it across a rename, the names derived from it. */
-function operationFacts(gm: GoModel, op: Operation): OperationFacts {
-  const set = responseSet(gm, op);
-  return {
-    method: gm.opName(op),
-    receiver: 'Service',
-    identity: `${op.method} ${op.path.replace(/\{[^}]*\}/g, '{}')}`,
-    derived: [requestType(gm, op), ...(set ? [set.iface, ...set.variants.map((v) => v.name)] : [])],
-  };
 }
 
 export function groups(gm: GoModel): Map<string, Operation[]> {
@@ -44,8 +35,9 @@ export function groups(gm: GoModel): Map<string, Operation[]> {
   return new Map([...byGroup].sort(([a], [b]) => a.localeCompare(b)));
 }
 
-export function requestType(gm: GoModel, op: Operation): string {
-  return `${gm.opName(op)}Request`;
+/** `PATCH /products/{}`: what identifies an HTTP operation across a rename. */
+function operationIdentity(op: Operation): string {
+  return `${op.method} ${op.path.replace(/\{[^}]*\}/g, '{}')}`;
 }
 
 /** `CreateProduct(ctx context.Context, req CreateProductRequest) (*models.Product, error)` */

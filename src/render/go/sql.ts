@@ -2,7 +2,7 @@ import type { Field, ObjectDecl, Resource } from '../../model/types.js';
 import { words } from '../../model/names.js';
 import type { Artifact } from '../artifact.js';
 import { usesSql } from '../database.js';
-import { ident, schemaOf, type Column, type Table } from '../sql/schema.js';
+import { ident, keyOf, schemaOf, type Column, type Table } from '../sql/schema.js';
 import { comment, GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
 import { fileStem, goString, unexportedName } from './naming.js';
@@ -28,6 +28,32 @@ const TAKEN = new Set([
 export function recordVar(r: Resource): string {
   const v = unexportedName(r.name);
   return TAKEN.has(v) ? `${v}Record` : v;
+}
+
+/** A resource's identifier, seen from Go. */
+export interface GoKey {
+  /** The struct field, e.g. `ID`. */
+  field: string;
+  /** The Go type of identifiers: `string`, `int32` or `int64`. */
+  type: 'string' | 'int32' | 'int64';
+  /** For an integer, its bit size (page tokens are parsed to it). */
+  bits: 32 | 64;
+  /** The store assigns it on create (an integer the database counts). */
+  database: boolean;
+  /** The fmt verb that prints one in a message: `%q` or `%d`. */
+  verb: '%q' | '%d';
+}
+
+export function goKey(gm: GoModel, r: Resource): GoKey {
+  const entity = gm.decl(r.entity) as ObjectDecl;
+  const type = keyOf(r, entity);
+  return {
+    field: gm.fieldName(entity, entity.fields.find((x) => x.name === r.idField)!),
+    type,
+    bits: type === 'int32' ? 32 : 64,
+    database: r.idAssignment === 'database',
+    verb: type === 'string' ? '%q' : '%d',
+  };
 }
 
 /** A resource's optimistic concurrency field, seen from Go. */
@@ -68,9 +94,9 @@ export function applyNext(c: GoConcurrency, v: string): string {
 }
 
 /** The Conflict error for a stale version, as a Go expression. */
-export function staleError(c: GoConcurrency, noun: string, errs: string, id: string): string {
+export function staleError(c: GoConcurrency, noun: string, errs: string, id: string, idVerb: GoKey['verb']): string {
   const verb = c.kind === 'version' ? '%d' : '%q';
-  return `${errs}.Conflict(${goString(`${noun} %q was changed by another request (${c.kind} ${verb} is stale): get it again and retry`)}, ${id}, current)`;
+  return `${errs}.Conflict(${goString(`${noun} ${idVerb} was changed by another request (${c.kind} ${verb} is stale): get it again and retry`)}, ${id}, current)`;
 }
 
 interface GoColumn {
@@ -101,6 +127,8 @@ function renderSql(gm: GoModel, r: Resource, table: Table): GoFile {
   const tableName = ident(table.name);
   const idCol = ident(id.column.name);
   const cc = goConcurrency(gm, r, f);
+  const key = goKey(gm, r);
+  const integer = key.type !== 'string';
   const versionIndex = cc ? columns.findIndex((c) => c.field.name === r.concurrency!.field) : -1;
   const versionCol = versionIndex >= 0 ? ident(columns[versionIndex]!.column.name) : '';
   const colsConst = `${unexportedName(name)}Columns`;
@@ -112,6 +140,13 @@ function renderSql(gm: GoModel, r: Resource, table: Table): GoFile {
   const fallible = jsons.length > 0;
 
   const placeholders = columns.map(() => '?').join(', ');
+  // The database assigns the identifier: insert the other columns, read it back.
+  const rest = columns.slice(1);
+  const insertSql = key.database
+    ? rest.length > 0
+      ? `${goString(`INSERT INTO ${tableName} (${rest.map((c) => ident(c.column.name)).join(', ')}) VALUES (${rest.map(() => '?').join(', ')}) RETURNING ${idCol}`)}`
+      : goString(`INSERT INTO ${tableName} DEFAULT VALUES RETURNING ${idCol}`)
+    : `${goString(`INSERT INTO ${tableName} (`)} + ${colsConst} + ${goString(`) VALUES (${placeholders})`)}`;
   // An entity of nothing but its identifier still has an update that finds it.
   const sets = columns.length > 1 ? columns.slice(1).map((c) => `${ident(c.column.name)} = ?`).join(', ') : `${ident(columns[0]!.column.name)} = ${ident(columns[0]!.column.name)}`;
   f.add(
@@ -138,7 +173,7 @@ function renderSql(gm: GoModel, r: Resource, table: Table): GoFile {
     '\tq := db.Dialect().Rebind',
     `\treturn &${type}{`,
     '\t\tdb:\vdb,',
-    `\t\tinsert:\vq(${goString(`INSERT INTO ${tableName} (`)} + ${colsConst} + ${goString(`) VALUES (${placeholders})`)}),`,
+    `\t\tinsert:\vq(${insertSql}),`,
     `\t\tget:\vq(${goString('SELECT ')} + ${colsConst} + ${goString(` FROM ${tableName} WHERE ${idCol} = ?`)}),`,
     `\t\tlist:\vq(${goString('SELECT ')} + ${colsConst} + ${goString(` FROM ${tableName} WHERE ${idCol} > ? ORDER BY ${idCol} LIMIT ?`)}),`,
     `\t\tupdate:\vq(${goString(`UPDATE ${tableName} SET ${sets} WHERE ${idCol} = ?${cc ? ` AND ${versionCol} = ?` : ''}`)}),`,
@@ -151,30 +186,42 @@ function renderSql(gm: GoModel, r: Resource, table: Table): GoFile {
   const values = fallible ? [`\targs, err := ${valuesFn}(${v})`, '\tif err != nil {', '\t\treturn err', '\t}'] : [`\targs := ${valuesFn}(${v})`];
   const idExpr = id.expr;
   const normalize = times.length > 0 ? [`\t${normalizeFn}(${v})`] : [];
+  const notFound = (id: string) => `${errs}.NotFound(${goString(`${noun} ${key.verb} not found`)}, ${id})`;
+  const failed = (verb: string, id: string) => `${database}.Error(err, ${goString(`${verb} ${noun} ${key.verb}`)}, ${id})`;
   f.add(
-    `// Create inserts ${v}; a ${noun} with the same identifier is AlreadyExists.`,
+    key.database
+      ? `// Create inserts ${v} and sets the identifier the database assigned.`
+      : `// Create inserts ${v}; a ${noun} with the same identifier is AlreadyExists.`,
     `func (r *${type}) Create(ctx ${ctx}.Context, ${v} *${models}.${name}) error {`,
     ...normalize,
     ...(cc ? firstVersion(cc, v, f) : []),
     ...values,
-    '\tif _, err := r.db.ExecContext(ctx, r.insert, args...); err != nil {',
-    '\t\tif r.db.Dialect().IsUniqueViolation(err) {',
-    `\t\t\treturn ${errs}.AlreadyExists(${goString(`${noun} %q already exists`)}, ${idExpr})`,
-    '\t\t}',
-    `\t\treturn ${database}.Error(err, ${goString(`insert ${noun} %q`)}, ${idExpr})`,
-    '\t}',
+    ...(key.database
+      ? [
+          `\tif err := r.db.QueryRowContext(ctx, r.insert, args[1:]...).Scan(&${idExpr}); err != nil {`,
+          `\t\treturn ${database}.Error(err, ${goString(`insert ${noun}`)})`,
+          '\t}',
+        ]
+      : [
+          '\tif _, err := r.db.ExecContext(ctx, r.insert, args...); err != nil {',
+          '\t\tif r.db.Dialect().IsUniqueViolation(err) {',
+          `\t\t\treturn ${errs}.AlreadyExists(${goString(`${noun} ${key.verb} already exists`)}, ${idExpr})`,
+          '\t\t}',
+          `\t\treturn ${failed('insert', idExpr)}`,
+          '\t}',
+        ]),
     '\treturn nil',
     '}',
   );
   f.add(
     `// Get returns the ${noun} with the given identifier, or NotFound.`,
-    `func (r *${type}) Get(ctx ${ctx}.Context, id string) (*${models}.${name}, error) {`,
+    `func (r *${type}) Get(ctx ${ctx}.Context, id ${key.type}) (*${models}.${name}, error) {`,
     `\t${v}, err := ${scanFn}(r.db.QueryRowContext(ctx, r.get, id))`,
     `\tif ${f.use('errors')}.Is(err, ${f.use('database/sql')}.ErrNoRows) {`,
-    `\t\treturn nil, ${errs}.NotFound(${goString(`${noun} %q not found`)}, id)`,
+    `\t\treturn nil, ${notFound('id')}`,
     '\t}',
     '\tif err != nil {',
-    `\t\treturn nil, ${database}.Error(err, ${goString(`get ${noun} %q`)}, id)`,
+    `\t\treturn nil, ${failed('get', 'id')}`,
     '\t}',
     `\treturn ${v}, nil`,
     '}',
@@ -184,7 +231,7 @@ function renderSql(gm: GoModel, r: Resource, table: Table): GoFile {
     '// holds to know whether another page follows; the page token is the last',
     '// identifier of the previous page.',
     `func (r *${type}) List(ctx ${ctx}.Context, page Page) ([]${models}.${name}, string, error) {`,
-    '\tafter, err := decodePageToken(page.Token)',
+    integer ? `\tafter, err := decodeIntPageToken(page.Token, ${key.bits})` : '\tafter, err := decodePageToken(page.Token)',
     '\tif err != nil {',
     '\t\treturn nil, "", err',
     '\t}',
@@ -207,7 +254,9 @@ function renderSql(gm: GoModel, r: Resource, table: Table): GoFile {
     '\t}',
     '\tif len(items) > size {',
     '\t\titems = items[:size]',
-    `\t\treturn items, encodePageToken(items[size-1].${gm.fieldName(entity, id.field)}), nil`,
+    integer
+      ? `\t\treturn items, encodeIntPageToken(${key.type === 'int32' ? `int64(items[size-1].${key.field})` : `items[size-1].${key.field}`}), nil`
+      : `\t\treturn items, encodePageToken(items[size-1].${key.field}), nil`,
     '\t}',
     '\treturn items, "", nil',
     '}',
@@ -226,11 +275,11 @@ function renderSql(gm: GoModel, r: Resource, table: Table): GoFile {
     ...(cc ? [`\targs[${versionIndex}] = next`] : []),
     `\tres, err := r.db.ExecContext(ctx, r.update, ${updateArgs}...)`,
     '\tif err != nil {',
-    `\t\treturn ${database}.Error(err, ${goString(`update ${noun} %q`)}, ${idExpr})`,
+    `\t\treturn ${failed('update', idExpr)}`,
     '\t}',
     '\tn, err := res.RowsAffected()',
     '\tif err != nil {',
-    `\t\treturn ${database}.Error(err, ${goString(`update ${noun} %q`)}, ${idExpr})`,
+    `\t\treturn ${failed('update', idExpr)}`,
     '\t}',
     ...(cc
       ? [
@@ -240,32 +289,32 @@ function renderSql(gm: GoModel, r: Resource, table: Table): GoFile {
           `\t\terr := r.db.QueryRowContext(ctx, r.exists, ${idExpr}).Scan(&one)`,
           '\t\tswitch {',
           `\t\tcase ${f.use('errors')}.Is(err, ${f.use('database/sql')}.ErrNoRows):`,
-          `\t\t\treturn ${errs}.NotFound(${goString(`${noun} %q not found`)}, ${idExpr})`,
+          `\t\t\treturn ${notFound(idExpr)}`,
           '\t\tcase err != nil:',
-          `\t\t\treturn ${database}.Error(err, ${goString(`update ${noun} %q`)}, ${idExpr})`,
+          `\t\t\treturn ${failed('update', idExpr)}`,
           '\t\tdefault:',
-          `\t\t\treturn ${staleError(cc, noun, errs, idExpr)}`,
+          `\t\t\treturn ${staleError(cc, noun, errs, idExpr, key.verb)}`,
           '\t\t}',
           '\t}',
           applyNext(cc, v),
         ]
-      : ['\tif n == 0 {', `\t\treturn ${errs}.NotFound(${goString(`${noun} %q not found`)}, ${idExpr})`, '\t}']),
+      : ['\tif n == 0 {', `\t\treturn ${notFound(idExpr)}`, '\t}']),
     '\treturn nil',
     '}',
   );
   f.add(
     `// Delete removes the ${noun} with the given identifier, or reports NotFound.`,
-    `func (r *${type}) Delete(ctx ${ctx}.Context, id string) error {`,
+    `func (r *${type}) Delete(ctx ${ctx}.Context, id ${key.type}) error {`,
     '\tres, err := r.db.ExecContext(ctx, r.delete, id)',
     '\tif err != nil {',
-    `\t\treturn ${database}.Error(err, ${goString(`delete ${noun} %q`)}, id)`,
+    `\t\treturn ${failed('delete', 'id')}`,
     '\t}',
     '\tn, err := res.RowsAffected()',
     '\tif err != nil {',
-    `\t\treturn ${database}.Error(err, ${goString(`delete ${noun} %q`)}, id)`,
+    `\t\treturn ${failed('delete', 'id')}`,
     '\t}',
     '\tif n == 0 {',
-    `\t\treturn ${errs}.NotFound(${goString(`${noun} %q not found`)}, id)`,
+    `\t\treturn ${notFound('id')}`,
     '\t}',
     '\treturn nil',
     '}',

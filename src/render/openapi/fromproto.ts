@@ -17,7 +17,8 @@
  */
 import { stringify } from 'yaml';
 import { UserError } from '../../errors.js';
-import { muxRoute, parsePathTemplate, type MuxRoute } from '../../model/httppath.js';
+import { parsePathTemplate } from '../../model/httppath.js';
+import { isRoutable, muxRoute, type MuxRoute } from '../go/muxroute.js';
 import type { HttpRule, RpcField, RpcMessage, RpcMethod, RpcModel, RpcService } from '../../model/rpc.js';
 
 type Schema = Record<string, unknown>;
@@ -38,7 +39,8 @@ export function deriveOpenAPI(rpc: RpcModel, info: { title: string; version: str
       if (method.clientStreaming) continue;
       method.http.forEach((rule, index) => {
         const verb = rule.method.toLowerCase();
-        if (!OPERATION_METHODS.has(verb)) return;
+        // The document describes the routes the service serves: the gateway leaves out what ServeMux cannot route.
+        if (!OPERATION_METHODS.has(verb) || !isRoutable(parsePathTemplate(rule.path))) return;
         const { path, operation } = builder.operation(service, method, rule, index);
         const item = (paths[path] ??= {});
         if (item[verb] !== undefined) return;
@@ -381,6 +383,18 @@ class Builder {
     built[this.problem] = structuredClone(PROBLEM);
     return Object.fromEntries(Object.keys(built).sort(byCodePoint).map((k) => [k, built[k]!]));
   }
+}
+
+/**
+ * The path the REST gateway serves a model operation of a proto contract at,
+ * as this document writes it (`/v1/products/{product}`); undefined when
+ * ServeMux cannot route its binding.
+ */
+export function operationPath(rpc: RpcModel, operation: string): string | undefined {
+  const rule = rpc.services.flatMap((s) => s.methods).find((m) => m.operation === operation)?.http.find((r) => OPERATION_METHODS.has(r.method.toLowerCase()));
+  if (!rule) return undefined;
+  const t = parsePathTemplate(rule.path);
+  return isRoutable(t) ? openAPIPath(muxRoute(t)) : undefined;
 }
 
 /** The ServeMux pattern as an OpenAPI path: `{x...}` is `{x}`, the root `{$}` goes, and the verb comes back. */

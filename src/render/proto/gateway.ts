@@ -1,4 +1,5 @@
-import { muxRoute, parsePathTemplate, type MuxRoute } from '../../model/httppath.js';
+import { parsePathTemplate } from '../../model/httppath.js';
+import { muxRoute, UnroutableTemplateError, type MuxRoute } from '../go/muxroute.js';
 import type { HttpRule, RpcMethod, RpcService } from '../../model/rpc.js';
 import type { Artifact } from '../artifact.js';
 import { GoFile } from '../go/gofile.js';
@@ -51,7 +52,14 @@ export function gatewayRoutes(layout: ProtoLayout, warnings: string[]): RouteGro
         continue;
       }
       for (const rule of m.http) {
-        const mux = muxRoute(parsePathTemplate(rule.path));
+        let mux: MuxRoute;
+        try {
+          mux = muxRoute(parsePathTemplate(rule.path));
+        } catch (err) {
+          if (!(err instanceof UnroutableTemplateError)) throw err;
+          warnings.push(`${m.location}: rpc ${m.name}: google.api.http ${rule.method} ${rule.path}: ${err.message}; net/http.ServeMux cannot route it, so this binding is left out (the RPC is still served over gRPC)`);
+          continue;
+        }
         const route: GatewayRoute = { service: s, method: m, rule, mux };
         const shape = shapeOf(mux);
         const same = groups.find((g) => g.httpMethod === rule.method && g.shape.join('/') === shape.join('/'));

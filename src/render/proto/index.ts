@@ -12,7 +12,12 @@ import { unexportedName } from '../go/naming.js';
 import { deriveOpenAPI } from '../openapi/fromproto.js';
 import { renderGateway } from './gateway.js';
 import { OPENAPI_PATH, ProtoLayout } from './layout.js';
+import { renderStandardMethods, standardMethods } from './crud.js';
+import { messageResources, type MessageResource } from './resources.js';
 import { renderRpcServices, servicePackage } from './services.js';
+import { renderMessageRepositories, repositoriesLiteral } from './storage.js';
+import { renderStorageTests } from './storagetests.js';
+import { usesSql } from '../database.js';
 import { renderRpcTests } from './tests.js';
 
 /** Folder of the copies of provided protos (google/api, google/protobuf, ...) that `make generate` reads. */
@@ -35,11 +40,17 @@ export function protoLayout(model: ServiceModel, settings: ServiceSettings): Pro
  */
 export function renderProtoService(model: ServiceModel, settings: ServiceSettings): Artifact[] {
   const layout = protoLayout(model, settings);
+  const resources = messageResources(model);
+  const standard = standardMethods(layout.rpc, resources);
+  const sql = usesSql(model, settings.database);
   return [
-    ...renderRpcServices(layout),
+    ...renderRpcServices(layout, standard),
+    ...renderMessageRepositories(model, layout, resources, sql),
+    ...renderStandardMethods(layout, resources, standard),
     ...renderGateway(layout, model.warnings),
-    wire(layout, settings.name).toArtifact(settings.module),
-    ...renderRpcTests(layout, settings.name),
+    wire(layout, settings.name, resources, sql).toArtifact(settings.module),
+    ...renderRpcTests(layout, settings.name, standard),
+    ...renderStorageTests(layout, settings.name, resources, standard),
     ...protoCopies(layout),
     ...openapiDocument(model, layout),
   ];
@@ -130,8 +141,8 @@ export async function renderProtoc(rpc: RpcModel, settings: ServiceSettings): Pr
   }
 }
 
-/** cmd/<name>/wire.go: the service, its gRPC registrations and its REST routes. */
-function wire(layout: ProtoLayout, name: string): GoFile {
+/** cmd/<name>/wire.go: the repositories, the service, its gRPC registrations and its REST routes. */
+function wire(layout: ProtoLayout, name: string, resources: MessageResource[], sql: boolean): GoFile {
   const f = new GoFile(`cmd/${name}/wire.go`, 'main');
   const zap = f.use('go.uber.org/zap');
   const grpc = f.use('google.golang.org/grpc');
@@ -143,14 +154,21 @@ function wire(layout: ProtoLayout, name: string): GoFile {
   const openapi = f.use(`${layout.module}/${layout.contractDir}/openapi`);
   const http = f.use('net/http');
   const vars = layout.rpc.services.map((s) => unexportedName(layout.serverName(s)));
+  const db = sql && resources.length > 0 ? f.use(`${layout.module}/internal/database`) : '';
+  const [first, ...rest] = vars.length > 0 ? repositoriesLiteral(layout, f, resources, db ? 'db' : undefined) : [];
   f.add(
-    '// newAPI wires the layers together: the service, its gRPC services and',
-    '// their REST routes. register adds the gRPC services to a server.',
-    `func newAPI(cfg *${config}.Config, log *${zap}.Logger, events ${event}.Publisher) (routes []${handler}.Route, register func(${grpc}.ServiceRegistrar)) {`,
+    '// newAPI wires the layers together: the repositories, the service, its gRPC',
+    '// services and their REST routes. register adds the gRPC services to a server.',
+    `func newAPI(cfg *${config}.Config, log *${zap}.Logger, events ${event}.Publisher${db ? `, db *${db}.DB` : ''}) (routes []${handler}.Route, register func(${grpc}.ServiceRegistrar), err error) {`,
     ...(vars.length === 0
       ? [`\tregister = func(${grpc}.ServiceRegistrar) {}`]
       : [
-          `\tsvc := ${svc}.New(${svc}.Repositories{}, events, log, cfg.App)`,
+          `\trepos := ${first!}`,
+          ...rest.map((l) => `\t${l}`),
+          `\tsvc, err := ${svc}.New(${svc}.Dependencies{Repos: repos, Events: events, Log: log, Config: cfg.App})`,
+          '\tif err != nil {',
+          `\t\treturn nil, nil, ${f.use('fmt')}.Errorf("build the service layer: %w", err)`,
+          '\t}',
           ...layout.rpc.services.map((s, i) => `\t${vars[i]} := ${svc}.New${layout.serverName(s)}(svc)`),
           `\tregister = func(s ${grpc}.ServiceRegistrar) {`,
           ...layout.rpc.services.map((s, i) => `\t\t${servicePackage(layout, f, s)}.Register${layout.grpcName(s)}Server(s, ${vars[i]})`),
@@ -162,7 +180,7 @@ function wire(layout: ProtoLayout, name: string): GoFile {
     `\t\tOperation:\v"OpenAPIDocument",`,
     `\t\tHandler:\v${gateway}.Document(${openapi}.Document),`,
     '\t})',
-    '\treturn routes, register',
+    '\treturn routes, register, nil',
     '}',
   );
   return f;

@@ -1,8 +1,9 @@
-import { snake } from '../../model/names.js';
+import { snake, words } from '../../model/names.js';
 import type { RpcMethod, RpcService } from '../../model/rpc.js';
 import type { Artifact } from '../artifact.js';
 import { GoFile, comment, continueSentence } from '../go/gofile.js';
 import { goString } from '../go/naming.js';
+import type { StandardMethod } from './crud.js';
 import { goCamelCase, type ProtoLayout } from './layout.js';
 
 const SERVICE_DIR = 'internal/service';
@@ -13,14 +14,20 @@ const SERVICE_DIR = 'internal/service';
  * its method, which answers codes.Unimplemented until the user writes it. An
  * RPC added to the contract later gets its file on the next `svc gen api`.
  */
-export function renderRpcServices(layout: ProtoLayout): Artifact[] {
+export function renderRpcServices(layout: ProtoLayout, standard: ReadonlyMap<string, StandardMethod> = new Map()): Artifact[] {
   const out: Artifact[] = [];
   for (const s of layout.rpc.services) {
     out.push(serverFile(layout, s).toArtifact(layout.module));
     for (const m of s.methods) {
-      const f = stubFile(layout, s, m);
+      const f = stubFile(layout, s, m, standard.get(`${s.fullName}.${m.name}`));
       const a = f.toArtifact(layout.module);
       a.signature = a.content.split('\n').find((l) => l.startsWith(`func (s *${layout.serverName(s)}) ${goCamelCase(m.name)}(`));
+      a.operation = {
+        method: goCamelCase(m.name),
+        receiver: layout.serverName(s),
+        identity: `rpc ${s.fullName} (${m.input}) returns (${m.output})`,
+        derived: [],
+      };
       out.push(a);
     }
   }
@@ -75,9 +82,21 @@ export function methodSignature(layout: ProtoLayout, f: GoFile, m: RpcMethod): s
   return `${name}(stream ${grpc}.BidiStreamingServer[${req.slice(1)}, ${resp.slice(1)}]) error`;
 }
 
-function stubFile(layout: ProtoLayout, s: RpcService, m: RpcMethod): GoFile {
+function stubFile(layout: ProtoLayout, s: RpcService, m: RpcMethod, standard: StandardMethod | undefined): GoFile {
   const f = new GoFile(`${SERVICE_DIR}/${layout.fileBase(s)}_${snake(m.name)}.go`, 'service', { generated: false });
   const sig = methodSignature(layout, f, m);
+  if (standard) {
+    const noun = words(standard.resource.entity.name).join(' ');
+    f.add(
+      ...comment(`${goCamelCase(m.name)} implements ${s.fullName}.${m.name}${m.comment ? `: ${continueSentence(m.comment)}` : '.'}`),
+      '//',
+      ...comment(`It is the standard ${standard.kind} of the ${noun} resource: ${standard.helper}, generated from the contract, does the storage work. Add your business logic around the call.`),
+      `func (s *${layout.serverName(s)}) ${sig} {`,
+      `\treturn s.${standard.helper}(ctx, req)`,
+      '}',
+    );
+    return f;
+  }
   const status = f.use('google.golang.org/grpc/status');
   const codes = f.use('google.golang.org/grpc/codes');
   const unary = !m.clientStreaming && !m.serverStreaming;

@@ -5,6 +5,7 @@ import { goString } from '../go/naming.js';
 import { gatewayRoutes } from './gateway.js';
 import { OPENAPI_PATH, goCamelCase, type ProtoLayout } from './layout.js';
 import { messageRef } from './services.js';
+import type { StandardMethod } from './crud.js';
 
 /**
  * `cmd/<name>/api_gen_test.go`: the service's own tests over its real servers.
@@ -14,7 +15,7 @@ import { messageRef } from './services.js';
  * REST route answers 501 with a problem document; and a request missing a
  * required field is rejected with InvalidArgument before reaching the stub.
  */
-export function renderRpcTests(layout: ProtoLayout, name: string): Artifact[] {
+export function renderRpcTests(layout: ProtoLayout, name: string, standard: ReadonlyMap<string, StandardMethod> = new Map()): Artifact[] {
   const f = new GoFile(`cmd/${name}/api_gen_test.go`, 'main');
   const testing = f.use('testing');
   const ctxPkg = f.use('context');
@@ -50,14 +51,16 @@ export function renderRpcTests(layout: ProtoLayout, name: string): Artifact[] {
     const client = `${pb}.New${layout.grpcName(s)}Client(conn)`;
     for (const m of s.methods) {
       const label = goString(`${s.name}.${m.name}`);
-      rpcCases.push(`\t\t{${label}, func(ctx ${ctxPkg}.Context, conn *grpcClientConn) error {`, ...callLines(layout, f, client, m, 'valid'), '\t\t}},');
+      // A standard method serves storage: resources_gen_test.go tests it.
+      if (!standard.has(`${s.fullName}.${m.name}`)) rpcCases.push(`\t\t{${label}, func(ctx ${ctxPkg}.Context, conn *grpcClientConn) error {`, ...callLines(layout, f, client, m, 'valid'), '\t\t}},');
       if (!m.clientStreaming && hasRequired(layout, m.input)) {
         requiredCases.push(`\t\t{${label}, func(ctx ${ctxPkg}.Context, conn *grpcClientConn) error {`, ...callLines(layout, f, client, m, 'empty'), '\t\t}},');
       }
     }
   }
-  const codes = rpcCases.length > 0 ? f.use('google.golang.org/grpc/codes') : '';
-  const status = rpcCases.length > 0 ? f.use('google.golang.org/grpc/status') : '';
+  const anyCases = rpcCases.length > 0 || requiredCases.length > 0;
+  const codes = anyCases ? f.use('google.golang.org/grpc/codes') : '';
+  const status = anyCases ? f.use('google.golang.org/grpc/status') : '';
   const rpcTest = (title: string, doc: string, cases: string[], want: string, wantText: string) => [
     doc,
     `func ${title}(t *${testing}.T) {`,
@@ -78,9 +81,11 @@ export function renderRpcTests(layout: ProtoLayout, name: string): Artifact[] {
     '\t}',
     '}',
   ];
-  if (rpcCases.length > 0) {
+  if (anyCases) {
     const grpcConn = f.use('google.golang.org/grpc');
     f.add(`// grpcClientConn is the client connection the RPC cases call through.`, `type grpcClientConn = ${grpcConn}.ClientConn`);
+  }
+  if (rpcCases.length > 0) {
     f.add(
     ...rpcTest(
       'TestRPCsReachTheirImplementation',
@@ -107,6 +112,7 @@ export function renderRpcTests(layout: ProtoLayout, name: string): Artifact[] {
   for (const g of gatewayRoutes(layout, [])) {
     const members = [...(g.plain ? [{ verb: undefined, r: g.plain }] : []), ...[...g.verbs].map(([verb, r]) => ({ verb, r }))];
     for (const { verb, r } of members) {
+      if (standard.has(`${r.service.fullName}.${r.method.name}`)) continue;
       const path = g.pattern.replace(/\{(\w+)(\.\.\.)?\}/g, (_, n: string, rest?: string) => (rest ? `${n}-1/sub` : `${n}-1`)) + (verb ? `:${verb}` : '');
       const req = messageRef(layout, f, r.method.input);
       restCases.push(`\t\t{${goString(r.rule.method)}, ${goString(path)}, ${goString(r.rule.body ?? '')}, valid(&${req.slice(1)}{})},`);

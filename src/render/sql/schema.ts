@@ -1,5 +1,6 @@
 import type { Field, ObjectDecl, Resource, ServiceModel, TypeDecl, TypeRef } from '../../model/types.js';
 import { snake } from '../../model/names.js';
+import { messageTables } from '../proto/resources.js';
 
 /**
  * The relational schema of a service's resources, language- and
@@ -7,10 +8,13 @@ import { snake } from '../../model/names.js';
  * entity. Nested objects, arrays, maps and free-form values are kept as JSON.
  */
 
-/** A column's type, before a dialect names it. */
-export type ColumnType = 'text' | 'integer' | 'bigint' | 'real' | 'double' | 'boolean' | 'timestamp' | 'bytes' | 'json';
+/**
+ * A column's type, before a dialect names it. `serial` and `bigserial` are
+ * integer primary keys (32 and 64 bits) the database assigns on insert.
+ */
+export type ColumnType = 'text' | 'integer' | 'bigint' | 'serial' | 'bigserial' | 'real' | 'double' | 'boolean' | 'timestamp' | 'bytes' | 'json';
 
-export const COLUMN_TYPES: readonly ColumnType[] = ['text', 'integer', 'bigint', 'real', 'double', 'boolean', 'timestamp', 'bytes', 'json'];
+export const COLUMN_TYPES: readonly ColumnType[] = ['text', 'integer', 'bigint', 'serial', 'bigserial', 'real', 'double', 'boolean', 'timestamp', 'bytes', 'json'];
 
 export interface Column {
   name: string;
@@ -36,6 +40,8 @@ export type Dialect = (typeof DIALECTS)[number];
 
 /** The tables of every resource of the model, in resource order. */
 export function schemaOf(model: ServiceModel): Table[] {
+  // A proto service stores each resource as its encoded message (see render/proto/storage.ts).
+  if (model.rpc) return messageTables(model);
   const decls = new Map(model.types.map((t) => [t.name, t]));
   const names = new Set<string>();
   return model.resources.map((r) => tableOf(r, decls, names));
@@ -46,6 +52,7 @@ function tableOf(r: Resource, decls: ReadonlyMap<string, TypeDecl>, taken: Set<s
   const columnNames = new Set<string>();
   const fields = [...entity.fields].sort((a, b) => Number(b.name === r.idField) - Number(a.name === r.idField));
   const columns = fields.map((f) => columnOf(f, f.name === r.idField, decls, columnNames));
+  if (r.idAssignment === 'database') columns[0]!.type = columns[0]!.type === 'integer' ? 'serial' : 'bigserial';
   return { name: unique(snake(r.plural) || 'items', taken), resource: r.entity, columns };
 }
 
@@ -124,8 +131,9 @@ export function sqlType(dialect: Dialect, type: ColumnType): string {
   const types: Record<Dialect, Record<ColumnType, string>> = {
     // SQLite keeps any value in any column; the declared names pick the
     // affinity, and TIMESTAMP lets the driver read times back as time.Time.
-    sqlite: { text: 'TEXT', integer: 'INTEGER', bigint: 'INTEGER', real: 'REAL', double: 'REAL', boolean: 'BOOLEAN', timestamp: 'TIMESTAMP', bytes: 'BLOB', json: 'TEXT' },
-    postgres: { text: 'TEXT', integer: 'INTEGER', bigint: 'BIGINT', real: 'REAL', double: 'DOUBLE PRECISION', boolean: 'BOOLEAN', timestamp: 'TIMESTAMPTZ', bytes: 'BYTEA', json: 'JSONB' },
+    // INTEGER PRIMARY KEY is SQLite's rowid (see columnDefinition).
+    sqlite: { text: 'TEXT', integer: 'INTEGER', bigint: 'INTEGER', serial: 'INTEGER', bigserial: 'INTEGER', real: 'REAL', double: 'REAL', boolean: 'BOOLEAN', timestamp: 'TIMESTAMP', bytes: 'BLOB', json: 'TEXT' },
+    postgres: { text: 'TEXT', integer: 'INTEGER', bigint: 'BIGINT', serial: 'SERIAL', bigserial: 'BIGSERIAL', real: 'REAL', double: 'DOUBLE PRECISION', boolean: 'BOOLEAN', timestamp: 'TIMESTAMPTZ', bytes: 'BYTEA', json: 'JSONB' },
   };
   return types[dialect][type];
 }
@@ -139,6 +147,8 @@ export function columnDefinition(dialect: Dialect, c: Column, adding = false): s
   // Rows that exist when a NOT NULL column is added need a value.
   if (adding && c.notNull) def += ` DEFAULT ${literal(dialect, c.type, c.default)}`;
   if (c.primaryKey) def += ' PRIMARY KEY';
+  // Never reuse the identifier of a deleted row, as PostgreSQL's sequences and the memory store don't.
+  if (c.primaryKey && dialect === 'sqlite' && (c.type === 'serial' || c.type === 'bigserial')) def += ' AUTOINCREMENT';
   return def;
 }
 
@@ -154,6 +164,8 @@ export function literal(dialect: Dialect, type: ColumnType, value?: string | num
       return 'FALSE';
     case 'integer':
     case 'bigint':
+    case 'serial':
+    case 'bigserial':
     case 'real':
     case 'double':
       return '0';
@@ -162,4 +174,10 @@ export function literal(dialect: Dialect, type: ColumnType, value?: string | num
     default:
       return `''`;
   }
+}
+
+/** The kind of a resource's identifier (a field of its entity): a string, or an integer of 32 or 64 bits. */
+export function keyOf(r: Resource, entity: ObjectDecl): 'string' | 'int32' | 'int64' {
+  const t = entity.fields.find((f) => f.name === r.idField)?.type;
+  return t?.kind === 'scalar' && (t.scalar === 'int32' || t.scalar === 'int64') ? t.scalar : 'string';
 }
