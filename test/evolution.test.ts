@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -225,6 +225,16 @@ const EDITS: ContractStep[] = [
     edit: "change a field's type: stock integer → number",
     change: (c) => {
       for (const s of PRODUCT_SCHEMAS) c.components.schemas[s].properties.stock = { type: 'number', format: 'double', minimum: 0 };
+    },
+    // svc converts no columns: it says to write the migration. PostgreSQL needs one (an INTEGER
+    // column would round 18.75); SQLite's INTEGER affinity keeps a fraction as REAL.
+    user: (dir, run) => {
+      if (!/products\.stock:[^\n]*write a migration/.test(run.output)) return undefined;
+      const folder = join(dir, 'migrations', 'postgres');
+      const next = Math.max(...readdirSync(folder).map((f) => Number(/^(\d+)_/.exec(f)?.[1] ?? 0))) + 1;
+      const file = `${String(next).padStart(5, '0')}_stock_to_double.sql`;
+      writeFileSync(join(folder, file), '-- +goose Up\nALTER TABLE products ALTER COLUMN stock TYPE DOUBLE PRECISION;\n\n-- +goose Down\nALTER TABLE products ALTER COLUMN stock TYPE INTEGER;\n');
+      return { action: `wrote migrations/postgres/${file} (ALTER COLUMN stock TYPE DOUBLE PRECISION), as svc said` };
     },
   },
   { edit: 'remove a field: sku', change: (c) => removeField(c, 'sku') },
