@@ -86,7 +86,7 @@ function helper(layout: ProtoLayout, f: GoFile, r: MessageResource, kind: CrudKi
   const recv = layout.serverName(s);
   const req = messageRef(layout, f, m.input);
   const resp = messageRef(layout, f, m.output);
-  const repo = `s.repos.${repoField(r)}`;
+  const repo = `s.Repos.${repoField(r)}`;
   const v = local(r);
   const noun = words(r.entity.name).join(' ');
   const head = (doc: string) => [...comment(doc), `func (s *${recv}) ${name}(ctx ${ctx}.Context, req ${req}) (${resp}, error) {`];
@@ -247,7 +247,7 @@ function runtimeFile(layout: ProtoLayout): GoFile {
     '\t}',
     `\tcode, ok := grpcCodes[${errs}.KindOf(err)]`,
     '\tif !ok {',
-    `\t\ts.log.Error("internal error", ${zap}.Error(err))`,
+    `\t\ts.Log.Error("internal error", ${zap}.Error(err))`,
     `\t\treturn ${status}.Error(${codes}.Internal, "internal error")`,
     '\t}',
     `\treturn ${status}.Error(code, err.Error())`,
