@@ -21,6 +21,7 @@ import { messageRef } from './services.js';
 export function renderStorageTests(layout: ProtoLayout, name: string, resources: MessageResource[], standard: ReadonlyMap<string, StandardMethod>): Artifact[] {
   const f = new GoFile(`cmd/${name}/resources_gen_test.go`, 'main');
   let tests = 0;
+  let masked = false;
   for (const r of resources) {
     const served = (kind: CrudKind) => {
       const m = r.methods[kind];
@@ -28,11 +29,14 @@ export function renderStorageTests(layout: ProtoLayout, name: string, resources:
     };
     if (!served('create') || !served('get')) continue;
     tests++;
+    const update = served('update');
+    if (update && layout.rpc.messages[update.method.input]!.fields.some((x) => x.type === 'google.protobuf.FieldMask' && !x.repeated)) masked = true;
     grpcTest(layout, f, r, served);
     if (restable(served('create')!.method) && restable(served('get')!.method)) restTest(layout, f, r, (kind) => (served(kind) && restable(served(kind)!.method) ? served(kind) : undefined));
   }
   if (tests === 0) return [];
   helpers(f);
+  if (masked) maskHelpers(f);
   return [f.toArtifact(layout.module)];
 }
 
@@ -57,6 +61,8 @@ interface Step {
   notFound?: boolean;
   /** Go lines that come first. */
   before?: string[];
+  /** Over REST, a query parameter the request sends besides its required fields: [name, Go expression of the value]. */
+  query?: [string, string];
 }
 
 /** The calls of a resource's storage test: create → get → list → update → get → delete → get. */
@@ -117,6 +123,21 @@ function steps(layout: ProtoLayout, f: GoFile, r: MessageResource, served: Serve
       },
       { what: 'get after update', call: get, req: 'getReq', fields: getKey, out: { name: 'got', type: entity, declare: false }, check: same('get after update', 'got', 'changed') },
     );
+    const input = rpc.messages[update.method.input]!;
+    const mask = input.fields.find((x) => x.type === 'google.protobuf.FieldMask' && !x.repeated);
+    if (mask) {
+      const fieldmaskpb = f.use('google.golang.org/protobuf/types/known/fieldmaskpb');
+      out.push({
+        what: 'update with a mask',
+        before: [`\tpatch, field, patched := maskOne(changed, sample(&${entity}{}, 3, ${owned}), ${owned})`, `\tpatch.${goCamelCase(r.key.name)} = ${key}`],
+        call: update,
+        req: 'maskReq',
+        fields: { [entityField(rpc, update.method, r.entity)!.name]: 'patch', [mask.name]: `&${fieldmaskpb}.FieldMask{Paths: []string{string(field.Name())}}` },
+        out: { name: 'updated', type: entity, declare: false },
+        check: same('update with a mask', 'updated', 'patched'),
+        query: [mask.jsonName, 'field.JSONName()'],
+      });
+    }
   }
   const del = served('delete');
   if (del) {
@@ -212,7 +233,8 @@ function restTest(layout: ProtoLayout, f: GoFile, r: MessageResource, served: Se
     const body = goString(rule.body ?? '');
     const op = declared ? '=' : ':=';
     declared = true;
-    const call = `\tcode, _, data ${op} api.call(t, ${goString(rule.method)}, ${restPath(rule, s.req)}+restQuery(${s.req}, ${body}), restBody(t, ${s.req}, ${body}))`;
+    const query = s.query ? `addQuery(restQuery(${s.req}, ${body}), ${goString(s.query[0])}, ${s.query[1]})` : `restQuery(${s.req}, ${body})`;
+    const call = `\tcode, _, data ${op} api.call(t, ${goString(rule.method)}, ${restPath(rule, s.req)}+${query}, restBody(t, ${s.req}, ${body}))`;
     if (s.notFound) return [call, '\tif code != 404 {', `\t\tt.Fatalf("${s.what}: status %d, want 404: %s", code, data)`, '\t}'];
     return [
       ...(s.out ? [`\t${s.out.name} ${s.out.declare ? ':=' : '='} &${s.out.type}{}`] : []),
@@ -232,6 +254,46 @@ function restTest(layout: ProtoLayout, f: GoFile, r: MessageResource, served: Se
     '\tapi := startAPI(t)',
     ...setup,
     ...body,
+    '}',
+  );
+}
+
+/** maskOne and addQuery, for the resources whose update takes a field mask. */
+function maskHelpers(f: GoFile): void {
+  const proto = f.use('google.golang.org/protobuf/proto');
+  const protoreflect = f.use('google.golang.org/protobuf/reflect/protoreflect');
+  const slices = f.use('slices');
+  const url = f.use('net/url');
+  const strings = f.use('strings');
+  f.add(
+    '// maskOne picks the first field of from that the server does not own: it',
+    '// returns a message holding only that field, the field, and base with that',
+    '// field changed, which an update masked to the field must yield.',
+    `func maskOne[M ${proto}.Message](base, from M, owned ...${protoreflect}.Name) (M, ${protoreflect}.FieldDescriptor, M) {`,
+    '\tpatch := base.ProtoReflect().New()',
+    `\twant := ${proto}.Clone(base).ProtoReflect()`,
+    '\tsrc := from.ProtoReflect()',
+    '\tfields := patch.Descriptor().Fields()',
+    '\tfor i := 0; i < fields.Len(); i++ {',
+    '\t\tfd := fields.Get(i)',
+    `\t\tif ${slices}.Contains(owned, fd.Name()) || !src.Has(fd) {`,
+    '\t\t\tcontinue',
+    '\t\t}',
+    '\t\tpatch.Set(fd, src.Get(fd))',
+    '\t\twant.Set(fd, src.Get(fd))',
+    '\t\treturn patch.Interface().(M), fd, want.Interface().(M)',
+    '\t}',
+    '\tpanic("maskOne: no field to update")',
+    '}',
+  );
+  f.add(
+    '// addQuery appends key=value to a query string that is empty or starts with "?".',
+    'func addQuery(query, key, value string) string {',
+    `\tsep := "?"`,
+    `\tif ${strings}.HasPrefix(query, "?") {`,
+    '\t\tsep = "&"',
+    '\t}',
+    `\treturn query + sep + ${url}.QueryEscape(key) + "=" + ${url}.QueryEscape(value)`,
     '}',
   );
 }
