@@ -301,7 +301,7 @@ function responsesTest(gm: GoModel, ops: Operation[]): GoFile {
 function requestBody(gm: GoModel, op: Operation): string {
   if (!op.body) return '';
   if (isRawBody(op)) return 'example';
-  const value = op.body.example ?? exampleFor(op.body.type, gm.decls);
+  const value = completedExample(gm, op.body.example, op.body.type);
   if (!isFormBody(op)) return JSON.stringify(value);
   // Form bodies are sent URL-encoded: repeated keys for lists, JSON for nested values.
   const form = new URLSearchParams();
@@ -309,6 +309,21 @@ function requestBody(gm: GoModel, op: Operation): string {
     for (const item of Array.isArray(v) ? v : [v]) form.append(k, typeof item === 'object' ? JSON.stringify(item) : String(item));
   }
   return form.toString();
+}
+
+/**
+ * The contract's example of a body, completed with the required fields it
+ * lacks (a contract that gained a required field often keeps its old
+ * example), or a generated example when it has none.
+ */
+function completedExample(gm: GoModel, example: unknown, type: TypeRef): unknown {
+  const generated = exampleFor(type, gm.decls);
+  if (example === undefined) return generated;
+  const obj = gm.objectOf(type);
+  const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!obj || !isRecord(example) || !isRecord(generated)) return example;
+  const missing = obj.fields.filter((f) => f.required && !f.readOnly && !(f.name in example) && f.name in generated);
+  return missing.length === 0 ? example : { ...example, ...Object.fromEntries(missing.map((f) => [f.name, generated[f.name]])) };
 }
 
 /** A concrete path for an operation: path parameters replaced by example values. */
