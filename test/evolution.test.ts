@@ -226,8 +226,9 @@ const EDITS: ContractStep[] = [
     change: (c) => {
       for (const s of PRODUCT_SCHEMAS) c.components.schemas[s].properties.stock = { type: 'number', format: 'double', minimum: 0 };
     },
-    // svc converts no columns: it says to write the migration. PostgreSQL needs one (an INTEGER
-    // column would round 18.75); SQLite's INTEGER affinity keeps a fraction as REAL.
+    // A widening svc migrates by itself (ALTER COLUMN ... TYPE DOUBLE PRECISION); the round-trip of
+    // 18.75 on PostgreSQL fails without it (an INTEGER column rounds). Should svc ever only warn,
+    // the owner writes the migration, as it says.
     user: (dir, run) => {
       if (!/products\.stock:[^\n]*write a migration/.test(run.output)) return undefined;
       const folder = join(dir, 'migrations', 'postgres');

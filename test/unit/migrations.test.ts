@@ -91,6 +91,27 @@ describe('SQL migrations', () => {
     ]);
   });
 
+  it('widens a column whose type keeps every value (integer to number) by itself, for both dialects', async () => {
+    const fs = await starter();
+    await addField(fs, 'stock', '{type: integer, format: int32}');
+    await regen(fs);
+    let text = (await fs.read(CONTRACT))!;
+    text = text.replace('stock: {type: integer, format: int32}', 'stock: {type: number, format: double}');
+    await fs.write(CONTRACT, text);
+    const result = await regen(fs);
+    expect(result.model.warnings.filter((w) => w.includes('stock'))).toEqual([]);
+    const pg = (await fs.read('migrations/postgres/00003_widen_stock_in_products.sql'))!;
+    expect(pg).toContain('-- +goose Up\nALTER TABLE products ALTER COLUMN stock TYPE DOUBLE PRECISION;');
+    expect(pg).toContain('-- +goose Down\nALTER TABLE products ALTER COLUMN stock TYPE INTEGER;');
+    const lite = (await fs.read('migrations/sqlite/00003_widen_stock_in_products.sql'))!;
+    expect(lite).toContain('-- +goose Up\n-- SQLite keeps the values as they are: nothing to change.');
+    expect(await fs.read(SCHEMA_STATE_PATH)).toMatch(/- stock double\b/);
+    // Recorded: the next run neither migrates nor warns again.
+    const again = await regen(fs);
+    expect(again.model.warnings.filter((w) => w.includes('stock'))).toEqual([]);
+    expect(await fs.list('migrations/postgres')).toHaveLength(3);
+  });
+
   it('switches a memory service to SQL, naming the modules its go.mod lacks', async () => {
     const fs = await starter('memory');
     await fs.write('svc.yaml', (await fs.read('svc.yaml'))!.replace('database: memory', 'database: sql'));

@@ -1,7 +1,7 @@
 import { parse, stringify } from 'yaml';
 import { UserError } from '../../errors.js';
 import { HASH_GENERATED_HEADER, artifact, type Artifact } from '../artifact.js';
-import { COLUMN_TYPES, DIALECTS, columnDefinition, ident, type Column, type ColumnType, type Dialect, type Table } from './schema.js';
+import { COLUMN_TYPES, DIALECTS, columnDefinition, ident, sqlType, type Column, type ColumnType, type Dialect, type Table } from './schema.js';
 
 /**
  * SQL migrations, one folder per dialect (`migrations/sqlite`,
@@ -66,7 +66,20 @@ export function parseState(text: string): SchemaState {
 interface Change {
   creates: Table[];
   adds: { table: string; columns: Column[] }[];
+  /** Columns whose type widens, keeping every value: `from` is the type before. */
+  widens: { table: string; column: Column; from: ColumnType }[];
 }
+
+/**
+ * Type changes that keep every stored value, which svc migrates by itself
+ * (an integer field that becomes int64 or a number); any other conversion
+ * is the user's call.
+ */
+const WIDENINGS: Partial<Record<ColumnType, readonly ColumnType[]>> = {
+  integer: ['bigint', 'double'],
+  bigint: ['double'],
+  real: ['double'],
+};
 
 export interface MigrationPlan {
   /** The new migration files (none when the schema is unchanged) and the updated state file. */
@@ -78,7 +91,8 @@ export interface MigrationPlan {
 /**
  * Compares the tables the model needs with the recorded state and writes the
  * next migration for each dialect: CREATE TABLE for new resources, ADD COLUMN
- * for new fields. Removed, retyped or re-constrained fields are reported, not
+ * for new fields, ALTER COLUMN ... TYPE for a type that widens (WIDENINGS).
+ * Removed, otherwise retyped or re-constrained fields are reported, not
  * migrated: dropping or converting data is the user's call.
  *
  * `existing` holds the file names already in each dialect's folder, so the
@@ -86,7 +100,7 @@ export interface MigrationPlan {
  */
 export function planMigrations(serviceName: string, tables: readonly Table[], previous: SchemaState | undefined, existing: Record<Dialect, readonly string[]>): MigrationPlan {
   const warnings: string[] = [];
-  const change: Change = { creates: [], adds: [] };
+  const change: Change = { creates: [], adds: [], widens: [] };
   const state: SchemaState = { tables: (previous?.tables ?? []).map((t) => ({ name: t.name, columns: [...t.columns] })) };
   const stateColumn = (c: Column) => ({ name: c.name, type: c.type, notNull: c.notNull, primaryKey: c.primaryKey });
 
@@ -103,6 +117,9 @@ export function planMigrations(serviceName: string, tables: readonly Table[], pr
       if (!old) {
         added.push(c);
         known.columns.push(stateColumn(c));
+      } else if (old.type !== c.type && !old.primaryKey && WIDENINGS[old.type]?.includes(c.type)) {
+        change.widens.push({ table: table.name, column: c, from: old.type });
+        known.columns[known.columns.indexOf(old)] = { ...old, type: c.type };
       } else if (old.type !== c.type) {
         warnings.push(`${table.name}.${c.name}: the contract now makes it ${c.type}, the database has ${old.type}; svc does not convert columns: write a migration for it in ${MIGRATIONS_DIR}/`);
       } else if (old.notNull && !c.notNull) {
@@ -123,7 +140,7 @@ export function planMigrations(serviceName: string, tables: readonly Table[], pr
   }
 
   const artifacts: Artifact[] = [];
-  if (change.creates.length > 0 || change.adds.length > 0) {
+  if (change.creates.length > 0 || change.adds.length > 0 || change.widens.length > 0) {
     const version = nextVersion(existing);
     const file = `${String(version).padStart(5, '0')}_${describe(change)}.sql`;
     for (const dialect of DIALECTS) artifacts.push(artifact(`${migrationsDir(dialect)}/${file}`, migrationText(serviceName, dialect, version, change)));
@@ -147,8 +164,11 @@ function nextVersion(existing: Record<Dialect, readonly string[]>): number {
 /** A file name stem saying what the migration does: `create_products`, `add_sku_to_products`. */
 function describe(c: Change): string {
   let what: string;
-  if (c.adds.length === 0) what = `create_${c.creates.map((t) => t.name).join('_and_')}`;
-  else if (c.creates.length === 0 && c.adds.length === 1) {
+  if (c.creates.length === 0 && c.adds.length === 0 && c.widens.length === 1) {
+    const [{ table, column }] = c.widens as [Change['widens'][number]];
+    what = `widen_${column.name}_in_${table}`;
+  } else if (c.adds.length === 0 && c.widens.length === 0) what = `create_${c.creates.map((t) => t.name).join('_and_')}`;
+  else if (c.creates.length === 0 && c.adds.length === 1 && c.widens.length === 0) {
     const [{ table, columns }] = c.adds as [Change['adds'][number]];
     what = columns.length <= 2 ? `add_${columns.map((x) => x.name).join('_and_')}_to_${table}` : `add_columns_to_${table}`;
   } else what = 'update_schema';
@@ -170,10 +190,23 @@ function migrationText(serviceName: string, dialect: Dialect, version: number, c
       down.unshift(`ALTER TABLE ${ident(a.table)} DROP COLUMN ${ident(col.name)};`);
     }
   }
+  for (const w of c.widens) {
+    const to = sqlType(dialect, w.column.type);
+    const from = sqlType(dialect, w.from);
+    if (to === from) continue;
+    // SQLite cannot change a column's type, and needs not: it keeps a value of any type in any column.
+    if (dialect === 'sqlite') continue;
+    up.push(`ALTER TABLE ${ident(w.table)} ALTER COLUMN ${ident(w.column.name)} TYPE ${to};`);
+    down.unshift(`ALTER TABLE ${ident(w.table)} ALTER COLUMN ${ident(w.column.name)} TYPE ${from};`);
+  }
   const summary = [
     ...c.creates.map((t) => `creates the ${t.name} table (the ${t.resource} resource)`),
     ...c.adds.map((a) => `adds ${a.columns.map((x) => x.name).join(', ')} to ${a.table}`),
+    ...c.widens.map((w) => `widens ${w.table}.${w.column.name} from ${w.from} to ${w.column.type}`),
   ].join('; ');
+  // goose runs a section without statements as a no-op; say why it is empty.
+  if (up.length === 0) up.push(`-- ${DIALECT_NAMES[dialect]} keeps the values as they are: nothing to change.`);
+  if (down.length === 0) down.push('-- Nothing to undo.');
   return [
     `-- Migration ${version} of the ${serviceName} service for ${DIALECT_NAMES[dialect]}: ${summary}.`,
     '--',
