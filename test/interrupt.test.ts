@@ -85,8 +85,8 @@ function whileWriting(delay: number, signal: NodeJS.Signals = 'SIGINT') {
 /** The service folder is complete: svc.yaml, the manifest and every file the manifest records. */
 function expectComplete(dir: string): void {
   expect(existsSync(join(dir, 'svc.yaml'))).toBe(true);
-  const manifest = JSON.parse(readFileSync(join(dir, '.svc', 'manifest.json'), 'utf8')) as { generated: Record<string, string>; created: string[] };
-  const recorded = [...Object.keys(manifest.generated), ...manifest.created];
+  const manifest = JSON.parse(readFileSync(join(dir, '.svc', 'manifest.json'), 'utf8')) as { generated: Record<string, string>; created: Record<string, unknown> };
+  const recorded = [...Object.keys(manifest.generated), ...Object.keys(manifest.created)];
   expect(recorded.length).toBeGreaterThan(2000);
   expect(recorded.filter((p) => !existsSync(join(dir, p)))).toEqual([]);
 }
