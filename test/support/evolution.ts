@@ -35,11 +35,10 @@ async function check(dir: string, cmd: string, args: string[]): Promise<string |
 }
 
 /**
- * gofmt -l (empty), go vet, go build of every command into bin/, and, when
- * test is set, the service's own `go test ./...`. Returns the problems and
- * which checks ran.
+ * gofmt -l (empty), go vet, go build of every command into bin/, and the
+ * service's own `go test ./...`. Returns the problems and which checks ran.
  */
-export async function goChecks(dir: string, test: boolean): Promise<{ problems: string[]; ran: string; built: boolean }> {
+export async function goChecks(dir: string): Promise<{ problems: string[]; ran: string; built: boolean }> {
   const problems: string[] = [];
   const fmt = await execa('gofmt', ['-l', '.'], { cwd: dir, env: GO_ENV, reject: false, all: true });
   if (fmt.exitCode !== 0 || fmt.stdout.trim()) problems.push(`gofmt -l: ${fmt.all}`);
@@ -47,11 +46,11 @@ export async function goChecks(dir: string, test: boolean): Promise<{ problems: 
   if (build) problems.push(build);
   const vet = await check(dir, 'go', ['vet', './...']);
   if (vet) problems.push(vet);
-  if (test && !build) {
+  if (!build) {
     const t = await check(dir, 'go', ['test', '-count=1', './...']);
     if (t) problems.push(t);
   }
-  return { problems, ran: test ? 'fmt+vet+build+test' : 'fmt+vet+build', built: !build };
+  return { problems, ran: 'fmt+vet+build+test', built: !build };
 }
 
 /** One row of the summary the tests print at the end. */
@@ -469,14 +468,13 @@ export async function evolve(
  */
 export async function verifyStep(
   dir: string,
-  test: boolean,
   survivors: string[],
   exercise: (db: string, env: Record<string, string>) => Promise<string[]>,
   sqlitePath: string,
   pg: string | undefined,
 ): Promise<{ problems: string[]; checks: string }> {
   const problems = [...survivors];
-  const checked = await goChecks(dir, test);
+  const checked = await goChecks(dir);
   problems.push(...checked.problems);
   if (checked.built) {
     problems.push(...(await exercise('sqlite', { PRODUCT_DATABASE_SQLITE_PATH: sqlitePath })));
