@@ -116,9 +116,13 @@ function renderEnum(gm: GoModel, f: GoFile, decl: EnumDecl, name: string): void 
 }
 
 function renderAlias(gm: GoModel, f: GoFile, decl: AliasDecl, name: string): void {
-  f.add(...docComment(name, decl.description, `is the ${decl.name} type of the contract.`), `type ${name} ${gm.goType(decl.type, f)}`);
   const v = new Validation(gm, f);
-  if (!v.needsCheck(decl.type, decl.constraints)) return;
+  const checked = v.needsCheck(decl.type, decl.constraints);
+  // A time is an alias of time.Time, which keeps its methods (JSON, UTC) for
+  // the handlers and the SQL layer; a new type would lose them.
+  const alias = !checked && decl.type.kind === 'scalar' && decl.type.scalar === 'datetime' ? ' =' : '';
+  f.add(...docComment(name, decl.description, `is the ${decl.name} type of the contract.`), `type ${name}${alias} ${gm.goType(decl.type, f)}`);
+  if (!checked) return;
   const base = gm.goType(decl.type, f);
   const stmts = v.check({ expr: `${base}(v)`, ref: decl.type, constraints: decl.constraints, path: '""', patternVar: unexportedName(name) }, '\t');
   if (v.vars.length > 0) f.add(...varDecl(v.vars));
