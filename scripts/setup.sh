@@ -5,7 +5,8 @@
 #   - and it checks that Go is there (generated services need Go 1.22+).
 #   - protoc (Debian's protobuf-compiler, with apt-get as root) and the protoc
 #     plugins protoc-gen-go and protoc-gen-go-grpc at the versions pinned in
-#     src/tools/protoc.ts, with go install into .tools/gobin (where svc looks).
+#     src/tools/protoc.ts, with go install into .tools/gobin (where svc looks);
+#   - schemathesis for the conformance test (scripts/schemathesis.sh: PyPI, pinned, venv in .tools/schemathesis).
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,3 +64,7 @@ if command -v go >/dev/null 2>&1; then
 else
   echo "setup: go is not on PATH: cannot install protoc-gen-go and protoc-gen-go-grpc" >&2
 fi
+
+# schemathesis (from PyPI, pinned, in its own virtual environment under .tools/)
+# for the conformance test, test/go/conformance.test.ts.
+bash scripts/schemathesis.sh
