@@ -148,19 +148,15 @@ const TARGETS: Target[] = [
 ];
 
 const st = schemathesisVersion();
-if ('missing' in st && !process.env.CI) console.warn(`conformance tests skipped: ${st.missing}`);
-
-// CI installs schemathesis (.ci/run runs scripts/setup.sh): there, a missing one is a failure, never a skip.
-describe.runIf('missing' in st && process.env.CI)('schemathesis in CI', () => {
-  it('is installed', () => {
-    expect.fail('missing' in st ? st.missing : '');
-  });
-});
+// Skipped only where schemathesis is not installed and this is not CI: CI
+// installs it (.ci/run runs scripts/setup.sh), so there a missing one fails.
+const skip = 'missing' in st && !process.env.CI;
+if (skip) console.warn(`conformance tests skipped: ${'missing' in st ? st.missing : ''}`);
 
 /** Per service: cases run and failures, printed at the end (the figures of issue #11's closing note). */
 const figures: string[] = [];
 
-describe.skipIf('missing' in st)(`schemathesis ${'version' in st ? st.version : ''} against running services (seed ${SEED}, ${MAX_EXAMPLES} examples)`, () => {
+describe.skipIf(skip)(`schemathesis ${'version' in st ? st.version : '(not installed)'} against running services (seed ${SEED}, ${MAX_EXAMPLES} examples)`, () => {
   afterAll(() => {
     if (figures.length) console.log(`schemathesis figures (seed ${SEED}, max-examples ${MAX_EXAMPLES}):\n${figures.join('\n')}`);
   });
@@ -171,6 +167,7 @@ describe.skipIf('missing' in st)(`schemathesis ${'version' in st ? st.version : 
       let schema = '';
 
       beforeAll(async () => {
+        if ('missing' in st) throw new Error(st.missing);
         const dir = await generateFixtureOnDisk(target.fixture);
         const name = fixtureOptions(target.fixture).name;
         const prefix = name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
@@ -199,10 +196,10 @@ describe.skipIf('missing' in st)(`schemathesis ${'version' in st ? st.version : 
 
       it('passes every schemathesis check', { timeout: 300_000 }, async () => {
         const r: RunResult = await runSchemathesis({ schema, url: svc!.base, seed: SEED, maxExamples: MAX_EXAMPLES, exclusions: target.exclusions });
-        const excluded = (target.exclusions ?? []).map((e) => `${e.check}${e.operation ? ` on ${e.operation}` : ''}`);
+        const excluded = target.exclusions ?? [];
         figures.push(
           `  ${target.fixture}: ${r.cases} cases, ${r.casesFailed} failed (${r.uniqueFailures} unique failures, ${r.failures.length} distinct check/operation pairs), ${r.errors.length} errors, ${r.seconds.toFixed(1)}s` +
-            (excluded.length ? `; excluded: ${excluded.join(', ')}` : ''),
+            (excluded.length ? `; ${excluded.length} checks excluded where the contract makes them impossible` : ''),
         );
         console.log(`schemathesis ${target.fixture}: ${r.cases} cases run, ${r.uniqueFailures} failures, ${r.errors.length} errors (${r.seconds.toFixed(1)}s)`);
         // The run itself went through: operations loaded and cases sent.
@@ -211,7 +208,7 @@ describe.skipIf('missing' in st)(`schemathesis ${'version' in st ? st.version : 
         const message = r.failures.length
           ? `${r.failures.length} distinct failures on ${target.fixture} (st exit ${r.exitCode}):\n${formatFailures(target.fixture, r.failures)}`
           : `st exit ${r.exitCode} with no failure parsed; its output:\n${r.output}`;
-        expect(r.failures, message).toEqual([]);
+        expect(r.failures.length, message).toBe(0);
         expect(r.uniqueFailures, message).toBe(0);
         expect(r.exitCode, message).toBe(0);
       });
