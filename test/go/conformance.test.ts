@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { fixtureOptions } from '../../src/devtools/fixtures.js';
 import { generateFixtureOnDisk, go } from '../support/go.js';
-import { formatFailures, runSchemathesis, schemathesisVersion, type Exclusion, type RunResult } from '../support/schemathesis.js';
+import { configToml, formatFailures, parseFailures, runSchemathesis, schemathesisVersion, type Exclusion, type RunResult } from '../support/schemathesis.js';
 import { startService, type RunningService } from '../support/service.js';
 
 /**
@@ -214,4 +214,106 @@ describe.skipIf(skip)(`schemathesis ${'version' in st ? st.version : '(not insta
       });
     });
   }
+});
+
+/** The harness's own reading of st's output and its config, on a recorded sample (runs without schemathesis). */
+describe('the schemathesis harness', () => {
+  const sample = [
+    'Schemathesis v4.32.5',
+    '=================================== FAILURES ===================================',
+    '________________________________ GET /products _________________________________',
+    '1. Test Case ID: zTsFUq',
+    '',
+    '- ST202 Schema-valid request rejected',
+    '',
+    '    Valid data should have been accepted',
+    '    Expected: 2xx, 3xx, 401, 403, 404, 409, 429, 5xx',
+    '',
+    '[400] Bad Request:',
+    '',
+    '    `{"status":400,"detail":"page_token is not a token this service issued"}`',
+    '',
+    'Reproduce with:',
+    '',
+    "    curl -X GET 'http://127.0.0.1:38481/products?page_token=%7D&page_size=9'",
+    '',
+    '    st replay zTsFUq',
+    '',
+    '2. Test Case ID: aaaaaa',
+    '',
+    '- ST202 Schema-valid request rejected',
+    '',
+    '[400] Bad Request:',
+    '',
+    'Reproduce with:',
+    '',
+    "    curl -X GET 'http://127.0.0.1:38481/products?page_token=x'",
+    '',
+    '________________________________ Stateful tests ________________________________',
+    '1. Test Case ID: XEKkR1',
+    '',
+    '- ST103 Undocumented status code',
+    '',
+    '    Received: 404',
+    '    Documented: 204',
+    '',
+    '[404] Not Found:',
+    '',
+    '    `{"status":404}`',
+    '',
+    'Reproduce with:',
+    '',
+    '    curl -X GET http://127.0.0.1:18085/stock/items/search',
+    '    curl -X DELETE http://127.0.0.1:18085/stock/item/0429487c-2abd-4efb-9338-07a77b52523f',
+    '',
+    '    st replay XEKkR1',
+    '',
+    '=================================== SUMMARY ====================================',
+    '- ST999 Not a failure',
+  ].join('\n');
+
+  it('reads one failure per check and operation, with its reproduction', () => {
+    const failures = parseFailures(sample);
+    expect(failures).toEqual([
+      {
+        check: 'ST202 Schema-valid request rejected',
+        operation: 'GET /products',
+        detail: 'Valid data should have been accepted | Expected: 2xx, 3xx, 401, 403, 404, 409, 429, 5xx',
+        response: '[400] Bad Request {"status":400,"detail":"page_token is not a token this service issued"}',
+        curl: "curl -X GET 'http://127.0.0.1:38481/products?page_token=%7D&page_size=9'",
+      },
+      {
+        check: 'ST103 Undocumented status code',
+        operation: 'Stateful tests: DELETE /stock/item/{id}',
+        detail: 'Received: 404 | Documented: 204',
+        response: '[404] Not Found {"status":404}',
+        curl: 'curl -X GET http://127.0.0.1:18085/stock/items/search\n    curl -X DELETE http://127.0.0.1:18085/stock/item/0429487c-2abd-4efb-9338-07a77b52523f',
+      },
+    ]);
+    expect(formatFailures('starter', failures)).toMatch(/^starter #1: ST202 Schema-valid request rejected\n  operation: GET \/products\n/);
+    expect(parseFailures('no failures section')).toEqual([]);
+  });
+
+  it('turns every check on and the exclusions off, each under its reason', () => {
+    const toml = configToml([
+      { check: 'status_code_conformance', why: 'no 4xx declared' },
+      { check: 'positive_data_acceptance', operation: 'GET /products', why: 'opaque token' },
+    ]);
+    expect(toml).toContain('[checks]\nenabled = true\n');
+    expect(toml).toContain('# no 4xx declared\n[checks.status_code_conformance]\nenabled = false\n');
+    expect(toml).toContain('# opaque token\n[[operations]]\ninclude-name = "GET /products"\nchecks.positive_data_acceptance.enabled = false\n');
+  });
+
+  it('documents every exclusion with a reason and names only checks schemathesis has', () => {
+    const checks = new Set(['not_a_server_error', 'status_code_conformance', 'content_type_conformance', 'response_headers_conformance',
+      'response_schema_conformance', 'negative_data_rejection', 'positive_data_acceptance', 'missing_required_header', 'unsupported_method',
+      'allow_header_conformance', 'use_after_free', 'ensure_resource_availability', 'ignored_auth', 'object_level_authorization']);
+    for (const t of TARGETS) {
+      for (const e of t.exclusions ?? []) {
+        expect(checks.has(e.check), `${t.fixture}: ${e.check}`).toBe(true);
+        expect(e.why.length, `${t.fixture}: ${e.check} needs a reason`).toBeGreaterThan(40);
+        if (e.operation) expect(e.operation).toMatch(/^(GET|PUT|POST|PATCH|DELETE) \//);
+      }
+    }
+  });
 });
