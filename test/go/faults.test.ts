@@ -13,8 +13,16 @@ import { freshPostgresDatabase, startService, type RunningService } from '../sup
  * - kill -9 in the middle of concurrent writes, then a restart on the same
  *   database: every write the service acknowledged (201) is still there.
  * - SIGTERM under a steady load: every request on a connection the service
- *   accepted before the signal gets a complete answer; afterwards new
- *   connections may be refused, nothing else.
+ *   accepted before the signal gets a complete answer, and no answer is ever
+ *   truncated. Connections made after the signal may be refused, or reset
+ *   before any answer when the kernel had queued them as the listener
+ *   closed (TCP offers no way to close a listener without that race; the
+ *   shutdown delay, during which load balancers stop sending, is the
+ *   remedy). The test uses a 1s delay (the default is 2s): with none, a
+ *   keep-alive client's next request races the closing of its idle
+ *   connection, HTTP/1.1's known limit.
+ *
+ * Each prints its counts, prefixed [faults].
  */
 
 let dir = '';
