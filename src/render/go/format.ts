@@ -133,7 +133,8 @@ function lineStartsInCode(lines: string[]): boolean[] {
 export function formatDocComment(group: string[]): string[] {
   let current = group;
   for (let i = 0; i < 10; i++) {
-    const next = formatDocCommentOnce(current);
+    // go/printer writes every `//` comment without its trailing white space.
+    const next = formatDocCommentOnce(current).map(trimRight);
     if (next.length === current.length && next.every((line, k) => line === current[k])) return next;
     current = next;
   }
@@ -182,6 +183,11 @@ type Doc = { content: Block[]; links: LinkDef[]; byText: Map<string, LinkDef> };
 
 /** unicode.IsSpace */
 const GO_SPACE = /[\t\n\v\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]/;
+function trimRight(s: string): string {
+  let b = s.length;
+  while (b > 0 && GO_SPACE.test(s[b - 1]!)) b--;
+  return s.slice(0, b);
+}
 function goTrimSpace(s: string): string {
   let a = 0;
   let b = s.length;
