@@ -68,6 +68,9 @@ function fill(rows: string[][], widths: number[][], column: number, from: number
  * prints (test/unit/gofmt-fuzz.test.ts compares the two with real gofmt).
  */
 export function formatDocComments(src: string): string {
+  // Fast path: every run of `//` lines in column 1 is one gofmt leaves alone.
+  // (Such a run has no backquote, so no raw string starts or ends in it.)
+  if (allCanonical(src)) return src;
   const lines = src.split('\n');
   const inCode = lineStartsInCode(lines);
   const out: string[] = [];
@@ -89,11 +92,31 @@ export function formatDocComments(src: string): string {
   return out.join('\n');
 }
 
+function allCanonical(src: string): boolean {
+  let at = src.startsWith('//') ? 0 : src.indexOf('\n//') + 1;
+  while (at > 0 || (at === 0 && src.startsWith('//'))) {
+    const group: string[] = [];
+    let p = at;
+    while (p < src.length && src.startsWith('//', p)) {
+      const e = src.indexOf('\n', p);
+      group.push(src.slice(p, e < 0 ? src.length : e));
+      p = e < 0 ? src.length + 1 : e + 1;
+    }
+    if (!isCanonical(group)) return false;
+    if (p > src.length) return true;
+    at = src.indexOf('\n//', p) + 1;
+    if (at === 0) return true;
+  }
+  return true;
+}
+
 /** For each line, whether it starts outside a raw string and a block comment. */
 function lineStartsInCode(lines: string[]): boolean[] {
   let state: 'code' | 'raw' | 'block' = 'code';
   return lines.map((line) => {
     const starts = state === 'code';
+    // Most lines open nothing that runs on to the next line: no need to scan them.
+    if (starts && !line.includes('`') && !line.includes('/*')) return true;
     let k = 0;
     while (k < line.length) {
       if (state !== 'code') {
@@ -131,6 +154,7 @@ function lineStartsInCode(lines: string[]): boolean[] {
  * skipped from a wrong offset leaves `` the next run converts).
  */
 export function formatDocComment(group: string[]): string[] {
+  if (isCanonical(group)) return group;
   let current = group;
   for (let i = 0; i < 10; i++) {
     // go/printer writes every `//` comment without its trailing white space.
@@ -139,6 +163,30 @@ export function formatDocComment(group: string[]): string[] {
     current = next;
   }
   return current;
+}
+
+// eslint-disable-next-line no-control-regex
+const PLAIN_LINE = /^\/\/ [^\s\x85#\x00-\x1f](?:[^\x00-\x1f]*[^\s\x85\x00-\x1f])?$/;
+
+/**
+ * A quick, conservative test that gofmt leaves a group as it is: paragraphs
+ * of `// text` lines, one `//` between them, nothing gofmt rewrites in them
+ * ('' or ``, a leading # or link definition, white space at either end,
+ * control characters), no one-line paragraph between two others (it might be
+ * a heading). Most comments svc writes pass; the others take the full parse.
+ */
+function isCanonical(group: string[]): boolean {
+  if (group[0] === '//' || group[group.length - 1] === '//') return false;
+  for (let k = 0; k < group.length; k++) {
+    const line = group[k]!;
+    if (line === '//') {
+      if (group[k - 1] === '//') return false;
+      continue;
+    }
+    if (!PLAIN_LINE.test(line) || line.includes("''") || line.includes('``') || (line.startsWith('// [') && line.includes(']:'))) return false;
+    if (group[k - 1] === '//' && group[k + 1] === '//') return false;
+  }
+  return true;
 }
 
 function formatDocCommentOnce(group: string[]): string[] {
