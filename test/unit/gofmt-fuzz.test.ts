@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildModel } from '../../src/build/index.js';
 import { loadContract } from '../../src/load/index.js';
 import { UserError } from '../../src/errors.js';
-import { formatDocComments } from '../../src/render/go/format.js';
+import { alignColumns, formatDocComments } from '../../src/render/go/format.js';
 import { GoFile, comment, docComment } from '../../src/render/go/gofile.js';
 import { renderService } from '../../src/render/index.js';
 
@@ -229,6 +229,43 @@ describe.skipIf(!hasGofmt)('generated Go under fuzzed descriptions and comments'
     }
     const { differing, report, ms } = batch.gofmt();
     console.log(`gofmt fuzz (raw comment lines): ${cases.length} cases, ${batch.files} distinct Go files, gofmt -l ${ms} ms, ${differing.length} differ`);
+    expect(differing.length, report).toBe(0);
+    expect(batch.files).toBeGreaterThan(cases.length / 2);
+  });
+
+  // alignColumns pads cells by their width in code points, as text/tabwriter
+  // counts runes: wide (CJK), combining, astral and other non-ASCII text in
+  // field names, types, tags and trailing comments, in runs gofmt aligns.
+  it(`is what gofmt prints: aligned columns with non-ASCII cells (${RUNS} cases, seed ${SEED})`, { timeout: 600_000 }, () => {
+    const batch = new Batch(join(root, 'align'));
+    const letter = fc.constantFrom('a', 'Z', '_', 'é', 'ß', 'Ω', '名', '前', 'ｶ', '𝒜', 'Ж', 'ٴ', 'x');
+    const ident = fc.array(letter, { minLength: 1, maxLength: 8 }).map((ls) => `F${ls.join('')}`);
+    const type = fc.constantFrom('int', 'string', '*T', '[]名前', 'map[string]any', 'func(é int) error', 'struct{}');
+    const free = fc.array(fc.oneof(fc.constantFrom('e\u0301', '日本', '😀', '👍🏽', 'a\u200bb', '\u00a0', 'ﾊﾝ', '"'), fc.string({ maxLength: 4 })), { maxLength: 5 })
+      .map((ps) => ps.join('').replace(/[`\\\x00-\x1f\x7f\x85\u2028\u2029\ufeff]/g, ''));
+    const field = fc.tuple(ident, type, fc.option(free), fc.option(free)).map(([n, t, tag, c]) => {
+      const cells = [n, t];
+      if (tag !== null) cells.push(`\`json:"${tag.replaceAll('"', "'")}"\``);
+      if (c !== null) cells.push(`// ${c}`.trimEnd());
+      return `\t${cells.join('\v')}`;
+    });
+    const cases = fc.sample(fc.array(fc.oneof({ weight: 6, arbitrary: field }, { weight: 1, arbitrary: fc.constant('\t// a comment line') }, { weight: 1, arbitrary: fc.constant('') }), { minLength: 1, maxLength: 12 }), { numRuns: RUNS, seed: SEED });
+    for (const [n, fields] of cases.entries()) {
+      const seen = new Set<string>();
+      const unique = fields.filter((f) => {
+        const name = f.split('\v')[0]!;
+        if (!f.includes('\v') || !seen.has(name)) {
+          seen.add(name);
+          return true;
+        }
+        return false;
+      });
+      const body = unique.join('\n').replace(/^\n+|\n+$/g, '').replace(/\n{2,}/g, '\n\n');
+      if (body === '') continue; // gofmt writes an empty struct on one line: not a column case
+      batch.write(`c${n}/x.go`, `package x\n\ntype T struct {\n${alignColumns(body)}\n}\n`, JSON.stringify(fields));
+    }
+    const { differing, report, ms } = batch.gofmt();
+    console.log(`gofmt fuzz (aligned columns): ${cases.length} cases, ${batch.files} distinct Go files, gofmt -l ${ms} ms, ${differing.length} differ`);
     expect(differing.length, report).toBe(0);
     expect(batch.files).toBeGreaterThan(cases.length / 2);
   });
