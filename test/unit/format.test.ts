@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { alignColumns } from '../../src/render/go/format.js';
+import { alignColumns, formatDocComments } from '../../src/render/go/format.js';
 import { GoFile, comment, docComment } from '../../src/render/go/gofile.js';
 
 describe('alignColumns (gofmt alignment)', () => {
@@ -133,6 +133,20 @@ describe('comments', () => {
   });
 
   const gofmt = spawnSync('gofmt', ['-h'], { encoding: 'utf8' });
+  it.skipIf(gofmt.error !== undefined)('tells comment lines in raw strings and block comments from comments before a declaration', () => {
+    const sources = [
+      "package x\n\nvar S = `\n// in a string ''\n// x`\n\n//\n// Doc ''.\nvar V = 1\n",
+      "package x\n\nvar S = `\n//\n// x\n`\n\n// Doc.\nvar V = 1\n",
+      "package x\n\n/*\n// in a block ''\n// x */\n\n//\n// Doc ``q''.\nvar V = 1\n",
+      "package x\n\nvar S = \"`\" // a backquote in a string\n\n// Doc ''.\nvar V = 1\n",
+    ];
+    for (const src of sources) {
+      const r = spawnSync('gofmt', [], { input: src, encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(formatDocComments(src), src).toBe(r.stdout);
+    }
+  });
+
   it.skipIf(gofmt.error !== undefined)('writes comments gofmt leaves as they are', () => {
     const texts = [
       ...HEADINGS.map(([l]) => `Intro.\n\n${l}\n\n* item text follows.`),

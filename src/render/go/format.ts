@@ -69,7 +69,6 @@ function fill(rows: string[][], widths: number[][], column: number, from: number
  */
 export function formatDocComments(src: string): string {
   // Fast path: every run of `//` lines in column 1 is one gofmt leaves alone.
-  // (Such a run has no backquote, so no raw string starts or ends in it.)
   if (allCanonical(src)) return src;
   const lines = src.split('\n');
   const inCode = lineStartsInCode(lines);
@@ -103,6 +102,12 @@ function allCanonical(src: string): boolean {
       p = e < 0 ? src.length + 1 : e + 1;
     }
     if (!isCanonical(group)) return false;
+    // A run may start in a raw string or block comment that one of its lines
+    // closes (nothing opens in a line comment): what follows that line is the
+    // comment group then, and it must be one gofmt leaves alone too.
+    for (let k = 0; k < group.length - 1; k++) {
+      if ((group[k]!.includes('`') || group[k]!.includes('*/')) && !isCanonical(group.slice(k + 1))) return false;
+    }
     if (p > src.length) return true;
     at = src.indexOf('\n//', p) + 1;
     if (at === 0) return true;

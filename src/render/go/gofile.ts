@@ -70,10 +70,11 @@ function importBlock(imports: Map<string, string>, modulePath: string): string {
 /**
  * Lines of a `//` comment, wrapped at about 80 columns, one paragraph per
  * blank line. Contract text is free text: any run of white space (unicode's,
- * as gofmt trims it) separates words, and control characters a Go source file
- * must not hold are dropped. What gofmt would rewrite in a doc comment (quotes,
- * headings, link definitions) GoFile.render rewrites the same way, for the
- * whole comment group (formatDocComments).
+ * as gofmt trims it, so U+0085 too) separates words, and control characters
+ * are dropped (NUL is illegal in Go source; the others only garble the
+ * comment). What gofmt would rewrite in a doc comment ('' and ``, headings,
+ * link definitions) GoFile.render rewrites the same way, for the whole
+ * comment group (formatDocComments).
  */
 export function comment(text: string, indent = ''): string[] {
   const out: string[] = [];
