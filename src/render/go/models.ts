@@ -1,4 +1,4 @@
-import type { AliasDecl, EnumDecl, ObjectDecl, TypeDecl, UnionDecl } from '../../model/types.js';
+import type { AliasDecl, EnumDecl, ObjectDecl, TypeDecl, TypeRef, UnionDecl } from '../../model/types.js';
 import type { Artifact } from '../artifact.js';
 import { comment, docComment, GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
@@ -18,12 +18,72 @@ export function renderModels(gm: GoModel): Artifact[] {
     else files.set(key, [decl]);
   }
   const byName = new Map(gm.model.types.map((d) => [d.name, d]));
-  return [...files].map(([key, decls]) => {
+  const artifacts = [...files].map(([key, decls]) => {
     const owner = byName.get(key) ?? decls[0]!;
-    const f = new GoFile(gm.fileName('pkg/models', fileStem(gm.typeName(owner.name)), '.gen.go', ['validation.go']), 'models');
+    const f = new GoFile(gm.fileName('pkg/models', fileStem(gm.typeName(owner.name)), '.gen.go', MODELS_FILES), 'models');
     for (const decl of [owner, ...decls.filter((d) => d !== owner)]) renderType(gm, f, decl);
     return f.toArtifact(gm.settings.module);
   });
+  const shapes = renderShapes(gm);
+  return shapes ? [...artifacts, shapes.toArtifact(gm.settings.module)] : artifacts;
+}
+
+/** The hand-written files of pkg/models, whose names generated files must not take. */
+const MODELS_FILES = ['validation.go', 'request.go'];
+
+/**
+ * `pkg/models/shapes.gen.go`: what a request body may hold for each contract
+ * type (nullable and readOnly properties, closed objects, union variants),
+ * for CheckBody in request.go. Statements and calls rather than keyed
+ * literals, so that no alignment depends on the names' lengths.
+ */
+export function renderShapes(gm: GoModel): GoFile | undefined {
+  if (gm.model.types.length === 0) return undefined;
+  const f = new GoFile(gm.fileName('pkg/models', 'shapes', '.gen.go', MODELS_FILES), 'models');
+  const body: string[] = [`	bodyShapes = make(map[string]*shape, ${gm.model.types.length})`];
+  for (const decl of gm.model.types) {
+    const key = goString(gm.typeName(decl.name));
+    switch (decl.kind) {
+      case 'object': {
+        const fields = decl.fields.map((fl) => {
+          const flags = [fl.nullable ? 'isNullable' : '', fl.readOnly ? 'isReadOnly' : ''].filter(Boolean).join('|') || '0';
+          return `		fieldOf(${goString(fl.name)}, ${shapeExpr(gm, fl.type)}, ${flags}),`;
+        });
+        if (fields.length === 0) body.push(`	bodyShapes[${key}] = objectShape(${decl.closed === true})`);
+        else body.push(`	bodyShapes[${key}] = objectShape(${decl.closed === true},`, ...fields, '	)');
+        break;
+      }
+      case 'union': {
+        const variants = decl.variants.map((v) => `		variantOf(${[shapeExpr(gm, v.type), ...(decl.discriminator ? v.tags.map(goString) : [])].join(', ')}),`);
+        body.push(`	bodyShapes[${key}] = unionShape(${goString(decl.discriminator ?? '')},`, ...variants, '	)');
+        break;
+      }
+      case 'enum':
+        body.push(`	bodyShapes[${key}] = scalarShape`);
+        break;
+      case 'alias':
+        body.push(`	bodyShapes[${key}] = ${shapeExpr(gm, decl.type)}`);
+        break;
+    }
+  }
+  f.add('func init() {', ...body, '}');
+  return f;
+}
+
+/** The Go expression of the shape of a type reference. */
+function shapeExpr(gm: GoModel, ref: TypeRef): string {
+  switch (ref.kind) {
+    case 'scalar':
+      return 'scalarShape';
+    case 'any':
+      return 'anyShape';
+    case 'named':
+      return `refShape(${goString(gm.typeName(ref.name))})`;
+    case 'array':
+      return `arrayShape(${shapeExpr(gm, ref.items)})`;
+    case 'map':
+      return `mapShape(${shapeExpr(gm, ref.values)})`;
+  }
 }
 
 function renderType(gm: GoModel, f: GoFile, decl: TypeDecl): void {
