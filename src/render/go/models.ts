@@ -40,29 +40,29 @@ const MODELS_FILES = ['validation.go', 'request.go'];
 export function renderShapes(gm: GoModel): GoFile | undefined {
   if (gm.model.types.length === 0) return undefined;
   const f = new GoFile(gm.fileName('pkg/models', 'shapes', '.gen.go', MODELS_FILES), 'models');
-  const body: string[] = [`	bodyShapes = make(map[string]*shape, ${gm.model.types.length})`];
+  const body: string[] = [`\tbodyShapes = make(map[string]*shape, ${gm.model.types.length})`];
   for (const decl of gm.model.types) {
     const key = goString(gm.typeName(decl.name));
     switch (decl.kind) {
       case 'object': {
         const fields = decl.fields.map((fl) => {
-          const flags = [fl.nullable ? 'isNullable' : '', fl.readOnly ? 'isReadOnly' : ''].filter(Boolean).join('|') || '0';
-          return `		fieldOf(${goString(fl.name)}, ${shapeExpr(gm, fl.type)}, ${flags}),`;
+          const flags = [fl.nullable ? 'isNullable' : '', fl.readOnly ? 'isReadOnly' : '', fl.required && !fl.readOnly ? 'isRequired' : ''].filter(Boolean).join('|') || '0';
+          return `\t\tfieldOf(${goString(fl.name)}, ${shapeExpr(gm, fl.type)}, ${flags}),`;
         });
-        if (fields.length === 0) body.push(`	bodyShapes[${key}] = objectShape(${decl.closed === true})`);
-        else body.push(`	bodyShapes[${key}] = objectShape(${decl.closed === true},`, ...fields, '	)');
+        if (fields.length === 0) body.push(`\tbodyShapes[${key}] = objectShape(${decl.closed === true})`);
+        else body.push(`\tbodyShapes[${key}] = objectShape(${decl.closed === true},`, ...fields, '\t)');
         break;
       }
       case 'union': {
-        const variants = decl.variants.map((v) => `		variantOf(${[shapeExpr(gm, v.type), ...(decl.discriminator ? v.tags.map(goString) : [])].join(', ')}),`);
-        body.push(`	bodyShapes[${key}] = unionShape(${goString(decl.discriminator ?? '')},`, ...variants, '	)');
+        const variants = decl.variants.map((v) => `\t\tvariantOf(${[shapeExpr(gm, v.type), ...(decl.discriminator ? v.tags.map(goString) : [])].join(', ')}),`);
+        body.push(`\tbodyShapes[${key}] = unionShape(${goString(decl.discriminator ?? '')},`, ...variants, '\t)');
         break;
       }
       case 'enum':
-        body.push(`	bodyShapes[${key}] = scalarShape`);
+        body.push(`\tbodyShapes[${key}] = scalarShape`);
         break;
       case 'alias':
-        body.push(`	bodyShapes[${key}] = ${shapeExpr(gm, decl.type)}`);
+        body.push(`\tbodyShapes[${key}] = ${shapeExpr(gm, decl.type)}`);
         break;
     }
   }
@@ -119,7 +119,12 @@ function renderObject(gm: GoModel, f: GoFile, decl: ObjectDecl, name: string): v
     const json = f.use('encoding/json');
     f.add(
       `// UnmarshalJSON decodes a ${name} and reports the first required field that is missing.`,
+      '// A null leaves it as it is, as for any struct; request bodies are checked',
+      '// for nulls where the contract does not allow them by CheckBody.',
       `func (m *${name}) UnmarshalJSON(data []byte) error {`,
+      `\tif string(data) == "null" {`,
+      '\t\treturn nil',
+      '\t}',
       `\tvar present map[string]${json}.RawMessage`,
       `\tif err := ${json}.Unmarshal(data, &present); err != nil {`,
       `\t\treturn err`,
