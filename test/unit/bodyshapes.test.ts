@@ -59,32 +59,28 @@ describe('request body shapes', () => {
     const shapes = (await generated()).files.get('pkg/models/shapes.gen.go');
     expect(shapes).toBeDefined();
     expect(shapes).toContain(
-      [
-        '\tbodyShapes["Pet"] = objectShape(false,',
-        '\t\tfieldOf("id", scalarShape, isReadOnly),',
-        '\t\tfieldOf("name", scalarShape, isRequired),',
-        '\t\tfieldOf("nickname", scalarShape, isNullable),',
-        '\t\tfieldOf("age", scalarShape, 0),',
-        '\t\tfieldOf("tags", arrayShape(scalarShape), isRequired),',
-        '\t\tfieldOf("owner", refShape("Owner"), 0),',
-        '\t\tfieldOf("toy", refShape("Toy"), isNullable),',
-        '\t\tfieldOf("extra", mapShape(anyShape), 0),',
-        '\t)',
-      ].join('\n'),
+      '\n"Pet":{"k":"o","f":[["id","s","r"],["name","s","q"],["nickname","s","n"],["age","s",""],["tags","[s","q"],["owner","@Owner",""],["toy","@Toy","n"],["extra","{*",""]]},\n',
     );
   });
 
   it('marks additionalProperties: false objects closed', async () => {
     const shapes = (await generated()).files.get('pkg/models/shapes.gen.go')!;
-    expect(shapes).toContain('\tbodyShapes["Owner"] = objectShape(true,\n');
-    expect(shapes).toContain('\tbodyShapes["Toy"] = objectShape(false,\n\t\tfieldOf("kind", scalarShape, isNullable),\n');
+    expect(shapes).toContain('\n"Owner":{"k":"o","c":true,"f":[["name","s",""]]},\n');
+    expect(shapes).toContain('\n"Toy":{"k":"o","f":[["kind","s","n"]]}');
   });
 
   it('describes unions by their variants and discriminator values, enums and aliases by what they hold', async () => {
     const shapes = (await generated()).files.get('pkg/models/shapes.gen.go')!;
-    expect(shapes).toContain('\tbodyShapes["Animal"] = unionShape("kind",\n\t\tvariantOf(refShape("Pet"), "pet"),\n\t\tvariantOf(refShape("Owner"), "owner"),\n\t)');
-    expect(shapes).toContain('\tbodyShapes["Colour"] = scalarShape\n');
-    expect(shapes).toContain('\tbodyShapes["Names"] = arrayShape(scalarShape)\n');
+    expect(shapes).toContain('\n"Animal":{"k":"u","d":"kind","u":[["@Pet","pet"],["@Owner","owner"]]},\n');
+    expect(shapes).toContain('\n"Colour":{"k":"t","t":"s"},\n');
+    expect(shapes).toContain('\n"Names":{"k":"t","t":"[s"}');
+  });
+
+  it('writes the table as data for the Go compiler: one string, valid JSON', async () => {
+    const shapes = (await generated()).files.get('pkg/models/shapes.gen.go')!;
+    const table = /bodyShapeTable = `([^`]*)`/.exec(shapes)?.[1];
+    expect(table).toBeDefined();
+    expect(Object.keys(JSON.parse(table!)).sort()).toEqual(['Animal', 'Colour', 'Names', 'Owner', 'Pet', 'Toy']);
   });
 
   it('keeps a null variant of oneOf as a nullable (pointer) property', async () => {

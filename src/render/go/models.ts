@@ -2,7 +2,7 @@ import type { AliasDecl, EnumDecl, ObjectDecl, TypeDecl, TypeRef, UnionDecl } fr
 import type { Artifact } from '../artifact.js';
 import { comment, docComment, GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
-import { fileStem, goString, unexportedName } from './naming.js';
+import { fileStem, goRawString, goString, unexportedName } from './naming.js';
 import { Validation, varDecl } from './validation.js';
 
 /**
@@ -33,56 +33,50 @@ const MODELS_FILES = ['validation.go', 'request.go'];
 
 /**
  * `pkg/models/shapes.gen.go`: what a request body may hold for each contract
- * type (nullable and readOnly properties, closed objects, union variants),
- * for CheckBody in request.go. Statements and calls rather than keyed
- * literals, so that no alignment depends on the names' lengths.
+ * type (nullable, readOnly and required properties, closed objects, union
+ * variants), for CheckBody in request.go. A JSON table, one type a line
+ * (its format is described at bodyShapeTable): as Go statements, GitHub's
+ * 7,000 types made pkg/models take ten minutes and 3 GB more to compile.
  */
 export function renderShapes(gm: GoModel): GoFile | undefined {
   if (gm.model.types.length === 0) return undefined;
   const f = new GoFile(gm.fileName('pkg/models', 'shapes', '.gen.go', MODELS_FILES), 'models');
-  const body: string[] = [`\tbodyShapes = make(map[string]*shape, ${gm.model.types.length})`];
-  for (const decl of gm.model.types) {
-    const key = goString(gm.typeName(decl.name));
-    switch (decl.kind) {
-      case 'object': {
-        const fields = decl.fields.map((fl) => {
-          const flags = [fl.nullable ? 'isNullable' : '', fl.readOnly ? 'isReadOnly' : '', fl.required && !fl.readOnly ? 'isRequired' : ''].filter(Boolean).join('|') || '0';
-          return `\t\tfieldOf(${goString(fl.name)}, ${shapeExpr(gm, fl.type)}, ${flags}),`;
-        });
-        if (fields.length === 0) body.push(`\tbodyShapes[${key}] = objectShape(${decl.closed === true})`);
-        else body.push(`\tbodyShapes[${key}] = objectShape(${decl.closed === true},`, ...fields, '\t)');
-        break;
-      }
-      case 'union': {
-        const variants = decl.variants.map((v) => `\t\tvariantOf(${[shapeExpr(gm, v.type), ...(decl.discriminator ? v.tags.map(goString) : [])].join(', ')}),`);
-        body.push(`\tbodyShapes[${key}] = unionShape(${goString(decl.discriminator ?? '')},`, ...variants, '\t)');
-        break;
-      }
-      case 'enum':
-        body.push(`\tbodyShapes[${key}] = scalarShape`);
-        break;
-      case 'alias':
-        body.push(`\tbodyShapes[${key}] = ${shapeExpr(gm, decl.type)}`);
-        break;
-    }
-  }
-  f.add('func init() {', ...body, '}');
+  const lines = gm.model.types.map((decl) => `${JSON.stringify(gm.typeName(decl.name))}:${JSON.stringify(shapeEntry(gm, decl))}`);
+  f.add('func init() {', `\tbodyShapeTable = ${goRawString(`{\n${lines.join(',\n')}\n}`)}`, '}');
   return f;
 }
 
-/** The Go expression of the shape of a type reference. */
-function shapeExpr(gm: GoModel, ref: TypeRef): string {
+/** A type's line of bodyShapeTable. */
+function shapeEntry(gm: GoModel, decl: TypeDecl): Record<string, unknown> {
+  switch (decl.kind) {
+    case 'object': {
+      const fields = decl.fields.map((fl) => [fl.name, shapeCode(gm, fl.type), `${fl.nullable ? 'n' : ''}${fl.readOnly ? 'r' : ''}${fl.required && !fl.readOnly ? 'q' : ''}`]);
+      return decl.closed ? { k: 'o', c: true, f: fields } : { k: 'o', f: fields };
+    }
+    case 'union': {
+      const variants = decl.variants.map((v) => [shapeCode(gm, v.type), ...(decl.discriminator ? v.tags : [])]);
+      return decl.discriminator ? { k: 'u', d: decl.discriminator, u: variants } : { k: 'u', u: variants };
+    }
+    case 'enum':
+      return { k: 't', t: 's' };
+    case 'alias':
+      return { k: 't', t: shapeCode(gm, decl.type) };
+  }
+}
+
+/** A type reference in bodyShapeTable: s, *, @Name, [items or {values. */
+function shapeCode(gm: GoModel, ref: TypeRef): string {
   switch (ref.kind) {
     case 'scalar':
-      return 'scalarShape';
+      return 's';
     case 'any':
-      return 'anyShape';
+      return '*';
     case 'named':
-      return `refShape(${goString(gm.typeName(ref.name))})`;
+      return `@${gm.typeName(ref.name)}`;
     case 'array':
-      return `arrayShape(${shapeExpr(gm, ref.items)})`;
+      return `[${shapeCode(gm, ref.items)}`;
     case 'map':
-      return `mapShape(${shapeExpr(gm, ref.values)})`;
+      return `{${shapeCode(gm, ref.values)}`;
   }
 }
 
