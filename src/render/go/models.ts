@@ -270,13 +270,17 @@ function renderUnion(gm: GoModel, f: GoFile, decl: UnionDecl, name: string): voi
   }
   const v = new Validation(gm, f);
   if (!v.typeNeedsCheck(decl.name)) return;
-  const body: string[] = ['\tswitch {'];
+  const cases: { cond: string; stmts: string[] }[] = [];
   decl.variants.forEach((variant, i) => {
     const pointer = types[i]!.startsWith('*');
     const stmts = v.check({ expr: pointer ? `*u.${fields[i]}` : `u.${fields[i]}`, ref: variant.type, constraints: variant.constraints, path: '""', patternVar: unexportedName(`${name}${fields[i]}`) }, '\t\t');
-    if (stmts.length > 0) body.push(`\tcase u.${fields[i]} != nil:`, ...stmts);
+    if (stmts.length > 0) cases.push({ cond: `u.${fields[i]} != nil`, stmts });
   });
-  body.push('\t}');
+  // One constrained variant is an if (gocritic's singleCaseSwitch), several a switch.
+  const body =
+    cases.length === 1
+      ? [`\tif ${cases[0]!.cond} {`, ...cases[0]!.stmts, '\t}']
+      : ['\tswitch {', ...cases.flatMap((c) => [`\tcase ${c.cond}:`, ...c.stmts]), '\t}'];
   if (v.vars.length > 0) f.add(...varDecl(v.vars));
   f.add(`// Validate checks the variant that is set against the constraints of the contract.`, `func (u *${name}) Validate() error {`, ...body, '\treturn nil', '}');
 }
