@@ -142,7 +142,7 @@ function responsesTest(gm: GoModel, ops: Operation[]): GoFile {
           ...req,
           `			resp:\v${svc}.${v.name}{${[`StatusCode: ${outside}`, ...rest].join(', ')}},`,
           `			status:\v${http}.StatusInternalServerError,`,
-          `			contentType:\v"application/problem+json",`,
+          `			contentType:\verrorContentType(${http}.Method${method(op)}, ${goString(concretePath(gm, op))}, ${http}.StatusInternalServerError),`,
           '			check:\vwantProblemBody,',
           '		},',
         );
@@ -154,7 +154,7 @@ function responsesTest(gm: GoModel, ops: Operation[]): GoFile {
       ...req,
       `			err:\v${f.use(`${gm.settings.module}/pkg/errors`, 'apperrors')}.NotImplemented(${goString(opName)}),`,
       `			status:\v${http}.StatusNotImplemented,`,
-      `			contentType:\v"application/problem+json",`,
+      `			contentType:\verrorContentType(${http}.Method${method(op)}, ${goString(concretePath(gm, op))}, ${http}.StatusNotImplemented),`,
       '			check:\vwantProblemBody,',
       '		},',
     );
@@ -289,7 +289,17 @@ function responsesTest(gm: GoModel, ops: Operation[]): GoFile {
     '}',
   );
   f.add(
-    '// wantProblemBody checks that an error is answered with a problem document.',
+    '// errorContentType is the content type of the errors answered with status to',
+    '// method path.',
+    `func errorContentType(method, path string, status int) string {`,
+    `\tif s := ErrorFormat(${httptest}.NewRequest(method, path, nil), status); s != nil {`,
+    '\t\treturn s.ContentType',
+    '\t}',
+    `\treturn ${f.use(`${gm.settings.module}/internal/problem`)}.ContentType`,
+    '}',
+  );
+  f.add(
+    '// wantProblemBody checks that an error is answered in the error format.',
     `func wantProblemBody(t *${testing}.T, _ any, resp *${http}.Response, data []byte) {`,
     '	t.Helper()',
     '	wantProblem(t, resp, data)',
@@ -357,8 +367,15 @@ function requiredHeaders(gm: GoModel, op: Operation): [string, string][] {
     .filter((p) => (p.in === 'header' || p.in === 'cookie') && p.required)
     .map((p) => [p.in === 'cookie' ? 'Cookie' : p.name, p.in === 'cookie' ? `${p.name}=${String(paramExample(gm, p))}` : String(paramExample(gm, p))]);
   if (isFormBody(op)) headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
-  else if (op.body && isRawBody(op)) headers.push(['Content-Type', op.body.contentType.includes('*') ? 'application/octet-stream' : op.body.contentType]);
+  else if (op.body && isRawBody(op)) headers.push(['Content-Type', rawContentType(op.body.contentType)]);
   return headers;
+}
+
+/** A media type that a raw body declared as contentType (maybe a wildcard) accepts. */
+function rawContentType(contentType: string): string {
+  const bare = contentType.split(';')[0]!.trim();
+  if (bare === '*/*') return 'application/octet-stream';
+  return bare.endsWith('/*') ? `${bare.slice(0, -1)}octet-stream` : bare;
 }
 
 /** The Go call that sends a request for an operation, with the headers it requires. */
