@@ -18,27 +18,27 @@ import { muxPattern } from './handler.js';
 
 /** Where a member's value comes from: the names of problem.Source constants. */
 export type Source =
-  | 'FromValue'
-  | 'FromStatus'
-  | 'FromCode'
-  | 'FromType'
-  | 'FromTitle'
-  | 'FromDetail'
-  | 'FromInstance'
-  | 'FromRequestID'
-  | 'FromTime'
-  | 'FromErrors'
-  | 'FromField'
-  | 'FromFieldDetail';
+  | 'SourceValue'
+  | 'SourceStatus'
+  | 'SourceCode'
+  | 'SourceType'
+  | 'SourceTitle'
+  | 'SourceDetail'
+  | 'SourceInstance'
+  | 'SourceRequestID'
+  | 'SourceTime'
+  | 'SourceErrors'
+  | 'SourceField'
+  | 'SourceFieldDetail';
 
 export interface MemberSpec {
   name: string;
   from: Source;
-  /** A JSON text the schema accepts: the value of FromValue, and of a required member whose source is empty. */
+  /** A JSON text the schema accepts: the value of SourceValue, and of a required member whose source is empty. */
   value?: string;
   required: boolean;
   maxLength?: number;
-  /** The members of each field error, for FromErrors. */
+  /** The members of each field error, for SourceErrors. */
   items?: MemberSpec[];
 }
 
@@ -98,7 +98,7 @@ export function errorShape(gm: GoModel, r: Response): ShapeSpec | undefined {
   }
   const fake: Field = { name: '', type: r.type, required: true, nullable: false, readOnly: false, constraints: {} };
   const source = scalarSource(gm, fake, 'body');
-  return { contentType, body: source ?? { name: '', from: 'FromValue', value: exampleJSON(gm, fake), required: true } };
+  return { contentType, body: source ?? { name: '', from: 'SourceValue', value: exampleJSON(gm, fake), required: true } };
 }
 
 type Resolved = { kind: 'object'; decl: ObjectDecl } | { kind: 'any' } | { kind: 'other' };
@@ -117,7 +117,7 @@ function objectMembers(gm: GoModel, decl: ObjectDecl, problem: boolean, item: bo
   for (const f of decl.fields) {
     const m = memberFor(gm, f, problem, item);
     if (m) out.push(m);
-    else if (f.required) out.push({ name: f.name, from: 'FromValue', value: exampleJSON(gm, f), required: true });
+    else if (f.required) out.push({ name: f.name, from: 'SourceValue', value: exampleJSON(gm, f), required: true });
   }
   return out;
 }
@@ -129,30 +129,30 @@ function memberFor(gm: GoModel, f: Field, problem: boolean, item: boolean): Memb
   const text = stringShape(gm, f);
   const fallback = () => exampleJSON(gm, f);
   if (item) {
-    if (text && FIELD_NAMES.has(n)) return { ...base, from: 'FromField', value: fallback(), ...text };
-    if (text && FIELD_DETAIL_NAMES.has(n)) return { ...base, from: 'FromFieldDetail', value: fallback(), ...text };
+    if (text && FIELD_NAMES.has(n)) return { ...base, from: 'SourceField', value: fallback(), ...text };
+    if (text && FIELD_DETAIL_NAMES.has(n)) return { ...base, from: 'SourceFieldDetail', value: fallback(), ...text };
   }
-  if (STATUS_NAMES.has(n) && statusFits(gm, f)) return { ...base, from: 'FromStatus', value: fallback() };
-  if (n === 'type' && (text || uriString(gm, f))) return { ...base, from: problem ? 'FromType' : 'FromCode', value: fallback(), ...(text ?? {}) };
+  if (STATUS_NAMES.has(n) && statusFits(gm, f)) return { ...base, from: 'SourceStatus', value: fallback() };
+  if (n === 'type' && (text || uriString(gm, f))) return { ...base, from: problem ? 'SourceType' : 'SourceCode', value: fallback(), ...(text ?? {}) };
   if (!text) {
     if (!item && ERRORS_NAMES.has(n)) return errorsMember(gm, f, problem);
-    if (TIME_NAMES.has(n) && isScalar(gm, f.type, 'datetime')) return { ...base, from: 'FromTime', value: fallback() };
+    if (TIME_NAMES.has(n) && isScalar(gm, f.type, 'datetime')) return { ...base, from: 'SourceTime', value: fallback() };
     return undefined;
   }
-  if (CODE_NAMES.has(n)) return { ...base, from: 'FromCode', value: fallback(), ...text };
-  if (n === 'title') return { ...base, from: 'FromTitle', value: fallback(), ...text };
-  if (DETAIL_NAMES.has(n)) return { ...base, from: 'FromDetail', value: fallback(), ...text };
-  if (INSTANCE_NAMES.has(n)) return { ...base, from: 'FromInstance', value: fallback(), ...text };
-  if (REQUEST_ID_NAMES.has(n)) return { ...base, from: 'FromRequestID', value: fallback(), ...text };
-  if (TIME_NAMES.has(n)) return { ...base, from: 'FromTime', value: fallback(), ...text };
+  if (CODE_NAMES.has(n)) return { ...base, from: 'SourceCode', value: fallback(), ...text };
+  if (n === 'title') return { ...base, from: 'SourceTitle', value: fallback(), ...text };
+  if (DETAIL_NAMES.has(n)) return { ...base, from: 'SourceDetail', value: fallback(), ...text };
+  if (INSTANCE_NAMES.has(n)) return { ...base, from: 'SourceInstance', value: fallback(), ...text };
+  if (REQUEST_ID_NAMES.has(n)) return { ...base, from: 'SourceRequestID', value: fallback(), ...text };
+  if (TIME_NAMES.has(n)) return { ...base, from: 'SourceTime', value: fallback(), ...text };
   return undefined;
 }
 
 /** The whole-body value of a scalar error schema: the detail for a free string, the status for a number. */
 function scalarSource(gm: GoModel, f: Field, name: string): MemberSpec | undefined {
   const text = stringShape(gm, f);
-  if (text) return { name, from: 'FromDetail', required: true, value: exampleJSON(gm, f), ...text };
-  if (statusFits(gm, f)) return { name, from: 'FromStatus', required: true, value: exampleJSON(gm, f) };
+  if (text) return { name, from: 'SourceDetail', required: true, value: exampleJSON(gm, f), ...text };
+  if (statusFits(gm, f)) return { name, from: 'SourceStatus', required: true, value: exampleJSON(gm, f) };
   return undefined;
 }
 
@@ -171,12 +171,12 @@ function errorsMember(gm: GoModel, f: Field, problem: boolean): MemberSpec | und
   const items = resolve(gm, t.items);
   if (items.kind !== 'object') return undefined;
   const members = objectMembers(gm, items.decl, problem, true);
-  if (!members.some((m) => m.from === 'FromField' || m.from === 'FromFieldDetail')) return undefined;
+  if (!members.some((m) => m.from === 'SourceField' || m.from === 'SourceFieldDetail')) return undefined;
   const min = constraints.minItems ?? 0;
   const max = constraints.maxItems;
   // One field error per problem: a list bound to more than one, or to none, takes the example.
   if (min > 1 || max === 0) return undefined;
-  return { name: f.name, from: 'FromErrors', required: f.required, value: min === 0 ? '[]' : exampleJSON(gm, f), items: members };
+  return { name: f.name, from: 'SourceErrors', required: f.required, value: min === 0 ? '[]' : exampleJSON(gm, f), items: members };
 }
 
 function scalarOf(gm: GoModel, t: TypeRef): { scalar: string; constraints: Constraints } | undefined {
@@ -349,7 +349,7 @@ function membersLiteral(problem: string, members: MemberSpec[], indent: string):
 
 function memberLiteral(problem: string, m: MemberSpec, indent = '\t', bare = false): string {
   const parts = [`Name: ${goString(m.name)}`, `From: ${problem}.${m.from}`];
-  if (m.value !== undefined && (m.from === 'FromValue' || m.required)) parts.push(`Value: ${goRawString(m.value)}`);
+  if (m.value !== undefined && (m.from === 'SourceValue' || m.required)) parts.push(`Value: ${goRawString(m.value)}`);
   if (m.required) parts.push('Required: true');
   if (m.maxLength !== undefined) parts.push(`MaxLength: ${m.maxLength}`);
   if (m.items) parts.push(`Items: ${membersLiteral(problem, m.items, indent)}`);
