@@ -39,6 +39,8 @@ paths:
         '400': {description: bad, content: {application/json: {schema: {$ref: '#/components/schemas/Message'}}}}
         '404': {description: gone, content: {application/json: {schema: {$ref: '#/components/schemas/Either'}}}}
         '409': {description: conflict, content: {application/json: {schema: {$ref: '#/components/schemas/Bounded'}}}}
+        '422': {description: invalid, content: {application/problem+json: {schema: {$ref: '#/components/schemas/Rfc'}}}}
+        '429': {description: slow down, content: {application/json: {schema: {$ref: '#/components/schemas/Rfc'}}}}
         default: {description: problem, content: {application/problem+json: {}}}
 components:
   schemas:
@@ -84,6 +86,15 @@ components:
         detail: {type: string}
         instance_id: {type: string, format: uuid}
         request_id: {type: string}
+    Rfc:
+      type: object
+      required: [type, title, status]
+      properties:
+        type: {type: string, format: uri-reference}
+        title: {type: string}
+        status: {type: integer}
+        detail: {type: string}
+        instance: {type: string}
     Either:
       oneOf:
         - {type: object, required: [a], properties: {a: {type: integer}}}
@@ -214,6 +225,9 @@ describe('the error bodies a contract declares', () => {
     expect(shapeOf(gm, 'addPet', '4XX')?.contentType).toBe('application/vnd.api+json');
     expect(shapeOf(gm, 'addPet', '404')).toBeUndefined();
     expect(shapeOf(gm, 'text', 'default')).toBeUndefined();
+    // A problem schema the RFC 9457 body satisfies: that body, extension members and all, as declared.
+    expect(shapeOf(gm, 'text', '422')).toBeUndefined();
+    expect(shapeOf(gm, 'text', '429')).toEqual({ contentType: 'application/json' });
     expect(shapeOf(gm, 'addPet', '5XX')).toMatchObject({
       contentType: 'application/problem+json',
       members: [
@@ -257,7 +271,7 @@ describe('the error bodies a contract declares', () => {
         }
       }
     }
-    expect(checked).toBe(3 * 8);
+    expect(checked).toBe(3 * 9);
   });
 });
 

@@ -89,6 +89,8 @@ export function errorShape(gm: GoModel, r: Response): ShapeSpec | undefined {
   const contentType = r.contentType ?? 'application/json';
   const resolved = resolve(gm, r.type);
   if (resolved.kind === 'object') {
+    // A problem schema the RFC 9457 body already satisfies keeps that body, extension members included.
+    if (r.problem && nativeProblemFits(gm, resolved.decl)) return /[/+]problem\+json(;|$)/.test(contentType) ? undefined : { contentType };
     return { contentType, members: objectMembers(gm, resolved.decl, r.problem === true, false) };
   }
   if (resolved.kind === 'any') {
@@ -99,6 +101,28 @@ export function errorShape(gm: GoModel, r: Response): ShapeSpec | undefined {
   const fake: Field = { name: '', type: r.type, required: true, nullable: false, readOnly: false, constraints: {} };
   const source = scalarSource(gm, fake, 'body');
   return { contentType, body: source ?? { name: '', from: 'SourceValue', value: exampleJSON(gm, fake), required: true } };
+}
+
+/**
+ * The members problem.Problem writes, with the scalar they hold; type, title
+ * and status are always written, the others only when set.
+ */
+const NATIVE: Record<string, string> = { type: 'string', title: 'string', status: 'int', detail: 'string', instance: 'string', request_id: 'string' };
+const ALWAYS = new Set(['type', 'title', 'status']);
+
+/** Whether every problem.Problem body validates against a problem schema: its members are those, with their types and no more required. */
+function nativeProblemFits(gm: GoModel, decl: ObjectDecl): boolean {
+  return decl.fields.every((f) => {
+    if (f.name === 'errors') {
+      const t = f.type.kind === 'array' ? resolve(gm, f.type.items) : undefined;
+      return !f.required && t?.kind === 'object' && t.decl.fields.every((i) => ['field', 'detail'].includes(i.name) && stringShape(gm, i) !== undefined && stringShape(gm, i)!.maxLength === undefined);
+    }
+    const kind = NATIVE[f.name];
+    if (!kind || (f.required && !ALWAYS.has(f.name))) return false;
+    if (kind === 'int') return statusFits(gm, f);
+    const text = stringShape(gm, f);
+    return (text !== undefined && text.maxLength === undefined) || (f.name === 'type' && uriString(gm, f));
+  });
 }
 
 type Resolved = { kind: 'object'; decl: ObjectDecl } | { kind: 'any' } | { kind: 'other' };
