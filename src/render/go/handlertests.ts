@@ -612,9 +612,9 @@ function invalidBodyTest(gm: GoModel, ops: Operation[]): GoFile {
     (op) => `\t\t{name: ${goString(exportedName(op.name))}, method: ${http}.Method${method(op)}, path: ${goString(concretePath(gm, op) + requiredQuery(gm, op))}, field: ${goString(requiredBodyField(gm, op)!)}},`,
   );
   f.add(
-    '// TestRequestBodiesAreValidated sends an empty object and then malformed JSON',
-    '// to every operation whose body has required fields, and expects a 400',
-    '// problem that names the missing field.',
+    '// TestRequestBodiesAreValidated sends an empty object, malformed JSON and a',
+    '// body that is not JSON to every operation whose body has required fields,',
+    '// and expects a 400 that names the missing field, a 400 and a 415.',
     `func TestRequestBodiesAreValidated(t *${testing}.T) {`,
     '\tsrv := newTestServer(t)',
     '\tcases := []struct{ name, method, path, field string }{',
@@ -631,6 +631,10 @@ function invalidBodyTest(gm: GoModel, ops: Operation[]): GoFile {
     '',
     '\t\t\tresp, data = do(t, srv, tc.method, tc.path, "{")',
     `\t\t\twantStatus(t, resp, data, ${http}.StatusBadRequest)`,
+    '\t\t\twantProblem(t, resp, data)',
+    '',
+    '\t\t\tresp, data = doWithHeader(t, srv, tc.method, tc.path, "{}", map[string]string{"Content-Type": "text/plain"})',
+    `\t\t\twantStatus(t, resp, data, ${http}.StatusUnsupportedMediaType)`,
     '\t\t\twantProblem(t, resp, data)',
     '\t\t})',
     '\t}',
