@@ -59,6 +59,7 @@ function wire(gm: GoModel): GoFile {
     '// service.New in internal/service/service.go), then the HTTP handler.',
     `func newHandler(cfg *${config}.Config, log *${zap}.Logger, events ${event}.Publisher${dbParam}) (*${handler}.Handler, error) {`,
     ...body,
+    `\t${handler}.SetBodyRules(cfg.HTTP.RejectUnknownFields(), cfg.HTTP.RejectReadOnlyFields())`,
     `\treturn ${handler}.New(svc), nil`,
     '}',
   );

@@ -303,14 +303,15 @@ const PARSERS: Partial<Record<string, string>> = {
 
 function converter(gm: GoModel, f: GoFile, t: TypeRef): Converter | undefined {
   if (t.kind === 'scalar') {
-    if (['string', 'uuid', 'date'].includes(t.scalar)) return { kind: 'direct', expr: (raw) => raw };
+    // Text goes through parseString, which refuses invalid UTF-8 and NUL.
+    if (['string', 'uuid', 'date'].includes(t.scalar)) return { kind: 'parse', fn: 'parseString' };
     const fn = PARSERS[t.scalar];
     return fn ? { kind: 'parse', fn } : undefined;
   }
   if (t.kind === 'named') {
     const d = gm.decl(t.name);
     const stringLike = (d.kind === 'enum' && d.base === 'string') || (d.kind === 'alias' && d.type.kind === 'scalar' && ['string', 'uuid', 'date'].includes(d.type.scalar));
-    if (stringLike) return { kind: 'direct', expr: (raw) => `${gm.goType(t, f)}(${raw})` };
+    if (stringLike) return { kind: 'parse', fn: `parseText[${gm.goType(t, f)}]` };
     // Anything else (numbers, unions, JSON-encoded objects) decodes as JSON, or as a JSON string.
     return { kind: 'parse', fn: `parseJSON[${gm.goType(t, f)}]` };
   }
