@@ -104,15 +104,24 @@ function testServer(gm: GoModel): GoFile {
     '}',
   );
   f.add(
-    '// do sends a request with an optional JSON body and returns the response and its body.',
-    `func do(t *${testing}.T, srv *${httptest}.Server, method, path, body string) (*${http}.Response, []byte) {`,
+    '// testReply is what a test request got back: the status and headers of the',
+    '// response, whose body is already read and closed, and the request it answers.',
+    'type testReply struct {',
+    '\tStatusCode\vint',
+    `\tHeader\v${http}.Header`,
+    `\tRequest\v*${http}.Request`,
+    '}',
+  );
+  f.add(
+    '// do sends a request with an optional JSON body and returns the reply and its body.',
+    `func do(t *${testing}.T, srv *${httptest}.Server, method, path, body string) (testReply, []byte) {`,
     '\tt.Helper()',
     '\treturn doWithHeader(t, srv, method, path, body, nil)',
     '}',
   );
   f.add(
     '// doWithHeader is do with extra request headers.',
-    `func doWithHeader(t *${testing}.T, srv *${httptest}.Server, method, path, body string, header map[string]string) (*${http}.Response, []byte) {`,
+    `func doWithHeader(t *${testing}.T, srv *${httptest}.Server, method, path, body string, header map[string]string) (testReply, []byte) {`,
     '\tt.Helper()',
     `\tvar reader ${io}.Reader`,
     '\tif body != "" {',
@@ -137,12 +146,12 @@ function testServer(gm: GoModel): GoFile {
     '\tif err != nil {',
     '\t\tt.Fatalf("read body: %v", err)',
     '\t}',
-    '\treturn resp, data',
+    '\treturn testReply{StatusCode: resp.StatusCode, Header: resp.Header, Request: resp.Request}, data',
     '}',
   );
   f.add(
     '// wantStatus fails the test unless the response has the given status.',
-    `func wantStatus(t *${testing}.T, resp *${http}.Response, body []byte, status int) {`,
+    `func wantStatus(t *${testing}.T, resp testReply, body []byte, status int) {`,
     '\tt.Helper()',
     '\tif resp.StatusCode != status {',
     '\t\tt.Fatalf("%s %s: status %d, want %d; body: %s", resp.Request.Method, resp.Request.URL.Path, resp.StatusCode, status, body)',
@@ -173,7 +182,7 @@ function testServer(gm: GoModel): GoFile {
     '// declares for its operation and status (ErrorFormat): RFC 9457 problem',
     '// details whose status matches, or the declared body, with its content type',
     '// and every required member, the status and detail where it has them.',
-    `func wantProblem(t *${testing}.T, resp *${http}.Response, body []byte) testProblem {`,
+    `func wantProblem(t *${testing}.T, resp testReply, body []byte) testProblem {`,
     '\tt.Helper()',
     '\tshape := ErrorFormat(resp.Request, resp.StatusCode)',
     `\twant := ${problem}.ContentType`,

@@ -191,7 +191,7 @@ function responsesTest(gm: GoModel, ops: Operation[]): GoFile {
     '		status                   int',
     '		contentType              string',
     '		respHeader               map[string]string',
-    `		check                    func(t *${testing}.T, sent any, resp *${http}.Response, data []byte)`,
+    `		check                    func(t *${testing}.T, sent any, resp testReply, data []byte)`,
     '	}{',
     ...cases,
     '	}',
@@ -234,7 +234,7 @@ function responsesTest(gm: GoModel, ops: Operation[]): GoFile {
   f.add(
     '// wantJSONBody is wantJSONValue for the Body of the typed response variant',
     '// the service returned.',
-    `func wantJSONBody[T any](t *${testing}.T, sent any, resp *${http}.Response, data []byte) {`,
+    `func wantJSONBody[T any](t *${testing}.T, sent any, resp testReply, data []byte) {`,
     '	t.Helper()',
     `	wantJSONValue[T](t, ${reflect}.ValueOf(sent).FieldByName("Body").Interface(), resp, data)`,
     '}',
@@ -252,7 +252,7 @@ function responsesTest(gm: GoModel, ops: Operation[]): GoFile {
   f.add(
     '// wantJSONValue decodes a response body into T, the type the contract',
     '// declares, and checks that it carries the value the service returned.',
-    `func wantJSONValue[T any](t *${testing}.T, sent any, _ *${http}.Response, data []byte) {`,
+    `func wantJSONValue[T any](t *${testing}.T, sent any, _ testReply, data []byte) {`,
     '	t.Helper()',
     '	var got T',
     '	decode(t, data, &got)',
@@ -271,7 +271,7 @@ function responsesTest(gm: GoModel, ops: Operation[]): GoFile {
   );
   f.add(
     '// wantRawBody checks that a raw body is sent as the service returned it.',
-    `func wantRawBody(t *${testing}.T, sent any, _ *${http}.Response, data []byte) {`,
+    `func wantRawBody(t *${testing}.T, sent any, _ testReply, data []byte) {`,
     '	t.Helper()',
     `	want := ${reflect}.ValueOf(sent).FieldByName("Body").Bytes()`,
     `	if !${f.use('bytes')}.Equal(data, want) {`,
@@ -281,7 +281,7 @@ function responsesTest(gm: GoModel, ops: Operation[]): GoFile {
   );
   f.add(
     '// wantNoBody checks that a response declared without a body has none.',
-    `func wantNoBody(t *${testing}.T, _ any, _ *${http}.Response, data []byte) {`,
+    `func wantNoBody(t *${testing}.T, _ any, _ testReply, data []byte) {`,
     '	t.Helper()',
     '	if len(data) != 0 {',
     '		t.Fatalf("body %q, want none", data)',
@@ -300,7 +300,7 @@ function responsesTest(gm: GoModel, ops: Operation[]): GoFile {
   );
   f.add(
     '// wantProblemBody checks that an error is answered in the error format.',
-    `func wantProblemBody(t *${testing}.T, _ any, resp *${http}.Response, data []byte) {`,
+    `func wantProblemBody(t *${testing}.T, _ any, resp testReply, data []byte) {`,
     '	t.Helper()',
     '	wantProblem(t, resp, data)',
     '}',
