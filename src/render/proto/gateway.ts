@@ -146,10 +146,10 @@ export function renderGateway(layout: ProtoLayout, warnings: string[]): Artifact
   const f = new GoFile('internal/gateway/routes.gen.go', 'gateway');
   const http = groups.length > 0 ? f.use('net/http') : '';
   const handler = f.use(`${layout.module}/internal/handler`);
-  const params = layout.rpc.services.map((s) => {
+  const params = [`opts Options`, ...layout.rpc.services.map((s) => {
     const p = layout.goPackage(s.file);
     return `${unexportedName(layout.serverName(s))} ${f.use(p.path, p.name)}.${layout.grpcName(s)}Server`;
-  });
+  })];
   const routes: string[] = [];
   for (const g of groups) {
     const method = METHOD_CONSTANTS[g.httpMethod] ? `${http}.${METHOD_CONSTANTS[g.httpMethod]}` : goString(g.httpMethod);
@@ -167,7 +167,7 @@ export function renderGateway(layout: ProtoLayout, warnings: string[]): Artifact
   f.add(
     '// Routes returns the HTTP/JSON routes of the gRPC services, as the',
     "// contract's google.api.http annotations bind them, served by the given",
-    '// implementations.',
+    '// implementations; opts are the request-body rules.',
     `func Routes(${params.join(', ')}) []${handler}.Route {`,
     ...(routes.length === 0 ? [`\treturn nil`] : [`\treturn []${handler}.Route{`, ...routes, '\t}']),
     '}',
@@ -186,5 +186,5 @@ function unary(layout: ProtoLayout, r: GatewayRoute): string {
   }
   if (r.rule.body) fields.push(`body: ${goString(r.rule.body)}`);
   if (r.rule.responseBody) fields.push(`responseBody: ${goString(r.rule.responseBody)}`);
-  return `unary(binding{${fields.join(', ')}}, ${unexportedName(layout.serverName(r.service))}.${goCamelCase(r.method.name)})`;
+  return `unary(opts, binding{${fields.join(', ')}}, ${unexportedName(layout.serverName(r.service))}.${goCamelCase(r.method.name)})`;
 }
