@@ -12,7 +12,7 @@ import { unexportedName } from '../go/naming.js';
 import { deriveOpenAPI } from '../openapi/fromproto.js';
 import { renderGateway } from './gateway.js';
 import { OPENAPI_PATH, ProtoLayout } from './layout.js';
-import { renderStandardMethods, standardMethods } from './crud.js';
+import { renderStandardMethods, standardMethods, type StandardMethod } from './crud.js';
 import { messageResources, type MessageResource } from './resources.js';
 import { renderRpcServices, servicePackage } from './services.js';
 import { renderMessageRepositories, repositoriesLiteral } from './storage.js';
@@ -52,7 +52,7 @@ export function renderProtoService(model: ServiceModel, settings: ServiceSetting
     ...renderRpcTests(layout, settings.name, standard),
     ...renderStorageTests(layout, settings.name, resources, standard),
     ...protoCopies(layout),
-    ...openapiDocument(model, layout),
+    ...openapiDocument(model, layout, standard),
   ];
 }
 
@@ -63,7 +63,7 @@ export function renderProtoService(model: ServiceModel, settings: ServiceSetting
  * the same bytes at OPENAPI_PATH. Streaming RPCs are gRPC-only, as in the
  * gateway, so they are left out.
  */
-function openapiDocument(model: ServiceModel, layout: ProtoLayout): Artifact[] {
+function openapiDocument(model: ServiceModel, layout: ProtoLayout, standard: ReadonlyMap<string, StandardMethod>): Artifact[] {
   const rpc: RpcModel = {
     ...layout.rpc,
     services: layout.rpc.services.map((s) => ({
@@ -72,7 +72,13 @@ function openapiDocument(model: ServiceModel, layout: ProtoLayout): Artifact[] {
     })),
   };
   const file = `${model.name}.yaml`;
-  const doc = deriveOpenAPI(rpc, { title: model.title, version: model.version, ...(model.description ? { description: model.description } : {}) });
+  const pagedLists = new Set([...standard].filter(([, m]) => m.kind === 'list').map(([key]) => key));
+  const updateMasks = new Map(
+    [...standard]
+      .filter(([, m]) => m.kind === 'update')
+      .map(([key, m]) => [key, m.resource.entity.fields.filter((f) => !m.resource.immutable.includes(f.name) && !m.resource.outputOnly.includes(f.name)).map((f) => f.jsonName)]),
+  );
+  const doc = deriveOpenAPI(rpc, { title: model.title, version: model.version, ...(model.description ? { description: model.description } : {}) }, { pagedLists, updateMasks });
   const f = new GoFile(`${layout.contractDir}/openapi/openapi.go`, 'openapi', {
     generated: true,
     doc: `Package openapi holds the OpenAPI document derived from the proto contract's google.api.http bindings, served at ${OPENAPI_PATH}.`,
