@@ -360,7 +360,11 @@ describe('deriveOpenAPI', () => {
     expect(props.attributes).toEqual({ type: 'object', additionalProperties: true });
     expect(props.extra).toEqual({ description: 'Any JSON value.' });
     expect(props.list).toEqual({ type: 'array', items: {} });
-    expect(props.details).toMatchObject({ type: 'object', properties: { '@type': { type: 'string' } }, required: ['@type'] });
+    // protojson reads and writes {} for an empty Any, and resolves @type among the linked types.
+    expect(props.details).toMatchObject({ type: 'object', additionalProperties: true });
+    expect(props.details.required).toBeUndefined();
+    expect(props.details.properties['@type'].enum).toContain('type.googleapis.com/shop.v1.Product');
+    expect(props.details.properties['@type'].enum).toHaveLength(messages.length);
     expect(props.nickname).toEqual({ ...STR, nullable: true });
     expect(props.count).toEqual({ anyOf: [{ ...num('int32'), nullable: true }, digits('int32')] });
     expect(props.discountPercent).toEqual({
@@ -368,6 +372,8 @@ describe('deriveOpenAPI', () => {
       description: 'Mutually exclusive with `couponCode` (oneof `pricing`): set at most one.',
     });
     expect(props.couponCode.description).toBe('Mutually exclusive with `discountPercent` (oneof `pricing`): set at most one.');
+    // The service refuses two members of a oneof: the schema says so.
+    expect(p.not).toEqual({ required: ['discountPercent', 'couponCode'] });
     expect(props.parent).toEqual({ $ref: '#/components/schemas/shop.v1.Product' });
     expect(props.variants).toEqual({ type: 'array', items: { $ref: '#/components/schemas/shop.v1.Variant' } });
     expect(props.variantsBySku).toEqual({ type: 'object', additionalProperties: { $ref: '#/components/schemas/shop.v1.Variant' } });
@@ -540,6 +546,7 @@ describe('deriveOpenAPI', () => {
       deriveOpenAPI(rpc, { title: 'T', version: '1' }, {
         pagedLists: new Set(['shop.v1.ProductService.ListProducts']),
         updateMasks: new Map([['shop.v1.ProductService.UpdateProduct', ['title', 'price']]]),
+        createIds: new Map([['shop.v1.ProductService.CreateProduct', 'product_id']]),
       }),
     ) as Doc;
     const token = d.paths['/v1/products']!.get.parameters.find((p: { name: string }) => p.name === 'pageToken').schema;
@@ -549,6 +556,9 @@ describe('deriveOpenAPI', () => {
     const mask = new RegExp(d.paths['/v1/products/{product}']!.patch.parameters.find((p: { name: string }) => p.name === 'updateMask').schema.pattern);
     for (const t of ['', 'title', 'title,price']) expect(mask.test(t), t).toBe(true);
     for (const t of ['*', 'name', 'title,', 'titles']) expect(mask.test(t), t).toBe(false);
+    const id = new RegExp(d.paths['/v1/products']!.post.parameters.find((p: { name: string }) => p.name === 'productId').schema.pattern);
+    expect(id.test('lamp-1')).toBe(true);
+    expect(id.test('shelves/1')).toBe(false);
     // Without them, a token and a mask are plain strings.
     expect(param('/v1/products', 'get', 'pageToken').schema).toEqual(STR);
   });

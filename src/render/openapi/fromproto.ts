@@ -44,6 +44,8 @@ export interface DeriveOptions {
   pagedLists?: ReadonlySet<string>;
   /** The update methods served by svc's storage, with the JSON names of the fields their update_mask may name. */
   updateMasks?: ReadonlyMap<string, readonly string[]>;
+  /** The create methods served by svc's storage, with their `<resource>_id` field: an id holds no "/". */
+  createIds?: ReadonlyMap<string, string>;
 }
 
 export function deriveOpenAPI(rpc: RpcModel, info: { title: string; version: string; description?: string }, options: DeriveOptions = {}): string {
@@ -203,12 +205,12 @@ const WELL_KNOWN: Record<string, { schema: Schema; scalar: boolean }> = {
   'google.protobuf.Struct': { schema: { type: 'object', additionalProperties: true }, scalar: false },
   'google.protobuf.Value': { schema: { description: 'Any JSON value.' }, scalar: false },
   'google.protobuf.ListValue': { schema: { type: 'array', items: {} }, scalar: false },
+  // Empty ({}), or a message the service knows with its type URL in @type (the contract's are listed).
   'google.protobuf.Any': {
     schema: {
       type: 'object',
-      description: 'Any message, with its type URL in `@type`.',
+      description: 'Any message, with its type URL in `@type` and its fields beside it; `{}` when empty.',
       properties: { '@type': { type: 'string' } },
-      required: ['@type'],
       additionalProperties: true,
     },
     scalar: false,
@@ -272,7 +274,7 @@ class Builder {
     const bound = new Set(route.bindings.map((b) => b.field));
     const parameters: Schema[] = route.wildcards.map((w) => this.pathParameter(w, route, input, where));
     const key = `${service.fullName}.${method.name}`;
-    const served = { paged: this.options.pagedLists?.has(key) ?? false, mask: this.options.updateMasks?.get(key) };
+    const served = { paged: this.options.pagedLists?.has(key) ?? false, mask: this.options.updateMasks?.get(key), id: this.options.createIds?.get(key) };
 
     let requestBody: Schema | undefined;
     if (rule.body === '*') {
@@ -348,7 +350,7 @@ class Builder {
   }
 
   /** Fields neither bound to the path nor sent as the body: scalars, enums and lists of them, and those of message fields one level down. */
-  private queryParameters(input: RpcMessage, bound: Set<string>, body: string | undefined, served: { paged: boolean; mask?: readonly string[] }): Schema[] {
+  private queryParameters(input: RpcMessage, bound: Set<string>, body: string | undefined, served: { paged: boolean; mask?: readonly string[]; id?: string }): Schema[] {
     const params: Schema[] = [];
     const add = (field: RpcField, owner: RpcMessage, name: string) => {
       const param: Schema = { name, in: 'query' };
@@ -359,6 +361,9 @@ class Builder {
       // svc's storage issues page tokens as unpadded URL-safe base64, and refuses what is not.
       if (served.paged && owner === input && field.name === 'page_token' && field.kind === 'scalar' && field.type === 'string' && !field.repeated) {
         param.schema = { type: 'string', pattern: PAGE_TOKEN };
+      }
+      if (served.id !== undefined && owner === input && field.name === served.id) {
+        param.schema = { ...(param.schema as Schema), pattern: '^[^/\\u0000]*$' };
       }
       // svc's storage refuses a mask naming a field the resource lacks or one it cannot change.
       if (served.mask && owner === input && field.type === 'google.protobuf.FieldMask' && !field.repeated) {
@@ -410,7 +415,14 @@ class Builder {
   /** A reference to a message's component, or a well-known type's schema. */
   private messageRef(name: string): Schema {
     const wkt = WELL_KNOWN[name];
-    return wkt ? structuredClone(wkt.schema) : this.ref(name);
+    if (!wkt) return this.ref(name);
+    const schema = structuredClone(wkt.schema);
+    if (name === 'google.protobuf.Any') {
+      // protojson resolves @type among the types linked into the service: the contract's messages are.
+      const urls = Object.keys(this.rpc.messages).sort(byCodePoint).map((m) => `type.googleapis.com/${m}`);
+      (schema.properties as Record<string, Schema>)['@type'] = { type: 'string', enum: urls };
+    }
+    return schema;
   }
 
   private ref(name: string): Schema {
@@ -489,6 +501,17 @@ class Builder {
     }
     if (Object.keys(properties).length > 0) schema.properties = properties;
     if (required.length > 0) schema.required = required;
+    // A oneof takes one member: the service refuses two, so no two may be sent together.
+    const pairs: Schema[] = [];
+    for (const oneof of message.oneofs) {
+      const members = oneof.fields
+        .filter((n) => !exclude.has(n))
+        .map((n) => message.fields.find((f) => f.name === n)?.jsonName)
+        .filter((n): n is string => n !== undefined);
+      for (let i = 0; i < members.length; i++) for (let j = i + 1; j < members.length; j++) pairs.push({ required: [members[i], members[j]] });
+    }
+    if (pairs.length === 1) schema.not = pairs[0];
+    else if (pairs.length > 1) schema.not = { anyOf: pairs };
     return schema;
   }
 

@@ -13,7 +13,7 @@ import { deriveOpenAPI } from '../openapi/fromproto.js';
 import { renderGateway } from './gateway.js';
 import { OPENAPI_PATH, ProtoLayout } from './layout.js';
 import { renderStandardMethods, standardMethods, type StandardMethod } from './crud.js';
-import { messageResources, type MessageResource } from './resources.js';
+import { idField, messageResources, type MessageResource } from './resources.js';
 import { renderRpcServices, servicePackage } from './services.js';
 import { renderMessageRepositories, repositoriesLiteral } from './storage.js';
 import { renderStorageTests } from './storagetests.js';
@@ -78,7 +78,13 @@ function openapiDocument(model: ServiceModel, layout: ProtoLayout, standard: Rea
       .filter(([, m]) => m.kind === 'update')
       .map(([key, m]) => [key, m.resource.entity.fields.filter((f) => !m.resource.immutable.includes(f.name) && !m.resource.outputOnly.includes(f.name)).map((f) => f.jsonName)]),
   );
-  const doc = deriveOpenAPI(rpc, { title: model.title, version: model.version, ...(model.description ? { description: model.description } : {}) }, { pagedLists, updateMasks });
+  const createIds = new Map<string, string>();
+  for (const [key, m] of standard) {
+    const method = m.resource.methods.create?.method;
+    const id = m.kind === 'create' && method ? idField(layout.rpc, method, m.resource) : undefined;
+    if (id) createIds.set(key, id.name);
+  }
+  const doc = deriveOpenAPI(rpc, { title: model.title, version: model.version, ...(model.description ? { description: model.description } : {}) }, { pagedLists, updateMasks, createIds });
   const f = new GoFile(`${layout.contractDir}/openapi/openapi.go`, 'openapi', {
     generated: true,
     doc: `Package openapi holds the OpenAPI document derived from the proto contract's google.api.http bindings, served at ${OPENAPI_PATH}.`,
