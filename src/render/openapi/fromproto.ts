@@ -419,7 +419,11 @@ class Builder {
     const schema = structuredClone(wkt.schema);
     if (name === 'google.protobuf.Any') {
       // protojson resolves @type among the types linked into the service: the contract's messages are.
-      const urls = Object.keys(this.rpc.messages).sort(byCodePoint).map((m) => `type.googleapis.com/${m}`);
+      // Well-known types take a "value" member in an Any: they are left out.
+      const urls = Object.keys(this.rpc.messages)
+        .filter((m) => !m.startsWith('google.protobuf.'))
+        .sort(byCodePoint)
+        .map((m) => `type.googleapis.com/${m}`);
       (schema.properties as Record<string, Schema>)['@type'] = { type: 'string', enum: urls };
     }
     return schema;
@@ -454,7 +458,11 @@ class Builder {
   private fieldSchema(field: RpcField, owner: RpcMessage, decorate = true, access = true): Schema {
     const required = nonEmpty(field);
     let schema = this.valueSchema(field, required && field.mapKey === undefined && !field.repeated);
-    if (field.mapKey !== undefined) schema = { type: 'object', additionalProperties: schema, ...(required ? { minProperties: 1 } : {}) };
+    if (field.mapKey !== undefined) {
+      schema = { type: 'object', additionalProperties: schema, ...(required ? { minProperties: 1 } : {}) };
+      // OpenAPI 3.0 cannot constrain the keys (no propertyNames): say it.
+      if (field.mapKey !== 'string') schema.description = `Keys are ${field.mapKey} values written as strings.`;
+    }
     else if (field.repeated) schema = { type: 'array', items: schema, ...(required ? { minItems: 1 } : {}) };
     const extra: Schema = {};
     if (decorate) {
