@@ -6,6 +6,7 @@ import { delimiter, dirname, isAbsolute, join, relative, resolve, sep } from 'no
 import protobuf from 'protobufjs';
 import { execa } from 'execa';
 import { UserError } from '../errors.js';
+import { readError } from './source.js';
 
 /** One proto file as read: its import path, where it came from and what it imports. */
 export interface LoadedProtoFile {
@@ -91,10 +92,7 @@ export async function loadProto(path: string, options: ProtoLoadOptions = {}): P
     try {
       mainText = readFileSync(abs, 'utf8');
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new UserError(`contract file not found: ${displayPath}`);
-      if (code === 'EISDIR') throw new UserError(`contract path is a folder, not a file: ${displayPath}`);
-      throw new UserError(`cannot read ${displayPath}: ${(err as Error).message}`);
+      throw readError(err, displayPath);
     }
   }
 
@@ -137,17 +135,60 @@ export async function loadProto(path: string, options: ProtoLoadOptions = {}): P
       try {
         text = readFileSync(found.diskPath, 'utf8');
       } catch (err) {
-        throw new UserError(`cannot read ${display}: ${(err as Error).message}`);
+        throw readError(err, display, 'imported file');
       }
       queue.push({ path: imp, diskPath: found.diskPath, display, text, fromLibrary: found.library });
     }
   }
+  checkImportCycles(mainImport, files);
   try {
     root.resolveAll();
   } catch (err) {
     throw resolveError(err as Error, root, files);
   }
   return { kind: 'proto', root, main: [mainImport], files, includes, displayPath };
+}
+
+/**
+ * Files that import themselves, through others or directly: protoc refuses
+ * them, and every later step would follow the imports round for ever. Told
+ * at the import that closes the cycle. The walk keeps its own stack.
+ */
+function checkImportCycles(main: string, files: Map<string, LoadedProtoFile>): void {
+  const done = new Set<string>();
+  const onPath = new Map<string, number>();
+  const path: string[] = [];
+  const stack: { file: string; next: number }[] = [{ file: main, next: 0 }];
+  onPath.set(main, 0);
+  path.push(main);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const imports = files.get(top.file)?.imports ?? [];
+    if (top.next >= imports.length) {
+      stack.pop();
+      path.pop();
+      onPath.delete(top.file);
+      done.add(top.file);
+      continue;
+    }
+    const imp = imports[top.next++]!;
+    if (done.has(imp) || !files.has(imp)) continue;
+    const at = onPath.get(imp);
+    if (at !== undefined) {
+      const from = files.get(top.file)!;
+      const cycle = [...path.slice(at), imp].join(' -> ');
+      const line = lineOf(from.text, (l) => l.includes(`"${imp}"`));
+      const column = columnOf(from.text, line, `"${imp}"`);
+      throw new UserError(`import cycle: ${cycle} (a file may not import itself, directly or through others)`, {
+        file: from.display,
+        ...(line !== undefined ? { line } : {}),
+        ...(column !== undefined ? { column } : {}),
+      });
+    }
+    onPath.set(imp, path.length);
+    path.push(imp);
+    stack.push({ file: imp, next: 0 });
+  }
 }
 
 /** How messages name the include folder of google-proto-files, the same on every machine. */
