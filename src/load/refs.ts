@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { UserError } from '../errors.js';
 import { parsePointer, readError, SourceFile, toPointer } from './source.js';
 
@@ -24,7 +24,9 @@ interface ExternalRef {
  * (size, nesting, aliases) as the contract itself. References by URL are
  * left to the bundler. Returns the files referenced, directly or not.
  */
-export async function checkExternalRefs(main: SourceFile, cwd = process.cwd()): Promise<SourceFile[]> {
+export async function checkExternalRefs(main: SourceFile): Promise<SourceFile[]> {
+  // Referenced files are named as the contract is, from its folder.
+  const base = { abs: dirname(resolve(main.path)), shown: dirname(main.displayPath) };
   const files = new Map<string, SourceFile | UserError>([[resolve(main.path), main]]);
   const queue: SourceFile[] = [main];
   while (queue.length > 0) {
@@ -32,7 +34,7 @@ export async function checkExternalRefs(main: SourceFile, cwd = process.cwd()): 
     for (const ref of refsOf(file)) {
       let target = files.get(ref.target);
       if (target === undefined) {
-        target = await readRef(ref, cwd);
+        target = await readRef(ref, base);
         files.set(ref.target, target);
         if (target instanceof SourceFile) queue.push(target);
       }
@@ -51,8 +53,8 @@ function atRef(ref: ExternalRef, err: UserError): UserError {
   return new UserError(`$ref "${ref.ref}": ${err.message}`, ref.in.locate(ref.pointer));
 }
 
-async function readRef(ref: ExternalRef, cwd: string): Promise<SourceFile | UserError> {
-  const display = displayOf(ref.target, cwd);
+async function readRef(ref: ExternalRef, base: { abs: string; shown: string }): Promise<SourceFile | UserError> {
+  const display = join(base.shown, relative(base.abs, ref.target)).split(sep).join('/');
   let text: string;
   try {
     text = await readFile(ref.target, 'utf8');
@@ -65,11 +67,6 @@ async function readRef(ref: ExternalRef, cwd: string): Promise<SourceFile | User
     if (err instanceof UserError) return err;
     throw err;
   }
-}
-
-function displayOf(path: string, cwd: string): string {
-  const rel = relative(cwd, path);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }
 
 /** The `$ref`s to other files (not URLs) in a parsed file, in document order, found without recursion. */
