@@ -422,6 +422,7 @@ function violation(o: Outcome, c: Case): string | undefined {
   const files = Object.keys(c.files).map((f) => f.split('/').pop()!);
   const named = files.some((f) => o.message!.includes(f));
   if (!named) return `names no contract file: ${o.message}`;
+  if (!/^[^\s:]+:\d+[:\s]/.test(o.message!)) return `no line: ${o.message}`;
   return undefined;
 }
 

@@ -229,3 +229,23 @@ describe('service folders svc cannot use: one line, exit 1, nothing written', ()
     expect(r.stderr).toBe('error: cannot write the service to /nonexistent-svc-test/deeper: permission denied in /\n');
   });
 });
+
+describe('found by the loader fuzz test', () => {
+  it('a proto field number too large to print back as written: at the field, as written', async () => {
+    expect(await refused({ 'a.proto': proto('a', [], `${SERVICE}message H {\n  string s = 99999999999999999999999;\n}\n`) }, { proto: 'a.proto' })).toBe(
+      'a.proto:6:10: "s" in message a.H: field number 99999999999999999999999 is out of range: use 1 to 536870911',
+    );
+  });
+
+  it('proto messages nested past protobuf\'s limit: at the brace past it', async () => {
+    const deep = `${'message N {\n'.repeat(40)}${'}\n'.repeat(40)}`;
+    expect(await refused({ 'a.proto': proto('a', [], `${SERVICE}${deep}`) }, { proto: 'a.proto' })).toBe(
+      'a.proto:37:11: syntax error: Nested too deeply: protobuf allows 32 levels of nested messages and option values.',
+    );
+  });
+
+  it('a Swagger 2.0 $ref to the document root\'s empty key: at the $ref', async () => {
+    const swagger = "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths:\n  /a/{id}:\n    get:\n      parameters:\n        - $ref: '#/'\n      responses:\n        '200': {description: ok}\n";
+    expect(await refused({ 'api.yaml': swagger }, { openapi: 'api.yaml' })).toBe('api.yaml:7:11 (#/paths/~1a~1{id}/get/parameters/0/$ref): broken $ref "#/": no such target');
+  });
+});

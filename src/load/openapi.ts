@@ -156,6 +156,8 @@ function refError(source: SourceFile, err: unknown): UserError {
 }
 
 function validationError(source: SourceFile, err: unknown): UserError {
+  // The full validator of Swagger 2.0 dereferences: its broken references are told at the $ref.
+  if (/(Missing|Error resolving) \$ref pointer/.test((err as Error)?.message ?? '')) return refError(source, err);
   const details = (err as { details?: AjvDetail[] }).details;
   if (Array.isArray(details) && details.length > 0) {
     const best = pickDetail(details);

@@ -206,15 +206,20 @@ function checkFieldNumbers(root: protobuf.Root, files: Map<string, LoadedProtoFi
     if (obj instanceof protobuf.Type) {
       for (const field of obj.fieldsArray) {
         const id = field.id;
-        let problem: string | undefined;
-        if (!Number.isInteger(id) || id < 1 || id > MAX_FIELD_NUMBER) problem = `field number ${id} is out of range: use 1 to ${MAX_FIELD_NUMBER}`;
-        else if (id >= 19000 && id <= 19999) problem = `field number ${id} is in 19000-19999, which protobuf keeps for itself: use another`;
-        if (!problem) continue;
+        const outOfRange = !Number.isInteger(id) || id < 1 || id > MAX_FIELD_NUMBER;
+        if (!outOfRange && (id < 19000 || id > 19999)) continue;
         const file = [...files.values()].find((f) => f.path === (field.filename ?? obj.filename));
-        const use = new RegExp(`\\b${escapeRegExp(field.name)}\\s*=\\s*${id}\\b`);
-        const line = file ? lineOf(file.text, (l) => use.test(l)) : undefined;
+        // The number as written may not print back the same (1e+23 for 99999999999999999999999).
+        const use = new RegExp(`\\b${escapeRegExp(field.name)}\\s*=\\s*(-?(?:0[xX][0-9a-fA-F]+|\\d+))`);
+        const written = (l: string) => {
+          const m = use.exec(l);
+          return m !== null && Number(m[1]) === id;
+        };
+        const line = file ? (lineOf(file.text, written) ?? lineOf(file.text, (l) => use.test(l))) : undefined;
         const hit = file && line !== undefined ? use.exec(file.text.split('\n')[line - 1]!) : null;
         const column = hit ? hit.index + 1 : undefined;
+        const shown = hit?.[1] ?? String(id);
+        const problem = outOfRange ? `field number ${shown} is out of range: use 1 to ${MAX_FIELD_NUMBER}` : `field number ${shown} is in 19000-19999, which protobuf keeps for itself: use another`;
         throw new UserError(`"${field.name}" in message ${obj.fullName.replace(/^\./, '')}: ${problem}`, {
           file: file?.display ?? obj.filename ?? '',
           ...(line !== undefined ? { line } : {}),
@@ -385,9 +390,47 @@ export function fallbackError(message: string, text: string): Located {
     const hit = at === undefined ? null : use.exec(lines[at - 1]!);
     return { message: `Number ${number} has already been used in ${where}.`, ...(at !== undefined && hit ? { line: at, column: hit.index + hit[0].indexOf(number) + 1 } : {}) };
   }
+  if (message === 'max depth exceeded') {
+    const at = deepBrace(text, NESTING_LIMIT);
+    return { message: `Nested too deeply: protobuf allows ${NESTING_LIMIT} levels of nested messages and option values.`, ...at };
+  }
   // protobufjs can fail without saying where (a TypeError at the end of input): an unclosed block is the usual cause.
   if (unclosedBraces(text) > 0) return { ...lastLine(), message: "Reached end of input (missing '}')." };
   return { message: /^illegal /.test(message) ? message.replace(/^illegal /, 'invalid ') : `cannot parse the file (${message})` };
+}
+
+/** protobufjs's (and protoc's) limit on nested message declarations. */
+const NESTING_LIMIT = 32;
+
+/** Where the first `{` opening level `depth + 1` is (strings and comments left out), 1-based. */
+function deepBrace(text: string, depth: number): { line?: number; column?: number } {
+  let level = 0;
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\n') {
+      line++;
+      lineStart = i + 1;
+    } else if (c === '"' || c === "'") {
+      for (i++; i < text.length && text[i] !== c && text[i] !== '\n'; i++) if (text[i] === '\\') i++;
+      if (text[i] === '\n') {
+        line++;
+        lineStart = i + 1;
+      }
+    } else if (c === '/' && text[i + 1] === '/') {
+      while (i + 1 < text.length && text[i + 1] !== '\n') i++;
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      const stop = end < 0 ? text.length : end + 1;
+      for (; i < stop; i++) if (text[i] === '\n') {
+        line++;
+        lineStart = i + 1;
+      }
+    } else if (c === '{' && ++level > depth) return { line, column: i - lineStart + 1 };
+    else if (c === '}') level--;
+  }
+  return {};
 }
 
 /** How many `{` are left open at the end of the text (strings and comments left out). */
