@@ -25,8 +25,8 @@ import { starterContract, starterProto } from '../src/pipeline/new.js';
  * failing case is kept on disk, its folder named in the failure.
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 20261205);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
-const CASE_TIMEOUT = Number(process.env.FUZZ_CASE_TIMEOUT ?? 15_000);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 80);
+const CASE_TIMEOUT = Number(process.env.FUZZ_CASE_TIMEOUT ?? 30_000);
 
 type Kind = 'openapi' | 'proto';
 interface Case {

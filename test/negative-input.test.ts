@@ -249,3 +249,15 @@ describe('found by the loader fuzz test', () => {
     expect(await refused({ 'api.yaml': swagger }, { openapi: 'api.yaml' })).toBe('api.yaml:7:11 (#/paths/~1a~1{id}/get/parameters/0/$ref): broken $ref "#/": no such target');
   });
 });
+
+const hasProtoc = (process.env.PATH ?? '').split(':').some((d) => d !== '' && existsSync(join(d, 'protoc')));
+
+describe.skipIf(!hasProtoc)('proto contracts protobufjs accepts and protoc refuses: protoc\'s first error, located, before generation', () => {
+  it('a proto3 enum whose first value is not zero', async () => {
+    expect(await refused({ 'a.proto': proto('a', [], `${SERVICE}enum E {\n  E_ONE = 1;\n}\n`) }, { proto: 'a.proto' })).toBe('a.proto:6:11: The first enum value must be zero in proto3.');
+  });
+
+  it('byte-order marks after the first', async () => {
+    expect(await refused({ 'a.proto': `\uFEFF\uFEFF${proto('a', [], SERVICE)}` }, { proto: 'a.proto' })).toMatch(/^a\.proto:1:\d+: [^\n]+$/);
+  });
+});

@@ -147,6 +147,7 @@ export async function loadProto(path: string, options: ProtoLoadOptions = {}): P
     throw resolveError(err as Error, root, files);
   }
   checkFieldNumbers(root, files);
+  await protocCheck(mainImport, files, options.env ?? process.env);
   return { kind: 'proto', root, main: [mainImport], files, includes, displayPath };
 }
 
@@ -330,6 +331,48 @@ async function protocError(text: string, importPath: string, includes: string[],
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * What protoc refuses and protobufjs accepts (the first enum value of a
+ * proto3 enum not zero, a stray byte-order mark, ...) would fail generation
+ * later, in several lines of protoc output: with protoc installed, the
+ * contract as read is compiled once here and its first error told, located.
+ */
+async function protocCheck(main: string, files: Map<string, LoadedProtoFile>, env: NodeJS.ProcessEnv): Promise<void> {
+  const protoc = findOnPath('protoc', env);
+  if (!protoc) return;
+  const own = [...files.values()].filter((f) => !f.fromLibrary);
+  const scratch = await mkdtemp(join(tmpdir(), 'svc-protoc-'));
+  let found: { file: LoadedProtoFile | undefined; name: string; line?: number; column?: number; message: string } | undefined;
+  try {
+    for (const f of own) {
+      const p = join(scratch, f.path);
+      await mkdir(dirname(p), { recursive: true });
+      await writeFile(p, f.text);
+    }
+    const r = await execa(protoc, ['-I', scratch, '-I', LIBRARY_PROTOS, '-o', devNull, main], { reject: false, cwd: scratch, env, extendEnv: false });
+    if (r.exitCode === 0) return;
+    const lines = String(r.stderr ?? '').split('\n').filter((l) => l.trim() !== '' && !l.startsWith('[') && !/: warning: /.test(l));
+    for (const l of lines) {
+      const m = /^(.+?\.proto):(\d+):(\d+): (.*)$/.exec(l) ?? /^(.+?\.proto): (.*)$/.exec(l);
+      if (!m) continue;
+      const located = m.length === 5;
+      found = { file: files.get(m[1]!), name: m[1]!, message: (located ? m[4] : m[2])!.trim(), ...(located ? { line: Number(m[2]), column: Number(m[3]) } : {}) };
+      if (located) break;
+    }
+    if (!found && lines[0] !== undefined) found = { file: files.get(main), name: main, message: lines[0].trim() };
+  } catch {
+    return; // protoc could not be run: generation will say so
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  if (!found) return;
+  throw new UserError(found.message, {
+    file: found.file?.display ?? found.name,
+    ...(found.line !== undefined ? { line: found.line } : {}),
+    ...(found.line !== undefined && found.column !== undefined ? { column: found.column } : {}),
+  });
 }
 
 /** An executable on env.PATH (nothing else: an empty PATH finds nothing). */
