@@ -23,6 +23,7 @@ import { starterContract, starterProto } from '../src/pipeline/new.js';
  *
  * FUZZ_SEED and FUZZ_RUNS (cases per loader) override the defaults; a
  * failing case is kept on disk, its folder named in the failure.
+ * FUZZ_SHOW_REFUSED=1 prints every refusal, FUZZ_SLOWEST=n the n slowest cases.
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 20261205);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 80);
@@ -465,6 +466,7 @@ describe('loader fuzz: svc new generates a service or refuses it in one located 
           failures.push(`case ${n} (${c.what.join('; ')}) in ${kept}: ${wrong.slice(0, 600)}`);
         } else {
           counts[o.outcome as 'generated' | 'refused']++;
+          if (process.env.FUZZ_SHOW_REFUSED && o.outcome === 'refused') summary.push(`    refused (${c.what.join('; ').slice(0, 160)}): ${o.message!.slice(0, 240)}`);
         }
         rmSync(dir, { recursive: true, force: true });
       }
