@@ -261,3 +261,18 @@ describe.skipIf(!hasProtoc)('proto contracts protobufjs accepts and protoc refus
     expect(await refused({ 'a.proto': `\uFEFF\uFEFF${proto('a', [], SERVICE)}` }, { proto: 'a.proto' })).toMatch(/^a\.proto:1:\d+: [^\n]+$/);
   });
 });
+
+describe('numbers a contract cannot hold (they reached the generated Go as Infinity)', () => {
+  const thing = (n: string) =>
+    `${HEAD}paths:\n  /t:\n    post:\n      requestBody:\n        content:\n          application/json:\n            schema:\n              type: number\n              maximum: ${n}\n      responses:\n        '204': {description: ok}\n`;
+  it('a number too large for a float, in YAML and in JSON: at its key', async () => {
+    const line = 'api.yaml:11:15 (#/paths/~1t/post/requestBody/content/application~1json/schema/maximum): a number too large for a 64-bit float (it would be infinite): write at most 1.7976931348623157e308';
+    expect(await refused({ 'api.yaml': thing('1e999') }, { openapi: 'api.yaml' })).toBe(line);
+    expect(await refused({ 'api.yaml': thing(`1${'0'.repeat(400)}`) }, { openapi: 'api.yaml' })).toBe(line);
+    expect(await refused({ 'api.json': '{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{},"x-n":\n  -1e400}' }, { openapi: 'api.json' })).toMatch(/^api\.json:1:\d+ \(#\/x-n\): a number too large for a 64-bit float \(it would be -infinite\)/);
+  });
+
+  it('.nan', async () => {
+    expect(await refused({ 'api.yaml': thing('.nan') }, { openapi: 'api.yaml' })).toMatch(/^api\.yaml:11:15 .*: not a number \(\.nan\)/);
+  });
+});

@@ -72,7 +72,7 @@ export class SourceFile {
    */
   private checkDepth(): void {
     const path = tooDeep(this.data);
-    if (!path) return;
+    if (!path) return this.checkNumbers();
     let loc: SourceLocation = { file: this.displayPath, line: 1 };
     if (this.parsed) {
       const { pointer: _long, ...at } = this.locate(toPointer(path));
@@ -86,6 +86,17 @@ export class SourceFile {
     }
     throw new UserError(`nested more than ${MAX_DEPTH} levels deep: no contract needs that many; flatten it with named schemas and $ref`, loc);
   }
+
+  /** Numbers JSON cannot hold, which would reach the generated code as Infinity or NaN. */
+  private checkNumbers(): void {
+    const infinite = nonFinite(this.data);
+    if (infinite) {
+      const { path, value } = infinite;
+      const what = Number.isNaN(value) ? 'not a number (.nan): a contract holds JSON numbers' : `a number too large for a 64-bit float (it would be ${value > 0 ? '' : '-'}infinite): write at most 1.7976931348623157e308`;
+      throw new UserError(what, this.locate(toPointer(path)));
+    }
+  }
+
 
   private json?: { tree: JsonNode | undefined; lineStarts: number[] };
 
@@ -263,6 +274,22 @@ function deepOffset(text: string, depth: number): number | undefined {
     } else if (c === 123 || c === 91) {
       if (++level > depth) return i;
     } else if (c === 125 || c === 93) level--;
+  }
+  return undefined;
+}
+
+/** The first number that is infinite or NaN (1e999 in JSON or YAML, .inf, .nan), found without recursion and not below MAX_DEPTH. */
+function nonFinite(data: unknown): { path: string[]; value: number } | undefined {
+  const stack: { value: unknown; path: string[] }[] = [{ value: data, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) return { path, value };
+      continue;
+    }
+    if (typeof value !== 'object' || value === null || path.length >= MAX_DEPTH) continue;
+    const entries: [string, unknown][] = Array.isArray(value) ? value.map((v, i) => [String(i), v]) : Object.entries(value);
+    for (let i = entries.length - 1; i >= 0; i--) stack.push({ value: entries[i]![1], path: [...path, entries[i]![0]] });
   }
   return undefined;
 }
