@@ -81,6 +81,8 @@ export interface ObjectDecl extends DeclPlacement {
   name: string;
   description?: string;
   fields: Field[];
+  /** No properties other than `fields` are allowed (OpenAPI `additionalProperties: false`). */
+  closed?: boolean;
 }
 
 export interface EnumValue {

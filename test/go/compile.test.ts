@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureCases, fixtureOptions } from '../../src/devtools/fixtures.js';
-import { generateFixtureOnDisk, go, gofmtList } from '../support/go.js';
+import { generateFixtureOnDisk, go, gofmtList, golangciLint, lint } from '../support/go.js';
+
+const LINTER = golangciLint();
+if (!LINTER && process.env.CI === 'true') throw new Error('CI: golangci-lint is not installed (scripts/setup.sh installs it when CI=true)');
+if (!LINTER) console.warn('golangci-lint not found: the lint checks are skipped (SVC_LINT=1 bash scripts/setup.sh installs it)');
 
 /**
  * The bar for generated code: for every fixture, a real Go toolchain accepts
  * the service — gofmt prints nothing, vet and build pass, and the service's
- * own tests pass.
+ * own tests pass, and golangci-lint v2 with the service's own .golangci.yml
+ * reports nothing.
  */
 describe.each(fixtureCases())('fixture %s with real go', (caseName) => {
   let dir = '';
@@ -25,6 +30,10 @@ describe.each(fixtureCases())('fixture %s with real go', (caseName) => {
 
   it('builds', { timeout: 300_000 }, async () => {
     await go(dir, 'build', './...');
+  });
+
+  it.skipIf(!LINTER)('golangci-lint reports nothing', { timeout: 600_000 }, async () => {
+    expect(await lint(LINTER!, dir)).toBe('');
   });
 
   it("passes its own tests (go test -race)", { timeout: 600_000 }, async () => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -38,4 +38,29 @@ export async function gofmtList(dir: string): Promise<string> {
   const r = await execa('gofmt', ['-l', '.'], { cwd: dir, env: GO_ENV, reject: false, all: true });
   if (r.exitCode !== 0) throw new Error(`gofmt failed: ${r.all}`);
   return r.stdout.trim();
+}
+
+/**
+ * The golangci-lint binary the lint checks run: $GOLANGCI_LINT, .tools/gobin's
+ * (scripts/setup.sh installs it in CI), or one on PATH; undefined when none.
+ */
+export function golangciLint(): string | undefined {
+  const candidates = [process.env.GOLANGCI_LINT, join(import.meta.dirname, '..', '..', '.tools', 'gobin', 'golangci-lint'), 'golangci-lint'];
+  for (const bin of candidates) {
+    if (!bin || (bin.includes('/') && !existsSync(bin))) continue;
+    try {
+      execFileSync(bin, ['version', '--short'], { stdio: 'ignore' });
+      return bin;
+    } catch {
+      // not this one
+    }
+  }
+  return undefined;
+}
+
+/** Runs golangci-lint with the service's own configuration; returns its findings ('' when clean). */
+export async function lint(bin: string, dir: string): Promise<string> {
+  const r = await execa(bin, ['run', './...'], { cwd: dir, env: GO_ENV, reject: false, all: true });
+  if (r.exitCode === 0) return '';
+  return r.all?.trim() || `golangci-lint exited ${r.exitCode}`;
 }

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { alignColumns } from '../../src/render/go/format.js';
+import { alignColumns, formatDocComments } from '../../src/render/go/format.js';
 import { GoFile, comment, docComment } from '../../src/render/go/gofile.js';
 
 describe('alignColumns (gofmt alignment)', () => {
@@ -66,6 +66,13 @@ describe('comments', () => {
     expect(docComment('Thing', undefined, 'is a thing.')).toEqual(['// Thing is a thing.']);
   });
 
+  /** The comment lines of a top-level declaration documented with text, as GoFile renders them. */
+  const doc = (text: string): string[] => {
+    const f = new GoFile('x.go', 'x', { generated: false });
+    f.add(...comment(text), 'var V int');
+    return f.render('m').split('\n').filter((l) => l.startsWith('//'));
+  };
+
   // Paragraphs gofmt would take for old-style headings are written as `# ...`;
   // the rest are left as text. (From Google's AutoML and Spanner protos.)
   const HEADINGS: [string, boolean][] = [
@@ -76,21 +83,82 @@ describe('comments', () => {
     ['lower case start', false],
     ['Uses the [Foo][google.Foo] message', false],
     ["Don't", false],
+    ['Area in m²', false], // ends in a number that is not a decimal digit
   ];
   it.each(HEADINGS)('the one-line paragraph %j is a heading: %s', (line, heading) => {
-    const lines = comment(`First paragraph.\n\n${line}\n\nLast paragraph.`);
+    const lines = doc(`First paragraph.\n\n${line}\n\nLast paragraph.`);
     expect(lines[2]).toBe(heading ? `// # ${line}` : `// ${line}`);
   });
 
   it('leaves a short first or last paragraph alone', () => {
-    expect(comment('Title Case\n\nBody text.')).toEqual(['// Title Case', '//', '// Body text.']);
-    expect(comment('Body text.\n\nTitle Case')).toEqual(['// Body text.', '//', '// Title Case']);
+    expect(doc('Title Case\n\nBody text.')).toEqual(['// Title Case', '//', '// Body text.']);
+    expect(doc('Body text.\n\nTitle Case')).toEqual(['// Body text.', '//', '// Title Case']);
+  });
+
+  it("writes '' and `` as gofmt does, except in URLs and ``` runs", () => {
+    expect(doc("Empty is '' and ``x'' is quoted.")).toEqual(['// Empty is ” and “x” is quoted.']);
+    expect(doc("See https://example.com/a''b and ```code```.")).toEqual(["// See https://example.com/a''b and ```code```."]);
+  });
+
+  it('moves link definitions to the end, as gofmt does, and then takes the paragraph before for a heading', () => {
+    expect(doc('See [spec].\n\n[spec]: https://example.com/spec\n\nMore Detail\n\nText.')).toEqual([
+      '// See [spec].',
+      '//',
+      '// # More Detail',
+      '//',
+      '// Text.',
+      '//',
+      '// [spec]: https://example.com/spec',
+    ]);
+    // gofmt run once leaves "Last Words" as text, run again makes it a heading: svc writes the fixed point.
+    expect(doc('Intro.\n\n[a]: http://a.example\n\nLast Words\n\n[b]: http://b.example')).toEqual([
+      '// Intro.',
+      '//',
+      '// # Last Words',
+      '//',
+      '// [a]: http://a.example',
+      '// [b]: http://b.example',
+    ]);
+  });
+
+  it('leaves comments gofmt does not reformat alone: indented ones, ones not followed by a declaration, ones in raw strings', () => {
+    const f = new GoFile('x.go', 'x', { generated: false });
+    f.add('type T struct {', ...comment("It''s a field.", '\t'), '\tA\vint', '}');
+    f.add(...comment("Floating ''."));
+    f.add('var S = `', "// in a string ''", 'var X = 1`');
+    const out = f.render('m');
+    expect(out).toContain("\t// It''s a field.\n");
+    expect(out).toContain("// Floating ''.\n");
+    expect(out).toContain("// in a string ''\n");
   });
 
   const gofmt = spawnSync('gofmt', ['-h'], { encoding: 'utf8' });
+  it.skipIf(gofmt.error !== undefined)('tells comment lines in raw strings and block comments from comments before a declaration', () => {
+    const sources = [
+      "package x\n\nvar S = `\n// in a string ''\n// x`\n\n//\n// Doc ''.\nvar V = 1\n",
+      "package x\n\nvar S = `\n//\n// x\n`\n\n// Doc.\nvar V = 1\n",
+      "package x\n\n/*\n// in a block ''\n// x */\n\n//\n// Doc ``q''.\nvar V = 1\n",
+      "package x\n\nvar S = \"`\" // a backquote in a string\n\n// Doc ''.\nvar V = 1\n",
+    ];
+    for (const src of sources) {
+      const r = spawnSync('gofmt', [], { input: src, encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(formatDocComments(src), src).toBe(r.stdout);
+    }
+  });
+
   it.skipIf(gofmt.error !== undefined)('writes comments gofmt leaves as they are', () => {
-    const texts = [...HEADINGS.map(([l]) => `Intro.\n\n${l}\n\n* item text follows.`), 'word '.repeat(40), 'A.\n\nB\n\nC.'];
-    const src = `package p\n\n${texts.map((t, i) => `${comment(t).join('\n')}\nvar V${i} int\n`).join('\n')}`;
+    const texts = [
+      ...HEADINGS.map(([l]) => `Intro.\n\n${l}\n\n* item text follows.`),
+      'word '.repeat(40),
+      'A.\n\nB\n\nC.',
+      "It''s ``quoted'' in ```code``` and https://x.example/a''b.",
+      'See [spec].\n\n[spec]: https://example.com/spec\n\nMore Detail\n\nText.',
+      '- not\n- a list\n\n1. nor this',
+    ];
+    const f = new GoFile('x.go', 'p', { generated: false });
+    texts.forEach((t, i) => f.add(...comment(t), `var V${i} int`));
+    const src = f.render('m');
     const r = spawnSync('gofmt', [], { input: src, encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(src);

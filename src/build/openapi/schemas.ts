@@ -122,6 +122,7 @@ function namedTypeFor(ctx: BuildContext, pointer: string, nameHint: string, inli
     if (description) decl.description = description;
     ctx.types.set(name, decl); // registered before fields so recursive schemas terminate
     decl.fields = objectFields(ctx, schema, pointer, name);
+    if (schema.additionalProperties === false) decl.closed = true;
     return name;
   }
   const decl = { kind: 'alias' as const, name, type: { kind: 'any' } as TypeRef, constraints: constraintsOf(schema) };
@@ -188,8 +189,8 @@ function objectFields(ctx: BuildContext, schema: Json, pointer: string, owner: s
         name,
         type: typeRefOf(ctx, prop, at, `${owner}${pascal(name)}`),
         required: false,
-        nullable: resolved.nullable === true || (Array.isArray(resolved.type) && resolved.type.includes('null')),
-        readOnly: resolved.readOnly === true,
+        nullable: allowsNull(ctx, prop, at) || allowsNull(ctx, resolved, at),
+        readOnly: resolved.readOnly === true || (isObject(prop) && prop.readOnly === true),
         constraints: constraintsOf(resolved),
       };
       const description = (isObject(prop) && typeof prop.description === 'string' ? prop.description : undefined) ?? (typeof resolved.description === 'string' ? resolved.description : undefined);
@@ -203,6 +204,22 @@ function objectFields(ctx: BuildContext, schema: Json, pointer: string, owner: s
   }
   for (const f of fields) f.required = required.has(f.name);
   return fields;
+}
+
+/**
+ * Whether a property's schema admits null: `nullable: true` (3.0), a `null`
+ * type (3.1), a `null` variant of its oneOf/anyOf, or null among its enum values.
+ */
+function allowsNull(ctx: BuildContext, s: unknown, pointer: string, depth = 0): boolean {
+  if (!isObject(s) || depth > 8) return false;
+  if (s.nullable === true || s.type === 'null' || (Array.isArray(s.type) && s.type.includes('null'))) return true;
+  if (Array.isArray(s.enum) && s.enum.includes(null)) return true;
+  for (const key of ['oneOf', 'anyOf'] as const) {
+    const list = s[key];
+    if (!Array.isArray(list)) continue;
+    if (list.some((v, i) => allowsNull(ctx, isObject(v) && typeof v.$ref === 'string' ? ctx.resolve(v, ptr(pointer, key, i)).node : v, ptr(pointer, key, i), depth + 1))) return true;
+  }
+  return false;
 }
 
 /**

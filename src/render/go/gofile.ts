@@ -1,5 +1,5 @@
 import { GO_GENERATED_HEADER, artifact, type Artifact } from '../artifact.js';
-import { alignColumns } from './format.js';
+import { alignColumns, formatDocComments } from './format.js';
 
 /**
  * One Go source file being written: it tracks the imports its code uses, so
@@ -39,7 +39,7 @@ export class GoFile {
     const block = importBlock(this.imports, modulePath);
     if (block) parts.push(block, '');
     parts.push(this.chunks.join('\n\n'));
-    return `${alignColumns(parts.join('\n')).trimEnd()}\n`;
+    return `${formatDocComments(alignColumns(parts.join('\n'))).trimEnd()}\n`;
   }
 
   toArtifact(modulePath: string): Artifact {
@@ -69,13 +69,18 @@ function importBlock(imports: Map<string, string>, modulePath: string): string {
 
 /**
  * Lines of a `//` comment, wrapped at about 80 columns, one paragraph per
- * blank line. A one-line paragraph between two others that gofmt would take
- * for an old-style heading is written as the `# Heading` gofmt would turn it
- * into, so the output is gofmt-stable.
+ * blank line. Contract text is free text: any run of white space (unicode's,
+ * as gofmt trims it, so U+0085 too) separates words, and control characters
+ * are dropped (NUL is illegal in Go source; the others only garble the
+ * comment). What gofmt would rewrite in a doc comment ('' and ``, headings,
+ * link definitions) GoFile.render rewrites the same way, for the whole
+ * comment group (formatDocComments).
  */
 export function comment(text: string, indent = ''): string[] {
   const out: string[] = [];
-  const paragraphs = text.trim().split(/\n\s*\n/);
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\x00-\x08\x0e-\x1f\x7f\x85]/g, (c) => (c === '\x85' ? ' ' : ''));
+  const paragraphs = clean.trim().split(/\n\s*\n/);
   paragraphs.forEach((para, i) => {
     if (i > 0) out.push(`${indent}//`);
     const lines: string[] = [];
@@ -89,20 +94,9 @@ export function comment(text: string, indent = ''): string[] {
       }
     }
     if (line) lines.push(line);
-    if (lines.length === 1 && i > 0 && i < paragraphs.length - 1 && isOldHeading(lines[0]!)) lines[0] = `# ${lines[0]!}`;
     out.push(...lines.map((l) => `${indent}// ${l}`));
   });
   return out;
-}
-
-/** go/doc/comment's rule for an old-style (implicit) heading line. */
-function isOldHeading(line: string): boolean {
-  if (!/^\p{Lu}/u.test(line) || !/[\p{L}\p{N}]$/u.test(line)) return false;
-  if (/[;:!?+*/=[\]{}_^°&§~%#@<">\\]/.test(line)) return false;
-  // "'" only in a possessive "'s"; "." only when followed by a non-space.
-  if (line.split("'").slice(1).some((rest) => rest !== 's' && !rest.startsWith('s '))) return false;
-  if (line.split('.').slice(1).some((rest) => rest === '' || rest.startsWith(' '))) return false;
-  return true;
 }
 
 /** Text that goes on after a colon: "Gets a product." → "gets a product." (an acronym keeps its case). */

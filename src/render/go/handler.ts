@@ -5,10 +5,11 @@ import type { GoModel } from './gomodel.js';
 import { fileStem, goString, unexportedName } from './naming.js';
 import { groups, requestType } from './service.js';
 import { fallbackContentType, responseSet, type ResponseSet } from './responses.js';
+import { renderErrors } from './errors.js';
 
 const HANDLER_DIR = 'internal/handler';
 /** Files of the handler package that are not per group. */
-const HANDLER_FILES = ['handler.gen.go', 'json.go', 'params.go', 'problem.go', 'route.go', 'validation.go'];
+const HANDLER_FILES = ['handler.gen.go', 'errors.gen.go', 'form.go', 'json.go', 'mediatype.go', 'params.go', 'problem.go', 'route.go', 'validation.go'];
 
 const STATUS_NAMES: Record<number, string> = {
   200: 'StatusOK', 201: 'StatusCreated', 202: 'StatusAccepted', 203: 'StatusNonAuthoritativeInfo', 204: 'StatusNoContent',
@@ -29,7 +30,7 @@ const STATUS_NAMES: Record<number, string> = {
 
 /** The generated HTTP layer: the Handler with its route table, and one file of handlers per group. */
 export function renderHandlers(gm: GoModel): Artifact[] {
-  const out = [renderHandler(gm).toArtifact(gm.settings.module)];
+  const out = [renderHandler(gm).toArtifact(gm.settings.module), renderErrors(gm)];
   for (const [group, ops] of groups(gm)) out.push(renderGroup(gm, group, ops).toArtifact(gm.settings.module));
   return out;
 }
@@ -99,6 +100,9 @@ function renderOperation(gm: GoModel, f: GoFile, op: Operation): string[] {
     `\tvar req ${svc}.${requestType(gm, op)}`,
   ];
   for (const p of op.parameters) lines.push(...bindParameter(gm, f, p));
+  if (op.body) {
+    lines.push(`\tif err := acceptBody(r, ${goString(declaredMediaType(op.body.contentType))}); err != nil {`, '\t\tWriteProblem(w, r, err)', '\t\treturn', '\t}');
+  }
   if (op.body && isRawBody(op)) {
     lines.push('\tbody, err := readBody(r)', '\tif err != nil {', '\t\tWriteProblem(w, r, err)', '\t\treturn', '\t}', '\treq.Body = body');
   } else if (op.body) {
@@ -124,6 +128,11 @@ function renderOperation(gm: GoModel, f: GoFile, op: Operation): string[] {
   }
   lines.push('}');
   return lines;
+}
+
+/** A request body's declared media type as acceptBody takes it: lower case, without parameters. */
+export function declaredMediaType(contentType: string): string {
+  return contentType.split(';')[0]!.trim().toLowerCase();
 }
 
 /** The JSON media type an operation's success body is sent as (application/hal+json, ...). */
@@ -294,14 +303,15 @@ const PARSERS: Partial<Record<string, string>> = {
 
 function converter(gm: GoModel, f: GoFile, t: TypeRef): Converter | undefined {
   if (t.kind === 'scalar') {
-    if (['string', 'uuid', 'date'].includes(t.scalar)) return { kind: 'direct', expr: (raw) => raw };
+    // Text goes through parseString, which refuses invalid UTF-8 and NUL.
+    if (['string', 'uuid', 'date'].includes(t.scalar)) return { kind: 'parse', fn: 'parseString' };
     const fn = PARSERS[t.scalar];
     return fn ? { kind: 'parse', fn } : undefined;
   }
   if (t.kind === 'named') {
     const d = gm.decl(t.name);
     const stringLike = (d.kind === 'enum' && d.base === 'string') || (d.kind === 'alias' && d.type.kind === 'scalar' && ['string', 'uuid', 'date'].includes(d.type.scalar));
-    if (stringLike) return { kind: 'direct', expr: (raw) => `${gm.goType(t, f)}(${raw})` };
+    if (stringLike) return { kind: 'parse', fn: `parseText[${gm.goType(t, f)}]` };
     // Anything else (numbers, unions, JSON-encoded objects) decodes as JSON, or as a JSON string.
     return { kind: 'parse', fn: `parseJSON[${gm.goType(t, f)}]` };
   }

@@ -142,7 +142,7 @@ function responsesTest(gm: GoModel, ops: Operation[]): GoFile {
           ...req,
           `			resp:\v${svc}.${v.name}{${[`StatusCode: ${outside}`, ...rest].join(', ')}},`,
           `			status:\v${http}.StatusInternalServerError,`,
-          `			contentType:\v"application/problem+json",`,
+          `			contentType:\verrorContentType(${http}.Method${method(op)}, ${goString(concretePath(gm, op))}, ${http}.StatusInternalServerError),`,
           '			check:\vwantProblemBody,',
           '		},',
         );
@@ -154,7 +154,7 @@ function responsesTest(gm: GoModel, ops: Operation[]): GoFile {
       ...req,
       `			err:\v${f.use(`${gm.settings.module}/pkg/errors`, 'apperrors')}.NotImplemented(${goString(opName)}),`,
       `			status:\v${http}.StatusNotImplemented,`,
-      `			contentType:\v"application/problem+json",`,
+      `			contentType:\verrorContentType(${http}.Method${method(op)}, ${goString(concretePath(gm, op))}, ${http}.StatusNotImplemented),`,
       '			check:\vwantProblemBody,',
       '		},',
     );
@@ -289,7 +289,17 @@ function responsesTest(gm: GoModel, ops: Operation[]): GoFile {
     '}',
   );
   f.add(
-    '// wantProblemBody checks that an error is answered with a problem document.',
+    '// errorContentType is the content type of the errors answered with status to',
+    '// method path.',
+    `func errorContentType(method, path string, status int) string {`,
+    `\tif s := ErrorFormat(${httptest}.NewRequest(method, path, nil), status); s != nil {`,
+    '\t\treturn s.ContentType',
+    '\t}',
+    `\treturn ${f.use(`${gm.settings.module}/internal/problem`)}.ContentType`,
+    '}',
+  );
+  f.add(
+    '// wantProblemBody checks that an error is answered in the error format.',
     `func wantProblemBody(t *${testing}.T, _ any, resp *${http}.Response, data []byte) {`,
     '	t.Helper()',
     '	wantProblem(t, resp, data)',
@@ -357,8 +367,15 @@ function requiredHeaders(gm: GoModel, op: Operation): [string, string][] {
     .filter((p) => (p.in === 'header' || p.in === 'cookie') && p.required)
     .map((p) => [p.in === 'cookie' ? 'Cookie' : p.name, p.in === 'cookie' ? `${p.name}=${String(paramExample(gm, p))}` : String(paramExample(gm, p))]);
   if (isFormBody(op)) headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
-  else if (op.body && isRawBody(op)) headers.push(['Content-Type', op.body.contentType.includes('*') ? 'application/octet-stream' : op.body.contentType]);
+  else if (op.body && isRawBody(op)) headers.push(['Content-Type', rawContentType(op.body.contentType)]);
   return headers;
+}
+
+/** A media type that a raw body declared as contentType (maybe a wildcard) accepts. */
+function rawContentType(contentType: string): string {
+  const bare = contentType.split(';')[0]!.trim();
+  if (bare === '*/*') return 'application/octet-stream';
+  return bare.endsWith('/*') ? `${bare.slice(0, -1)}octet-stream` : bare;
 }
 
 /** The Go call that sends a request for an operation, with the headers it requires. */
@@ -554,7 +571,8 @@ function reachTest(gm: GoModel, ops: Operation[]): GoFile {
     '// TestOperationsReachTheAPI sends a valid request to every operation the',
     '// generator does not implement and checks that it is routed, decoded and',
     '// validated, and reaches the API: a fake one that answers 501, so the test',
-    "// holds whatever the operations' own code does.",
+    "// holds whatever the operations' own code does. A route missing from the",
+    '// table answers 404 or 405, never 501, so the test fails.',
     `func TestOperationsReachTheAPI(t *${testing}.T) {`,
     `\th := New(&responsesFake{err: ${apperrors}.NotImplemented("the fake API")})`,
     `\tmux := ${http}.NewServeMux()`,
@@ -594,9 +612,9 @@ function invalidBodyTest(gm: GoModel, ops: Operation[]): GoFile {
     (op) => `\t\t{name: ${goString(exportedName(op.name))}, method: ${http}.Method${method(op)}, path: ${goString(concretePath(gm, op) + requiredQuery(gm, op))}, field: ${goString(requiredBodyField(gm, op)!)}},`,
   );
   f.add(
-    '// TestRequestBodiesAreValidated sends an empty object and then malformed JSON',
-    '// to every operation whose body has required fields, and expects a 400',
-    '// problem that names the missing field.',
+    '// TestRequestBodiesAreValidated sends an empty object, malformed JSON and a',
+    '// body that is not JSON to every operation whose body has required fields,',
+    '// and expects a 400 that names the missing field, a 400 and a 415.',
     `func TestRequestBodiesAreValidated(t *${testing}.T) {`,
     '\tsrv := newTestServer(t)',
     '\tcases := []struct{ name, method, path, field string }{',
@@ -613,6 +631,10 @@ function invalidBodyTest(gm: GoModel, ops: Operation[]): GoFile {
     '',
     '\t\t\tresp, data = do(t, srv, tc.method, tc.path, "{")',
     `\t\t\twantStatus(t, resp, data, ${http}.StatusBadRequest)`,
+    '\t\t\twantProblem(t, resp, data)',
+    '',
+    '\t\t\tresp, data = doWithHeader(t, srv, tc.method, tc.path, "{}", map[string]string{"Content-Type": "text/plain"})',
+    `\t\t\twantStatus(t, resp, data, ${http}.StatusUnsupportedMediaType)`,
     '\t\t\twantProblem(t, resp, data)',
     '\t\t})',
     '\t}',

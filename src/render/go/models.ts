@@ -1,8 +1,8 @@
-import type { AliasDecl, EnumDecl, ObjectDecl, TypeDecl, UnionDecl } from '../../model/types.js';
+import type { AliasDecl, EnumDecl, ObjectDecl, TypeDecl, TypeRef, UnionDecl } from '../../model/types.js';
 import type { Artifact } from '../artifact.js';
 import { comment, docComment, GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
-import { fileStem, goString, unexportedName } from './naming.js';
+import { fileStem, goRawString, goString, unexportedName } from './naming.js';
 import { Validation, varDecl } from './validation.js';
 
 /**
@@ -18,12 +18,66 @@ export function renderModels(gm: GoModel): Artifact[] {
     else files.set(key, [decl]);
   }
   const byName = new Map(gm.model.types.map((d) => [d.name, d]));
-  return [...files].map(([key, decls]) => {
+  const artifacts = [...files].map(([key, decls]) => {
     const owner = byName.get(key) ?? decls[0]!;
-    const f = new GoFile(gm.fileName('pkg/models', fileStem(gm.typeName(owner.name)), '.gen.go', ['validation.go']), 'models');
+    const f = new GoFile(gm.fileName('pkg/models', fileStem(gm.typeName(owner.name)), '.gen.go', MODELS_FILES), 'models');
     for (const decl of [owner, ...decls.filter((d) => d !== owner)]) renderType(gm, f, decl);
     return f.toArtifact(gm.settings.module);
   });
+  const shapes = renderShapes(gm);
+  return shapes ? [...artifacts, shapes.toArtifact(gm.settings.module)] : artifacts;
+}
+
+/** The hand-written files of pkg/models, whose names generated files must not take. */
+const MODELS_FILES = ['validation.go', 'request.go'];
+
+/**
+ * `pkg/models/shapes.gen.go`: what a request body may hold for each contract
+ * type (nullable, readOnly and required properties, closed objects, union
+ * variants), for CheckBody in request.go. A JSON table, one type a line
+ * (its format is described at bodyShapeTable): as Go statements, GitHub's
+ * 7,000 types made pkg/models take ten minutes and 3 GB more to compile.
+ */
+export function renderShapes(gm: GoModel): GoFile | undefined {
+  if (gm.model.types.length === 0) return undefined;
+  const f = new GoFile(gm.fileName('pkg/models', 'shapes', '.gen.go', MODELS_FILES), 'models');
+  const lines = gm.model.types.map((decl) => `${JSON.stringify(gm.typeName(decl.name))}:${JSON.stringify(shapeEntry(gm, decl))}`);
+  f.add('func init() {', `\tbodyShapeTable = ${goRawString(`{\n${lines.join(',\n')}\n}`)}`, '}');
+  return f;
+}
+
+/** A type's line of bodyShapeTable. */
+function shapeEntry(gm: GoModel, decl: TypeDecl): Record<string, unknown> {
+  switch (decl.kind) {
+    case 'object': {
+      const fields = decl.fields.map((fl) => [fl.name, shapeCode(gm, fl.type), `${fl.nullable ? 'n' : ''}${fl.readOnly ? 'r' : ''}${fl.required && !fl.readOnly ? 'q' : ''}`]);
+      return decl.closed ? { k: 'o', c: true, f: fields } : { k: 'o', f: fields };
+    }
+    case 'union': {
+      const variants = decl.variants.map((v) => [shapeCode(gm, v.type), ...(decl.discriminator ? v.tags : [])]);
+      return decl.discriminator ? { k: 'u', d: decl.discriminator, u: variants } : { k: 'u', u: variants };
+    }
+    case 'enum':
+      return { k: 't', t: 's' };
+    case 'alias':
+      return { k: 't', t: shapeCode(gm, decl.type) };
+  }
+}
+
+/** A type reference in bodyShapeTable: s, *, @Name, [items or {values. */
+function shapeCode(gm: GoModel, ref: TypeRef): string {
+  switch (ref.kind) {
+    case 'scalar':
+      return 's';
+    case 'any':
+      return '*';
+    case 'named':
+      return `@${gm.typeName(ref.name)}`;
+    case 'array':
+      return `[${shapeCode(gm, ref.items)}`;
+    case 'map':
+      return `{${shapeCode(gm, ref.values)}`;
+  }
 }
 
 function renderType(gm: GoModel, f: GoFile, decl: TypeDecl): void {
@@ -59,7 +113,12 @@ function renderObject(gm: GoModel, f: GoFile, decl: ObjectDecl, name: string): v
     const json = f.use('encoding/json');
     f.add(
       `// UnmarshalJSON decodes a ${name} and reports the first required field that is missing.`,
+      '// A null leaves it as it is, as for any struct; request bodies are checked',
+      '// for nulls where the contract does not allow them by CheckBody.',
       `func (m *${name}) UnmarshalJSON(data []byte) error {`,
+      `\tif string(data) == "null" {`,
+      '\t\treturn nil',
+      '\t}',
       `\tvar present map[string]${json}.RawMessage`,
       `\tif err := ${json}.Unmarshal(data, &present); err != nil {`,
       `\t\treturn err`,
@@ -211,13 +270,17 @@ function renderUnion(gm: GoModel, f: GoFile, decl: UnionDecl, name: string): voi
   }
   const v = new Validation(gm, f);
   if (!v.typeNeedsCheck(decl.name)) return;
-  const body: string[] = ['\tswitch {'];
+  const cases: { cond: string; stmts: string[] }[] = [];
   decl.variants.forEach((variant, i) => {
     const pointer = types[i]!.startsWith('*');
     const stmts = v.check({ expr: pointer ? `*u.${fields[i]}` : `u.${fields[i]}`, ref: variant.type, constraints: variant.constraints, path: '""', patternVar: unexportedName(`${name}${fields[i]}`) }, '\t\t');
-    if (stmts.length > 0) body.push(`\tcase u.${fields[i]} != nil:`, ...stmts);
+    if (stmts.length > 0) cases.push({ cond: `u.${fields[i]} != nil`, stmts });
   });
-  body.push('\t}');
+  // One constrained variant is an if (gocritic's singleCaseSwitch), several a switch.
+  const body =
+    cases.length === 1
+      ? [`\tif ${cases[0]!.cond} {`, ...cases[0]!.stmts, '\t}']
+      : ['\tswitch {', ...cases.flatMap((c) => [`\tcase ${c.cond}:`, ...c.stmts]), '\t}'];
   if (v.vars.length > 0) f.add(...varDecl(v.vars));
   f.add(`// Validate checks the variant that is set against the constraints of the contract.`, `func (u *${name}) Validate() error {`, ...body, '\treturn nil', '}');
 }

@@ -1,4 +1,4 @@
-import type { UnionDecl } from '../../model/types.js';
+import type { Field, ObjectDecl, UnionDecl } from '../../model/types.js';
 import { exampleFor } from '../../model/examples.js';
 import type { Artifact } from '../artifact.js';
 import { GoFile } from './gofile.js';
@@ -11,6 +11,109 @@ import { goRawString, goString } from './naming.js';
  * the variant the discriminator names.
  */
 export function renderModelTests(gm: GoModel): Artifact[] {
+  return [...renderUnionTests(gm), ...renderShapeTests(gm)];
+}
+
+/** How many object types the shape tests exercise: enough to cover each rule, bounded for large contracts. */
+const SHAPE_TEST_TYPES = 12;
+
+/**
+ * Tests of what a request body may hold for the contract's own object types:
+ * an example passes; null in a property that is not nullable, an unknown
+ * property (by the rules) and a readOnly property (by the rules) are refused
+ * naming the property; null in a nullable property passes.
+ */
+export function renderShapeTests(gm: GoModel): Artifact[] {
+  const objects = gm.model.types.filter((t): t is ObjectDecl => t.kind === 'object' && t.fields.length > 0).slice(0, SHAPE_TEST_TYPES);
+  if (objects.length === 0) return [];
+  const f = new GoFile('pkg/models/shapes_gen_test.go', 'models');
+  const testing = f.use('testing');
+  const json = f.use('encoding/json');
+  const errors = f.use('errors');
+  const cases: string[] = [];
+  const strict = 'BodyRules{RejectUnknown: true, RejectReadOnly: true}';
+  const lenient = 'BodyRules{}';
+  const add = (name: string, into: string, body: unknown, rules: string, field: string) =>
+    cases.push(`\t\t{name: ${goString(name)}, into: &${into}{}, body: ${goRawString(JSON.stringify(body))}, rules: ${rules}, field: ${goString(field)}},`);
+  for (const decl of objects) {
+    const type = gm.typeName(decl.name);
+    const base = exampleOf(gm, decl);
+    // A type that requires itself has no finite value: its example ends in null.
+    if (containsNull(base)) continue;
+    add(`${type} example`, type, base, decl.closed ? strict : 'BodyRules{RejectReadOnly: true}', '');
+    const unknown = 'svc_undeclared_property';
+    add(`${type} unknown property ignored`, type, { ...base, [unknown]: 1 }, lenient, decl.closed ? unknown : '');
+    add(`${type} unknown property rejected`, type, { ...base, [unknown]: 1 }, strict, unknown);
+    for (const field of decl.fields) {
+      if (field.readOnly) {
+        add(`${type}.${field.name} read-only rejected`, type, { ...base, [field.name]: fieldExample(gm, field) }, strict, field.name);
+        add(`${type}.${field.name} read-only ignored`, type, { ...base, [field.name]: fieldExample(gm, field) }, lenient, '');
+        continue;
+      }
+      if (field.type.kind === 'any') continue;
+      const label = field.nullable ? 'nullable' : field.required ? 'required' : 'optional';
+      add(`${type}.${field.name} ${label} null`, type, { ...base, [field.name]: null }, lenient, field.nullable ? '' : field.name);
+    }
+  }
+  f.add(
+    '// TestContractBodyRules checks what CheckBody lets through for the object',
+    "// types of the contract: null only where a property is nullable, unknown",
+    '// and readOnly properties as the rules say.',
+    `func TestContractBodyRules(t *${testing}.T) {`,
+    '\tcases := []struct {',
+    '\t\tname  string',
+    '\t\tinto  any',
+    '\t\tbody  string',
+    '\t\trules BodyRules',
+    '\t\t// field is the property the error names; empty when the body passes.',
+    '\t\tfield string',
+    '\t}{',
+    ...cases,
+    '\t}',
+    '\tfor _, tc := range cases {',
+    `\t\tt.Run(tc.name, func(t *${testing}.T) {`,
+    `\t\t\tif err := ${json}.Unmarshal([]byte(tc.body), tc.into); err != nil {`,
+    '\t\t\t\tt.Fatalf("decode %s: %v", tc.body, err)',
+    '\t\t\t}',
+    '\t\t\t_, err := CheckBody([]byte(tc.body), tc.into, tc.rules)',
+    '\t\t\tif tc.field == "" {',
+    '\t\t\t\tif err != nil {',
+    '\t\t\t\t\tt.Fatalf("CheckBody(%s) = %v, want no error", tc.body, err)',
+    '\t\t\t\t}',
+    '\t\t\t\treturn',
+    '\t\t\t}',
+    '\t\t\tvar ve *ValidationError',
+    `\t\t\tif !${errors}.As(err, &ve) || ve.Field != tc.field {`,
+    '\t\t\t\tt.Fatalf("CheckBody(%s) = %v, want an error naming %q", tc.body, err, tc.field)',
+    '\t\t\t}',
+    '\t\t})',
+    '\t}',
+    '}',
+  );
+  return [f.toArtifact(gm.settings.module)];
+}
+
+function containsNull(v: unknown): boolean {
+  if (v === null) return true;
+  if (Array.isArray(v)) return v.some(containsNull);
+  if (typeof v === 'object') return Object.values(v as object).some(containsNull);
+  return false;
+}
+
+/** A value of an object type with every writable required property. */
+function exampleOf(gm: GoModel, decl: ObjectDecl): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const field of decl.fields) if (field.required && !field.readOnly) out[field.name] = fieldExample(gm, field);
+  return out;
+}
+
+/** A property's example, unless the contract's is null (which the property may not allow). */
+function fieldExample(gm: GoModel, field: Field): unknown {
+  const own = field.example ?? field.default;
+  return own !== undefined && own !== null ? own : exampleFor(field.type, gm.decls, field.constraints, 1);
+}
+
+function renderUnionTests(gm: GoModel): Artifact[] {
   const unions = gm.model.types.filter((t): t is UnionDecl => t.kind === 'union');
   if (unions.length === 0) return [];
   const f = new GoFile('pkg/models/unions_gen_test.go', 'models');
