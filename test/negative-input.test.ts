@@ -276,3 +276,15 @@ describe('numbers a contract cannot hold (they reached the generated Go as Infin
     expect(await refused({ 'api.yaml': thing('.nan') }, { openapi: 'api.yaml' })).toMatch(/^api\.yaml:11:15 .*: not a number \(\.nan\)/);
   });
 });
+
+describe('a pattern svc cannot use (found by the loader fuzz test: making its example never ended)', () => {
+  it('a repeat count above Go\'s limit of 1000: at the pattern', async () => {
+    const schema = (pattern: string) =>
+      `${HEAD}paths:\n  /t:\n    post:\n      requestBody:\n        content:\n          application/json:\n            schema:\n              type: string\n              pattern: '${pattern}'\n      responses:\n        '204': {description: ok}\n`;
+    expect(await refused({ 'api.yaml': schema(`^[0-9]{1${'0'.repeat(400)}}$`) }, { openapi: 'api.yaml' })).toBe(
+      "api.yaml:11:15 (#/paths/~1t/post/requestBody/content/application~1json/schema/pattern): pattern repeats 100000000000... (401 digits) times: Go's regexp allows at most 1000; use maxLength for long strings",
+    );
+    expect(await refused({ 'api.yaml': schema('^a{2,1001}$') }, { openapi: 'api.yaml' })).toMatch(/pattern repeats 1001 times/);
+    expect((await outcome(folder({ 'api.yaml': schema('^a{2,1000}\\{5000}$') }), { openapi: 'api.yaml' })).line).toBe('generated');
+  });
+});
