@@ -26,7 +26,7 @@ import { starterContract, starterProto } from '../src/pipeline/new.js';
  * FUZZ_SHOW_REFUSED=1 prints every refusal, FUZZ_SLOWEST=n the n slowest cases.
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 20261205);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 80);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
 const CASE_TIMEOUT = Number(process.env.FUZZ_CASE_TIMEOUT ?? 30_000);
 
 type Kind = 'openapi' | 'proto';
