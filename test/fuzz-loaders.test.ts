@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -433,6 +433,8 @@ const summary: string[] = [];
 
 afterAll(async () => {
   await runner.close();
+  // Failing cases stay for a look; an empty folder goes.
+  if (readdirSync(KEEP).length === 0) rmSync(KEEP, { recursive: true, force: true });
   if (summary.length > 0) console.log(`loader fuzz (seed ${SEED}, FUZZ_SEED/FUZZ_RUNS to change):\n${summary.join('\n')}`);
 });
 

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { FIXTURES_DIR } from '../src/devtools/fixtures.js';
 import { UserError } from '../src/errors.js';
@@ -20,8 +20,14 @@ const BIN = join(import.meta.dirname, '..', 'bin', 'svc.js');
 const HEAD = 'openapi: 3.0.3\ninfo: {title: t, version: "1"}\n';
 const PETSTORE = readFileSync(join(FIXTURES_DIR, 'petstore', 'openapi.yaml'), 'utf8');
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 function folder(files: Record<string, string | Buffer>): string {
   const dir = mkdtempSync(join(tmpdir(), 'svc-neg-'));
+  made.push(dir);
   for (const [name, content] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, name)), { recursive: true });
     writeFileSync(join(dir, name), content);
