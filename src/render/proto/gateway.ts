@@ -127,25 +127,7 @@ function renamed(route: GatewayRoute, names: string[]): GatewayRoute {
  * of the other and elsewhere the other way round.
  */
 export function conflicts(a: string[], b: string[]): boolean {
-  let aMore = false;
-  let bMore = false;
-  const n = Math.max(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a[i];
-    const y = b[i];
-    if (x === '**' || y === '**') {
-      if (x === '**' && y === '**') break;
-      if (x === '**') bMore = true;
-      else aMore = true;
-      break;
-    }
-    if (x === undefined || y === undefined) return false;
-    if (x === '*' && y === '*') continue;
-    if (x === '*') bMore = true;
-    else if (y === '*') aMore = true;
-    else if (x !== y) return false;
-  }
-  return aMore && bMore;
+  return compareShapes(a, b) === 'neither';
 }
 
 /** How the request sets of two ServeMux paths relate: which one is more specific, or neither (a conflict when they overlap). */
