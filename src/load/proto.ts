@@ -6,6 +6,7 @@ import { delimiter, dirname, isAbsolute, join, relative, resolve, sep } from 'no
 import protobuf from 'protobufjs';
 import { execa } from 'execa';
 import { UserError } from '../errors.js';
+import { readError } from './source.js';
 
 /** One proto file as read: its import path, where it came from and what it imports. */
 export interface LoadedProtoFile {
@@ -91,10 +92,7 @@ export async function loadProto(path: string, options: ProtoLoadOptions = {}): P
     try {
       mainText = readFileSync(abs, 'utf8');
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new UserError(`contract file not found: ${displayPath}`);
-      if (code === 'EISDIR') throw new UserError(`contract path is a folder, not a file: ${displayPath}`);
-      throw new UserError(`cannot read ${displayPath}: ${(err as Error).message}`);
+      throw readError(err, displayPath);
     }
   }
 
@@ -137,17 +135,101 @@ export async function loadProto(path: string, options: ProtoLoadOptions = {}): P
       try {
         text = readFileSync(found.diskPath, 'utf8');
       } catch (err) {
-        throw new UserError(`cannot read ${display}: ${(err as Error).message}`);
+        throw readError(err, display, 'imported file');
       }
       queue.push({ path: imp, diskPath: found.diskPath, display, text, fromLibrary: found.library });
     }
   }
+  checkImportCycles(mainImport, files);
   try {
     root.resolveAll();
   } catch (err) {
     throw resolveError(err as Error, root, files);
   }
+  checkFieldNumbers(root, files);
+  await protocCheck(mainImport, files, options.env ?? process.env);
   return { kind: 'proto', root, main: [mainImport], files, includes, displayPath };
+}
+
+/**
+ * Files that import themselves, through others or directly: protoc refuses
+ * them, and every later step would follow the imports round for ever. Told
+ * at the import that closes the cycle. The walk keeps its own stack.
+ */
+function checkImportCycles(main: string, files: Map<string, LoadedProtoFile>): void {
+  const done = new Set<string>();
+  const onPath = new Map<string, number>();
+  const path: string[] = [];
+  const stack: { file: string; next: number }[] = [{ file: main, next: 0 }];
+  onPath.set(main, 0);
+  path.push(main);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const imports = files.get(top.file)?.imports ?? [];
+    if (top.next >= imports.length) {
+      stack.pop();
+      path.pop();
+      onPath.delete(top.file);
+      done.add(top.file);
+      continue;
+    }
+    const imp = imports[top.next++]!;
+    if (done.has(imp) || !files.has(imp)) continue;
+    const at = onPath.get(imp);
+    if (at !== undefined) {
+      const from = files.get(top.file)!;
+      const cycle = [...path.slice(at), imp].join(' -> ');
+      const line = lineOf(from.text, (l) => l.includes(`"${imp}"`));
+      const column = columnOf(from.text, line, `"${imp}"`);
+      throw new UserError(`import cycle: ${cycle} (a file may not import itself, directly or through others)`, {
+        file: from.display,
+        ...(line !== undefined ? { line } : {}),
+        ...(column !== undefined ? { column } : {}),
+      });
+    }
+    onPath.set(imp, path.length);
+    path.push(imp);
+    stack.push({ file: imp, next: 0 });
+  }
+}
+
+/** The largest field number protobuf allows (2^29 - 1). */
+const MAX_FIELD_NUMBER = 536_870_911;
+
+/**
+ * Field numbers protoc refuses and protobufjs accepts: out of 1..2^29-1, or
+ * in 19000-19999, which protobuf keeps for itself. Told at the field.
+ */
+function checkFieldNumbers(root: protobuf.Root, files: Map<string, LoadedProtoFile>): void {
+  const stack: protobuf.ReflectionObject[] = [...root.nestedArray];
+  while (stack.length > 0) {
+    const obj = stack.pop()!;
+    if (obj instanceof protobuf.Type) {
+      for (const field of obj.fieldsArray) {
+        const id = field.id;
+        const outOfRange = !Number.isInteger(id) || id < 1 || id > MAX_FIELD_NUMBER;
+        if (!outOfRange && (id < 19000 || id > 19999)) continue;
+        const file = [...files.values()].find((f) => f.path === (field.filename ?? obj.filename));
+        // The number as written may not print back the same (1e+23 for 99999999999999999999999).
+        const use = new RegExp(`\\b${escapeRegExp(field.name)}\\s*=\\s*(-?(?:0[xX][0-9a-fA-F]+|\\d+))`);
+        const written = (l: string) => {
+          const m = use.exec(l);
+          return m !== null && Number(m[1]) === id;
+        };
+        const line = file ? (lineOf(file.text, written) ?? lineOf(file.text, (l) => use.test(l))) : undefined;
+        const hit = file && line !== undefined ? use.exec(file.text.split('\n')[line - 1]!) : null;
+        const column = hit ? hit.index + 1 : undefined;
+        const shown = hit?.[1] ?? String(id);
+        const problem = outOfRange ? `field number ${shown} is out of range: use 1 to ${MAX_FIELD_NUMBER}` : `field number ${shown} is in 19000-19999, which protobuf keeps for itself: use another`;
+        throw new UserError(`"${field.name}" in message ${obj.fullName.replace(/^\./, '')}: ${problem}`, {
+          file: file?.display ?? obj.filename ?? '',
+          ...(line !== undefined ? { line } : {}),
+          ...(column !== undefined ? { column } : {}),
+        });
+      }
+    }
+    if (obj instanceof protobuf.Namespace) stack.push(...obj.nestedArray);
+  }
 }
 
 /** How messages name the include folder of google-proto-files, the same on every machine. */
@@ -251,6 +333,48 @@ async function protocError(text: string, importPath: string, includes: string[],
   }
 }
 
+/**
+ * What protoc refuses and protobufjs accepts (the first enum value of a
+ * proto3 enum not zero, a stray byte-order mark, ...) would fail generation
+ * later, in several lines of protoc output: with protoc installed, the
+ * contract as read is compiled once here and its first error told, located.
+ */
+async function protocCheck(main: string, files: Map<string, LoadedProtoFile>, env: NodeJS.ProcessEnv): Promise<void> {
+  const protoc = findOnPath('protoc', env);
+  if (!protoc) return;
+  const own = [...files.values()].filter((f) => !f.fromLibrary);
+  const scratch = await mkdtemp(join(tmpdir(), 'svc-protoc-'));
+  let found: { file: LoadedProtoFile | undefined; name: string; line?: number; column?: number; message: string } | undefined;
+  try {
+    for (const f of own) {
+      const p = join(scratch, f.path);
+      await mkdir(dirname(p), { recursive: true });
+      await writeFile(p, f.text);
+    }
+    const r = await execa(protoc, ['-I', scratch, '-I', LIBRARY_PROTOS, '-o', devNull, main], { reject: false, cwd: scratch, env, extendEnv: false });
+    if (r.exitCode === 0) return;
+    const lines = String(r.stderr ?? '').split('\n').filter((l) => l.trim() !== '' && !l.startsWith('[') && !/: warning: /.test(l));
+    for (const l of lines) {
+      const m = /^(.+?\.proto):(\d+):(\d+): (.*)$/.exec(l) ?? /^(.+?\.proto): (.*)$/.exec(l);
+      if (!m) continue;
+      const located = m.length === 5;
+      found = { file: files.get(m[1]!), name: m[1]!, message: (located ? m[4] : m[2])!.trim(), ...(located ? { line: Number(m[2]), column: Number(m[3]) } : {}) };
+      if (located) break;
+    }
+    if (!found && lines[0] !== undefined) found = { file: files.get(main), name: main, message: lines[0].trim() };
+  } catch {
+    return; // protoc could not be run: generation will say so
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  if (!found) return;
+  throw new UserError(found.message, {
+    file: found.file?.display ?? found.name,
+    ...(found.line !== undefined ? { line: found.line } : {}),
+    ...(found.line !== undefined && found.column !== undefined ? { column: found.column } : {}),
+  });
+}
+
 /** An executable on env.PATH (nothing else: an empty PATH finds nothing). */
 function findOnPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
   for (const dir of (env.PATH ?? '').split(delimiter)) {
@@ -309,9 +433,47 @@ export function fallbackError(message: string, text: string): Located {
     const hit = at === undefined ? null : use.exec(lines[at - 1]!);
     return { message: `Number ${number} has already been used in ${where}.`, ...(at !== undefined && hit ? { line: at, column: hit.index + hit[0].indexOf(number) + 1 } : {}) };
   }
+  if (message === 'max depth exceeded') {
+    const at = deepBrace(text, NESTING_LIMIT);
+    return { message: `Nested too deeply: protobuf allows ${NESTING_LIMIT} levels of nested messages and option values.`, ...at };
+  }
   // protobufjs can fail without saying where (a TypeError at the end of input): an unclosed block is the usual cause.
   if (unclosedBraces(text) > 0) return { ...lastLine(), message: "Reached end of input (missing '}')." };
   return { message: /^illegal /.test(message) ? message.replace(/^illegal /, 'invalid ') : `cannot parse the file (${message})` };
+}
+
+/** protobufjs's (and protoc's) limit on nested message declarations. */
+const NESTING_LIMIT = 32;
+
+/** Where the first `{` opening level `depth + 1` is (strings and comments left out), 1-based. */
+function deepBrace(text: string, depth: number): { line?: number; column?: number } {
+  let level = 0;
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\n') {
+      line++;
+      lineStart = i + 1;
+    } else if (c === '"' || c === "'") {
+      for (i++; i < text.length && text[i] !== c && text[i] !== '\n'; i++) if (text[i] === '\\') i++;
+      if (text[i] === '\n') {
+        line++;
+        lineStart = i + 1;
+      }
+    } else if (c === '/' && text[i + 1] === '/') {
+      while (i + 1 < text.length && text[i + 1] !== '\n') i++;
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      const stop = end < 0 ? text.length : end + 1;
+      for (; i < stop; i++) if (text[i] === '\n') {
+        line++;
+        lineStart = i + 1;
+      }
+    } else if (c === '{' && ++level > depth) return { line, column: i - lineStart + 1 };
+    else if (c === '}') level--;
+  }
+  return {};
 }
 
 /** How many `{` are left open at the end of the text (strings and comments left out). */

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit as visitYaml, type Alias, type Document, type Node } from 'yaml';
 import { parseTree, visit, type Node as JsonNode } from 'jsonc-parser';
 import { UserError, type SourceLocation } from '../errors.js';
 
@@ -27,10 +27,7 @@ export class SourceFile {
     try {
       text = await readFile(path, 'utf8');
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new UserError(`contract file not found: ${displayPath}`);
-      if (code === 'EISDIR') throw new UserError(`contract path is a folder, not a file: ${displayPath}`);
-      throw new UserError(`cannot read contract file ${displayPath}: ${(err as Error).message}`);
+      throw readError(err, displayPath);
     }
     return SourceFile.parse(path, text, displayPath);
   }
@@ -41,16 +38,65 @@ export class SourceFile {
    * positions, straight away.
    */
   static parse(path: string, text: string, displayPath = path): SourceFile {
+    checkText(text, displayPath);
     if (/^\s*[{[]/.test(text)) {
+      let data: unknown;
+      let json = true;
       try {
-        return new SourceFile(path, displayPath, text, JSON.parse(text));
+        data = JSON.parse(text);
       } catch {
         // Not strict JSON (comments, trailing commas, or YAML flow style): the YAML parser says where.
+        json = false;
+      }
+      if (json) {
+        const source = new SourceFile(path, displayPath, text, data);
+        source.checkDepth();
+        return source;
       }
     }
     const parsed = parseWithPositions(text, displayPath);
-    return new SourceFile(path, displayPath, text, parsed.doc.toJS({ maxAliasCount: 1000 }), parsed);
+    let data: unknown;
+    try {
+      data = parsed.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (err) {
+      throw yamlValueError(err, parsed, displayPath);
+    }
+    const source = new SourceFile(path, displayPath, text, data, parsed);
+    source.checkDepth();
+    return source;
   }
+
+  /**
+   * Refuses data nested deeper than MAX_DEPTH: every later step walks the
+   * document recursively, and no contract needs that many levels.
+   */
+  private checkDepth(): void {
+    const path = tooDeep(this.data);
+    if (!path) return this.checkNumbers();
+    let loc: SourceLocation = { file: this.displayPath, line: 1 };
+    if (this.parsed) {
+      const { pointer: _long, ...at } = this.locate(toPointer(path));
+      loc = at;
+    } else {
+      const offset = deepOffset(this.text, MAX_DEPTH);
+      if (offset !== undefined) {
+        const before = this.text.slice(0, offset);
+        loc = { file: this.displayPath, line: before.split('\n').length, column: offset - before.lastIndexOf('\n') };
+      }
+    }
+    throw new UserError(`nested more than ${MAX_DEPTH} levels deep: no contract needs that many; flatten it with named schemas and $ref`, loc);
+  }
+
+  /** Numbers JSON cannot hold, which would reach the generated code as Infinity or NaN. */
+  private checkNumbers(): void {
+    const infinite = nonFinite(this.data);
+    if (infinite) {
+      const { path, value } = infinite;
+      const what = Number.isNaN(value) ? 'not a number (.nan): a contract holds JSON numbers' : `a number too large for a 64-bit float (it would be ${value > 0 ? '' : '-'}infinite): write at most 1.7976931348623157e308`;
+      throw new UserError(what, this.locate(toPointer(path)));
+    }
+  }
+
 
   private json?: { tree: JsonNode | undefined; lineStarts: number[] };
 
@@ -199,9 +245,93 @@ export class SourceFile {
   }
 }
 
+/** How deep objects and arrays may nest in a contract. */
+export const MAX_DEPTH = 200;
+
+/** How many times YAML aliases may be expanded (times the aliases each expansion holds): the yaml library's guard against alias bombs. */
+const MAX_ALIAS_COUNT = 1000;
+
+/** The path to the first value nested deeper than MAX_DEPTH, found without recursion. */
+export function tooDeep(data: unknown): string[] | undefined {
+  const stack: { value: unknown; path: string[] }[] = [{ value: data, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (path.length >= MAX_DEPTH) return path;
+    if (Array.isArray(value)) value.forEach((v, i) => stack.push({ value: v, path: [...path, String(i)] }));
+    else for (const [k, v] of Object.entries(value)) stack.push({ value: v, path: [...path, k] });
+  }
+  return undefined;
+}
+
+/** The offset of the JSON bracket that opens level `depth + 1`, strings skipped. */
+function deepOffset(text: string, depth: number): number | undefined {
+  let level = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92 /* \\ */) i++;
+    } else if (c === 123 || c === 91) {
+      if (++level > depth) return i;
+    } else if (c === 125 || c === 93) level--;
+  }
+  return undefined;
+}
+
+/** The first number that is infinite or NaN (1e999 in JSON or YAML, .inf, .nan), found without recursion and not below MAX_DEPTH. */
+function nonFinite(data: unknown): { path: string[]; value: number } | undefined {
+  const stack: { value: unknown; path: string[] }[] = [{ value: data, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) return { path, value };
+      continue;
+    }
+    if (typeof value !== 'object' || value === null || path.length >= MAX_DEPTH) continue;
+    const entries: [string, unknown][] = Array.isArray(value) ? value.map((v, i) => [String(i), v]) : Object.entries(value);
+    for (let i = entries.length - 1; i >= 0; i--) stack.push({ value: entries[i]![1], path: [...path, entries[i]![0]] });
+  }
+  return undefined;
+}
+
+/** A file svc cannot read, said in a line naming it. */
+export function readError(err: unknown, displayPath: string, what = 'contract file'): UserError {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new UserError(`${what} not found: ${displayPath}`);
+  if (code === 'EISDIR') return new UserError(`${what} is a folder, not a file: ${displayPath}`);
+  if (code === 'ENOTDIR') return new UserError(`${what} not found: ${displayPath} (a part of the path is a file, not a folder)`);
+  if (code === 'EACCES' || code === 'EPERM') return new UserError(`cannot read ${what} ${displayPath}: permission denied`);
+  return new UserError(`cannot read ${what} ${displayPath}: ${describeErrno(err)}`);
+}
+
+/** An operating-system error in words, without node's `CODE: ..., syscall 'path'` wrapping. */
+export function describeErrno(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const m = /^[A-Z]+: ([^,]+)/.exec(e?.message ?? '');
+  return m ? `${m[1]!} (${e.code})` : String(e?.message ?? err);
+}
+
+/** Text that is no contract at all: empty, or binary. */
+function checkText(text: string, displayPath: string): void {
+  if (text.replace(/^\uFEFF/, '').trim() === '') throw new UserError('the file is empty', { file: displayPath, line: 1 });
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) {
+    const before = text.slice(0, nul);
+    const line = before.split('\n').length;
+    throw new UserError('not a text file: it holds a NUL byte (is it a binary file?)', { file: displayPath, line, column: nul - before.lastIndexOf('\n') });
+  }
+}
+
 function parseWithPositions(text: string, displayPath: string): { doc: Document; lines: LineCounter } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, merge: true });
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, merge: true });
+  } catch (err) {
+    // The yaml library recurses per level of nesting.
+    if (err instanceof RangeError) throw new UserError(`nested too deeply to parse (more than ${MAX_DEPTH} levels is refused)`, { file: displayPath, line: 1 });
+    throw err;
+  }
   const first = doc.errors[0];
   if (first) {
     const pos = lines.linePos(first.pos[0]);
@@ -212,7 +342,53 @@ function parseWithPositions(text: string, displayPath: string): { doc: Document;
 
 function syntaxMessage(message: string): string {
   const first = message.split('\n')[0] ?? message;
+  if (/Maximum call stack size exceeded/.test(first)) return `invalid YAML/JSON: nested too deeply to parse (more than ${MAX_DEPTH} levels is refused)`;
   return `invalid YAML/JSON: ${first.replace(/ at line \d+, column \d+:?$/, '')}`;
+}
+
+/**
+ * A YAML document that parses but cannot be turned into data: an alias bomb
+ * (aliases of aliases, expanding exponentially), an alias whose anchor
+ * comes after it, or nesting too deep.
+ */
+function yamlValueError(err: unknown, parsed: { doc: Document; lines: LineCounter }, displayPath: string): UserError {
+  const message = (err as Error)?.message ?? String(err);
+  const at = (node: { range?: [number, number, number] | null } | undefined): SourceLocation => {
+    if (!node?.range) return { file: displayPath, line: 1 };
+    const pos = parsed.lines.linePos(node.range[0]);
+    return { file: displayPath, line: pos.line, column: pos.col };
+  };
+  if (err instanceof RangeError) return new UserError(`nested too deeply (more than ${MAX_DEPTH} levels is refused)`, { file: displayPath, line: 1 });
+  const aliases: Alias[] = [];
+  const anchored = new Map<string, Node>();
+  const nested = new Set<string>();
+  visitYaml(parsed.doc, {
+    Alias: (_k, node) => {
+      aliases.push(node);
+    },
+    Node: (_k, node) => {
+      if (node.anchor) {
+        anchored.set(node.anchor, node);
+        let hasAlias = false;
+        visitYaml(node, { Alias: () => ((hasAlias = true), visitYaml.BREAK) });
+        if (hasAlias) nested.add(node.anchor);
+      }
+    },
+  });
+  if (/Excessive alias count/.test(message)) {
+    // The culprit: the first alias of an anchor that itself holds aliases (each use multiplies), else the first alias.
+    const culprit = aliases.find((a) => nested.has(a.source)) ?? aliases[0];
+    return new UserError(
+      `YAML aliases expand too far (an "alias bomb": more than ${MAX_ALIAS_COUNT} expansions${culprit ? `, here through *${culprit.source}` : ''}); write the repeated part out once, or refer to it with $ref`,
+      at(culprit),
+    );
+  }
+  const unresolved = /Unresolved alias[^:]*: (.*)$/.exec(message);
+  if (unresolved) {
+    const alias = aliases.find((a) => a.source === unresolved[1]);
+    return new UserError(`YAML alias *${unresolved[1]!} has no anchor &${unresolved[1]!} before it`, at(alias));
+  }
+  return new UserError(`invalid YAML: ${message.split('\n')[0]}`, { file: displayPath, line: 1 });
 }
 
 function relativeIfInside(path: string, cwd: string): string {

@@ -10,6 +10,7 @@ import { defaultDeploySettings } from '../project/deploy.js';
 import { artifact } from '../render/artifact.js';
 import { renderTemplate } from '../render/templates.js';
 import { referencedFiles } from '../load/files.js';
+import { readError } from '../load/source.js';
 import { generate, type GenerateResult } from './generate.js';
 import { generateService, readService, type GenApiResult } from './gen.js';
 import { loadProto, type LoadedProto } from '../load/proto.js';
@@ -150,8 +151,7 @@ async function newOpenApiService(o: Resolved): Promise<GenerateResult> {
     try {
       text = await readFile(path, 'utf8');
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new UserError(code === 'ENOENT' ? `contract file not found: ${o.openapi}` : `cannot read contract file ${o.openapi}: ${(err as Error).message}`);
+      throw readError(err, o.openapi);
     }
     const ext = extname(path).toLowerCase() === '.json' ? '.json' : '.yaml';
     contractPath = `${contractDir}/${basename(path, extname(path))}${ext}`;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DiskFileSystem } from '../../src/fs/disk.js';
 import { genApi } from '../../src/pipeline/gen.js';
-import { generateFixtureOnDisk, go, GO_ENV } from '../support/go.js';
+import { GO_ENV, buildStarter, go } from '../support/go.js';
 import { call, eventually, freshPostgresDatabase, startService } from '../support/service.js';
 
 /**
@@ -21,9 +21,7 @@ let dir = '';
 const bin = () => join(dir, 'bin', 'product');
 
 beforeAll(async () => {
-  dir = await generateFixtureOnDisk('starter');
-  await go(dir, 'mod', 'tidy');
-  await go(dir, 'build', '-o', 'bin/product', './cmd/product');
+  dir = await buildStarter();
 }, 600_000);
 
 /** Runs the binary to completion. */

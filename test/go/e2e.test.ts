@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateFixtureOnDisk, go, GO_ENV } from '../support/go.js';
+import { GO_ENV, buildStarter } from '../support/go.js';
 
 /**
  * End to end: generate the starter service, build it, run the binary on a
@@ -17,9 +17,7 @@ describe('the starter service, built and running', () => {
   let exited: Promise<number | null>;
 
   beforeAll(async () => {
-    dir = await generateFixtureOnDisk('starter');
-    await go(dir, 'mod', 'tidy');
-    await go(dir, 'build', '-o', 'bin/product', './cmd/product');
+    dir = await buildStarter();
     proc = spawn(join(dir, 'bin', 'product'), [], {
       cwd: dir,
       env: { ...GO_ENV, PRODUCT_HTTP_ADDR: '127.0.0.1:0', PRODUCT_HTTP_SHUTDOWN_DELAY: '500ms', PRODUCT_LOG_LEVEL: 'debug' },

@@ -3,7 +3,7 @@ import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateFixtureOnDisk, go } from '../support/go.js';
+import { buildStarter } from '../support/go.js';
 import { freshPostgresDatabase, startService, type RunningService } from '../support/service.js';
 
 /**
@@ -29,9 +29,7 @@ let dir = '';
 const bin = () => join(dir, 'bin', 'product');
 
 beforeAll(async () => {
-  dir = await generateFixtureOnDisk('starter');
-  await go(dir, 'mod', 'tidy');
-  await go(dir, 'build', '-o', 'bin/product', './cmd/product');
+  dir = await buildStarter();
 }, 600_000);
 
 /** How one HTTP exchange ended. */

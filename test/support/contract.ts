@@ -46,6 +46,16 @@ export function resolve(doc: Doc, schema: Schema | undefined): Schema {
     if (!node) throw new Error(`unresolved $ref ${s.$ref}`);
     s = node as Schema;
   }
+  // A described or constrained $ref (`allOf: [$ref]` beside a description, readOnly or `not`) is that schema.
+  if (Array.isArray(s.allOf) && s.allOf.length === 1 && s.type === undefined && s.properties === undefined) {
+    const { allOf, ...rest } = s;
+    return { ...resolve(doc, (allOf as Schema[])[0]), ...rest };
+  }
+  // Alternatives without a type of their own (a proto integer as a number or a string): the first, the form written.
+  if (Array.isArray(s.anyOf) && s.type === undefined && s.anyOf.length > 0) {
+    const { anyOf, ...rest } = s;
+    return { ...resolve(doc, (anyOf as Schema[])[0]), ...rest };
+  }
   if (Array.isArray(s.allOf)) {
     const merged: Schema = { type: 'object', properties: {}, required: [] };
     for (const part of s.allOf as Schema[]) {

@@ -64,3 +64,11 @@ export async function lint(bin: string, dir: string): Promise<string> {
   if (r.exitCode === 0) return '';
   return r.all?.trim() || `golangci-lint exited ${r.exitCode}`;
 }
+
+/** Generates the starter onto disk and builds its binary to bin/product; returns the service root. */
+export async function buildStarter(): Promise<string> {
+  const dir = await generateFixtureOnDisk('starter');
+  await go(dir, 'mod', 'tidy');
+  await go(dir, 'build', '-o', 'bin/product', './cmd/product');
+  return dir;
+}

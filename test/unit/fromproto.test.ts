@@ -2,7 +2,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { HttpRule, RpcField, RpcMessage, RpcMethod, RpcModel } from '../../src/model/rpc.js';
-import { deriveOpenAPI } from '../../src/render/openapi/fromproto.js';
+import { deriveOpenAPI, integerPattern } from '../../src/render/openapi/fromproto.js';
 
 const PKG = 'shop.v1';
 const FILE = 'shop/v1/shop.proto';
@@ -157,6 +157,20 @@ beforeAll(() => {
   doc = parse(text) as Doc;
 });
 
+// Values as protojson reads and writes them.
+const NUL = '^[^\\u0000]*$';
+const STR = { type: 'string', pattern: NUL };
+const num = (format: string) => ({ type: 'integer', format, minimum: expect.any(Number), maximum: expect.any(Number) });
+const digits = (format: string) => ({ type: 'string', format, pattern: expect.stringMatching(/^\^\(0\|/) });
+const INT32 = { anyOf: [num('int32'), digits('int32')] };
+const UINT32 = { anyOf: [num('uint32'), digits('uint32')] };
+const INT64 = { anyOf: [digits('int64'), num('int64')] };
+const UINT64 = { anyOf: [digits('uint64'), num('uint64')] };
+const FLOATS = '^(NaN|-?Infinity|-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,6})?)$';
+const DOUBLE = { anyOf: [{ type: 'number', format: 'double' }, { type: 'string', pattern: FLOATS }] };
+const FLOAT = { anyOf: [{ type: 'number', format: 'float', minimum: -3.4028234663852886e38, maximum: 3.4028234663852886e38 }, { type: 'string', pattern: FLOATS }] };
+const BYTES = { type: 'string', format: 'byte', pattern: '^[A-Za-z0-9+/_-]*={0,2}$' };
+
 const param = (path: string, verb: string, name: string) => doc.paths[path]![verb].parameters.find((p: { name: string }) => p.name === name);
 
 describe('deriveOpenAPI', () => {
@@ -230,7 +244,7 @@ describe('deriveOpenAPI', () => {
   it('sends a body field, the other fields as query parameters', () => {
     const create = doc.paths['/v1/products']!.post;
     expect(create.requestBody).toEqual({ required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/shop.v1.Product' } } } });
-    expect(create.parameters).toEqual([{ name: 'productId', in: 'query', schema: { type: 'string' } }]);
+    expect(create.parameters).toEqual([{ name: 'productId', in: 'query', schema: STR }]);
 
     const update = doc.paths['/v1/products/{product}']!.patch;
     expect(update.parameters).toEqual([
@@ -249,10 +263,10 @@ describe('deriveOpenAPI', () => {
   it('turns the fields of a bodiless request into query parameters', () => {
     const op = doc.paths['/v1/products']!.get;
     expect(op.parameters).toEqual([
-      { name: 'parent', in: 'query', schema: { type: 'string' } },
-      { name: 'pageSize', in: 'query', description: 'At most this many.', schema: { type: 'integer', format: 'int32' } },
-      { name: 'pageToken', in: 'query', schema: { type: 'string' } },
-      { name: 'filter.minPrice', in: 'query', schema: { type: 'number', format: 'double' } },
+      { name: 'parent', in: 'query', schema: STR },
+      { name: 'pageSize', in: 'query', description: 'At most this many.', schema: INT32 },
+      { name: 'pageToken', in: 'query', schema: STR },
+      { name: 'filter.minPrice', in: 'query', schema: DOUBLE },
       { name: 'filter.state', in: 'query', schema: { $ref: '#/components/schemas/shop.v1.Product.State' } },
       { name: 'states', in: 'query', schema: { type: 'array', items: { $ref: '#/components/schemas/shop.v1.Product.State' } } },
       { name: 'readTime', in: 'query', schema: { type: 'string', format: 'date-time' } },
@@ -275,7 +289,7 @@ describe('deriveOpenAPI', () => {
     expect(op.parameters.map((p: { name: string }) => p.name)).toEqual(['product']);
     expect(op.requestBody.content['application/json'].schema).toEqual({
       type: 'object',
-      properties: { reason: { type: 'string' } },
+      properties: { reason: { type: 'string', minLength: 1, pattern: NUL } },
       required: ['reason'],
     });
     const search = doc.paths['/v1/products:search']!.post;
@@ -298,7 +312,7 @@ describe('deriveOpenAPI', () => {
       type: 'array',
       items: { $ref: '#/components/schemas/shop.v1.ProductEvent' },
     });
-    expect(param('/v1/products:watch', 'get', 'filter')).toEqual({ name: 'filter', in: 'query', schema: { type: 'string' } });
+    expect(param('/v1/products:watch', 'get', 'filter')).toEqual({ name: 'filter', in: 'query', schema: STR });
   });
 
   it('names a rest wildcard after the field', () => {
@@ -333,39 +347,48 @@ describe('deriveOpenAPI', () => {
     const props = p.properties;
     expect(Object.keys(props)).toContain('createTime');
     expect(Object.keys(props)).toContain('weightKg');
-    expect(props.name).toEqual({ type: 'string', description: 'The resource name, `products/{product}`.' });
-    expect(props.id).toEqual({ type: 'string', format: 'int64', readOnly: true });
-    expect(props.title).toEqual({ type: 'string', description: 'Shown to customers.' });
-    expect(props.price).toEqual({ type: 'number', format: 'double' });
+    expect(props.name).toEqual({ ...STR, description: 'The resource name, `products/{product}`.' });
+    expect(props.id).toEqual({ ...INT64, readOnly: true });
+    // REQUIRED (AIP-203: present and non-empty): the empty string reads as unset and is refused.
+    expect(props.title).toEqual({ type: 'string', minLength: 1, pattern: NUL, description: 'Shown to customers.' });
+    expect(props.price).toEqual(DOUBLE);
     expect(props.state).toEqual({ $ref: '#/components/schemas/shop.v1.Product.State' });
-    expect(props.labels).toEqual({ type: 'object', additionalProperties: { type: 'string' } });
-    expect(props.tags).toEqual({ type: 'array', items: { type: 'string' } });
+    expect(props.labels).toEqual({ type: 'object', additionalProperties: STR });
+    expect(props.tags).toEqual({ type: 'array', items: STR });
     expect(props.createTime).toEqual({ type: 'string', format: 'date-time', readOnly: true });
     expect(props.ttl).toEqual({ type: 'string', pattern: '^-?[0-9]+(\\.[0-9]+)?s$', description: 'A duration in seconds, e.g. `1.5s`.' });
     expect(props.attributes).toEqual({ type: 'object', additionalProperties: true });
     expect(props.extra).toEqual({ description: 'Any JSON value.' });
     expect(props.list).toEqual({ type: 'array', items: {} });
-    expect(props.details).toMatchObject({ type: 'object', properties: { '@type': { type: 'string' } }, required: ['@type'] });
-    expect(props.nickname).toEqual({ type: 'string', nullable: true });
-    expect(props.count).toEqual({ type: 'integer', format: 'int32', nullable: true });
+    // protojson reads and writes {} for an empty Any, and resolves @type among the linked types.
+    expect(props.details).toMatchObject({ type: 'object', additionalProperties: true });
+    expect(props.details.required).toBeUndefined();
+    expect(props.details.properties['@type'].enum).toContain('type.googleapis.com/shop.v1.Product');
+    expect(props.details.properties['@type'].enum).toHaveLength(messages.length);
+    expect(props.nickname).toEqual({ ...STR, nullable: true });
+    expect(props.count).toEqual({ anyOf: [{ ...num('int32'), nullable: true }, digits('int32')] });
     expect(props.discountPercent).toEqual({
-      type: 'number',
-      format: 'float',
+      ...FLOAT,
       description: 'Mutually exclusive with `couponCode` (oneof `pricing`): set at most one.',
     });
     expect(props.couponCode.description).toBe('Mutually exclusive with `discountPercent` (oneof `pricing`): set at most one.');
+    // The service refuses two members of a oneof: the schema says so.
+    expect(p.not).toEqual({ required: ['discountPercent', 'couponCode'] });
     expect(props.parent).toEqual({ $ref: '#/components/schemas/shop.v1.Product' });
     expect(props.variants).toEqual({ type: 'array', items: { $ref: '#/components/schemas/shop.v1.Variant' } });
     expect(props.variantsBySku).toEqual({ type: 'object', additionalProperties: { $ref: '#/components/schemas/shop.v1.Variant' } });
-    expect(props.data).toEqual({ type: 'string', format: 'byte' });
-    expect(props.stock).toEqual({ type: 'integer', format: 'uint32' });
-    expect(props.total).toEqual({ type: 'string', format: 'uint64' });
+    expect(props.data).toEqual(BYTES);
+    expect(props.stock).toEqual(UINT32);
+    expect(props.total).toEqual(UINT64);
+    // Ranges are written exactly, not as rounded doubles.
+    expect(text).toContain('minimum: -9223372036854775808\n');
+    expect(text).toContain('maximum: 18446744073709551615\n');
   });
 
   it('describes enums by value name', () => {
+    // protojson reads a name or any int32 (proto3 enums are open) and writes the name.
     expect(doc.components.schemas['shop.v1.Product.State']).toEqual({
-      type: 'string',
-      enum: ['STATE_UNSPECIFIED', 'ACTIVE', 'ARCHIVED'],
+      anyOf: [{ type: 'string', enum: ['STATE_UNSPECIFIED', 'ACTIVE', 'ARCHIVED'] }, num('int32')],
       description: 'Where a product is in its life.\n\n- `ACTIVE`: For sale.',
     });
   });
@@ -395,32 +418,32 @@ describe('deriveOpenAPI', () => {
     const d = parse(deriveOpenAPI(model, { title: 'T', version: '1' })) as Doc;
     await SwaggerParser.validate(structuredClone(d) as never);
     expect(d.paths['/v1/products/{id}/variants/{id2}']!.get.parameters).toEqual([
-      { name: 'id', in: 'path', required: true, description: 'The `product.id` field.', schema: { type: 'string', format: 'int64' } },
-      { name: 'id2', in: 'path', required: true, description: 'The `id` field.', schema: { type: 'integer', format: 'int32' } },
-      { name: 'product.name', in: 'query', description: 'The resource name, `products/{product}`.', schema: { type: 'string' } },
-      { name: 'product.title', in: 'query', required: true, description: 'Shown to customers.', schema: { type: 'string' } },
-      { name: 'product.price', in: 'query', schema: { type: 'number', format: 'double' } },
+      { name: 'id', in: 'path', required: true, description: 'The `product.id` field.', schema: INT64 },
+      { name: 'id2', in: 'path', required: true, description: 'The `id` field.', schema: INT32 },
+      { name: 'product.name', in: 'query', description: 'The resource name, `products/{product}`.', schema: STR },
+      { name: 'product.title', in: 'query', required: true, description: 'Shown to customers.', schema: { type: 'string', minLength: 1, pattern: NUL } },
+      { name: 'product.price', in: 'query', schema: DOUBLE },
       { name: 'product.state', in: 'query', schema: { $ref: '#/components/schemas/shop.v1.Product.State' } },
-      { name: 'product.tags', in: 'query', schema: { type: 'array', items: { type: 'string' } } },
+      { name: 'product.tags', in: 'query', schema: { type: 'array', items: STR } },
       { name: 'product.ttl', in: 'query', schema: { type: 'string', pattern: '^-?[0-9]+(\\.[0-9]+)?s$', description: 'A duration in seconds, e.g. `1.5s`.' } },
-      { name: 'product.nickname', in: 'query', schema: { type: 'string', nullable: true } },
-      { name: 'product.count', in: 'query', schema: { type: 'integer', format: 'int32', nullable: true } },
+      { name: 'product.nickname', in: 'query', schema: { ...STR, nullable: true } },
+      { name: 'product.count', in: 'query', schema: { anyOf: [{ ...num('int32'), nullable: true }, digits('int32')] } },
       {
         name: 'product.discountPercent',
         in: 'query',
         description: 'Mutually exclusive with `couponCode` (oneof `pricing`): set at most one.',
-        schema: { type: 'number', format: 'float' },
+        schema: FLOAT,
       },
       {
         name: 'product.couponCode',
         in: 'query',
         description: 'Mutually exclusive with `discountPercent` (oneof `pricing`): set at most one.',
-        schema: { type: 'string' },
+        schema: STR,
       },
-      { name: 'product.data', in: 'query', schema: { type: 'string', format: 'byte' } },
-      { name: 'product.stock', in: 'query', schema: { type: 'integer', format: 'uint32' } },
-      { name: 'product.total', in: 'query', schema: { type: 'string', format: 'uint64' } },
-      { name: 'product.weightKg', in: 'query', schema: { type: 'number', format: 'float' } },
+      { name: 'product.data', in: 'query', schema: BYTES },
+      { name: 'product.stock', in: 'query', schema: UINT32 },
+      { name: 'product.total', in: 'query', schema: UINT64 },
+      { name: 'product.weightKg', in: 'query', schema: FLOAT },
     ]);
   });
 
@@ -456,5 +479,87 @@ describe('deriveOpenAPI', () => {
     const doc = deriveOpenAPI(model, { title: 'T', version: '1' });
     expect(doc).not.toContain('/x:');
     expect(doc).toContain('/v2/{name}:');
+  });
+
+  it('bounds integer strings to the type\'s range exactly', () => {
+    const range = (bits: bigint, signed: boolean) => (signed ? [-(2n ** (bits - 1n)), 2n ** (bits - 1n) - 1n] : [0n, 2n ** bits - 1n]) as [bigint, bigint];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    for (const [bits, signed] of [[32n, true], [32n, false], [64n, true], [64n, false]] as const) {
+      const [min, max] = range(bits, signed);
+      const re = new RegExp(integerPattern(min, max));
+      const nonZero = new RegExp(integerPattern(min, max, true));
+      const inside = [min, max, 0n, 1n, max - 1n, min + 1n, max / 7n, min / 3n];
+      const outside = [max + 1n, min - 1n, max * 10n, min * 10n - 1n];
+      for (let i = 0; i < 300; i++) {
+        // Numbers of every length, near the bounds and anywhere.
+        const digits = String(next()) + String(next()) + String(next());
+        const n = BigInt(digits.slice(0, 1 + (next() % digits.length)));
+        (n >= min && n <= max ? inside : outside).push(n);
+        if (min < 0n) (-n >= min && -n <= max ? inside : outside).push(-n);
+      }
+      for (const n of inside) {
+        expect(re.test(n.toString()), `${n} in ${bits}/${signed}`).toBe(true);
+        expect(nonZero.test(n.toString()), `${n} non-zero`).toBe(n !== 0n);
+      }
+      for (const n of outside) expect(re.test(n.toString()), `${n} out of ${bits}/${signed}`).toBe(false);
+      // Only the decimal forms protojson and strconv agree on.
+      for (const t of ['', '-', '+1', '01', '-0', '1.0', '1e3', ' 1', '0x10']) expect(re.test(t), t).toBe(false);
+    }
+  });
+
+  it('leaves out the zero value of a REQUIRED field without presence, as validation refuses it', () => {
+    const model: RpcModel = structuredClone(rpc);
+    const req = (name: string, type: string, extra: Partial<RpcField> = {}) => field(name, type, { behaviors: ['REQUIRED'], ...extra });
+    model.messages['shop.v1.SearchProductsRequest'] = message('SearchProductsRequest', [
+      req('count', 'int64'),
+      req('ratio', 'double'),
+      req('flag', 'bool'),
+      req('state', `${PKG}.Product.State`, { kind: 'enum' }),
+      req('blob', 'bytes'),
+      req('names', 'string', { repeated: true }),
+      req('labels', 'string', { mapKey: 'string' }),
+      req('limit', 'int32', { optional: true }),
+      req('code', 'string', { oneof: 'choice' }),
+      req('variant', `${PKG}.Variant`),
+    ]);
+    const props = (parse(deriveOpenAPI(model, { title: 'T', version: '1' })) as Doc).components.schemas['shop.v1.SearchProductsRequest'].properties;
+    const count = props.count.anyOf;
+    expect(new RegExp(count[0].pattern).test('0')).toBe(false);
+    expect(new RegExp(count[0].pattern).test('-5')).toBe(true);
+    expect(count[1].not).toEqual({ enum: [0] });
+    expect(props.ratio.anyOf[0].not).toEqual({ enum: [0] });
+    expect(props.ratio.anyOf[1].pattern).toBe('^(NaN|-?Infinity)$');
+    expect(props.flag).toEqual({ type: 'boolean', enum: [true] });
+    expect(props.state).toEqual({ allOf: [{ $ref: '#/components/schemas/shop.v1.Product.State' }], not: { enum: ['STATE_UNSPECIFIED', 0] } });
+    expect(props.blob.minLength).toBe(1);
+    expect(props.names).toEqual({ type: 'array', items: STR, minItems: 1 });
+    expect(props.labels).toEqual({ type: 'object', additionalProperties: STR, minProperties: 1 });
+    // Presence (optional, oneof, messages): the zero value is a value.
+    expect(props.limit).toEqual(INT32);
+    expect(props.code.minLength).toBeUndefined();
+    expect(props.variant).toEqual({ $ref: '#/components/schemas/shop.v1.Variant' });
+  });
+
+  it('declares the page tokens and update masks of the methods svc serves', () => {
+    const d = parse(
+      deriveOpenAPI(rpc, { title: 'T', version: '1' }, {
+        pagedLists: new Set(['shop.v1.ProductService.ListProducts']),
+        updateMasks: new Map([['shop.v1.ProductService.UpdateProduct', ['title', 'price']]]),
+        createIds: new Map([['shop.v1.ProductService.CreateProduct', 'product_id']]),
+      }),
+    ) as Doc;
+    const token = d.paths['/v1/products']!.get.parameters.find((p: { name: string }) => p.name === 'pageToken').schema;
+    const re = new RegExp(token.pattern);
+    for (const t of ['', 'YQ', 'YWI', 'YWJj', 'c2hlbHZlcy8x', 'a-_b']) expect(re.test(t), t).toBe(true);
+    for (const t of ['Y', 'YQ==', 'a b', 'YWJjZ', 'é']) expect(re.test(t), t).toBe(false);
+    const mask = new RegExp(d.paths['/v1/products/{product}']!.patch.parameters.find((p: { name: string }) => p.name === 'updateMask').schema.pattern);
+    for (const t of ['', 'title', 'title,price']) expect(mask.test(t), t).toBe(true);
+    for (const t of ['*', 'name', 'title,', 'titles']) expect(mask.test(t), t).toBe(false);
+    const id = new RegExp(d.paths['/v1/products']!.post.parameters.find((p: { name: string }) => p.name === 'productId').schema.pattern);
+    expect(id.test('lamp-1')).toBe(true);
+    expect(id.test('shelves/1')).toBe(false);
+    // Without them, a token and a mask are plain strings.
+    expect(param('/v1/products', 'get', 'pageToken').schema).toEqual(STR);
   });
 });

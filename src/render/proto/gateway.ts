@@ -92,6 +92,14 @@ export function gatewayRoutes(layout: ProtoLayout, warnings: string[]): RouteGro
   return groups;
 }
 
+/** The segment shapes of a ServeMux pattern. */
+function shapeOfMux(pattern: string): string[] {
+  return pattern
+    .split('/')
+    .slice(1)
+    .map((seg) => (seg.startsWith('{') ? (seg.endsWith('...}') ? '**' : '*') : seg));
+}
+
 /** Routes whose verb sits on a literal last segment never group with a verb (the literal holds it). */
 function shapeOf(mux: MuxRoute): string[] {
   return mux.pattern
@@ -119,6 +127,11 @@ function renamed(route: GatewayRoute, names: string[]): GatewayRoute {
  * of the other and elsewhere the other way round.
  */
 export function conflicts(a: string[], b: string[]): boolean {
+  return compareShapes(a, b) === 'neither';
+}
+
+/** How the request sets of two ServeMux paths relate: which one is more specific, or neither (a conflict when they overlap). */
+export function compareShapes(a: string[], b: string[]): 'disjoint' | 'same' | 'a' | 'b' | 'neither' {
   let aMore = false;
   let bMore = false;
   const n = Math.max(a.length, b.length);
@@ -131,13 +144,55 @@ export function conflicts(a: string[], b: string[]): boolean {
       else aMore = true;
       break;
     }
-    if (x === undefined || y === undefined) return false;
+    if (x === undefined || y === undefined) return 'disjoint';
     if (x === '*' && y === '*') continue;
     if (x === '*') bMore = true;
     else if (y === '*') aMore = true;
-    else if (x !== y) return false;
+    else if (x !== y) return 'disjoint';
   }
-  return aMore && bMore;
+  return aMore && bMore ? 'neither' : aMore ? 'a' : bMore ? 'b' : 'same';
+}
+
+/** The methods of one path, by custom verb ("" without one), for its 405s. */
+interface PathMethods {
+  pattern: string;
+  shape: string[];
+  /** The wildcard the verb ends, when a rule of the path has one. */
+  last?: string;
+  byVerb: Map<string, string[]>;
+}
+
+/**
+ * The paths of the route table with the methods each serves. A path gets a
+ * method-less route that answers the other methods with 405 and an exact
+ * Allow (custom verbs told apart, which ServeMux cannot), unless ServeMux
+ * would find it in conflict with a route of another path.
+ */
+function pathMethods(groups: RouteGroup[]): PathMethods[] {
+  const paths: PathMethods[] = [];
+  for (const g of groups) {
+    const key = g.shape.join('/');
+    let p = paths.find((x) => x.shape.join('/') === key);
+    if (!p) paths.push((p = { pattern: g.pattern, shape: g.shape, byVerb: new Map() }));
+    if (g.verbs.size > 0 && p.last === undefined) {
+      // Wildcard names may differ between methods: the verb sits in the last one of this path's pattern.
+      const names = [...p.pattern.matchAll(/\{(\w+)(?:\.\.\.)?\}/g)].map((m) => m[1]!);
+      p.last = names[names.length - 1];
+    }
+    const add = (verb: string) => {
+      const list = p.byVerb.get(verb) ?? [];
+      if (!list.includes(g.httpMethod)) list.push(g.httpMethod);
+      p.byVerb.set(verb, list);
+    };
+    if (g.plain) add('');
+    for (const verb of g.verbs.keys()) add(verb);
+  }
+  return paths.filter((p) =>
+    groups.every((g) => {
+      const rel = compareShapes(p.shape, g.shape);
+      return rel === 'disjoint' || rel === 'same' || rel === 'b';
+    }) && paths.every((q) => q === p || compareShapes(p.shape, q.shape) !== 'neither'),
+  );
 }
 
 /** `internal/gateway/routes.gen.go`: the route table over the service implementations. */
@@ -146,11 +201,15 @@ export function renderGateway(layout: ProtoLayout, warnings: string[]): Artifact
   const f = new GoFile('internal/gateway/routes.gen.go', 'gateway');
   const http = groups.length > 0 ? f.use('net/http') : '';
   const handler = f.use(`${layout.module}/internal/handler`);
-  const params = layout.rpc.services.map((s) => {
+  const params = [`opts Options`, ...layout.rpc.services.map((s) => {
     const p = layout.goPackage(s.file);
     return `${unexportedName(layout.serverName(s))} ${f.use(p.path, p.name)}.${layout.grpcName(s)}Server`;
-  });
+  })];
   const routes: string[] = [];
+  const paths = pathMethods(groups);
+  const methodList = (methods: string[]) => `{${methods.map((m) => (METHOD_CONSTANTS[m] ? `${http}.${METHOD_CONSTANTS[m]}` : goString(m))).join(', ')}}`;
+  const table = (p: PathMethods) => `{${[...p.byVerb].map(([verb, ms]) => `${goString(verb)}: ${methodList(ms)}`).join(', ')}}`;
+  const shapeOfPattern = (pattern: string) => paths.findIndex((p) => p.shape.join('/') === shapeOfMux(pattern).join('/'));
   for (const g of groups) {
     const method = METHOD_CONSTANTS[g.httpMethod] ? `${http}.${METHOD_CONSTANTS[g.httpMethod]}` : goString(g.httpMethod);
     const members = [...(g.plain ? [g.plain] : []), ...g.verbs.values()];
@@ -160,15 +219,20 @@ export function renderGateway(layout: ProtoLayout, warnings: string[]): Artifact
       routes.push(`${head}${unary(layout, g.plain!)}),`);
       continue;
     }
-    routes.push(`${head}verbs(${goString(g.last!)}, ${g.plain ? unary(layout, g.plain) : 'nil'}, map[string]${http}.Handler{`);
+    const at = shapeOfPattern(g.pattern);
+    routes.push(`${head}verbs(${goString(g.last!)}, ${at >= 0 ? `paths[${at}]` : 'nil'}, ${g.plain ? unary(layout, g.plain) : 'nil'}, map[string]${http}.Handler{`);
     for (const [verb, r] of g.verbs) routes.push(`\t\t\t${goString(verb)}:\v${unary(layout, r)},`);
     routes.push('\t\t})),');
+  }
+  for (const [i, p] of paths.entries()) {
+    routes.push(`\t\troute("", ${goString(p.pattern)}, "MethodNotAllowed", allow(${goString(p.last ?? '')}, paths[${i}])),`);
   }
   f.add(
     '// Routes returns the HTTP/JSON routes of the gRPC services, as the',
     "// contract's google.api.http annotations bind them, served by the given",
-    '// implementations.',
+    '// implementations; opts are the request-body rules.',
     `func Routes(${params.join(', ')}) []${handler}.Route {`,
+    ...(paths.length > 0 ? ['\t// The methods of each path, for the 405 of the others.', '\tpaths := []methods{', ...paths.map((p) => `\t\t${table(p)},`), '\t}'] : []),
     ...(routes.length === 0 ? [`\treturn nil`] : [`\treturn []${handler}.Route{`, ...routes, '\t}']),
     '}',
   );
@@ -186,5 +250,5 @@ function unary(layout: ProtoLayout, r: GatewayRoute): string {
   }
   if (r.rule.body) fields.push(`body: ${goString(r.rule.body)}`);
   if (r.rule.responseBody) fields.push(`responseBody: ${goString(r.rule.responseBody)}`);
-  return `unary(binding{${fields.join(', ')}}, ${unexportedName(layout.serverName(r.service))}.${goCamelCase(r.method.name)})`;
+  return `unary(opts, binding{${fields.join(', ')}}, ${unexportedName(layout.serverName(r.service))}.${goCamelCase(r.method.name)})`;
 }

@@ -12,8 +12,8 @@ import { unexportedName } from '../go/naming.js';
 import { deriveOpenAPI } from '../openapi/fromproto.js';
 import { renderGateway } from './gateway.js';
 import { OPENAPI_PATH, ProtoLayout } from './layout.js';
-import { renderStandardMethods, standardMethods } from './crud.js';
-import { messageResources, type MessageResource } from './resources.js';
+import { renderStandardMethods, standardMethods, type StandardMethod } from './crud.js';
+import { idField, messageResources, type MessageResource } from './resources.js';
 import { renderRpcServices, servicePackage } from './services.js';
 import { renderMessageRepositories, repositoriesLiteral } from './storage.js';
 import { renderStorageTests } from './storagetests.js';
@@ -52,7 +52,7 @@ export function renderProtoService(model: ServiceModel, settings: ServiceSetting
     ...renderRpcTests(layout, settings.name, standard),
     ...renderStorageTests(layout, settings.name, resources, standard),
     ...protoCopies(layout),
-    ...openapiDocument(model, layout),
+    ...openapiDocument(model, layout, standard),
   ];
 }
 
@@ -63,7 +63,7 @@ export function renderProtoService(model: ServiceModel, settings: ServiceSetting
  * the same bytes at OPENAPI_PATH. Streaming RPCs are gRPC-only, as in the
  * gateway, so they are left out.
  */
-function openapiDocument(model: ServiceModel, layout: ProtoLayout): Artifact[] {
+function openapiDocument(model: ServiceModel, layout: ProtoLayout, standard: ReadonlyMap<string, StandardMethod>): Artifact[] {
   const rpc: RpcModel = {
     ...layout.rpc,
     services: layout.rpc.services.map((s) => ({
@@ -72,7 +72,19 @@ function openapiDocument(model: ServiceModel, layout: ProtoLayout): Artifact[] {
     })),
   };
   const file = `${model.name}.yaml`;
-  const doc = deriveOpenAPI(rpc, { title: model.title, version: model.version, ...(model.description ? { description: model.description } : {}) });
+  const pagedLists = new Set([...standard].filter(([, m]) => m.kind === 'list').map(([key]) => key));
+  const updateMasks = new Map(
+    [...standard]
+      .filter(([, m]) => m.kind === 'update')
+      .map(([key, m]) => [key, m.resource.entity.fields.filter((f) => !m.resource.immutable.includes(f.name) && !m.resource.outputOnly.includes(f.name)).map((f) => f.jsonName)]),
+  );
+  const createIds = new Map<string, string>();
+  for (const [key, m] of standard) {
+    const method = m.resource.methods.create?.method;
+    const id = m.kind === 'create' && method ? idField(layout.rpc, method, m.resource) : undefined;
+    if (id) createIds.set(key, id.name);
+  }
+  const doc = deriveOpenAPI(rpc, { title: model.title, version: model.version, ...(model.description ? { description: model.description } : {}) }, { pagedLists, updateMasks, createIds });
   const f = new GoFile(`${layout.contractDir}/openapi/openapi.go`, 'openapi', {
     generated: true,
     doc: `Package openapi holds the OpenAPI document derived from the proto contract's google.api.http bindings, served at ${OPENAPI_PATH}.`,
@@ -174,7 +186,8 @@ function wire(layout: ProtoLayout, name: string, resources: MessageResource[], s
           ...layout.rpc.services.map((s, i) => `\t\t${servicePackage(layout, f, s)}.Register${layout.grpcName(s)}Server(s, ${vars[i]})`),
           '\t}',
         ]),
-    `\troutes = append(${gateway}.Routes(${vars.join(', ')}), ${handler}.Route{`,
+    `\tbodyRules := ${gateway}.Options{UnknownFields: cfg.HTTP.UnknownFields, ReadOnlyFields: cfg.HTTP.ReadOnlyFields}`,
+    `\troutes = append(${gateway}.Routes(${['bodyRules', ...vars].join(', ')}), ${handler}.Route{`,
     `\t\tMethod:\v${http}.MethodGet,`,
     `\t\tPattern:\v"${OPENAPI_PATH}",`,
     `\t\tOperation:\v"OpenAPIDocument",`,

@@ -145,11 +145,14 @@ export function renderRpcTests(layout: ProtoLayout, name: string, standard: Read
   );
   if (restCases.length > 0) {
     const proto = f.use('google.golang.org/protobuf/proto');
+    const nethttp = f.use('net/http');
+    const gateway = f.use(`${layout.module}/internal/gateway`);
     f.add(
       '// TestRESTRoutesReachTheirImplementation sends a valid request to every',
       "// google.api.http route: each answers what its RPC returns (501 with an",
       '// RFC 9457 problem, for a stub) as JSON, whatever the implementation does;',
-      "// only the router's own plain-text answer for a route it lacks fails.",
+      "// only a route the table lacks fails: no route matches, the router answers",
+      '// 405, or no custom verb does.',
       `func TestRESTRoutesReachTheirImplementation(t *${testing}.T) {`,
       '\tapi := startAPI(t)',
       '\ttests := []struct {',
@@ -162,9 +165,15 @@ export function renderRpcTests(layout: ProtoLayout, name: string, standard: Read
       '\t}',
       '\tfor _, tt := range tests {',
       '\t\tt.Run(tt.method+" "+tt.path, func(t *testing.T) {',
+      '\t\t\tif !api.routed(tt.method, tt.path) {',
+      '\t\t\t\tt.Fatalf("no route matches %s %s", tt.method, tt.path)',
+      '\t\t\t}',
       '\t\t\tcode, contentType, body := api.call(t, tt.method, tt.path+restQuery(tt.req, tt.body), restBody(t, tt.req, tt.body))',
       `\t\t\tif contentType != "application/json" && contentType != "application/problem+json" {`,
       '\t\t\t\tt.Fatalf("status %d (%s), want a JSON answer from the RPC; body: %s", code, contentType, body)',
+      '\t\t\t}',
+      `\t\t\tif code == ${nethttp}.StatusMethodNotAllowed || code == ${nethttp}.StatusNotFound && ${strings}.Contains(string(body), ${gateway}.NoVerbDetail) {`,
+      '\t\t\t\tt.Fatalf("status %d: the route is not served; body: %s", code, body)',
       '\t\t\t}',
       '\t\t})',
       '\t}',
