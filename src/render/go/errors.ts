@@ -325,29 +325,37 @@ export function renderErrors(gm: GoModel): Artifact {
     f.add(...doc, `func ErrorFormat(_ *${http}.Request, status int) *${problem}.Shape {`, `\treturn ${common}.shape(status)`, '}');
     return f.toArtifact(gm.settings.module);
   }
+  // A list of pairs, not a map literal: gofmt aligns a map's values unless
+  // its keys differ too much in length, a rule not worth emulating here.
   f.add(
-    '// operationErrors maps every operation, as its route pattern, to the error',
-    '// responses it declares.',
-    'var operationErrors = map[string]errorResponses{',
-    ...ops.map((op, i) => `\t${goString(`${op.method} ${muxPattern(op.path)}`)}:\v${tableOf[i]},`),
+    '// operationErrors pairs every operation, as its route pattern, with the',
+    '// error responses it declares.',
+    'var operationErrors = []struct {',
+    '\tpattern\vstring',
+    '\terrors\verrorResponses',
+    '}{',
+    ...ops.map((op, i) => `\t{${goString(`${op.method} ${muxPattern(op.path)}`)}, ${tableOf[i]}},`),
     '}',
   );
   f.add(
     '// errorRoutes finds the operation a request is routed to, as the server does.',
-    `var errorRoutes = func() *${http}.ServeMux {`,
-    `\tmux := ${http}.NewServeMux()`,
-    '\tfor pattern := range operationErrors {',
-    `\t\tmux.Handle(pattern, ${http}.NotFoundHandler())`,
+    `var errorRoutes = ${http}.NewServeMux()`,
+  );
+  f.add('// errorsByPattern holds the error responses of each route pattern.', 'var errorsByPattern = map[string]errorResponses{}');
+  f.add(
+    'func init() {',
+    '\tfor _, op := range operationErrors {',
+    `\t\terrorRoutes.Handle(op.pattern, ${http}.NotFoundHandler())`,
+    '\t\terrorsByPattern[op.pattern] = op.errors',
     '\t}',
-    '\treturn mux',
-    '}()',
+    '}',
   );
   f.add(
     ...doc,
     `func ErrorFormat(r *${http}.Request, status int) *${problem}.Shape {`,
     '\tif r != nil && r.URL != nil {',
     '\t\tif _, pattern := errorRoutes.Handler(r); pattern != "" {',
-    '\t\t\tif e, ok := operationErrors[pattern]; ok {',
+    '\t\t\tif e, ok := errorsByPattern[pattern]; ok {',
     '\t\t\t\treturn e.shape(status)',
     '\t\t\t}',
     '\t\t}',
