@@ -367,11 +367,13 @@ export function renderErrors(gm: GoModel): Artifact {
 }
 
 function shapeLiteral(problem: string, s: ShapeSpec): string {
-  const lines = [`&${problem}.Shape{`, `\tContentType: ${goString(s.contentType)},`];
-  if (s.members) lines.push(`\tMembers: ${membersLiteral(problem, s.members, '\t')},`);
-  if (s.body) lines.push(`\tBody: &${memberLiteral(problem, s.body)},`);
-  lines.push('}');
-  return lines.join('\n');
+  const fields: [string, string][] = [['ContentType', goString(s.contentType)]];
+  if (s.members) fields.push(['Members', membersLiteral(problem, s.members, '\t')]);
+  if (s.body) fields.push(['Body', `&${memberLiteral(problem, s.body)}`]);
+  // gofmt aligns the values of consecutive one-line fields; a value over
+  // several lines ends the run.
+  const lines = fields.map(([k, v]) => `\t${k}:${v.includes('\n') ? ' ' : '\v'}${v},`);
+  return [`&${problem}.Shape{`, ...lines, '}'].join('\n');
 }
 
 function membersLiteral(problem: string, members: MemberSpec[], indent: string): string {
