@@ -119,6 +119,11 @@ const TARGETS: Target[] = [
     userCode: ordersComputeTotal,
     exclusions: [
       { check: 'positive_data_acceptance', operation: 'GET /orders', why: OPAQUE_TOKEN },
+      {
+        check: 'positive_data_acceptance',
+        operation: 'GET /customers/{customer_id}/orders',
+        why: "schemathesis's stateful phase infers a link from an order's id (a UUID) to the ids query parameter (int64 items) and reports the 400 for that schema-invalid value as a valid request rejected; valid data gets the stub's 501",
+      },
       ...['GET /orders', 'PUT /orders/{orderId}', 'DELETE /orders/{orderId}', 'POST /orders/{orderId}/shipments', 'GET /customers/{customer_id}/orders',
         'POST /orders/{orderId}/attachments', 'PUT /orders/{orderId}/invoice', 'POST /feedback', 'GET /reports/revenue'].map((operation) => ({
         check: 'status_code_conformance', operation, why: NO_ERROR_RESPONSES,
