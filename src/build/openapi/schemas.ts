@@ -222,9 +222,6 @@ function allowsNull(ctx: BuildContext, s: unknown, pointer: string, depth = 0): 
   return false;
 }
 
-/** The largest repeat count (`{n}`, `{n,m}`) Go's regexp accepts. */
-const MAX_REPEAT = 1000;
-
 /**
  * A schema no value can satisfy cannot be represented by any Go type: a lower
  * bound above its upper bound, or an allOf whose parts demand different types.
@@ -242,16 +239,6 @@ function assertSatisfiable(ctx: BuildContext, s: Json, pointer: string): void {
     const max = s[hi];
     if (typeof min === 'number' && typeof max === 'number' && min > max) {
       throw ctx.error(ptr(pointer, lo), `${lo} ${min} is greater than ${hi} ${max}: no value satisfies the schema`);
-    }
-  }
-  if (typeof s.pattern === 'string') {
-    // Go's regexp (RE2) refuses a repeat count above 1000, and making an example of {1e400} never ends.
-    for (const m of s.pattern.matchAll(/(?<!\\)\{(\d+)(?:,(\d*))?\}/g)) {
-      const count = [m[1], m[2]].find((n) => n !== undefined && n !== '' && Number(n) > MAX_REPEAT);
-      if (count !== undefined) {
-        const shown = count.length > 20 ? `${count.slice(0, 12)}... (${count.length} digits)` : count;
-        throw ctx.error(ptr(pointer, 'pattern'), `pattern repeats ${shown} times: Go's regexp allows at most ${MAX_REPEAT}; use maxLength for long strings`);
-      }
     }
   }
   if (!Array.isArray(s.allOf)) return;

@@ -217,7 +217,16 @@ function lengthReason(min: number, max: number): string {
   return min === max ? `must be exactly ${min} characters long` : `must be ${min} to ${max} characters long`;
 }
 
-/** Whether Go's RE2 accepts the pattern: no lookaround, no backreferences. */
+/** Whether Go's RE2 accepts the pattern: no lookaround, no backreferences, no repeat count above 1000. */
 export function isRE2(pattern: string): boolean {
-  return !/\(\?[=!<]|\\[1-9]|\\k</.test(pattern);
+  return !/\(\?[=!<]|\\[1-9]|\\k</.test(pattern) && maxRepeat(pattern) <= 1000;
+}
+
+/** The largest repeat count (`{n}`, `{n,m}`) a pattern writes. */
+export function maxRepeat(pattern: string): number {
+  let largest = 0;
+  for (const m of pattern.matchAll(/(?<!\\)\{(\d+)(?:,(\d*))?\}/g)) {
+    for (const n of [m[1], m[2]]) if (n) largest = Math.max(largest, Number(n));
+  }
+  return largest;
 }
