@@ -6,22 +6,18 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { MemoryFileSystem } from '../src/fs/memory.js';
+import { captureStreams } from './support/streams.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'svc.js');
 
 /** Runs the CLI in-process against one in-memory file system per target folder. */
 async function runMemory(args: string[], files: Record<string, string> = {}) {
   const systems = new Map<string, MemoryFileSystem>();
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => (stdout += d));
-  err.on('data', (d) => (stderr += d));
+  const io = captureStreams();
   const code = await main(args, {
     cwd: '/work',
-    stdout: out as unknown as NodeJS.WriteStream,
-    stderr: err as unknown as NodeJS.WriteStream,
+    stdout: io.stdout,
+    stderr: io.stderr,
     interactive: false,
     fsFor: (dir) => {
       let fs = systems.get(dir);
@@ -32,7 +28,7 @@ async function runMemory(args: string[], files: Record<string, string> = {}) {
       return fs;
     },
   });
-  return { code, stdout, stderr, systems };
+  return { code, ...io.text, systems };
 }
 
 function runDisk(args: string[], cwd: string) {

@@ -2,7 +2,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { FIXTURES_DIR } from '../src/devtools/fixtures.js';
@@ -10,6 +9,7 @@ import { UserError } from '../src/errors.js';
 import { MemoryFileSystem } from '../src/fs/memory.js';
 import { newService } from '../src/pipeline/new.js';
 import { isRE2 } from '../src/render/go/validation.js';
+import { captureStreams } from './support/streams.js';
 
 /**
  * Input svc cannot use, found by hand and by test/fuzz-loaders.test.ts: each
@@ -195,14 +195,9 @@ describe('proto contracts svc cannot read', () => {
 
 /** Runs the CLI in-process on the real disk. */
 async function cli(args: string[], cwd: string) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => (stdout += d));
-  err.on('data', (d) => (stderr += d));
-  const code = await main(args, { cwd, stdout: out as unknown as NodeJS.WriteStream, stderr: err as unknown as NodeJS.WriteStream, interactive: false });
-  return { code, stdout, stderr };
+  const io = captureStreams();
+  const code = await main(args, { cwd, stdout: io.stdout, stderr: io.stderr, interactive: false });
+  return { code, ...io.text };
 }
 
 describe('service folders svc cannot use: one line, exit 1, nothing written', () => {
