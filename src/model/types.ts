@@ -19,6 +19,59 @@ export interface ServiceModel {
   warnings: string[];
   /** The RPC services, messages and proto files, for a protobuf contract. */
   rpc?: RpcModel;
+  /** The security schemes the contract declares, in declaration order (OpenAPI `components.securitySchemes`, or svc.yaml `security.schemes` for a proto contract). */
+  securitySchemes: SecurityScheme[];
+}
+
+/**
+ * How a scheme's credentials are carried and checked: `bearer` (HTTP bearer,
+ * a JWT), `basic` (HTTP basic), `apiKey` (a key in a header, query parameter
+ * or cookie), `oauth2` and `openIdConnect` (a bearer JWT with scopes), or
+ * `custom` (any other HTTP scheme, or mutualTLS: no default verifier).
+ */
+export type SecuritySchemeKind = 'bearer' | 'basic' | 'apiKey' | 'oauth2' | 'openIdConnect' | 'custom';
+
+export interface SecurityScheme {
+  /** The scheme's name in the contract, e.g. `bearerAuth`. */
+  name: string;
+  kind: SecuritySchemeKind;
+  description?: string;
+  /** http bearer: the token format hint, e.g. `JWT`. */
+  bearerFormat?: string;
+  /** custom: the HTTP authentication scheme (`digest`, `hoba`…) or `mutualTLS`. */
+  httpScheme?: string;
+  /** apiKey: where the key is sent… */
+  in?: 'header' | 'query' | 'cookie';
+  /** …and the header, query parameter or cookie name. */
+  param?: string;
+  /** openIdConnect: the discovery document URL. */
+  openIdConnectUrl?: string;
+  /** oauth2: the scopes the flows declare, name → description. */
+  scopes?: Record<string, string>;
+  /** oauth2: the flows object as the contract writes it (for documents derived from the model). */
+  flows?: Record<string, unknown>;
+}
+
+/** One scheme of a requirement, with the scopes (or roles) it must grant. */
+export interface SchemeRequirement {
+  scheme: string;
+  scopes: string[];
+}
+
+/**
+ * One security requirement: every scheme in it must be satisfied (AND). An
+ * empty requirement allows anonymous access.
+ */
+export type SecurityRequirement = SchemeRequirement[];
+
+/** Per-operation limits from the contract (`x-svc-timeout`, `x-svc-max-body`, `x-svc-rate-limit`). */
+export interface OperationLimits {
+  /** Deadline of one request, in milliseconds. */
+  timeoutMs?: number;
+  /** Largest request body, in bytes. */
+  maxBodyBytes?: number;
+  /** Requests one client may make: `requests` per `perMs` milliseconds, bursts of up to `burst`. */
+  rateLimit?: { requests: number; perMs: number; burst?: number };
 }
 
 export type ScalarKind =
@@ -201,6 +254,14 @@ export interface Operation {
    * (OpenAPI `x-svc-resource`), where its shape alone is ambiguous.
    */
   resourceMarker?: ResourceMarker;
+  /**
+   * Who may call the operation: any one of the requirements (OR). The
+   * contract's top-level requirements when the operation has none; empty
+   * when it is public (no requirements, or `security: []`).
+   */
+  security: SecurityRequirement[];
+  /** Limits stricter or looser than the server-wide ones. */
+  limits?: OperationLimits;
 }
 
 /** An explicit resource marker: the operation is `method` of resource `name`, or (exclude) of none. */

@@ -12,6 +12,16 @@ import { keyOf } from './sql/schema.js';
 
 /** Versions of the Go modules generated services depend on; bumped deliberately, with the fixtures. */
 export const GO_DEPENDENCIES = {
+  // Security and inbound protection. The last releases that build with Go
+  // 1.22: jwt v5.2.2 (the one keyfunc v3.7.0 requires), x/crypto v0.33.0,
+  // x/time v0.9.0. aegis v0.2.0 is Kratos's BBR load shedder.
+  'github.com/MicahParks/keyfunc/v3': 'v3.7.0',
+  'github.com/go-kratos/aegis': 'v0.2.0',
+  'github.com/golang-jwt/jwt/v5': 'v5.2.2',
+  'github.com/hashicorp/golang-lru/v2': 'v2.0.7',
+  'github.com/rs/cors': 'v1.11.1',
+  'golang.org/x/crypto': 'v0.33.0',
+  'golang.org/x/time': 'v0.9.0',
   'github.com/fsnotify/fsnotify': 'v1.7.0',
   'github.com/google/uuid': 'v1.6.0',
   // The last releases that build with Go 1.22 (later ones require Go 1.23).

@@ -24,6 +24,7 @@ const op = (name: string, method: Operation['method'], path: string, extra: Part
   parameters: path.includes('{') ? [{ name: /\{([^}]+)\}/.exec(path)![1]!, in: 'path', type: str, required: true, constraints: {} }] : [],
   success: { status: 200 },
   otherResponses: [],
+  security: [],
   ...extra,
 });
 

@@ -26,6 +26,7 @@ export function buildFromOpenAPI(loaded: LoadedOpenAPI, serviceName: string): Se
     operations,
     resources: recogniseResources(operations, ctx.types, ctx.warnings),
     warnings: ctx.warnings,
+    securitySchemes: [],
   };
   if (info.description) model.description = info.description.trim();
   ctx.locateWarnings();

@@ -45,6 +45,7 @@ function buildOperation(ctx: BuildContext, path: string, method: HttpMethod, raw
     parameters: parameters(ctx, name, item, raw, at),
     success: { status: 204 },
     otherResponses: [],
+    security: [],
   };
   if (typeof raw.summary === 'string') op.summary = raw.summary.trim();
   if (typeof raw.description === 'string') op.description = raw.description.trim();

@@ -81,6 +81,7 @@ export function buildFromProto(loaded: LoadedProto, serviceName: string): Servic
     name: serviceName,
     title,
     version: '1.0.0',
+    securitySchemes: [],
     ...(services[0]?.comment ? { description: services[0].comment } : {}),
     ...buildContractModel(rpc, new Set(loaded.main.map((p) => loaded.files.get(p)!.package)), warnings),
     warnings,

@@ -246,6 +246,7 @@ function operation(rpc: RpcModel, m: RpcMethod, rule: HttpRule, name: string, gr
     ? { status: 200 }
     : { status: 200, type: output ? fieldType(output, names) : messageType(m.output, names), contentType: 'application/json' };
   return {
+    security: [],
     name,
     method: rule.method as HttpMethod,
     path,
