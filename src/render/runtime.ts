@@ -24,11 +24,24 @@ export interface ServicePort {
 
 /** The HTTP listener; a gRPC listener joins the list when the service has one. */
 export const HTTP_PORT: ServicePort = { name: 'http', containerPort: 8080, servicePort: 80, configKey: 'http.addr', appProtocol: 'http' };
-/** The gRPC listener of a service whose transports include `grpc`; probes and metrics stay on HTTP. */
+/** The gRPC listener of a service whose transports include `grpc`; probes stay on HTTP. */
 export const GRPC_PORT: ServicePort = { name: 'grpc', containerPort: 9090, servicePort: 9090, configKey: 'grpc.addr', appProtocol: 'grpc' };
 
-/** Operational endpoints served on the HTTP port. */
-export const PATHS = { liveness: '/healthz', readiness: '/readyz', metrics: '/metrics' } as const;
+/**
+ * The admin listener (config `admin.addr`): Prometheus metrics and, when
+ * `admin.pprof` is on, the pprof profiles. Kept off the API port so that only
+ * the monitoring namespace reaches it (see the NetworkPolicy).
+ */
+export const ADMIN_PORT = { name: 'admin', containerPort: 9091, configKey: 'admin.addr' } as const;
+
+/** Probes are served on the HTTP port; metrics and pprof on the admin port. */
+export const PATHS = { liveness: '/healthz', readiness: '/readyz', metrics: '/metrics', pprof: '/debug/pprof/' } as const;
+
+/**
+ * The namespace label the NetworkPolicy requires of clients of the admin
+ * port: label the namespace Prometheus runs in with it.
+ */
+export const MONITORING_LABEL = { key: 'monitoring', value: 'true' } as const;
 
 /** Shutdown timings in seconds (the defaults of http.shutdown_delay and http.shutdown_timeout). */
 export const SHUTDOWN = {
@@ -75,6 +88,8 @@ export function runtimeContext(name: string) {
   return {
     httpPort: HTTP_PORT.containerPort,
     grpcPort: GRPC_PORT.containerPort,
+    adminPort: ADMIN_PORT.containerPort,
+    monitoringLabel: MONITORING_LABEL,
     paths: PATHS,
     shutdown: { ...SHUTDOWN, graceSeconds },
     configFile: CONFIG_FILE,
