@@ -3,7 +3,7 @@ import { defaultDeploySettings, ENVIRONMENTS, type Environment } from '../projec
 import type { ProjectSettings } from '../project/settings.js';
 import type { Artifact } from './artifact.js';
 import { projectContext, serviceSettingsOf } from './project.js';
-import { IMAGE_WORKDIR, servicePorts, NONROOT_UID } from './runtime.js';
+import { ADMIN_PORT, IMAGE_WORKDIR, MONITORING_LABEL, servicePorts, NONROOT_UID } from './runtime.js';
 import { SQLITE_DIR, usesSql } from './database.js';
 import { renderTree } from './templates.js';
 
@@ -51,9 +51,12 @@ export function deployContext(model: ServiceModel, settings: ProjectSettings) {
       ports,
       // HTTP probes on /healthz and /readyz; a gRPC-only service gets gRPC health probes.
       probe: http ? { http: http.name } : { grpc: grpc!.containerPort },
-      metrics: http ? { port: http.containerPort, portName: http.name } : undefined,
+      // Metrics (and pprof) are on the admin listener, which only namespaces
+      // labelled MONITORING_LABEL may reach (NetworkPolicy).
+      admin: { ...ADMIN_PORT, appProtocol: 'http', monitoringLabel: MONITORING_LABEL },
+      metrics: { port: ADMIN_PORT.containerPort, portName: ADMIN_PORT.name },
       ingress: { ...settings.deploy.ingress, enabled: settings.deploy.ingress.enabled && http !== undefined, portName: http?.name },
-      serviceMonitor: settings.deploy.serviceMonitor && http !== undefined,
+      serviceMonitor: settings.deploy.serviceMonitor,
       configMap: `${settings.name}-config`,
       configMount: CONFIG_MOUNT,
       secretName: `${settings.name}-secrets`,

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { fixtureCases, renderFixture } from '../../src/devtools/fixtures.js';
 import { GO_BUILDER_IMAGE } from '../../src/render/deploy.js';
 import { GO_VERSION } from '../../src/render/project.js';
-import { GRPC_PORT, HTTP_PORT, NONROOT_UID } from '../../src/render/runtime.js';
+import { ADMIN_PORT, GRPC_PORT, HTTP_PORT, NONROOT_UID } from '../../src/render/runtime.js';
 
 /**
  * The generated Dockerfile, linted offline with dockerfile-utils and held to
@@ -109,6 +109,7 @@ describe.each(fixtureCases())('the Dockerfile of fixture %s', (caseName) => {
     expect(final.filter((i) => i.keyword === 'EXPOSE').map((i) => i.args)).toEqual([
       String(HTTP_PORT.containerPort),
       ...(grpc ? [String(GRPC_PORT.containerPort)] : []),
+      String(ADMIN_PORT.containerPort),
     ]);
     const healthcheck = final.find((i) => i.keyword === 'HEALTHCHECK')!.args;
     expect(healthcheck).toMatch(new RegExp(`CMD \\["/app/${name}", "healthcheck"\\]$`));

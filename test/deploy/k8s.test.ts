@@ -6,6 +6,7 @@ import { fixtureCases } from '../../src/devtools/fixtures.js';
 import { DiskFileSystem } from '../../src/fs/disk.js';
 import { genDeploy } from '../../src/pipeline/deploy.js';
 import { ENVIRONMENTS, type EnvironmentSettings } from '../../src/project/deploy.js';
+import { MONITORING_LABEL } from '../../src/render/runtime.js';
 import { generateFixtureOnDisk } from '../support/go.js';
 import { buildChecker, byKind, check, container, hasKubectl, kubectlKustomize, one, type CheckReport, type K8sObject } from './support.js';
 
@@ -38,8 +39,10 @@ function codeFacts(dir: string) {
   // A service with the gRPC transport has its own config file for it.
   const grpcConfig = join(dir, 'internal/config/grpc.go');
   const grpcPort = existsSync(grpcConfig) ? Number(grab(readFileSync(grpcConfig, 'utf8'), /"addr":\s+":(\d+)"/)) : undefined;
+  const protection = readFileSync(join(dir, 'internal/config/protection.go'), 'utf8');
   return {
     port: Number(grab(config, /"http\.addr":\s+":(\d+)"/)),
+    adminPort: Number(grab(protection, /"admin\.addr":\s+":(\d+)"/)),
     grpcPort,
     liveness: grab(server, /LivenessPath\s+= "([^"]+)"/),
     readiness: grab(server, /ReadinessPath\s+= "([^"]+)"/),
@@ -140,13 +143,14 @@ describe.each(fixtureCases())('the manifests of fixture %s', (caseName) => {
       expect(c.ports).toEqual([
         { name: 'http', containerPort: code.port, protocol: 'TCP' },
         ...(code.grpcPort ? [{ name: 'grpc', containerPort: code.grpcPort, protocol: 'TCP' }] : []),
+        { name: 'admin', containerPort: code.adminPort, protocol: 'TCP' },
       ]);
       expect(c.livenessProbe.httpGet).toEqual({ path: code.liveness, port: 'http' });
       expect(c.startupProbe.httpGet).toEqual({ path: code.liveness, port: 'http' });
       expect(c.readinessProbe.httpGet).toEqual({ path: code.readiness, port: 'http' });
       expect(deployment.spec.template.metadata.annotations).toEqual({
         'prometheus.io/scrape': 'true',
-        'prometheus.io/port': String(code.port),
+        'prometheus.io/port': String(code.adminPort),
         'prometheus.io/path': code.metrics,
       });
       // Every env var is one the service reads: its config file, or a config key.
@@ -165,11 +169,20 @@ describe.each(fixtureCases())('the manifests of fixture %s', (caseName) => {
       // Grace period: preStop pause, then shutdown_delay and shutdown_timeout, with room to spare.
       const preStop = c.lifecycle.preStop.sleep.seconds as number;
       expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(preStop + code.shutdownDelay + code.shutdownTimeout);
-      // Service and NetworkPolicy name the same ports.
+      // Service and NetworkPolicy name the same ports; the admin port
+      // (metrics) only admits the namespaces labelled for monitoring.
       const grpc = code.grpcPort ? [{ name: 'grpc', port: code.grpcPort, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'grpc' }] : [];
-      expect(one(objects, 'Service').spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' }, ...grpc]);
+      expect(one(objects, 'Service').spec.ports).toEqual([
+        { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' },
+        ...grpc,
+        { name: 'admin', port: code.adminPort, targetPort: 'admin', protocol: 'TCP', appProtocol: 'http' },
+      ]);
       expect(one(objects, 'NetworkPolicy').spec.ingress).toEqual([
         { ports: [{ port: code.port, protocol: 'TCP' }, ...(code.grpcPort ? [{ port: code.grpcPort, protocol: 'TCP' }] : [])] },
+        {
+          from: [{ namespaceSelector: { matchLabels: { [MONITORING_LABEL.key]: MONITORING_LABEL.value } } }],
+          ports: [{ port: code.adminPort, protocol: 'TCP' }],
+        },
       ]);
     }
   });
@@ -225,7 +238,7 @@ describe('optional features and the checker itself', () => {
     const prod = r.reports[OVERLAYS.indexOf('prod')]!.objects;
     expect(one(prod, 'Ingress').spec.rules[0].host).toBe('api.example.org');
     expect(one(prod, 'Ingress').spec.rules[0].http.paths[0].backend.service).toEqual({ name: 'product', port: { name: 'http' } });
-    expect(one(prod, 'ServiceMonitor').spec.endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '30s' }]);
+    expect(one(prod, 'ServiceMonitor').spec.endpoints).toEqual([{ port: 'admin', path: '/metrics', interval: '30s' }]);
     if (hasKubectl()) expect(await kubectlKustomize(join(dir, 'deployments', 'prod'))).toEqual(prod);
   });
 
