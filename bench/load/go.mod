@@ -1,0 +1,3 @@
+module svcbench/load
+
+go 1.22
