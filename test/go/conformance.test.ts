@@ -182,6 +182,10 @@ describe.skipIf(skip)(`schemathesis ${'version' in st ? st.version : '(not insta
         const db = join(mkdtempSync(join(tmpdir(), `svc-st-${target.fixture}-`)), `${name}.db`);
         svc = await startService(join(dir, 'bin', name), dir, {
           [`${prefix}_HTTP_ADDR`]: '127.0.0.1:0',
+          [`${prefix}_ADMIN_ADDR`]: '127.0.0.1:0',
+          // One client sending as fast as it can: per-client rate limiting
+          // (429, which contracts do not declare) is not what this checks.
+          [`${prefix}_LIMITS_RATE`]: '0',
           [`${prefix}_HTTP_SHUTDOWN_DELAY`]: '0s',
           // Proto services also listen for gRPC: a free port, not the default 9090.
           [`${prefix}_GRPC_ADDR`]: '127.0.0.1:0',

@@ -95,7 +95,7 @@ describe('the starter service on SQLite', () => {
     }
     await go(broken, 'build', '-o', 'bin/product', './cmd/product');
     const env = { PRODUCT_DATABASE_SQLITE_PATH: join(broken, 'data', 'broken.db') };
-    const run = () => spawnSync(join(broken, 'bin', 'product'), [], { cwd: broken, env: { ...GO_ENV, ...env, PRODUCT_HTTP_ADDR: '127.0.0.1:0' }, encoding: 'utf8', timeout: 60_000 });
+    const run = () => spawnSync(join(broken, 'bin', 'product'), [], { cwd: broken, env: { ...GO_ENV, ...env, PRODUCT_HTTP_ADDR: '127.0.0.1:0', PRODUCT_ADMIN_ADDR: '127.0.0.1:0' }, encoding: 'utf8', timeout: 60_000 });
     const first = run();
     expect(first.status).toBe(1);
     expect(first.stderr).toMatch(/^database: migration 00002_broken\.sql failed and was rolled back: .*no such table: no_such_table/m);

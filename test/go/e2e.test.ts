@@ -13,6 +13,8 @@ describe('the starter service, built and running', () => {
   let dir = '';
   let proc: ChildProcess;
   let base = '';
+  // The admin listener, which serves the metrics; it starts before the API one.
+  let admin = '';
   const logs: Record<string, unknown>[] = [];
   let exited: Promise<number | null>;
 
@@ -20,7 +22,7 @@ describe('the starter service, built and running', () => {
     dir = await buildStarter();
     proc = spawn(join(dir, 'bin', 'product'), [], {
       cwd: dir,
-      env: { ...GO_ENV, PRODUCT_HTTP_ADDR: '127.0.0.1:0', PRODUCT_HTTP_SHUTDOWN_DELAY: '500ms', PRODUCT_LOG_LEVEL: 'debug' },
+      env: { ...GO_ENV, PRODUCT_HTTP_ADDR: '127.0.0.1:0', PRODUCT_ADMIN_ADDR: '127.0.0.1:0', PRODUCT_HTTP_SHUTDOWN_DELAY: '500ms', PRODUCT_LOG_LEVEL: 'debug' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     exited = new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
@@ -33,6 +35,7 @@ describe('the starter service, built and running', () => {
         try {
           const entry = JSON.parse(line) as Record<string, unknown>;
           logs.push(entry);
+          if (entry.msg === 'admin server listening') admin = `http://${String(entry.addr)}`;
           if (entry.msg === 'http server listening') {
             clearTimeout(timer);
             resolve(`http://${String(entry.addr)}`);
@@ -124,7 +127,9 @@ describe('the starter service, built and running', () => {
     const id = String((await call('POST', '/products', { name: 'A', price: 1, currency: 'EUR' })).json!.id);
     await call('GET', `/products/${id}`);
     await call('GET', `/products/${id}`);
-    const metrics = await call('GET', '/metrics');
+    expect((await call('GET', '/metrics')).status).toBe(404); // not on the API port
+    const resp = await fetch(`${admin}/metrics`);
+    const metrics = { status: resp.status, text: await resp.text() };
     expect(metrics.status).toBe(200);
     const count = (route: string, code: string) => {
       const line = metrics.text.split('\n').find((l) => l.startsWith('http_requests_total{') && l.includes(`route="${route}"`) && l.includes(`code="${code}"`));

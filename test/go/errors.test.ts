@@ -41,7 +41,7 @@ describe('a service with a contract-declared error schema, built and running', (
     await newService({ ...fixtureNewOptions('petstore', new DiskFileSystem(dir), dir), cwd: root, openapi: 'openapi.yaml', name: 'pet', module: 'example.com/pet' });
     await go(dir, 'mod', 'tidy');
     await go(dir, 'build', '-o', 'bin/pet', './cmd/pet');
-    proc = spawn(join(dir, 'bin', 'pet'), [], { cwd: dir, env: { ...GO_ENV, PET_HTTP_ADDR: '127.0.0.1:0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    proc = spawn(join(dir, 'bin', 'pet'), [], { cwd: dir, env: { ...GO_ENV, PET_HTTP_ADDR: '127.0.0.1:0', PET_ADMIN_ADDR: '127.0.0.1:0' }, stdio: ['ignore', 'pipe', 'pipe'] });
     const lines = createInterface({ input: proc.stdout! });
     base = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no "listening" log line')), 30_000);

@@ -8,6 +8,8 @@ export interface RunningService {
   proc: ChildProcess;
   /** `http://127.0.0.1:port` once it listens. */
   base: string;
+  /** The admin listener (metrics), `http://127.0.0.1:port`, when it has one. */
+  admin?: string;
   /** Every JSON log line so far (and stderr lines as `{ stderr }`). */
   logs: Record<string, unknown>[];
   /** Resolves with the exit code. */
@@ -21,9 +23,17 @@ export interface RunningService {
  * listening" log line; rejects when the process exits first or after 30s.
  */
 export function startService(bin: string, dir: string, env: Record<string, string>, args: string[] = []): Promise<RunningService> {
+  // The admin listener (metrics) too gets a free port, so that services
+  // started at once do not compete for its default one.
+  const adminEnv: Record<string, string> = {};
+  for (const key of ['PRODUCT_HTTP_ADDR', ...Object.keys(env)]) {
+    const prefix = /^(.+)_HTTP_ADDR$/.exec(key)?.[1];
+    if (prefix) adminEnv[`${prefix}_ADMIN_ADDR`] = '127.0.0.1:0';
+  }
+  const admin: { url?: string } = {};
   const proc = spawn(bin, args, {
     cwd: dir,
-    env: { ...GO_ENV, PRODUCT_HTTP_ADDR: '127.0.0.1:0', PRODUCT_HTTP_SHUTDOWN_DELAY: '0s', ...env },
+    env: { ...GO_ENV, PRODUCT_HTTP_ADDR: '127.0.0.1:0', PRODUCT_HTTP_SHUTDOWN_DELAY: '0s', ...adminEnv, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];
@@ -44,13 +54,14 @@ export function startService(bin: string, dir: string, env: Record<string, strin
         entry = { raw: line };
       }
       logs.push(entry);
+      if (entry.msg === 'admin server listening') admin.url = `http://${String(entry.addr)}`;
       if (entry.msg === 'http server listening') {
         clearTimeout(timer);
         const stop = () => {
           if (proc.exitCode === null) proc.kill('SIGTERM');
           return exited;
         };
-        resolve({ proc, base: `http://${String(entry.addr)}`, logs, exited, stop });
+        resolve({ proc, base: `http://${String(entry.addr)}`, admin: admin.url, logs, exited, stop });
       }
     });
   });
