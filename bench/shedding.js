@@ -8,7 +8,8 @@
 // items per answer, so that the service, not the client, does most of the
 // work) with the open-loop Go load generator in bench/load (`go run`). The
 // service runs with GOMAXPROCS=1 so that the generator has CPU of its own.
-//   1. unloaded: an open loop at UNLOADED_RATE/s for 5 s, for its p99;
+//   1. unloaded: an open loop at UNLOADED_RATE/s for 5 s, for its p99
+//      (this and the ramp run without shedding);
 //   2. capacity: a ramp of open-loop steps of STEP_SECONDS, each 25% faster,
 //      up to the last rate served in full with a median latency within 5x the
 //      unloaded one: the throughput the service can serve;
@@ -122,7 +123,9 @@ try {
   console.log(`shedding benchmark: GET /products?page_size=100 on loopback, service GOMAXPROCS=1, ${CONNS} client connections, ${spawnSync('go', ['version'], { encoding: 'utf8' }).stdout.trim()}`);
   console.log('per-client rate limiting off in every run (PRODUCT_LIMITS_RATE=0)');
 
-  let svc = await start(bin, dir, {});
+  // Unloaded latency and capacity are the service's own, without shedding.
+  const off = { PRODUCT_HTTP_SHEDDING: 'false', PRODUCT_HTTP_MAX_INFLIGHT: '0' };
+  let svc = await start(bin, dir, off);
   const unloaded = load(svc.url, ['-rate', String(UNLOADED_RATE), '-duration', '5s']);
   console.log(`unloaded (open loop at ${UNLOADED_RATE}/s, 5s): ${fmt(unloaded)}`);
   let capacity = 0;
@@ -143,7 +146,7 @@ try {
 
   const runs = [
     ['shedding on ', {}],
-    ['shedding off', { PRODUCT_HTTP_SHEDDING: 'false', PRODUCT_HTTP_MAX_INFLIGHT: '0' }],
+    ['shedding off', off],
   ];
   const results = {};
   for (const [label, extra] of runs) {
