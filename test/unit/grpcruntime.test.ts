@@ -60,6 +60,7 @@ describe('the gRPC runtime', () => {
     expect(container.ports).toEqual([
       { name: 'http', containerPort: 8080, protocol: 'TCP' },
       { name: 'grpc', containerPort: 9090, protocol: 'TCP' },
+      { name: 'admin', containerPort: 9091, protocol: 'TCP' },
     ]);
     expect(container.readinessProbe.httpGet).toMatchObject({ path: '/readyz', port: 'http' });
     const [service] = docs('deployments/base/service.yaml');
