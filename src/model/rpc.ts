@@ -1,3 +1,4 @@
+import type { SecurityRequirement } from './types.js';
 /**
  * The RPC part of the service model, built from a protobuf contract: the
  * services and their methods, the messages and enums they use, and the proto
@@ -66,6 +67,11 @@ export interface RpcMethod {
    * are operations, find their RPCs.
    */
   operation?: string;
+  /**
+   * Who may call the RPC (svc.yaml's `security`): any one requirement. Every
+   * RPC has its own, those without an HTTP binding included; empty: public.
+   */
+  security?: SecurityRequirement[];
 }
 
 export interface HttpRule {
