@@ -9,6 +9,7 @@ import { exportedName, packageName } from './go/naming.js';
 import { envPrefixOf, runtimeContext } from './runtime.js';
 import { databaseContext } from './database.js';
 import { keyOf } from './sql/schema.js';
+import { authConfigYaml, schemeNames } from './go/security.js';
 
 /** Versions of the Go modules generated services depend on; bumped deliberately, with the fixtures. */
 export const GO_DEPENDENCIES = {
@@ -106,5 +107,29 @@ export function projectContext(model: ServiceModel, settings: ServiceSettings) {
     hasIntegerKeys: model.resources.some((r) => keyOf(r, model.types.find((t) => t.name === r.entity) as ObjectDecl) !== 'string'),
     hasForms: model.operations.some(isFormBody),
     database: databaseContext(model, settings.name, settings.database),
+    security: securityContext(model, settings.name),
   };
+}
+
+/** What the README and config.yaml say of the contract's security schemes. */
+function securityContext(model: ServiceModel, name: string) {
+  const env = envPrefixOf(name);
+  const schemes = schemeNames(model).map((n) => {
+    const s = n.scheme;
+    const secret = `${env}_AUTH_${n.env}`;
+    const jwt = s.kind === 'bearer' || s.kind === 'oauth2' || s.kind === 'openIdConnect';
+    const what =
+      s.kind === 'bearer' ? `HTTP bearer token${s.bearerFormat ? ` (${s.bearerFormat})` : ''}, as a JWT`
+      : s.kind === 'oauth2' ? 'OAuth 2.0 access token (JWT) and its scopes'
+      : s.kind === 'openIdConnect' ? 'OpenID Connect token (JWT) and its scopes'
+      : s.kind === 'apiKey' ? `API key in the ${s.in} \`${s.param}\``
+      : s.kind === 'basic' ? 'HTTP basic user and password'
+      : `${s.httpScheme ?? 'custom'} credentials: your verifier`;
+    const secrets = jwt ? `\`${secret}_PUBLIC_KEY\` (PEM) or \`${secret}_HMAC_SECRET\`, unless \`jwks_url\`/\`discovery_url\` is set`
+      : s.kind === 'apiKey' ? `\`${secret}_KEYS\``
+      : s.kind === 'basic' ? `\`${secret}_USERS\``
+      : 'none';
+    return { name: s.name, key: n.key, what, secrets };
+  });
+  return { schemes, config: authConfigYaml(model, name) };
 }

@@ -20,7 +20,7 @@ function files(m: ServiceModel, ops: Parameters<typeof renderSecurity>[2], grpc 
 
 describe('security schemes in Go', () => {
   it('names each scheme once in Go, config and the environment', () => {
-    const names = schemeNames(model([...schemes, { name: 'api-key', kind: 'apiKey', in: 'query', param: 'key' }]));
+    const names = schemeNames(model([...schemes, { name: 'api-key', kind: 'apiKey', in: 'query', param: 'key' }, { name: 'token', kind: 'bearer' }]));
     expect(names.map((n) => [n.go, n.key, n.env])).toEqual([
       ['BearerAuth', 'bearer_auth', 'BEARER_AUTH'],
       ['APIKey', 'api_key', 'API_KEY'],
@@ -28,6 +28,8 @@ describe('security schemes in Go', () => {
       ['Oidc', 'oidc', 'OIDC'],
       ['Digest', 'digest', 'DIGEST'],
       ['APIKey2', 'api_key_2', 'API_KEY_2'],
+      // TokenVerifier is the runtime's own.
+      ['TokenScheme', 'token', 'TOKEN'],
     ]);
   });
 
@@ -37,10 +39,12 @@ describe('security schemes in Go', () => {
     expect(go).toContain('VerifyAPIKey(ctx context.Context, key string) (Principal, error)');
     expect(go).toContain('VerifyBasic(ctx context.Context, username, password string) (Principal, error)');
     expect(go).toContain('VerifyOidc(ctx context.Context, token string) (Principal, error)');
-    expect(go).toContain('VerifyDigest(ctx context.Context, c Credentials) (Principal, error)');
+    expect(go).toContain('VerifyDigest(ctx context.Context, value string) (Principal, error)');
     expect(go).toContain('{Name: "api_key", Kind: KindAPIKey, In: "header", Param: "X-API-Key"},');
-    expect(go).toContain('key, ok := APIKey(c, "header", "X-API-Key")');
-    expect(go).toMatch(/if v\.BearerAuth == nil \{\n\t\tverify, err := jwtVerifier\(ctx, "bearerAuth", cfg\.BearerAuth, "AUTH_BEARER_AUTH", opts\.Log\)/);
+    expect(go).toMatch(/"api_key": +Key\("header", "X-API-Key", v\.APIKey\.VerifyAPIKey\),/);
+    expect(go).toMatch(/"digest": +Custom\("digest", v\.Digest\.VerifyDigest\),/);
+    expect(go).toMatch(/if v\.BearerAuth == nil \{\n\t\tverifier, err := DefaultJWT\(ctx, "bearerAuth", "auth\.bearer_auth", cfg\.BearerAuth, secrets, opts\.Log\)/);
+    expect(go).toContain('v.Basic = BasicVerifierFunc(verifier.VerifyPassword)');
     // A scheme with no default refuses to start unless told to reject everyone.
     expect(go).toContain('auth.digest.reject_all: true');
   });
@@ -55,7 +59,9 @@ describe('security schemes in Go', () => {
     const go = files(model(), []).get('internal/config/auth.gen.go')!;
     expect(go).toMatch(/BearerAuth JWTAuth +`mapstructure:"bearer_auth"`/);
     expect(go).toMatch(/APIKey +KeyFileAuth +`mapstructure:"api_key"`/);
-    expect(go).toContain('jwtDefaults(d, "auth.oidc", "https://id.example.com/.well-known/openid-configuration")');
+    expect(go).toMatch(/"auth\.oidc\.": +JWTAuthDefaults\(\),/);
+    expect(go).toContain('d["auth.oidc.discovery_url"] = "https://id.example.com/.well-known/openid-configuration"');
+    expect(go).toContain('a.BearerAuth.Validate("auth.bearer_auth"),');
     const yaml = authConfigYaml(model(), 'shop');
     expect(yaml).toContain('SHOP_AUTH_<SCHEME>_<NAME>_FILE');
     expect(yaml).toContain('discovery_url: "https://id.example.com/.well-known/openid-configuration"');

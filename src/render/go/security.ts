@@ -26,12 +26,16 @@ export interface SchemeNames {
   env: string;
 }
 
+/** `<X>Verifier` names the runtime of package auth declares itself. */
+const RUNTIME_VERIFIERS = new Set(['Token', 'Key', 'Password']);
+
 /** Go, config and environment names of every scheme, unique in each. */
 export function schemeNames(model: ServiceModel): SchemeNames[] {
   const goUsed = new Set<string>();
   const keyUsed = new Set<string>();
   return model.securitySchemes.map((scheme) => {
-    const go = uniqueName(exportedName(scheme.name), goUsed, '');
+    const base = exportedName(scheme.name);
+    const go = uniqueName(RUNTIME_VERIFIERS.has(base) ? `${base}Scheme` : base, goUsed, '');
     const key = uniqueName(snake(scheme.name) || 'scheme', keyUsed, '_');
     return { scheme, go, key, env: key.toUpperCase() };
   });
@@ -44,34 +48,31 @@ function uniqueName(base: string, used: Set<string>, sep: string): string {
   return name;
 }
 
-/** What a scheme's verifier is given, and its default. */
-function credential(s: SecurityScheme): { params: string; args: string; extract: string[]; describe: string } {
+/** What a scheme's verifier is given, and the runtime function that takes it from a request. */
+function credential(s: SecurityScheme): { params: string; authenticate: (verify: string) => string; describe: string } {
   switch (s.kind) {
     case 'bearer':
     case 'oauth2':
     case 'openIdConnect':
       return {
         params: 'token string',
-        args: 'token',
-        extract: ['token, ok := BearerToken(c)', 'if !ok {', '\treturn Principal{}, ErrNoCredentials', '}'],
+        authenticate: (verify) => `Bearer(${verify})`,
         describe: s.kind === 'bearer' ? `an HTTP bearer token${s.bearerFormat ? ` (${s.bearerFormat})` : ''}` : s.kind === 'oauth2' ? 'an OAuth 2.0 bearer access token' : 'an OpenID Connect bearer token',
       };
     case 'apiKey':
       return {
         params: 'key string',
-        args: 'key',
-        extract: [`key, ok := APIKey(c, ${goString(s.in ?? 'header')}, ${goString(s.param ?? '')})`, 'if !ok {', '\treturn Principal{}, ErrNoCredentials', '}'],
-        describe: `an API key in the ${s.in ?? 'header'} ${s.in === 'header' ? '' : 'parameter '}${JSON.stringify(s.param ?? '')}`.replace('  ', ' '),
+        authenticate: (verify) => `Key(${goString(s.in ?? 'header')}, ${goString(s.param ?? '')}, ${verify})`,
+        describe: `an API key in the ${s.in ?? 'header'} ${JSON.stringify(s.param ?? '')}`,
       };
     case 'basic':
-      return {
-        params: 'username, password string',
-        args: 'username, password',
-        extract: ['username, password, ok := BasicCredentials(c)', 'if !ok {', '\treturn Principal{}, ErrNoCredentials', '}'],
-        describe: 'HTTP basic credentials',
-      };
+      return { params: 'username, password string', authenticate: (verify) => `Basic(${verify})`, describe: 'HTTP basic credentials' };
     case 'custom':
-      return { params: 'c Credentials', args: 'c', extract: [], describe: `${s.httpScheme ?? 'custom'} credentials, which have no default verifier` };
+      return {
+        params: 'value string',
+        authenticate: (verify) => `Custom(${goString(s.httpScheme ?? '')}, ${verify})`,
+        describe: `the value of "Authorization: ${s.httpScheme ?? 'custom'} <value>", which has no default verifier`,
+      };
   }
 }
 
@@ -111,7 +112,7 @@ function schemesFile(module: string, names: SchemeNames[]): GoFile {
       '',
       `// Verify${n.go} calls f.`,
       `func (f ${n.go}VerifierFunc) Verify${n.go}(ctx ${ctx}.Context, ${c.params}) (Principal, error) {`,
-      `\treturn f(ctx, ${c.args})`,
+      `\treturn f(ctx, ${c.params.replace(/ string/g, '')})`,
       '}',
     );
   }
@@ -130,6 +131,8 @@ function schemesFile(module: string, names: SchemeNames[]): GoFile {
     `\tLog *${zap}.Logger`,
     '\t// Failures counts refused requests; nil counts nothing.',
     '\tFailures FailureCounter',
+    '\t// Secrets reads key material; nil reads config.SecretFromEnvOrFile.',
+    '\tSecrets SecretFunc',
     '}',
   );
   f.add(
@@ -144,6 +147,9 @@ function schemesFile(module: string, names: SchemeNames[]): GoFile {
     '}',
   );
   const body: string[] = [];
+  if (names.some((n) => n.scheme.kind !== 'custom')) {
+    body.push('\tsecrets := opts.Secrets', '\tif secrets == nil {', `\t\tsecrets = ${config}.SecretFromEnvOrFile`, '\t}');
+  }
   for (const n of names) body.push(...defaultOf(n, fmt, ctx).map((l) => `\t${l}`));
   const usesCtx = names.some((n) => n.scheme.kind === 'bearer' || n.scheme.kind === 'oauth2' || n.scheme.kind === 'openIdConnect');
   const named = names.length > 0;
@@ -158,10 +164,7 @@ function schemesFile(module: string, names: SchemeNames[]): GoFile {
     ...names.flatMap((n) => {
       const c = credential(n.scheme);
       return [
-        `\t\t${goString(n.scheme.name)}: func(ctx ${ctx}.Context, c Credentials) (Principal, error) {`,
-        ...c.extract.map((l) => `\t\t\t${l}`),
-        `\t\t\treturn v.${n.go}.Verify${n.go}(ctx, ${c.args})`,
-        '\t\t},',
+        `\t\t${goString(n.scheme.name)}:\v${c.authenticate(`v.${n.go}.Verify${n.go}`)},`,
       ];
     }),
     '\t}, opts.Failures)',
@@ -174,25 +177,25 @@ function schemesFile(module: string, names: SchemeNames[]): GoFile {
 function defaultOf(n: SchemeNames, fmt: string, ctx: string): string[] {
   const field = `v.${n.go}`;
   const cfg = `cfg.${n.go}`;
-  const secret = goString(`AUTH_${n.env}`);
+  const setting = goString(`auth.${n.key}`);
   const name = goString(n.scheme.name);
-  const set = (call: string) => [`if ${field} == nil {`, `\tverify, err := ${call}`, '\tif err != nil {', '\t\treturn nil, err', '\t}', `\t${field} = ${n.go}VerifierFunc(verify)`, '}'];
+  const set = (call: string, method: string) => [`if ${field} == nil {`, `\tverifier, err := ${call}`, '\tif err != nil {', '\t\treturn nil, err', '\t}', `\t${field} = ${n.go}VerifierFunc(verifier.${method})`, '}'];
   switch (n.scheme.kind) {
     case 'bearer':
     case 'oauth2':
     case 'openIdConnect':
-      return set(`jwtVerifier(ctx, ${name}, ${cfg}, ${secret}, opts.Log)`);
+      return set(`DefaultJWT(ctx, ${name}, ${setting}, ${cfg}, secrets, opts.Log)`, 'VerifyToken');
     case 'apiKey':
-      return set(`apiKeyVerifier(${name}, ${cfg}, ${secret})`);
+      return set(`DefaultAPIKeys(${name}, ${setting}, ${cfg}, secrets)`, 'VerifyKey');
     case 'basic':
-      return set(`basicVerifier(${name}, ${cfg}, ${secret})`);
+      return set(`DefaultBasicUsers(${name}, ${setting}, ${cfg}, secrets)`, 'VerifyPassword');
     case 'custom':
       return [
         `if ${field} == nil {`,
         `\tif !${cfg}.RejectAll {`,
         `\t\treturn nil, ${fmt}.Errorf("auth: scheme %q (${n.scheme.httpScheme ?? 'custom'}) has no default verifier: set Verifiers.${n.go} in internal/auth/custom.go, or auth.${n.key}.reject_all: true to refuse every request", ${name})`,
         '\t}',
-        `\t${field} = ${n.go}VerifierFunc(func(${ctx}.Context, Credentials) (Principal, error) { return Principal{}, ErrInvalid })`,
+        `\t${field} = ${n.go}VerifierFunc(RejectAll{}.VerifyKey)`,
         '}',
       ];
   }
@@ -326,22 +329,29 @@ function configFile(names: SchemeNames[]): GoFile {
           '}',
         ]),
   );
+  const jwt = names.filter((n) => type(n.scheme) === 'JWTAuth');
+  const oidc = names.filter((n) => n.scheme.kind === 'openIdConnect' && n.scheme.openIdConnectUrl);
   f.add(
     '// authDefaults adds the default of every auth key to d.',
     `func authDefaults(${names.length ? 'd' : '_'} map[string]any) {`,
-    ...names.map((n) =>
-      type(n.scheme) === 'JWTAuth'
-        ? `\tjwtDefaults(d, "auth.${n.key}", ${goString(n.scheme.kind === 'openIdConnect' ? (n.scheme.openIdConnectUrl ?? '') : '')})`
-        : `\tkeyFileDefaults(d, "auth.${n.key}")`,
-    ),
+    ...(names.length === 0
+      ? []
+      : [
+          '\tfor prefix, defaults := range map[string]map[string]any{',
+          ...names.map((n) => `\t\t"auth.${n.key}.":\v${type(n.scheme)}Defaults(),`),
+          '\t} {',
+          '\t\tfor k, v := range defaults {',
+          '\t\t\td[prefix+k] = v',
+          '\t\t}',
+          '\t}',
+          ...oidc.map((n) => `\td["auth.${n.key}.discovery_url"] = ${goString(n.scheme.openIdConnectUrl!)}`),
+        ]),
     '}',
   );
   f.add(
-    '// validate checks the settings of every scheme.',
-    `func (a Auth) validate() error {`,
-    ...(names.length === 0
-      ? ['\t_ = a', '\treturn nil']
-      : [`\treturn ${f.use('errors')}.Join(`, ...names.map((n) => `\t\ta.${n.go}.validate("auth.${n.key}"),`), '\t)']),
+    '// validate checks the settings of every JWT scheme.',
+    `func (${jwt.length ? 'a' : '_'} Auth) validate() error {`,
+    ...(jwt.length === 0 ? ['\treturn nil'] : [`\treturn ${f.use('errors')}.Join(`, ...jwt.map((n) => `\t\ta.${n.go}.Validate("auth.${n.key}"),`), '\t)']),
     '}',
   );
   return f;
