@@ -1,6 +1,6 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { UserError } from '../src/errors.js';
@@ -12,18 +12,10 @@ import { findTools } from '../src/tools/protoc.js';
 const tools = await findTools();
 const canGenerate = !tools.protoc.missing && !tools['protoc-gen-go'].missing && !tools['protoc-gen-go-grpc'].missing;
 
-/** Every file under dir, by path relative to it, with its bytes. */
+/** Every file under dir, by path relative to it, with its text. */
 function snapshot(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.set(relative(dir, p), readFileSync(p, 'utf8'));
-    }
-  };
-  walk(dir);
-  return out;
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((p) => statSync(join(dir, p)).isFile());
+  return new Map(files.sort().map((p) => [p, readFileSync(join(dir, p), 'utf8')]));
 }
 
 const SECURITY = `security:
