@@ -161,6 +161,9 @@ function response(r: Json, produces: string[]): Json {
   return out;
 }
 
+/** svc's per-operation limits, read from the operation as in OpenAPI 3. */
+const LIMIT_EXTENSIONS = ['x-svc-timeout', 'x-svc-max-body', 'x-svc-rate-limit'];
+
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'];
 
 function pathItem(item: Json, consumes: string[], produces: string[], globalParams: Json): Json {
@@ -176,7 +179,7 @@ function pathItem(item: Json, consumes: string[], produces: string[], globalPara
 
 function operation(op: Json, shared: Json[], consumes: string[], produces: string[], globalParams: Json): Json {
   const out: Json = {};
-  for (const k of ['operationId', 'summary', 'description', 'tags', 'deprecated', 'security']) if (op[k] !== undefined) out[k] = op[k];
+  for (const k of ['operationId', 'summary', 'description', 'tags', 'deprecated', 'security', ...LIMIT_EXTENSIONS]) if (op[k] !== undefined) out[k] = op[k];
   const all = [...shared, ...(Array.isArray(op.parameters) ? (op.parameters as Json[]) : [])];
   const resolve = (p: Json): Json => (typeof p.$ref === 'string' ? ((globalParams[p.$ref.replace('#/parameters/', '')] as Json | undefined) ?? p) : p);
   const params: Json[] = [];

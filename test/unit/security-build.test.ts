@@ -267,6 +267,7 @@ describe('Swagger 2.0 security', () => {
     '    get:',
     '      operationId: getA',
     '      security: [{basicAuth: []}, {petstore: ["read:pets"]}]',
+    '      x-svc-timeout: 3s',
     '      responses:',
     "        '204': {description: ok}",
     '    post:',
@@ -300,11 +301,12 @@ describe('Swagger 2.0 security', () => {
       { name: 'machines', kind: 'oauth2', scopes: {}, flows: { clientCredentials: { tokenUrl: 'https://p.example/token', scopes: {} } } },
     ]);
     expect(m.operations.map((o) => o.security)).toEqual([[[{ scheme: 'basicAuth', scopes: [] }], [{ scheme: 'petstore', scopes: ['read:pets'] }]], [[{ scheme: 'key', scopes: [] }]]]);
+    expect(m.operations[0]!.limits).toEqual({ timeoutMs: 3000 });
   });
 
   it('refuses an unknown securityDefinitions type at its line', async () => {
     expect(await errorOf(swagger.replace('type: basic', 'type: bearer'))).toBe(
-      'contract.yaml:16:15 (#/securityDefinitions/basicAuth/type): security scheme "basicAuth" has an unknown type "bearer" (known: apiKey, basic, oauth2)',
+      'contract.yaml:17:15 (#/securityDefinitions/basicAuth/type): security scheme "basicAuth" has an unknown type "bearer" (known: apiKey, basic, oauth2)',
     );
   });
 });
