@@ -76,7 +76,7 @@ function readScheme(name: string, raw: unknown, at: SecurityPath, site: Security
     if (typeof v !== 'string' || v.trim() === '') throw fail(key, `"${key}" must be a non-empty string`);
     return v;
   };
-  const description = text('description');
+  const description = typeof raw.description === 'string' && raw.description.trim() !== '' ? raw.description : undefined;
   const scheme = (s: Omit<SecurityScheme, 'name'>): SecurityScheme => ({ name, ...s, ...(description !== undefined ? { description } : {}) });
   if (!types.includes(String(raw.type))) throw site.error([...at, 'type'], unknownSchemeType(name, raw.type, types));
   switch (raw.type) {
@@ -98,7 +98,7 @@ function readScheme(name: string, raw: unknown, at: SecurityPath, site: Security
       if (!API_KEY_PLACES.includes(place as (typeof API_KEY_PLACES)[number])) {
         throw fail(place === undefined ? 'type' : 'in', `apiKey "in" must be header, query or cookie, not ${JSON.stringify(place) ?? 'absent'}`);
       }
-      return scheme({ kind: 'apiKey', in: place as SecurityScheme['in'] & string, param });
+      return scheme({ kind: 'apiKey', in: place as (typeof API_KEY_PLACES)[number], param });
     }
     case 'oauth2': {
       const flows = raw.flows ?? {};
@@ -119,7 +119,7 @@ function readScheme(name: string, raw: unknown, at: SecurityPath, site: Security
     }
     case 'mutualTLS': {
       // The TLS layer authenticates the client; only the service can tell who it is.
-      site.warn(at, `security scheme "${name}" is mutualTLS: no default verifier checks it; plug one in (internal/auth/custom.go) or every request it guards is refused`);
+      site.warn(at, `security scheme "${name}" is mutualTLS: no default verifier checks it: plug one in (internal/auth/custom.go)`);
       return scheme({ kind: 'custom', httpScheme: 'mutualTLS' });
     }
     default:

@@ -116,7 +116,7 @@ describe('security schemes', () => {
     const m = await modelOf(contract({ version: '3.1.0', schemes: '    mtls: {type: mutualTLS}', top: '[{mtls: []}]' }));
     expect(m.securitySchemes).toEqual([{ name: 'mtls', kind: 'custom', httpScheme: 'mutualTLS' }]);
     expect(m.warnings).toEqual([
-      'contract.yaml:16: security scheme "mtls" is mutualTLS: no default verifier checks it; plug one in (internal/auth/custom.go) or every request it guards is refused',
+      'contract.yaml:16: security scheme "mtls" is mutualTLS: no default verifier checks it: plug one in (internal/auth/custom.go)',
     ]);
   });
 
