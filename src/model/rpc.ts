@@ -1,4 +1,5 @@
 import type { SecurityRequirement } from './types.js';
+
 /**
  * The RPC part of the service model, built from a protobuf contract: the
  * services and their methods, the messages and enums they use, and the proto
@@ -68,8 +69,9 @@ export interface RpcMethod {
    */
   operation?: string;
   /**
-   * Who may call the RPC (svc.yaml's `security`): any one requirement. Every
-   * RPC has its own, those without an HTTP binding included; empty: public.
+   * Who may call it (svc.yaml `security`, proto having no words for it): any
+   * one of the requirements (OR); empty when it is public. Absent when
+   * svc.yaml has no security section: every RPC is public.
    */
   security?: SecurityRequirement[];
 }

@@ -118,7 +118,7 @@ function openapiDocument(model: ServiceModel, layout: ProtoLayout, standard: Rea
     const id = m.kind === 'create' && method ? idField(layout.rpc, method, m.resource) : undefined;
     if (id) createIds.set(key, id.name);
   }
-  const doc = deriveOpenAPI(rpc, { title: model.title, version: model.version, ...(model.description ? { description: model.description } : {}) }, { pagedLists, updateMasks, createIds });
+  const doc = deriveOpenAPI(rpc, { title: model.title, version: model.version, ...(model.description ? { description: model.description } : {}) }, { pagedLists, updateMasks, createIds, securitySchemes: model.securitySchemes });
   const f = new GoFile(`${layout.contractDir}/openapi/openapi.go`, 'openapi', {
     generated: true,
     doc: `Package openapi holds the OpenAPI document derived from the proto contract's google.api.http bindings, served at ${OPENAPI_PATH}.`,
