@@ -13,22 +13,19 @@ import { authConfigYaml, schemeNames } from './go/security.js';
 
 /** Versions of the Go modules generated services depend on; bumped deliberately, with the fixtures. */
 export const GO_DEPENDENCIES = {
-  // Security and inbound protection. The last releases that build with Go
-  // 1.22: jwt v5.2.2 (the one keyfunc v3.7.0 requires), x/crypto v0.33.0,
-  // x/time v0.9.0. aegis v0.2.0 is Kratos's BBR load shedder.
+  // Versions are the last releases that build with Go 1.22 (later ones
+  // require Go 1.23): pgx, goose, jwt v5.2.2 (the one keyfunc v3.7.0
+  // requires), x/crypto, x/time. aegis is Kratos's BBR load shedder.
   'github.com/MicahParks/keyfunc/v3': 'v3.7.0',
+  'github.com/fsnotify/fsnotify': 'v1.7.0',
   'github.com/go-kratos/aegis': 'v0.2.0',
   'github.com/golang-jwt/jwt/v5': 'v5.2.2',
-  'github.com/hashicorp/golang-lru/v2': 'v2.0.7',
-  'github.com/rs/cors': 'v1.11.1',
-  'golang.org/x/crypto': 'v0.33.0',
-  'golang.org/x/time': 'v0.9.0',
-  'github.com/fsnotify/fsnotify': 'v1.7.0',
   'github.com/google/uuid': 'v1.6.0',
-  // The last releases that build with Go 1.22 (later ones require Go 1.23).
+  'github.com/hashicorp/golang-lru/v2': 'v2.0.7',
   'github.com/jackc/pgx/v5': 'v5.7.4',
   'github.com/pressly/goose/v3': 'v3.24.1',
   'github.com/prometheus/client_golang': 'v1.20.5',
+  'github.com/rs/cors': 'v1.11.1',
   'github.com/spf13/pflag': 'v1.0.5',
   'github.com/spf13/viper': 'v1.19.0',
   'go.opentelemetry.io/otel': 'v1.31.0',
@@ -36,6 +33,8 @@ export const GO_DEPENDENCIES = {
   'go.opentelemetry.io/otel/sdk': 'v1.31.0',
   'go.opentelemetry.io/otel/trace': 'v1.31.0',
   'go.uber.org/zap': 'v1.27.0',
+  'golang.org/x/crypto': 'v0.33.0',
+  'golang.org/x/time': 'v0.9.0',
   'modernc.org/sqlite': 'v1.36.1',
 } as const;
 
