@@ -5,6 +5,7 @@ import { UserError } from '../errors.js';
 import { SourceFile, toPointer } from './source.js';
 import { checkExternalRefs } from './refs.js';
 import { convertSwagger2 } from './swagger2.js';
+import { checkSecuritySchemes } from './securitycheck.js';
 
 /** An OpenAPI document as loaded: bundled (internal `$ref`s kept) and validated. */
 export interface LoadedOpenAPI {
@@ -86,6 +87,8 @@ export async function loadOpenAPI(path: string, text?: string, displayPath?: str
     throw new UserError('not an OpenAPI document: no "openapi" (or "swagger") version field', { file: source.displayPath, line: 1 });
   }
   checkVersion(source, top);
+  // Before the schema check, whose words for a bad scheme (one branch of a oneOf) mislead.
+  checkSecuritySchemes(source, top);
 
   // References to other files are checked first, so that a problem is told at the $ref.
   if (hasExternalRefs(source.text)) await checkExternalRefs(source);

@@ -27,6 +27,8 @@ export function convertSwagger2(doc: Json): Json {
   };
   if (Array.isArray(doc.tags)) out.tags = doc.tags;
   const components = out.components as Record<string, Json>;
+  if (isObject(doc.securityDefinitions)) components.securitySchemes = securitySchemes(doc.securityDefinitions);
+  if (doc.security !== undefined) out.security = doc.security;
   for (const [name, p] of Object.entries((doc.parameters ?? {}) as Json)) {
     if (!isObject(p)) continue;
     if (p.in === 'body') components.requestBodies![name] = bodyParameter(p, consumes);
@@ -38,6 +40,35 @@ export function convertSwagger2(doc: Json): Json {
   const paths = out.paths as Json;
   for (const [path, item] of Object.entries((doc.paths ?? {}) as Json)) {
     if (isObject(item)) paths[path] = pathItem(item, consumes, produces, (doc.parameters ?? {}) as Json);
+  }
+  return out;
+}
+
+/** 2.0's flow names → 3.0's, and which URLs each flow has. */
+const OAUTH2_FLOWS: Record<string, { name: string; urls: string[] }> = {
+  implicit: { name: 'implicit', urls: ['authorizationUrl'] },
+  password: { name: 'password', urls: ['tokenUrl'] },
+  application: { name: 'clientCredentials', urls: ['tokenUrl'] },
+  accessCode: { name: 'authorizationCode', urls: ['authorizationUrl', 'tokenUrl'] },
+};
+
+/** `securityDefinitions` → `components.securitySchemes`: basic is http basic, an oauth2 flow moves under `flows`. */
+function securitySchemes(definitions: Json): Json {
+  const out: Json = {};
+  for (const [name, d] of Object.entries(definitions)) {
+    if (!isObject(d)) continue;
+    const scheme: Json = {};
+    if (d.type === 'basic') Object.assign(scheme, { type: 'http', scheme: 'basic' });
+    else if (d.type === 'apiKey') Object.assign(scheme, { type: 'apiKey', name: d.name, in: d.in });
+    else if (d.type === 'oauth2') {
+      const flow = OAUTH2_FLOWS[String(d.flow)];
+      const converted: Json = {};
+      for (const url of flow?.urls ?? []) if (typeof d[url] === 'string') converted[url] = d[url];
+      converted.scopes = isObject(d.scopes) ? d.scopes : {};
+      Object.assign(scheme, { type: 'oauth2', flows: flow ? { [flow.name]: converted } : {} });
+    } else Object.assign(scheme, d);
+    if (typeof d.description === 'string') scheme.description = d.description;
+    out[name] = scheme;
   }
   return out;
 }
@@ -130,6 +161,9 @@ function response(r: Json, produces: string[]): Json {
   return out;
 }
 
+/** svc's per-operation limits, read from the operation as in OpenAPI 3. */
+const LIMIT_EXTENSIONS = ['x-svc-timeout', 'x-svc-max-body', 'x-svc-rate-limit'];
+
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'];
 
 function pathItem(item: Json, consumes: string[], produces: string[], globalParams: Json): Json {
@@ -145,7 +179,7 @@ function pathItem(item: Json, consumes: string[], produces: string[], globalPara
 
 function operation(op: Json, shared: Json[], consumes: string[], produces: string[], globalParams: Json): Json {
   const out: Json = {};
-  for (const k of ['operationId', 'summary', 'description', 'tags', 'deprecated', 'security']) if (op[k] !== undefined) out[k] = op[k];
+  for (const k of ['operationId', 'summary', 'description', 'tags', 'deprecated', 'security', ...LIMIT_EXTENSIONS]) if (op[k] !== undefined) out[k] = op[k];
   const all = [...shared, ...(Array.isArray(op.parameters) ? (op.parameters as Json[]) : [])];
   const resolve = (p: Json): Json => (typeof p.$ref === 'string' ? ((globalParams[p.$ref.replace('#/parameters/', '')] as Json | undefined) ?? p) : p);
   const params: Json[] = [];

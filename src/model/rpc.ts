@@ -1,3 +1,5 @@
+import type { SecurityRequirement } from './types.js';
+
 /**
  * The RPC part of the service model, built from a protobuf contract: the
  * services and their methods, the messages and enums they use, and the proto
@@ -66,6 +68,12 @@ export interface RpcMethod {
    * are operations, find their RPCs.
    */
   operation?: string;
+  /**
+   * Who may call it (svc.yaml `security`, proto having no words for it): any
+   * one of the requirements (OR); empty when it is public. Absent when
+   * svc.yaml has no security section: every RPC is public.
+   */
+  security?: SecurityRequirement[];
 }
 
 export interface HttpRule {

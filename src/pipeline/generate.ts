@@ -62,7 +62,7 @@ export interface GenerateResult {
  */
 export async function generate(settings: ProjectSettings, contract: ContractInput, options: GenerateOptions): Promise<GenerateResult> {
   const loaded = contract.loaded ?? await loadContract(contract.path, settings.contract.kind, contract.text, contract.displayPath, contract.includes);
-  const model = buildModel(loaded, settings.name);
+  const model = buildModel(loaded, settings.name, settings.security);
   const migrations = await migrationArtifacts(model, settings, options.fs);
   model.warnings.push(...migrations.warnings);
   const serviceSettings = serviceSettingsOf(settings);

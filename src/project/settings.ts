@@ -2,6 +2,7 @@ import { parse, stringify } from 'yaml';
 import { UserError } from '../errors.js';
 import type { FileSystem } from '../fs/types.js';
 import { readDeploySettings, type DeploySettings } from './deploy.js';
+import { readProtoSecurity } from '../build/proto/security.js';
 
 /** The file at a service's root that holds its svc settings. */
 export const SETTINGS_PATH = 'svc.yaml';
@@ -22,11 +23,17 @@ export interface ProjectSettings {
   features: { transports: Transport[]; database: Database };
   /** Deployment features and per-environment sizing (`svc gen k8s`). */
   deploy: DeploySettings;
+  /**
+   * A proto contract's security schemes and per-RPC requirements, as written
+   * (checked by `readProtoSecurity`; RPC names are checked against the
+   * contract when it is built). Absent: every RPC is public.
+   */
+  security?: Record<string, unknown>;
 }
 
 export function serializeSettings(s: ProjectSettings): string {
   const body = stringify(
-    { name: s.name, module: s.module, contract: s.contract, features: s.features, deploy: s.deploy },
+    { name: s.name, module: s.module, contract: s.contract, features: s.features, deploy: s.deploy, ...(s.security ? { security: s.security } : {}) },
     { lineWidth: 0 },
   );
   return `# Settings of this service for the svc generator.\n# Edit them, then run \`svc gen api\`.\n${body}`;
@@ -57,11 +64,16 @@ export async function readSettings(fs: FileSystem, where: string): Promise<Proje
   if (c.kind === 'openapi' && transports.includes('grpc')) throw bad('transport "grpc" needs a proto contract (contract.kind: proto)');
   const database = f.database ?? DATABASES[0];
   if (!DATABASES.includes(database as Database)) throw bad(`unknown database "${String(database)}" (known: ${DATABASES.join(', ')})`);
+  if (d.security !== undefined && c.kind !== 'proto') {
+    throw bad('"security" is for a proto contract: an OpenAPI contract declares its securitySchemes and security itself');
+  }
+  if (d.security !== undefined) readProtoSecurity(d.security);
   return {
     name: d.name,
     module: d.module,
     contract: { kind: c.kind, path: c.path },
     features: { transports: transports as Transport[], database: database as Database },
     deploy: readDeploySettings(d.deploy, d.name, SETTINGS_PATH),
+    ...(d.security !== undefined ? { security: d.security as Record<string, unknown> } : {}),
   };
 }

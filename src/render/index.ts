@@ -12,6 +12,8 @@ import { renderSqlRepositories } from './go/sql.js';
 import { renderRepositoryTests } from './go/repotests.js';
 import { projectContext } from './project.js';
 import { renderTree } from './templates.js';
+import { renderSecurity } from './go/security.js';
+import { renderSecurityTests } from './go/securitytests.js';
 import { renderProtoService } from './proto/index.js';
 
 export type { ServiceSettings } from './go/gomodel.js';
@@ -36,6 +38,8 @@ export function renderService(model: ServiceModel, settings: ServiceSettings): A
     ...renderHandlers(gm),
     ...renderHandlerTests(gm),
     ...renderCommand(gm),
+    ...renderSecurity(model, settings.module, model.operations.map((o) => ({ name: o.name, security: o.security, ...(o.limits ? { limits: o.limits } : {}) })), false),
+    ...renderSecurityTests(model, settings.module, (f) => `${f.use(`${settings.module}/internal/handler`)}.New(nil).Routes()`),
   ];
   const seen = new Map<string, Artifact>();
   for (const a of artifacts) {

@@ -9,25 +9,23 @@ import { exportedName, packageName } from './go/naming.js';
 import { envPrefixOf, runtimeContext } from './runtime.js';
 import { databaseContext } from './database.js';
 import { keyOf } from './sql/schema.js';
+import { authConfigYaml, schemeNames } from './go/security.js';
 
 /** Versions of the Go modules generated services depend on; bumped deliberately, with the fixtures. */
 export const GO_DEPENDENCIES = {
-  // Security and inbound protection. The last releases that build with Go
-  // 1.22: jwt v5.2.2 (the one keyfunc v3.7.0 requires), x/crypto v0.33.0,
-  // x/time v0.9.0. aegis v0.2.0 is Kratos's BBR load shedder.
+  // Versions are the last releases that build with Go 1.22 (later ones
+  // require Go 1.23): pgx, goose, jwt v5.2.2 (the one keyfunc v3.7.0
+  // requires), x/crypto, x/time. aegis is Kratos's BBR load shedder.
   'github.com/MicahParks/keyfunc/v3': 'v3.7.0',
+  'github.com/fsnotify/fsnotify': 'v1.7.0',
   'github.com/go-kratos/aegis': 'v0.2.0',
   'github.com/golang-jwt/jwt/v5': 'v5.2.2',
-  'github.com/hashicorp/golang-lru/v2': 'v2.0.7',
-  'github.com/rs/cors': 'v1.11.1',
-  'golang.org/x/crypto': 'v0.33.0',
-  'golang.org/x/time': 'v0.9.0',
-  'github.com/fsnotify/fsnotify': 'v1.7.0',
   'github.com/google/uuid': 'v1.6.0',
-  // The last releases that build with Go 1.22 (later ones require Go 1.23).
+  'github.com/hashicorp/golang-lru/v2': 'v2.0.7',
   'github.com/jackc/pgx/v5': 'v5.7.4',
   'github.com/pressly/goose/v3': 'v3.24.1',
   'github.com/prometheus/client_golang': 'v1.20.5',
+  'github.com/rs/cors': 'v1.11.1',
   'github.com/spf13/pflag': 'v1.0.5',
   'github.com/spf13/viper': 'v1.19.0',
   'go.opentelemetry.io/otel': 'v1.31.0',
@@ -35,6 +33,8 @@ export const GO_DEPENDENCIES = {
   'go.opentelemetry.io/otel/sdk': 'v1.31.0',
   'go.opentelemetry.io/otel/trace': 'v1.31.0',
   'go.uber.org/zap': 'v1.27.0',
+  'golang.org/x/crypto': 'v0.33.0',
+  'golang.org/x/time': 'v0.9.0',
   'modernc.org/sqlite': 'v1.36.1',
 } as const;
 
@@ -106,5 +106,29 @@ export function projectContext(model: ServiceModel, settings: ServiceSettings) {
     hasIntegerKeys: model.resources.some((r) => keyOf(r, model.types.find((t) => t.name === r.entity) as ObjectDecl) !== 'string'),
     hasForms: model.operations.some(isFormBody),
     database: databaseContext(model, settings.name, settings.database),
+    security: securityContext(model, settings.name),
   };
+}
+
+/** What the README and config.yaml say of the contract's security schemes. */
+function securityContext(model: ServiceModel, name: string) {
+  const env = envPrefixOf(name);
+  const schemes = schemeNames(model).map((n) => {
+    const s = n.scheme;
+    const secret = `${env}_AUTH_${n.env}`;
+    const jwt = s.kind === 'bearer' || s.kind === 'oauth2' || s.kind === 'openIdConnect';
+    const what =
+      s.kind === 'bearer' ? `HTTP bearer token${s.bearerFormat ? ` (${s.bearerFormat})` : ''}, as a JWT`
+      : s.kind === 'oauth2' ? 'OAuth 2.0 access token (JWT) and its scopes'
+      : s.kind === 'openIdConnect' ? 'OpenID Connect token (JWT) and its scopes'
+      : s.kind === 'apiKey' ? `API key in the ${s.in} \`${s.param}\``
+      : s.kind === 'basic' ? 'HTTP basic user and password'
+      : `${s.httpScheme ?? 'custom'} credentials: your verifier`;
+    const secrets = jwt ? `\`${secret}_PUBLIC_KEY\` (PEM) or \`${secret}_HMAC_SECRET\`, unless \`jwks_url\`/\`discovery_url\` is set`
+      : s.kind === 'apiKey' ? `\`${secret}_KEYS\``
+      : s.kind === 'basic' ? `\`${secret}_USERS\``
+      : 'none';
+    return { name: s.name, key: n.key, what, secrets };
+  });
+  return { schemes, config: authConfigYaml(model, name) };
 }

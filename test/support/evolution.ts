@@ -122,9 +122,9 @@ export class GrpcClient {
     });
   }
 
-  /** Calls `/pkg.Service/Method` with request; the response's protojson, or `{ error }`. */
-  async invoke(method: string, request: unknown): Promise<{ response?: Record<string, unknown>; error?: string }> {
-    this.proc.stdin!.write(`${JSON.stringify({ method, request })}\n`);
+  /** Calls `/pkg.Service/Method` with request and optional metadata; the response's protojson, or `{ error }`. */
+  async invoke(method: string, request: unknown, metadata?: Record<string, string>): Promise<{ response?: Record<string, unknown>; error?: string }> {
+    this.proc.stdin!.write(`${JSON.stringify({ method, request, ...(metadata ? { metadata } : {}) })}\n`);
     const line = this.replies.shift() ?? (await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no answer to ${method}`)), 20_000);
       this.waiting = (l) => {
@@ -160,6 +160,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
@@ -185,13 +186,14 @@ func main() {
 	out := json.NewEncoder(os.Stdout)
 	for in.Scan() {
 		var c struct {
-			Method  string          \`json:"method"\`
-			Request json.RawMessage \`json:"request"\`
+			Method   string            \`json:"method"\`
+			Request  json.RawMessage   \`json:"request"\`
+			Metadata map[string]string \`json:"metadata"\`
 		}
 		var r reply
 		if err := json.Unmarshal(in.Bytes(), &c); err != nil {
 			r.Error = err.Error()
-		} else if resp, err := invoke(conn, c.Method, c.Request); err != nil {
+		} else if resp, err := invoke(conn, c.Method, c.Request, c.Metadata); err != nil {
 			r.Error = err.Error()
 		} else {
 			r.Response = resp
@@ -203,7 +205,7 @@ func main() {
 }
 
 // invoke calls method (/pkg.Service/Rpc) with request, protojson in and out.
-func invoke(conn *grpc.ClientConn, method string, request []byte) (json.RawMessage, error) {
+func invoke(conn *grpc.ClientConn, method string, request []byte, md map[string]string) (json.RawMessage, error) {
 	service, rpc, _ := strings.Cut(strings.TrimPrefix(method, "/"), "/")
 	d, err := protoregistry.GlobalFiles.FindDescriptorByName(protoreflect.FullName(service))
 	if err != nil {
@@ -219,7 +221,7 @@ func invoke(conn *grpc.ClientConn, method string, request []byte) (json.RawMessa
 		return nil, err
 	}
 	resp := dynamicpb.NewMessage(md.Output())
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(metadata.NewOutgoingContext(context.Background(), metadata.New(md)), 10*time.Second)
 	defer cancel()
 	if err := conn.Invoke(ctx, method, req, resp); err != nil {
 		return nil, err

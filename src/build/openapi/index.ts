@@ -4,12 +4,14 @@ import { recogniseResources } from '../resources.js';
 import { BuildContext } from './context.js';
 import { buildOperations } from './operations.js';
 import { buildComponentSchemas } from './schemas.js';
+import { buildSecurity } from './security.js';
 
 /** Builds the service model from a loaded OpenAPI document. */
 export function buildFromOpenAPI(loaded: LoadedOpenAPI, serviceName: string): ServiceModel {
   const ctx = new BuildContext(loaded.document, loaded.source);
   buildComponentSchemas(ctx);
-  const operations = buildOperations(ctx);
+  const security = buildSecurity(ctx);
+  const operations = buildOperations(ctx, security);
   ctx.flushGrouped();
   const types = [...ctx.types.values()].sort((a, b) => a.name.localeCompare(b.name));
   for (const decl of types) {
@@ -26,7 +28,7 @@ export function buildFromOpenAPI(loaded: LoadedOpenAPI, serviceName: string): Se
     operations,
     resources: recogniseResources(operations, ctx.types, ctx.warnings),
     warnings: ctx.warnings,
-    securitySchemes: [],
+    securitySchemes: security.schemes,
   };
   if (info.description) model.description = info.description.trim();
   ctx.locateWarnings();

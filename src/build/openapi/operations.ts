@@ -3,12 +3,14 @@ import { camel, pascal } from '../../model/names.js';
 import { BuildContext, isObject, ptr, type Json } from './context.js';
 import { constraintsOf, typeRefOf } from './schemas.js';
 import { resourceMarker } from './marker.js';
+import { operationLimits } from './limits.js';
+import type { ContractSecurity } from './security.js';
 
 const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 const LOCATIONS = new Set<ParamLocation>(['path', 'query', 'header', 'cookie']);
 
 /** Converts every path operation to the model, in path then method order. */
-export function buildOperations(ctx: BuildContext): Operation[] {
+export function buildOperations(ctx: BuildContext, security: ContractSecurity): Operation[] {
   const operations: Operation[] = [];
   const byName = new Map<string, string>();
   const paths = ctx.doc.paths ?? {};
@@ -23,7 +25,7 @@ export function buildOperations(ctx: BuildContext): Operation[] {
       const raw = item[method.toLowerCase()];
       if (!isObject(raw)) continue;
       const at = ptr(itemPointer, method.toLowerCase());
-      const op = buildOperation(ctx, path, method, raw, item, at);
+      const op = buildOperation(ctx, security, path, method, raw, item, at);
       const clash = byName.get(op.name);
       if (clash) throw ctx.error(ptr(at, 'operationId'), `duplicate operation name "${op.name}" (also used by ${clash})`);
       byName.set(op.name, `${method} ${path}`);
@@ -33,7 +35,7 @@ export function buildOperations(ctx: BuildContext): Operation[] {
   return operations;
 }
 
-function buildOperation(ctx: BuildContext, path: string, method: HttpMethod, raw: Json, item: Json, at: string): Operation {
+function buildOperation(ctx: BuildContext, security: ContractSecurity, path: string, method: HttpMethod, raw: Json, item: Json, at: string): Operation {
   const name = typeof raw.operationId === 'string' && raw.operationId !== '' ? camel(raw.operationId) : derivedName(method, path);
   const tags = Array.isArray(raw.tags) ? raw.tags.filter((t): t is string => typeof t === 'string') : [];
   const op: Operation = {
@@ -45,8 +47,10 @@ function buildOperation(ctx: BuildContext, path: string, method: HttpMethod, raw
     parameters: parameters(ctx, name, item, raw, at),
     success: { status: 204 },
     otherResponses: [],
-    security: [],
+    security: security.of(raw.security, ptr(at, 'security')),
   };
+  const limits = operationLimits(ctx, raw, at);
+  if (limits) op.limits = limits;
   if (typeof raw.summary === 'string') op.summary = raw.summary.trim();
   if (typeof raw.description === 'string') op.description = raw.description.trim();
   const marker = resourceMarker(ctx, raw, at);

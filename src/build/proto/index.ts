@@ -5,6 +5,7 @@ import { columnOf } from '../../load/proto.js';
 import type { HttpRule, ProtoFile, RpcEnum, RpcField, RpcMessage, RpcMethod, RpcModel, RpcService } from '../../model/rpc.js';
 import type { ServiceModel } from '../../model/types.js';
 import { buildContractModel } from './model.js';
+import { applyProtoSecurity, readProtoSecurity } from './security.js';
 import { parsePathTemplate } from '../../model/httppath.js';
 
 /** Go modules that already hold the generated code of these files (by their go_package). */
@@ -28,9 +29,10 @@ const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
  * Builds the service model from a loaded proto contract: the RPC part holds the
  * services of the contract's own files, every message and enum, and each file's
  * origin (the contract, another import generated into the service, or a file
- * whose Go code an existing module provides).
+ * whose Go code an existing module provides). `security` is svc.yaml's
+ * section of that name (see `readProtoSecurity`), when it has one.
  */
-export function buildFromProto(loaded: LoadedProto, serviceName: string): ServiceModel {
+export function buildFromProto(loaded: LoadedProto, serviceName: string, security?: Record<string, unknown>): ServiceModel {
   const warnings: string[] = [];
   const files: ProtoFile[] = [...loaded.files.values()]
     .map((f) => ({
@@ -77,13 +79,16 @@ export function buildFromProto(loaded: LoadedProto, serviceName: string): Servic
   if (mainFile.goPackage === undefined) {
     warnings.push(`${loaded.displayPath}: no option go_package; the Go package is derived from the module path and the file's folder`);
   }
+  const contract = buildContractModel(rpc, new Set(loaded.main.map((p) => loaded.files.get(p)!.package)), warnings);
+  const secured = security !== undefined ? readProtoSecurity(security, warnings) : undefined;
+  if (secured) applyProtoSecurity(secured, rpc, contract.operations);
   return {
     name: serviceName,
     title,
     version: '1.0.0',
-    securitySchemes: [],
+    securitySchemes: secured?.schemes ?? [],
     ...(services[0]?.comment ? { description: services[0].comment } : {}),
-    ...buildContractModel(rpc, new Set(loaded.main.map((p) => loaded.files.get(p)!.package)), warnings),
+    ...contract,
     warnings,
     rpc,
   };

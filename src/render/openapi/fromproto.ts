@@ -31,6 +31,7 @@ import { UserError } from '../../errors.js';
 import { parsePathTemplate } from '../../model/httppath.js';
 import { isRoutable, muxRoute, type MuxRoute } from '../go/muxroute.js';
 import type { HttpRule, RpcField, RpcMessage, RpcMethod, RpcModel, RpcService } from '../../model/rpc.js';
+import type { SecurityRequirement, SecurityScheme } from '../../model/types.js';
 
 type Schema = Record<string, unknown>;
 
@@ -46,6 +47,8 @@ export interface DeriveOptions {
   updateMasks?: ReadonlyMap<string, readonly string[]>;
   /** The create methods served by svc's storage, with their `<resource>_id` field: an id holds no "/". */
   createIds?: ReadonlyMap<string, string>;
+  /** The security schemes of svc.yaml (`ServiceModel.securitySchemes`); each method's requirements are `RpcMethod.security`. */
+  securitySchemes?: readonly SecurityScheme[];
 }
 
 export function deriveOpenAPI(rpc: RpcModel, info: { title: string; version: string; description?: string }, options: DeriveOptions = {}): string {
@@ -68,7 +71,7 @@ export function deriveOpenAPI(rpc: RpcModel, info: { title: string; version: str
         let id = index === 0 ? `${service.name}_${method.name}` : `${service.name}_${method.name}_${index}`;
         for (let n = 2; operationIds.has(id); n++) id = `${service.name}_${method.name}_${index}_${n}`;
         operationIds.add(id);
-        item[verb] = { operationId: id, ...operation };
+        item[verb] = { operationId: id, ...operation, ...securityOf(method, options.securitySchemes ?? []) };
         tagged = true;
       });
     }
@@ -82,7 +85,47 @@ export function deriveOpenAPI(rpc: RpcModel, info: { title: string; version: str
   if (tags.length > 0) document.tags = tags;
   document.paths = paths;
   document.components = { schemas: builder.components() };
+  if (options.securitySchemes?.length) {
+    (document.components as Record<string, unknown>).securitySchemes = Object.fromEntries(options.securitySchemes.map((s) => [s.name, openAPIScheme(s)]));
+  }
   return HEADER + stringify(document, { aliasDuplicateObjects: false, lineWidth: 0 });
+}
+
+/** A model scheme as OpenAPI 3.0 writes it. */
+function openAPIScheme(s: SecurityScheme): Schema {
+  const about = s.description !== undefined ? { description: s.description } : {};
+  switch (s.kind) {
+    case 'bearer':
+      return { type: 'http', scheme: 'bearer', ...(s.bearerFormat !== undefined ? { bearerFormat: s.bearerFormat } : {}), ...about };
+    case 'basic':
+      return { type: 'http', scheme: 'basic', ...about };
+    case 'apiKey':
+      return { type: 'apiKey', in: s.in, name: s.param, ...about };
+    case 'oauth2':
+      return { type: 'oauth2', flows: s.flows ?? {}, ...about };
+    case 'openIdConnect':
+      return { type: 'openIdConnect', openIdConnectUrl: s.openIdConnectUrl, ...about };
+    case 'custom':
+      // OpenAPI 3.0 has no mutualTLS type: it is told as an HTTP scheme of that name, and said in words.
+      if (s.httpScheme === 'mutualTLS') return { type: 'http', scheme: 'mutualTLS', description: s.description ?? 'Mutual TLS: the client certificate authenticates the caller.' };
+      return { type: 'http', scheme: s.httpScheme, ...about };
+  }
+}
+
+/**
+ * An operation's `security` (`[]` when public), when svc.yaml gives the
+ * service security. OpenAPI 3.0 allows scopes only for oauth2 and
+ * openIdConnect: the roles a requirement asks of another scheme are listed
+ * under `x-svc-roles`, in the same shape, and left out of `security`.
+ */
+function securityOf(method: RpcMethod, schemes: readonly SecurityScheme[]): Schema {
+  if (method.security === undefined || schemes.length === 0) return {};
+  const scoped = new Set(schemes.filter((s) => s.kind === 'oauth2' || s.kind === 'openIdConnect').map((s) => s.name));
+  const write = (reqs: SecurityRequirement[], keep: (scheme: string) => boolean) =>
+    reqs.map((r) => Object.fromEntries(r.map((s) => [s.scheme, keep(s.scheme) ? s.scopes : []])));
+  const out: Schema = { security: write(method.security, (s) => scoped.has(s)) };
+  if (method.security.some((r) => r.some((s) => !scoped.has(s.scheme) && s.scopes.length > 0))) out['x-svc-roles'] = write(method.security, (s) => !scoped.has(s));
+  return out;
 }
 
 /** The range of each integer type, with the format OpenAPI names it by. */

@@ -3,14 +3,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { LIBRARY_PROTOS } from '../../load/proto.js';
 import type { RpcModel } from '../../model/rpc.js';
-import type { ServiceModel } from '../../model/types.js';
+import type { SecurityRequirement, ServiceModel } from '../../model/types.js';
 import { runProtoc, protocCommandLine } from '../../tools/protoc.js';
 import { GO_GENERATED_HEADER, artifact, type Artifact } from '../artifact.js';
 import { GoFile } from '../go/gofile.js';
 import type { ServiceSettings } from '../go/gomodel.js';
 import { unexportedName } from '../go/naming.js';
 import { deriveOpenAPI } from '../openapi/fromproto.js';
-import { renderGateway } from './gateway.js';
+import { gatewayRoutes, renderGateway } from './gateway.js';
+import { allOf, renderSecurity, type SecuredOperation } from '../go/security.js';
+import { renderSecurityTests } from '../go/securitytests.js';
 import { OPENAPI_PATH, ProtoLayout } from './layout.js';
 import { renderStandardMethods, standardMethods, type StandardMethod } from './crud.js';
 import { idField, messageResources, type MessageResource } from './resources.js';
@@ -48,6 +50,12 @@ export function renderProtoService(model: ServiceModel, settings: ServiceSetting
     ...renderMessageRepositories(model, layout, resources, sql),
     ...renderStandardMethods(layout, resources, standard),
     ...renderGateway(layout, model.warnings),
+    ...renderSecurity(model, settings.module, securedRpcs(model, layout), true),
+    ...renderSecurityTests(model, settings.module, (f) => {
+      const servers = layout.rpc.services.map((s) => `${servicePackage(layout, f, s)}.Unimplemented${layout.grpcName(s)}Server{}`);
+      const gateway = f.use(`${layout.module}/internal/gateway`);
+      return `${gateway}.Routes(${[`${gateway}.Options{}`, ...servers].join(', ')})`;
+    }),
     wire(layout, settings.name, resources, sql).toArtifact(settings.module),
     ...renderRpcTests(layout, settings.name, standard),
     ...renderStorageTests(layout, settings.name, resources, standard),
@@ -56,6 +64,32 @@ export function renderProtoService(model: ServiceModel, settings: ServiceSetting
   ];
 }
 
+
+/**
+ * Every RPC with its requirements, by the name its REST routes carry
+ * (`Service.Method`) and its gRPC method; a REST path several RPCs share
+ * (custom verbs) needs what each of them needs.
+ */
+function securedRpcs(model: ServiceModel, layout: ProtoLayout): SecuredOperation[] {
+  const ops = new Map(model.operations.map((o) => [o.name, o]));
+  const out: SecuredOperation[] = [];
+  const byName = new Map<string, SecurityRequirement[]>();
+  for (const s of layout.rpc.services) {
+    for (const m of s.methods) {
+      const op = m.operation !== undefined ? ops.get(m.operation) : undefined;
+      const name = `${s.name}.${m.name}`;
+      const security = m.security ?? op?.security ?? [];
+      byName.set(name, security);
+      out.push({ name, grpcMethod: `/${s.fullName}/${m.name}`, security, ...(op?.limits ? { limits: op.limits } : {}) });
+    }
+  }
+  for (const g of gatewayRoutes(layout, [])) {
+    const members = [...(g.plain ? [g.plain] : []), ...g.verbs.values()].map((r) => `${r.service.name}.${r.method.name}`);
+    if (members.length < 2) continue;
+    out.push({ name: members.join(', '), security: allOf(members.map((n) => byName.get(n) ?? [])) });
+  }
+  return out;
+}
 
 /**
  * The OpenAPI document derived from the HTTP bindings, in the contract
@@ -84,7 +118,7 @@ function openapiDocument(model: ServiceModel, layout: ProtoLayout, standard: Rea
     const id = m.kind === 'create' && method ? idField(layout.rpc, method, m.resource) : undefined;
     if (id) createIds.set(key, id.name);
   }
-  const doc = deriveOpenAPI(rpc, { title: model.title, version: model.version, ...(model.description ? { description: model.description } : {}) }, { pagedLists, updateMasks, createIds });
+  const doc = deriveOpenAPI(rpc, { title: model.title, version: model.version, ...(model.description ? { description: model.description } : {}) }, { pagedLists, updateMasks, createIds, securitySchemes: model.securitySchemes });
   const f = new GoFile(`${layout.contractDir}/openapi/openapi.go`, 'openapi', {
     generated: true,
     doc: `Package openapi holds the OpenAPI document derived from the proto contract's google.api.http bindings, served at ${OPENAPI_PATH}.`,
