@@ -12,7 +12,7 @@ import { renderSqlRepositories } from './go/sql.js';
 import { renderRepositoryTests } from './go/repotests.js';
 import { projectContext } from './project.js';
 import { renderTree } from './templates.js';
-import { renderSecurity } from './go/security.js';
+import { renderSecurity, type SecuredOperation } from './go/security.js';
 import { renderSecurityTests } from './go/securitytests.js';
 import { renderProtoService } from './proto/index.js';
 
@@ -38,8 +38,8 @@ export function renderService(model: ServiceModel, settings: ServiceSettings): A
     ...renderHandlers(gm),
     ...renderHandlerTests(gm),
     ...renderCommand(gm),
-    ...renderSecurity(model, settings.module, model.operations.map((o) => ({ name: o.name, security: o.security, ...(o.limits ? { limits: o.limits } : {}) })), false),
-    ...renderSecurityTests(model, settings.module, (f) => `${f.use(`${settings.module}/internal/handler`)}.New(nil).Routes()`),
+    ...renderSecurity(model, settings.module, securedOperations(model), false),
+    ...renderSecurityTests(model, settings.module, securedOperations(model), (f) => `${f.use(`${settings.module}/internal/handler`)}.New(nil).Routes()`),
   ];
   const seen = new Map<string, Artifact>();
   for (const a of artifacts) {
@@ -47,4 +47,9 @@ export function renderService(model: ServiceModel, settings: ServiceSettings): A
     seen.set(a.path, a);
   }
   return [...seen.values()].sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/** The operations of an OpenAPI service as its routes name them, with their requirements and limits. */
+function securedOperations(model: ServiceModel): SecuredOperation[] {
+  return model.operations.map((o) => ({ name: o.name, security: o.security, ...(o.limits ? { limits: o.limits } : {}) }));
 }

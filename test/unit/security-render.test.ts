@@ -81,7 +81,7 @@ describe('operation requirements in Go', () => {
       { name: 'listPets', security: [] },
       { name: 'addPet', security: [[{ scheme: 'bearerAuth', scopes: ['pets:write'] }], [{ scheme: 'api_key', scopes: [] }, { scheme: 'basic', scopes: [] }]] },
     ]).get('internal/auth/operations.gen.go')!;
-    expect(go).toContain('"addPet": Requirements{{{Scheme: "bearerAuth", Scopes: []string{"pets:write"}}}, {{Scheme: "api_key"}, {Scheme: "basic"}}},');
+    expect(go).toContain(`"addPet": {{{Scheme: "bearerAuth", Scopes: []string{"pets:write"}}}, {{Scheme: "api_key"}, {Scheme: "basic"}}},`);
     expect(go).not.toContain('listPets');
     expect(go).not.toContain('func Method(');
   });

@@ -88,7 +88,8 @@ function schemesFile(module: string, names: SchemeNames[]): GoFile {
   const fmt = f.use('fmt');
   f.add(
     '// Schemes are the security schemes of the contract.',
-    'var Schemes = []Scheme{',
+    ...(names.length === 0 ? ['var Schemes = []Scheme{}'] : []),
+    ...(names.length === 0 ? [] : ['var Schemes = []Scheme{']),
     ...names.map(({ scheme: s }) => {
       const extra = [
         s.kind === 'apiKey' ? `In: ${goString(s.in ?? 'header')}, Param: ${goString(s.param ?? '')}` : '',
@@ -96,7 +97,7 @@ function schemesFile(module: string, names: SchemeNames[]): GoFile {
       ].filter(Boolean);
       return `\t{Name: ${goString(s.name)}, Kind: ${kindConst(s)}${extra.map((e) => `, ${e}`).join('')}},`;
     }),
-    '}',
+    ...(names.length === 0 ? [] : ['}']),
   );
   for (const n of names) {
     const c = credential(n.scheme);
@@ -202,11 +203,11 @@ function defaultOf(n: SchemeNames, fmt: string, ctx: string): string[] {
 }
 
 /** A Go literal of the requirements (OR of AND) of one operation; `nil` when public. */
-export function requirementsLiteral(reqs: SecurityRequirement[]): string {
+export function requirementsLiteral(reqs: SecurityRequirement[], type = 'Requirements'): string {
   if (reqs.length === 0) return 'nil';
   const one = (r: SecurityRequirement) =>
     `{${r.map((s) => `{Scheme: ${goString(s.scheme)}${s.scopes.length ? `, Scopes: []string{${s.scopes.map(goString).join(', ')}}` : ''}}`).join(', ')}}`;
-  return `Requirements{${reqs.map(one).join(', ')}}`;
+  return `${type}{${reqs.map(one).join(', ')}}`;
 }
 
 /** One operation as its routes name it, with what the contract says of its callers. */
@@ -257,7 +258,7 @@ function operationsFile(ops: SecuredOperation[], grpc: boolean): GoFile {
     '// some, by operation name: any one requirement authorizes a request.',
     ...(secured.length === 0
       ? ['var operations = map[string]Requirements{}']
-      : ['var operations = map[string]Requirements{', ...secured.map((o) => `\t${goString(o.name)}:\v${requirementsLiteral(o.security)},`), '}']),
+      : ['var operations = map[string]Requirements{', ...secured.map((o) => `\t${goString(o.name)}:\v${requirementsLiteral(o.security, '')},`), '}']),
   );
   f.add(
     '// Operation returns the requirements of the operation named name (the',

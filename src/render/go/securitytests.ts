@@ -2,7 +2,7 @@ import type { Artifact } from '../artifact.js';
 import type { ServiceModel } from '../../model/types.js';
 import { GoFile } from './gofile.js';
 import { goString } from './naming.js';
-import { schemeNames, type SchemeNames } from './security.js';
+import { requirementsLiteral, schemeNames, type SchemeNames, type SecuredOperation } from './security.js';
 
 /**
  * `internal/server/security_gen_test.go`: the service's own proof that every
@@ -18,8 +18,9 @@ import { schemeNames, type SchemeNames } from './security.js';
  * `f`): the handler's for an OpenAPI service, the REST gateway's over
  * unimplemented servers for a proto one.
  */
-export function renderSecurityTests(model: ServiceModel, module: string, routes: (f: GoFile) => string): Artifact[] {
-  if (!model.operations.some((o) => o.security.length > 0) && !model.rpc?.services.some((s) => s.methods.some((m) => (m.security ?? []).length > 0))) return [];
+export function renderSecurityTests(model: ServiceModel, module: string, ops: SecuredOperation[], routes: (f: GoFile) => string): Artifact[] {
+  const secured = ops.filter((o) => o.security.length > 0);
+  if (secured.length === 0) return [];
   const names = schemeNames(model);
   const f = new GoFile('internal/server/security_gen_test.go', 'server');
   const ctx = f.use('context');
@@ -34,12 +35,19 @@ export function renderSecurityTests(model: ServiceModel, module: string, routes:
   const errors = f.use('errors');
   const regexp = f.use('regexp');
   const strings = f.use('strings');
-  const scopes = [...new Set(model.operations.flatMap((o) => o.security.flat().flatMap((s) => s.scopes)).concat(model.rpc?.services.flatMap((s) => s.methods.flatMap((m) => (m.security ?? []).flat().flatMap((r) => r.scopes))) ?? []))].sort();
+  const scopes = [...new Set(secured.flatMap((o) => o.security.flat().flatMap((s) => s.scopes)))].sort();
 
   f.add(
     '// testScopes are every scope the contract requires: the "good" test',
     '// credential is granted them all, the "weak" one none.',
     `var testScopes = []string{${scopes.map(goString).join(', ')}}`,
+  );
+  f.add(
+    '// contractSecurity is what the contract requires of the callers of each',
+    '// secured operation, by the operation name its routes carry.',
+    `var contractSecurity = map[string]${auth}.Requirements{`,
+    ...secured.map((o) => `\t${goString(o.name)}:\v${requirementsLiteral(o.security, '')},`),
+    '}',
   );
   f.add(
     '// testPrincipal is what the test verifiers make of a credential.',
@@ -57,7 +65,7 @@ export function renderSecurityTests(model: ServiceModel, module: string, routes:
     '// testVerifiers accept the test credentials for every scheme.',
     `func testVerifiers() ${auth}.Verifiers {`,
     `\treturn ${auth}.Verifiers{`,
-    ...names.map((n) => `\t\t${n.go}: ${verifier(n, auth, ctx, strings)},`),
+    ...names.flatMap((n) => verifier(n, auth, ctx)),
     '\t}',
     '}',
   );
@@ -74,7 +82,10 @@ export function renderSecurityTests(model: ServiceModel, module: string, routes:
     '\tif err != nil {',
     '\t\tt.Fatalf("default config: %v", err)',
     '\t}',
-    '\th, err := NewHandler(cfg.HTTP, Deps{',
+    '\t// Many requests from one address: no rate limit, no shedding.',
+    '\tcfg.Limits.Rate = 0',
+    '\tcfg.HTTP.Shedding = false',
+    '\th, err := NewHandler(cfg, Deps{',
     '\t\tRoutes: routes,',
     `\t\tHealth: ${health}.New(${zap}.NewNop()),`,
     `\t\tLogger: ${zap}.NewNop(),`,
@@ -206,13 +217,13 @@ export function renderSecurityTests(model: ServiceModel, module: string, routes:
     '\t\tsrv.ServeHTTP(w, r)',
     '\t\treturn w',
     '\t}',
-    '\tsecured := 0',
+    '\tchecked := map[string]bool{}',
     `\tfor _, rt := range ${routes(f)} {`,
-    `\t\treqs := ${auth}.Operation(rt.Operation)`,
-    '\t\tif len(reqs) == 0 || rt.Method == "" {',
+    '\t\treqs, ok := contractSecurity[rt.Operation]',
+    '\t\tif !ok || rt.Method == "" {',
     '\t\t\tcontinue',
     '\t\t}',
-    '\t\tsecured++',
+    '\t\tchecked[rt.Operation] = true',
     '\t\tt.Run(rt.Method+" "+rt.Pattern, func(t *testing.T) {',
     '\t\t\tanonymous := false',
     '\t\t\tfor _, req := range reqs {',
@@ -253,26 +264,29 @@ export function renderSecurityTests(model: ServiceModel, module: string, routes:
     '\t\t\t}',
     '\t\t})',
     '\t}',
-    '\tif secured == 0 {',
-    '\t\tt.Fatal("no route of a secured operation")',
+    '\tfor operation := range contractSecurity {',
+    '\t\tif !checked[operation] {',
+    '\t\t\tt.Errorf("secured operation %s: no route checked", operation)',
+    '\t\t}',
     '\t}',
     '}',
   );
   return [f.toArtifact(module)];
 }
 
-/** The test verifier of one scheme: the credential decides the principal. */
-function verifier(n: SchemeNames, auth: string, ctx: string, strings: string): string {
+/** The test verifier of one scheme, as the lines of its Verifiers field: the credential decides the principal. */
+function verifier(n: SchemeNames, auth: string, ctx: string): string[] {
   const fn = `${auth}.${n.go}VerifierFunc`;
   const name = goString(n.scheme.name);
+  const field = (params: string, body: string) => [`\t\t${n.go}: ${fn}(func(_ ${ctx}.Context, ${params}) (${auth}.Principal, error) {`, `\t\t\t${body}`, '\t\t}),'];
   switch (n.scheme.kind) {
     case 'apiKey':
-      return `${fn}(func(_ ${ctx}.Context, key string) (${auth}.Principal, error) { return testPrincipal(${name}, key) })`;
+      return field('key string', `return testPrincipal(${name}, key)`);
     case 'basic':
-      return `${fn}(func(_ ${ctx}.Context, username, _ string) (${auth}.Principal, error) { return testPrincipal(${name}, username) })`;
+      return field('username, _ string', `return testPrincipal(${name}, username)`);
     case 'custom':
-      return `${fn}(func(_ ${ctx}.Context, c ${auth}.Credentials) (${auth}.Principal, error) { _, v, _ := ${strings}.Cut(c.Header("Authorization"), " "); return testPrincipal(${name}, v) })`;
+      return field('value string', `return testPrincipal(${name}, value)`);
     default:
-      return `${fn}(func(_ ${ctx}.Context, token string) (${auth}.Principal, error) { return testPrincipal(${name}, token) })`;
+      return field('token string', `return testPrincipal(${name}, token)`);
   }
 }

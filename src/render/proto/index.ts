@@ -51,7 +51,7 @@ export function renderProtoService(model: ServiceModel, settings: ServiceSetting
     ...renderStandardMethods(layout, resources, standard),
     ...renderGateway(layout, model.warnings),
     ...renderSecurity(model, settings.module, securedRpcs(model, layout), true),
-    ...renderSecurityTests(model, settings.module, (f) => {
+    ...renderSecurityTests(model, settings.module, securedRpcs(model, layout), (f) => {
       const servers = layout.rpc.services.map((s) => `${servicePackage(layout, f, s)}.Unimplemented${layout.grpcName(s)}Server{}`);
       const gateway = f.use(`${layout.module}/internal/gateway`);
       return `${gateway}.Routes(${[`${gateway}.Options{}`, ...servers].join(', ')})`;
