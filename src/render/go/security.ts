@@ -161,14 +161,13 @@ function schemesFile(module: string, names: SchemeNames[]): GoFile {
     '// source refuses to start, unless its config says reject_all.',
     `func NewWith(${usesCtx ? 'ctx' : '_'} ${ctx}.Context, ${named ? 'cfg' : '_'} ${config}.Auth, ${named ? 'v' : '_'} Verifiers, opts Options) (*Guard, error) {`,
     ...body,
-    '\treturn NewGuard(opts.Realm, Schemes, map[string]AuthenticateFunc{',
-    ...names.flatMap((n) => {
-      const c = credential(n.scheme);
-      return [
-        `\t\t${goString(n.scheme.name)}:\v${c.authenticate(`v.${n.go}.Verify${n.go}`)},`,
-      ];
-    }),
-    '\t}, opts.Failures)',
+    ...(named
+      ? [
+          '\treturn NewGuard(opts.Realm, Schemes, map[string]AuthenticateFunc{',
+          ...names.map((n) => `\t\t${goString(n.scheme.name)}:\v${credential(n.scheme).authenticate(`v.${n.go}.Verify${n.go}`)},`),
+          '\t}, opts.Failures)',
+        ]
+      : ['\treturn NewGuard(opts.Realm, Schemes, map[string]AuthenticateFunc{}, opts.Failures)']),
     '}',
   );
   return f;
