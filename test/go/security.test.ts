@@ -138,7 +138,7 @@ describe('an OpenAPI service with a bearer scheme and an OAuth 2.0 scope', () =>
     const created = await call(svcRun.base, 'POST', '/products', { token, body: { name: 'Cup', price: 1, currency: 'EUR' } });
     expect(created.status, created.text).toBe(201);
     expect((await call(svcRun.base, 'GET', '/products')).status).toBe(200);
-    const line = svcRun.logs.find((l) => l.msg === 'request' && l.subject === 'alice' && String(l.method) === 'POST');
+    const line = svcRun.logs.find((l) => l.msg === 'http request' && l.subject === 'alice' && String(l.method) === 'POST');
     expect(line, JSON.stringify(svcRun.logs.slice(-5))).toBeDefined();
     expect(JSON.stringify(svcRun.logs)).not.toContain(token);
 

@@ -205,7 +205,7 @@ func main() {
 }
 
 // invoke calls method (/pkg.Service/Rpc) with request, protojson in and out.
-func invoke(conn *grpc.ClientConn, method string, request []byte, md map[string]string) (json.RawMessage, error) {
+func invoke(conn *grpc.ClientConn, method string, request []byte, meta map[string]string) (json.RawMessage, error) {
 	service, rpc, _ := strings.Cut(strings.TrimPrefix(method, "/"), "/")
 	d, err := protoregistry.GlobalFiles.FindDescriptorByName(protoreflect.FullName(service))
 	if err != nil {
@@ -221,7 +221,7 @@ func invoke(conn *grpc.ClientConn, method string, request []byte, md map[string]
 		return nil, err
 	}
 	resp := dynamicpb.NewMessage(md.Output())
-	ctx, cancel := context.WithTimeout(metadata.NewOutgoingContext(context.Background(), metadata.New(md)), 10*time.Second)
+	ctx, cancel := context.WithTimeout(metadata.NewOutgoingContext(context.Background(), metadata.New(meta)), 10*time.Second)
 	defer cancel()
 	if err := conn.Invoke(ctx, method, req, resp); err != nil {
 		return nil, err
