@@ -24,11 +24,16 @@ export interface RunningService {
  */
 export function startService(bin: string, dir: string, env: Record<string, string>, args: string[] = []): Promise<RunningService> {
   // The admin listener (metrics) too gets a free port, so that services
-  // started at once do not compete for its default one.
+  // started at once do not compete for its default one. The tests are one
+  // client on one address: the per-client rate limit (on by default, tested
+  // in the services' own tests) is off unless a test sets it.
   const adminEnv: Record<string, string> = {};
   for (const key of ['PRODUCT_HTTP_ADDR', ...Object.keys(env)]) {
     const prefix = /^(.+)_HTTP_ADDR$/.exec(key)?.[1];
-    if (prefix) adminEnv[`${prefix}_ADMIN_ADDR`] = '127.0.0.1:0';
+    if (prefix) {
+      adminEnv[`${prefix}_ADMIN_ADDR`] = '127.0.0.1:0';
+      adminEnv[`${prefix}_LIMITS_RATE`] = '0';
+    }
   }
   const admin: { url?: string } = {};
   const proc = spawn(bin, args, {
