@@ -87,9 +87,10 @@ describe('operation requirements in Go', () => {
   });
 
   it('maps gRPC methods to operations for proto services', () => {
-    const go = files(model(), [{ name: 'Shop.GetPet', grpcMethod: '/shop.v1.Shop/GetPet', security: [[{ scheme: 'bearerAuth', scopes: [] }]] }], true).get('internal/auth/operations.gen.go')!;
-    expect(go).toContain('"/shop.v1.Shop/GetPet": "Shop.GetPet",');
+    const go = files(model(), [{ name: 'Shop.GetPet', security: [[{ scheme: 'bearerAuth', scopes: [] }]] }], true).get('internal/auth/operations.gen.go')!;
+    expect(go).toContain('"Shop.GetPet": {{{Scheme: "bearerAuth"}}},');
     expect(go).toContain('func Method(fullMethod string) (string, Requirements) {');
+    expect(go).toContain('name := service[strings.LastIndex(service, ".")+1:] + "." + method');
   });
 
   it('an empty requirement (anonymous allowed) is kept', () => {

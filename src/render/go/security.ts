@@ -213,8 +213,6 @@ export function requirementsLiteral(reqs: SecurityRequirement[], type = 'Require
 export interface SecuredOperation {
   /** The Operation of its HTTP routes: the OpenAPI operation name, or `Service.Method`. */
   name: string;
-  /** The full gRPC method name (`/pkg.Service/Method`), for an RPC. */
-  grpcMethod?: string;
   security: SecurityRequirement[];
   limits?: OperationLimits;
 }
@@ -248,7 +246,7 @@ function merge(a: SecurityRequirement, b: SecurityRequirement): SecurityRequirem
   return [...byScheme].map(([scheme, scopes]) => ({ scheme, scopes: [...scopes] }));
 }
 
-/** The requirements of each operation, by the name its routes carry, and (gRPC) by full method name. */
+/** The requirements of each operation, by the name its routes carry; with `grpc`, their lookup by full gRPC method name. */
 function operationsFile(ops: SecuredOperation[], grpc: boolean): GoFile {
   const f = new GoFile('internal/auth/operations.gen.go', 'auth');
   const secured = ops.filter((o) => o.security.length > 0);
@@ -267,20 +265,14 @@ function operationsFile(ops: SecuredOperation[], grpc: boolean): GoFile {
     '}',
   );
   if (grpc) {
-    const pairs = ops.filter((o) => o.grpcMethod !== undefined);
+    const strings = f.use('strings');
     f.add(
-      "// methods maps the full gRPC method names of the contract's RPCs to their operation names.",
-      ...(pairs.length === 0 ? ['var methods = map[string]string{}'] : ['var methods = map[string]string{', ...pairs.map((o) => `\t${goString(o.grpcMethod!)}:\v${goString(o.name)},`), '}']),
-    );
-    f.add(
-      '// Method returns the operation name and the requirements of the gRPC method',
-      '// fullMethod ("/package.Service/Method"); a method outside the contract',
-      '// (health, reflection) has none.',
+      '// Method returns the operation name ("Service.Method") and the',
+      '// requirements of the gRPC method fullMethod ("/package.Service/Method");',
+      '// a method outside the contract (health, reflection) has none.',
       'func Method(fullMethod string) (string, Requirements) {',
-      '\tname, ok := methods[fullMethod]',
-      '\tif !ok {',
-      '\t\treturn fullMethod, nil',
-      '\t}',
+      `\tservice, method, _ := ${strings}.Cut(${strings}.TrimPrefix(fullMethod, "/"), "/")`,
+      `\tname := service[${strings}.LastIndex(service, ".")+1:] + "." + method`,
       '\treturn name, operations[name]',
       '}',
     );

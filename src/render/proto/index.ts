@@ -80,7 +80,7 @@ function securedRpcs(model: ServiceModel, layout: ProtoLayout): SecuredOperation
       const name = `${s.name}.${m.name}`;
       const security = m.security ?? op?.security ?? [];
       byName.set(name, security);
-      out.push({ name, grpcMethod: `/${s.fullName}/${m.name}`, security, ...(op?.limits ? { limits: op.limits } : {}) });
+      out.push({ name, security, ...(op?.limits ? { limits: op.limits } : {}) });
     }
   }
   for (const g of gatewayRoutes(layout, [])) {
