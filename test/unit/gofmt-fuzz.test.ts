@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildModel } from '../../src/build/index.js';
 import { loadContract } from '../../src/load/index.js';
 import { UserError } from '../../src/errors.js';
-import { alignColumns, formatDocComments } from '../../src/render/go/format.js';
+import { alignColumns, formatDocComments, keyedElements } from '../../src/render/go/format.js';
 import { GoFile, comment, docComment } from '../../src/render/go/gofile.js';
 import { renderService } from '../../src/render/index.js';
 
@@ -266,6 +266,31 @@ describe.skipIf(!hasGofmt)('generated Go under fuzzed descriptions and comments'
     }
     const { differing, report, ms } = batch.gofmt();
     console.log(`gofmt fuzz (aligned columns): ${cases.length} cases, ${batch.files} distinct Go files, gofmt -l ${ms} ms, ${differing.length} differ`);
+    expect(differing.length, report).toBe(0);
+    expect(batch.files).toBeGreaterThan(cases.length / 2);
+  });
+
+  // Map literals (auth requirements, limits): gofmt aligns the values of keyed
+  // elements, but starts a new section where key lengths jump (go/printer's
+  // exprList: a key over 40 characters and 2.5 times off the running
+  // geometric mean). Keys of every length in every order.
+  it(`is what gofmt prints: keyed elements of map literals (${RUNS} cases, seed ${SEED})`, { timeout: 600_000 }, () => {
+    const batch = new Batch(join(root, 'keyed'));
+    const key = fc.oneof(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 30, max: 50 }), fc.integer({ min: 60, max: 140 })).map((n) => 'k'.repeat(n));
+    const value = fc.constantFrom('1', '{{{Scheme: "a"}}}', 'nil', 'f()', '{Timeout: 5 * time.Second}');
+    const cases = fc.sample(fc.array(fc.tuple(key, value), { minLength: 1, maxLength: 14 }), { numRuns: RUNS, seed: SEED });
+    for (const [n, entries] of cases.entries()) {
+      const seen = new Set<string>();
+      const unique = entries.filter(([k]) => !seen.has(k) && seen.add(k)).map(([k, v], i) => [`"${k}${i}"`, v] as [string, string]);
+      batch.write(`c${n}/x.go`, `package x
+
+var m = map[string]any{
+${alignColumns(keyedElements(unique, '\t').join('\n'))}
+}
+`, JSON.stringify(unique));
+    }
+    const { differing, report, ms } = batch.gofmt();
+    console.log(`gofmt fuzz (keyed elements): ${cases.length} cases, ${batch.files} distinct Go files, gofmt -l ${ms} ms, ${differing.length} differ`);
     expect(differing.length, report).toBe(0);
     expect(batch.files).toBeGreaterThan(cases.length / 2);
   });

@@ -13,19 +13,54 @@ export function alignColumns(text: string): string {
   while (i < lines.length) {
     const line = lines[i]!;
     if (!line.includes('\v')) {
-      out.push(line);
+      out.push(line.replace(SECTION, '$1'));
       i++;
       continue;
     }
     const indent = /^\t*/.exec(line)![0];
     const block: string[][] = [];
-    while (i < lines.length && lines[i]!.includes('\v') && /^\t*/.exec(lines[i]!)![0] === indent) {
-      block.push(lines[i]!.slice(indent.length).split('\v'));
+    // A line that starts a section (\f after its indentation) ends the block before it.
+    while (i < lines.length && lines[i]!.includes('\v') && /^\t*/.exec(lines[i]!)![0] === indent && (block.length === 0 || !SECTION.test(lines[i]!))) {
+      block.push(lines[i]!.slice(indent.length).replace(/^\f/, '').split('\v'));
       i++;
     }
     for (const cells of formatBlock(block)) out.push(indent + cells);
   }
   return out.join('\n');
+}
+
+/** A line marked as the start of a new alignment section: `\f` right after its indentation. */
+const SECTION = /^(\t*)\f/;
+
+/**
+ * The lines of keyed elements of a composite literal (`key:\vvalue,`, one per
+ * line) with gofmt's section breaks: go/printer's exprList aligns the values
+ * of consecutive single-line elements, but starts a new section (no common
+ * column) before an element whose key is over 40 characters long, or whose
+ * previous one was, when its key length is at least 2.5 times, or at most
+ * 0.4 times, the geometric mean of the key lengths since the section began.
+ */
+export function keyedElements(elements: [key: string, value: string][], indent: string): string[] {
+  let lnsum = 0;
+  let count = 0;
+  let prevSize = 0;
+  return elements.map(([key, value]) => {
+    const size = [...key].length;
+    let section = false;
+    if (count > 0 && (prevSize > 40 || size > 40)) {
+      const ratio = size / Math.exp(lnsum / count);
+      section = ratio <= 0.4 || ratio >= 2.5;
+    }
+    // A new section starts the mean afresh.
+    if (section) {
+      lnsum = 0;
+      count = 0;
+    }
+    lnsum += Math.log(size);
+    count++;
+    prevSize = size;
+    return `${indent}${section ? '\f' : ''}${key}:\v${value},`;
+  });
 }
 
 function formatBlock(rows: string[][]): string[] {

@@ -2,6 +2,7 @@ import type { Artifact } from '../artifact.js';
 import type { OperationLimits, SecurityRequirement, SecurityScheme, ServiceModel } from '../../model/types.js';
 import { snake } from '../../model/names.js';
 import { GoFile, comment } from './gofile.js';
+import { keyedElements } from './format.js';
 import { exportedName, goString } from './naming.js';
 import { envPrefixOf } from '../runtime.js';
 
@@ -164,7 +165,7 @@ function schemesFile(module: string, names: SchemeNames[]): GoFile {
     ...(named
       ? [
           '\treturn NewGuard(opts.Realm, Schemes, map[string]AuthenticateFunc{',
-          ...names.map((n) => `\t\t${goString(n.scheme.name)}:\v${credential(n.scheme).authenticate(`v.${n.go}.Verify${n.go}`)},`),
+          ...keyedElements(names.map((n) => [goString(n.scheme.name), credential(n.scheme).authenticate(`v.${n.go}.Verify${n.go}`)]), '\t\t'),
           '\t}, opts.Failures)',
         ]
       : ['\treturn NewGuard(opts.Realm, Schemes, map[string]AuthenticateFunc{}, opts.Failures)']),
@@ -255,7 +256,7 @@ function operationsFile(ops: SecuredOperation[], grpc: boolean): GoFile {
     '// some, by operation name: any one requirement authorizes a request.',
     ...(secured.length === 0
       ? ['var operations = map[string]Requirements{}']
-      : ['var operations = map[string]Requirements{', ...secured.map((o) => `\t${goString(o.name)}:\v${requirementsLiteral(o.security, '')},`), '}']),
+      : ['var operations = map[string]Requirements{', ...keyedElements(secured.map((o) => [goString(o.name), requirementsLiteral(o.security, '')]), '\t'), '}']),
   );
   f.add(
     '// Operation returns the requirements of the operation named name (the',
@@ -330,7 +331,7 @@ function configFile(names: SchemeNames[]): GoFile {
       ? []
       : [
           '\tfor prefix, defaults := range map[string]map[string]any{',
-          ...names.map((n) => `\t\t"auth.${n.key}.":\v${type(n.scheme)}Defaults(),`),
+          ...keyedElements(names.map((n) => [`"auth.${n.key}."`, `${type(n.scheme)}Defaults()`]), '\t\t'),
           '\t} {',
           '\t\tfor k, v := range defaults {',
           '\t\t\td[prefix+k] = v',
@@ -353,7 +354,7 @@ function configFile(names: SchemeNames[]): GoFile {
 function limitsFile(ops: SecuredOperation[]): GoFile {
   const f = new GoFile('internal/handler/limits.gen.go', 'handler');
   const limited = ops.filter((o) => o.limits && (o.limits.timeoutMs || o.limits.maxBodyBytes || o.limits.rateLimit));
-  const entry = (o: SecuredOperation): string => {
+  const entry = (o: SecuredOperation): [string, string] => {
     const l = o.limits!;
     const parts: string[] = [];
     if (l.timeoutMs) parts.push(`Timeout: ${duration(l.timeoutMs, f)}`);
@@ -363,12 +364,12 @@ function limitsFile(ops: SecuredOperation[]): GoFile {
       parts.push(`Rate: ${Number.isInteger(perSecond) ? perSecond : perSecond.toPrecision(6).replace(/0+$/, '')}`);
       parts.push(`Burst: ${l.rateLimit.burst ?? Math.max(1, Math.ceil(l.rateLimit.requests))}`);
     }
-    return `\t${goString(o.name)}:\v{${parts.join(', ')}},`;
+    return [goString(o.name), `{${parts.join(', ')}}`];
   };
   f.add(
     '// contractLimits are the limits the contract sets on its operations',
     '// (x-svc-timeout, x-svc-max-body, x-svc-rate-limit), by operation name.',
-    ...(limited.length === 0 ? ['var contractLimits = map[string]Limits{}'] : ['var contractLimits = map[string]Limits{', ...limited.map(entry), '}']),
+    ...(limited.length === 0 ? ['var contractLimits = map[string]Limits{}'] : ['var contractLimits = map[string]Limits{', ...keyedElements(limited.map(entry), '\t'), '}']),
   );
   return f;
 }

@@ -1,6 +1,7 @@
 import type { Artifact } from '../artifact.js';
 import type { ServiceModel } from '../../model/types.js';
 import { GoFile } from './gofile.js';
+import { keyedElements } from './format.js';
 import { goString } from './naming.js';
 import { requirementsLiteral, schemeNames, type SchemeNames, type SecuredOperation } from './security.js';
 
@@ -46,7 +47,7 @@ export function renderSecurityTests(model: ServiceModel, module: string, ops: Se
     '// contractSecurity is what the contract requires of the callers of each',
     '// secured operation, by the operation name its routes carry.',
     `var contractSecurity = map[string]${auth}.Requirements{`,
-    ...secured.map((o) => `\t${goString(o.name)}:\v${requirementsLiteral(o.security, '')},`),
+    ...keyedElements(secured.map((o) => [goString(o.name), requirementsLiteral(o.security, '')]), '\t'),
     '}',
   );
   f.add(
