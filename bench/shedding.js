@@ -43,6 +43,15 @@ const SVC = join(import.meta.dirname, '..', 'bin', 'svc.js');
 const LOAD = join(import.meta.dirname, 'load');
 const env = { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '' };
 
+/**
+ * cmd pinned to one CPU with taskset where there is one (Linux): the service
+ * on CPU 0, the load generator on CPU 1, so neither steals the other's time.
+ */
+const TASKSET = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+function pinned(cpu, cmd, cmdArgs) {
+  return TASKSET ? ['taskset', ['-c', String(cpu), cmd, ...cmdArgs]] : [cmd, cmdArgs];
+}
+
 function run(cmd, cmdArgs, cwd) {
   const r = spawnSync(cmd, cmdArgs, { cwd, env, encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`${cmd} ${cmdArgs.join(' ')} failed:\n${r.stdout}${r.stderr}`);
@@ -61,7 +70,7 @@ function freePort() {
 /** Starts the service with the extra environment; resolves once it is ready. */
 async function start(bin, cwd, extra) {
   const [port, admin] = [await freePort(), await freePort()];
-  const proc = spawn(bin, [], {
+  const proc = spawn(...pinned(0, bin, []), {
     cwd,
     env: {
       ...env,
@@ -98,7 +107,7 @@ async function start(bin, cwd, extra) {
 
 /** Runs the load generator; returns its JSON result. */
 function load(url, flags) {
-  const out = run('go', ['run', '.', '-url', url, '-conns', String(CONNS), ...flags], LOAD);
+  const out = run(...pinned(1, 'go', ['run', '.', '-url', url, '-conns', String(CONNS), ...flags]), LOAD);
   return JSON.parse(out.trim().split('\n').pop());
 }
 
