@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SecurityScheme, ServiceModel } from '../../src/model/types.js';
 import { allOf, authConfigYaml, renderSecurity, requirementsLiteral, schemeNames } from '../../src/render/go/security.js';
+import { renderSecurityTests } from '../../src/render/go/securitytests.js';
 
 const schemes: SecurityScheme[] = [
   { name: 'bearerAuth', kind: 'bearer', bearerFormat: 'JWT' },
@@ -94,7 +95,7 @@ describe('operation requirements in Go', () => {
   });
 
   it('an empty requirement (anonymous allowed) is kept', () => {
-    expect(requirementsLiteral([[{ scheme: 'bearerAuth', scopes: [] }], []])).toBe('Requirements{{{Scheme: "bearerAuth"}}, {}}');
+    expect(requirementsLiteral([[{ scheme: 'bearerAuth', scopes: [] }], []])).toBe('{{{Scheme: "bearerAuth"}}, {}}');
     expect(requirementsLiteral([])).toBe('nil');
   });
 
@@ -106,6 +107,26 @@ describe('operation requirements in Go', () => {
       [{ scheme: 'api_key', scopes: [] }, { scheme: 'bearerAuth', scopes: ['write'] }],
     ]);
     expect(allOf([[], []])).toEqual([]);
+  });
+});
+
+describe('the generated security test', () => {
+  const bearer = [[{ scheme: 'bearerAuth', scopes: [] }]];
+  const test = (ops: Parameters<typeof renderSecurityTests>[2]) => renderSecurityTests(model(), 'example.com/shop', ops, () => 'routes()')[0]?.content;
+
+  it('expects a route for every secured operation a REST route carries, and none for a gRPC-only RPC', () => {
+    const go = test([
+      { name: 'Shop.GetPet', security: bearer, routed: true },
+      { name: 'Shop.WatchPets', security: bearer, routed: false },
+      { name: 'Shop.ListPets', security: [] },
+    ])!;
+    expect(go).toContain('"Shop.GetPet": {{{Scheme: "bearerAuth"}}},');
+    expect(go).not.toContain('Shop.WatchPets');
+    expect(go).not.toContain('Shop.ListPets');
+  });
+
+  it('is not written when no routed operation is secured', () => {
+    expect(test([{ name: 'Shop.WatchPets', security: bearer, routed: false }])).toBeUndefined();
   });
 });
 

@@ -77,8 +77,11 @@ function credential(s: SecurityScheme): { params: string; authenticate: (verify:
   }
 }
 
-function kindConst(s: SecurityScheme): string {
-  return { bearer: 'KindBearer', basic: 'KindBasic', apiKey: 'KindAPIKey', oauth2: 'KindOAuth2', openIdConnect: 'KindOpenIDConnect', custom: 'KindCustom' }[s.kind];
+/** `{Name: ..., Kind: ...}`: a scheme of the runtime's Schemes table. */
+function schemeLiteral(s: SecurityScheme): string {
+  const kind = { bearer: 'KindBearer', basic: 'KindBasic', apiKey: 'KindAPIKey', oauth2: 'KindOAuth2', openIdConnect: 'KindOpenIDConnect', custom: 'KindCustom' }[s.kind];
+  const extra = s.kind === 'apiKey' ? `, In: ${goString(s.in ?? 'header')}, Param: ${goString(s.param ?? '')}` : s.kind === 'custom' ? `, HTTPScheme: ${goString(s.httpScheme ?? '')}` : '';
+  return `{Name: ${goString(s.name)}, Kind: ${kind}${extra}}`;
 }
 
 function schemesFile(module: string, names: SchemeNames[]): GoFile {
@@ -89,16 +92,7 @@ function schemesFile(module: string, names: SchemeNames[]): GoFile {
   const fmt = f.use('fmt');
   f.add(
     '// Schemes are the security schemes of the contract.',
-    ...(names.length === 0 ? ['var Schemes = []Scheme{}'] : []),
-    ...(names.length === 0 ? [] : ['var Schemes = []Scheme{']),
-    ...names.map(({ scheme: s }) => {
-      const extra = [
-        s.kind === 'apiKey' ? `In: ${goString(s.in ?? 'header')}, Param: ${goString(s.param ?? '')}` : '',
-        s.kind === 'custom' ? `HTTPScheme: ${goString(s.httpScheme ?? '')}` : '',
-      ].filter(Boolean);
-      return `\t{Name: ${goString(s.name)}, Kind: ${kindConst(s)}${extra.map((e) => `, ${e}`).join('')}},`;
-    }),
-    ...(names.length === 0 ? [] : ['}']),
+    ...(names.length === 0 ? ['var Schemes = []Scheme{}'] : ['var Schemes = []Scheme{', ...names.map(({ scheme }) => `\t${schemeLiteral(scheme)},`), '}']),
   );
   for (const n of names) {
     const c = credential(n.scheme);
@@ -202,12 +196,12 @@ function defaultOf(n: SchemeNames, fmt: string, ctx: string): string[] {
   }
 }
 
-/** A Go literal of the requirements (OR of AND) of one operation; `nil` when public. */
-export function requirementsLiteral(reqs: SecurityRequirement[], type = 'Requirements'): string {
+/** A Go literal of the requirements (OR of AND) of one operation, as a map value (type elided); `nil` when public. */
+export function requirementsLiteral(reqs: SecurityRequirement[]): string {
   if (reqs.length === 0) return 'nil';
   const one = (r: SecurityRequirement) =>
     `{${r.map((s) => `{Scheme: ${goString(s.scheme)}${s.scopes.length ? `, Scopes: []string{${s.scopes.map(goString).join(', ')}}` : ''}}`).join(', ')}}`;
-  return `${type}{${reqs.map(one).join(', ')}}`;
+  return `{${reqs.map(one).join(', ')}}`;
 }
 
 /** One operation as its routes name it, with what the contract says of its callers. */
@@ -216,6 +210,8 @@ export interface SecuredOperation {
   name: string;
   security: SecurityRequirement[];
   limits?: OperationLimits;
+  /** Whether a REST route carries this name (absent: yes); a gRPC-only RPC has none. */
+  routed?: boolean;
 }
 
 /**
@@ -256,7 +252,7 @@ function operationsFile(ops: SecuredOperation[], grpc: boolean): GoFile {
     '// some, by operation name: any one requirement authorizes a request.',
     ...(secured.length === 0
       ? ['var operations = map[string]Requirements{}']
-      : ['var operations = map[string]Requirements{', ...keyedElements(secured.map((o) => [goString(o.name), requirementsLiteral(o.security, '')]), '\t'), '}']),
+      : ['var operations = map[string]Requirements{', ...keyedElements(secured.map((o) => [goString(o.name), requirementsLiteral(o.security)]), '\t'), '}']),
   );
   f.add(
     '// Operation returns the requirements of the operation named name (the',

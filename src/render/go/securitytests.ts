@@ -20,7 +20,8 @@ import { requirementsLiteral, schemeNames, type SchemeNames, type SecuredOperati
  * unimplemented servers for a proto one.
  */
 export function renderSecurityTests(model: ServiceModel, module: string, ops: SecuredOperation[], routes: (f: GoFile) => string): Artifact[] {
-  const secured = ops.filter((o) => o.security.length > 0);
+  // Only what a REST route carries: the test goes through the HTTP server.
+  const secured = ops.filter((o) => o.security.length > 0 && o.routed !== false);
   if (secured.length === 0) return [];
   const names = schemeNames(model);
   const f = new GoFile('internal/server/security_gen_test.go', 'server');
@@ -47,7 +48,7 @@ export function renderSecurityTests(model: ServiceModel, module: string, ops: Se
     '// contractSecurity is what the contract requires of the callers of each',
     '// secured operation, by the operation name its routes carry.',
     `var contractSecurity = map[string]${auth}.Requirements{`,
-    ...keyedElements(secured.map((o) => [goString(o.name), requirementsLiteral(o.security, '')]), '\t'),
+    ...keyedElements(secured.map((o) => [goString(o.name), requirementsLiteral(o.security)]), '\t'),
     '}',
   );
   f.add(

@@ -45,13 +45,14 @@ export function renderProtoService(model: ServiceModel, settings: ServiceSetting
   const resources = messageResources(model);
   const standard = standardMethods(layout.rpc, resources);
   const sql = usesSql(model, settings.database);
+  const rpcs = securedRpcs(model, layout);
   return [
     ...renderRpcServices(layout, standard),
     ...renderMessageRepositories(model, layout, resources, sql),
     ...renderStandardMethods(layout, resources, standard),
     ...renderGateway(layout, model.warnings),
-    ...renderSecurity(model, settings.module, securedRpcs(model, layout), true),
-    ...renderSecurityTests(model, settings.module, securedRpcs(model, layout), (f) => {
+    ...renderSecurity(model, settings.module, rpcs, true),
+    ...renderSecurityTests(model, settings.module, rpcs, (f) => {
       const servers = layout.rpc.services.map((s) => `${servicePackage(layout, f, s)}.Unimplemented${layout.grpcName(s)}Server{}`);
       const gateway = f.use(`${layout.module}/internal/gateway`);
       return `${gateway}.Routes(${[`${gateway}.Options{}`, ...servers].join(', ')})`;
@@ -67,26 +68,29 @@ export function renderProtoService(model: ServiceModel, settings: ServiceSetting
 
 /**
  * Every RPC with its requirements, by the name its REST routes carry
- * (`Service.Method`) and its gRPC method; a REST path several RPCs share
- * (custom verbs) needs what each of them needs.
+ * (`Service.Method`, also what its full gRPC method gives); a REST path
+ * several RPCs share (custom verbs) needs what each of them needs. An RPC
+ * without a REST route of its own (gRPC-only, or one of a shared path) is
+ * not `routed`.
  */
 function securedRpcs(model: ServiceModel, layout: ProtoLayout): SecuredOperation[] {
   const ops = new Map(model.operations.map((o) => [o.name, o]));
   const out: SecuredOperation[] = [];
   const byName = new Map<string, SecurityRequirement[]>();
+  const groups = gatewayRoutes(layout, []).map((g) => [...(g.plain ? [g.plain] : []), ...g.verbs.values()].map((r) => `${r.service.name}.${r.method.name}`));
+  const routed = new Set(groups.filter((members) => members.length === 1).map((members) => members[0]!));
   for (const s of layout.rpc.services) {
     for (const m of s.methods) {
       const op = m.operation !== undefined ? ops.get(m.operation) : undefined;
       const name = `${s.name}.${m.name}`;
       const security = m.security ?? op?.security ?? [];
       byName.set(name, security);
-      out.push({ name, security, ...(op?.limits ? { limits: op.limits } : {}) });
+      out.push({ name, security, routed: routed.has(name), ...(op?.limits ? { limits: op.limits } : {}) });
     }
   }
-  for (const g of gatewayRoutes(layout, [])) {
-    const members = [...(g.plain ? [g.plain] : []), ...g.verbs.values()].map((r) => `${r.service.name}.${r.method.name}`);
+  for (const members of groups) {
     if (members.length < 2) continue;
-    out.push({ name: members.join(', '), security: allOf(members.map((n) => byName.get(n) ?? [])) });
+    out.push({ name: members.join(', '), security: allOf(members.map((n) => byName.get(n) ?? [])), routed: true });
   }
   return out;
 }
