@@ -15,6 +15,7 @@ import { renderTree } from './templates.js';
 import { renderSecurity, type SecuredOperation } from './go/security.js';
 import { renderSecurityTests } from './go/securitytests.js';
 import { renderProtoService } from './proto/index.js';
+import { renderAPITypes } from './go/api.js';
 
 export type { ServiceSettings } from './go/gomodel.js';
 
@@ -31,6 +32,7 @@ export function renderService(model: ServiceModel, settings: ServiceSettings): A
     ...renderTree('service', projectContext(model, settings)),
     ...renderModels(gm),
     ...renderModelTests(gm),
+    ...renderAPITypes(gm),
     ...renderServiceLayer(gm),
     ...renderRepositories(gm),
     ...renderSqlRepositories(gm),
