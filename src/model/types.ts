@@ -262,6 +262,17 @@ export interface Operation {
   security: SecurityRequirement[];
   /** Limits stricter or looser than the server-wide ones. */
   limits?: OperationLimits;
+  /**
+   * The contract's word (`x-svc-idempotent`) on whether repeating the
+   * operation is safe, overriding what its method says; clients retry only
+   * idempotent operations.
+   */
+  idempotent?: boolean;
+}
+
+/** Whether a client may repeat the operation: GET, HEAD, OPTIONS, PUT and DELETE are, unless the contract says otherwise. */
+export function isIdempotent(op: Operation): boolean {
+  return op.idempotent ?? ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'].includes(op.method);
 }
 
 /** An explicit resource marker: the operation is `method` of resource `name`, or (exclude) of none. */

@@ -16,6 +16,8 @@ import { renderSecurity, type SecuredOperation } from './go/security.js';
 import { renderSecurityTests } from './go/securitytests.js';
 import { renderProtoService } from './proto/index.js';
 import { renderAPITypes } from './go/api.js';
+import { ownClientLayout, renderGoClient } from './go/client.js';
+import { renderClientTests } from './go/clienttests.js';
 
 export type { ServiceSettings } from './go/gomodel.js';
 
@@ -34,6 +36,8 @@ export function renderService(model: ServiceModel, settings: ServiceSettings): A
     ...renderModelTests(gm),
     ...renderAPITypes(gm),
     ...renderServiceLayer(gm),
+    ...renderGoClient(gm, ownClientLayout(gm)),
+    ...renderClientTests(gm, ownClientLayout(gm)),
     ...renderRepositories(gm),
     ...renderSqlRepositories(gm),
     ...renderRepositoryTests(gm),

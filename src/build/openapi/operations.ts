@@ -51,6 +51,10 @@ function buildOperation(ctx: BuildContext, security: ContractSecurity, path: str
   };
   const limits = operationLimits(ctx, raw, at);
   if (limits) op.limits = limits;
+  if (raw['x-svc-idempotent'] !== undefined) {
+    if (typeof raw['x-svc-idempotent'] !== 'boolean') throw ctx.error(ptr(at, 'x-svc-idempotent'), `x-svc-idempotent must be true or false, not ${JSON.stringify(raw['x-svc-idempotent'])}`);
+    op.idempotent = raw['x-svc-idempotent'];
+  }
   if (typeof raw.summary === 'string') op.summary = raw.summary.trim();
   if (typeof raw.description === 'string') op.description = raw.description.trim();
   const marker = resourceMarker(ctx, raw, at);

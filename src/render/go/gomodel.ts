@@ -305,7 +305,7 @@ function variantName(gm: GoModel, t: TypeRef): string {
 }
 
 /** Exported identifiers of pkg/models/validation.go and request.go, which contract types must not take. */
-const MODELS_HELPERS = ['ValidationError', 'Invalid', 'Within', 'IsUUID', 'IsDate', 'BodyRules', 'CheckBody'];
+const MODELS_HELPERS = ['ValidationError', 'Invalid', 'Within', 'IsUUID', 'IsDate', 'BodyRules', 'CheckBody', 'EncodeBody'];
 
 function unique(base: string, taken: Set<string>): string {
   let name = base;

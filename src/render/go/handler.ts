@@ -141,7 +141,7 @@ export function successMediaType(op: Operation): string {
 }
 
 /** net/http's named constant where there is one, the number otherwise. */
-function statusConst(http: string, status: number): string {
+export function statusConst(http: string, status: number): string {
   const named = STATUS_NAMES[status];
   return named ? `${http}.${named}` : String(status);
 }
@@ -285,9 +285,9 @@ function bindParameter(gm: GoModel, f: GoFile, p: Parameter): string[] {
   return lines;
 }
 
-const DELIMITERS: Record<string, string> = { form: ',', spaceDelimited: ' ', pipeDelimited: '|' };
+export const DELIMITERS: Record<string, string> = { form: ',', spaceDelimited: ' ', pipeDelimited: '|' };
 
-type Converter =
+export type Converter =
   | { kind: 'direct'; expr: (raw: string) => string }
   | { kind: 'parse'; fn: string }
   | { kind: 'list'; fn: string; wrap: (v: string) => string };
@@ -301,7 +301,7 @@ const PARSERS: Partial<Record<string, string>> = {
   datetime: 'parseTime',
 };
 
-function converter(gm: GoModel, f: GoFile, t: TypeRef): Converter | undefined {
+export function converter(gm: GoModel, f: GoFile, t: TypeRef): Converter | undefined {
   if (t.kind === 'scalar') {
     // Text goes through parseString, which refuses invalid UTF-8 and NUL.
     if (['string', 'uuid', 'date'].includes(t.scalar)) return { kind: 'parse', fn: 'parseString' };

@@ -69,14 +69,15 @@ function responsesTest(gm: GoModel, ops: Operation[]): GoFile {
     const request = `${svc}.${requestType(gm, op)}`;
     if (result) {
       methods.push(
-        `func (f *responsesFake) ${opName}(_ ${context}.Context, _ ${request}) (${result}, error) {`,
+        `func (f *responsesFake) ${opName}(_ ${context}.Context, req ${request}) (${result}, error) {`,
+        '	f.req = req',
         `	resp, _ := f.resp.(${result})`,
         '	return resp, f.err',
         '}',
         '',
       );
     } else {
-      methods.push(`func (f *responsesFake) ${opName}(_ ${context}.Context, _ ${request}) error {`, '	return f.err', '}', '');
+      methods.push(`func (f *responsesFake) ${opName}(_ ${context}.Context, req ${request}) error {`, '	f.req = req', '	return f.err', '}', '');
     }
     const headers = requiredHeaders(gm, op);
     // One key per line, aligned as gofmt aligns a composite literal.
@@ -144,6 +145,7 @@ function responsesTest(gm: GoModel, ops: Operation[]): GoFile {
           `			status:\v${http}.StatusInternalServerError,`,
           `			contentType:\verrorContentType(${http}.Method${method(op)}, ${goString(concretePath(gm, op))}, ${http}.StatusInternalServerError),`,
           '			check:\vwantProblemBody,',
+          '			problem:\vtrue,',
           '		},',
         );
       }
@@ -156,6 +158,7 @@ function responsesTest(gm: GoModel, ops: Operation[]): GoFile {
       `			status:\v${http}.StatusNotImplemented,`,
       `			contentType:\verrorContentType(${http}.Method${method(op)}, ${goString(concretePath(gm, op))}, ${http}.StatusNotImplemented),`,
       '			check:\vwantProblemBody,',
+      '			problem:\vtrue,',
       '		},',
     );
   }
@@ -170,10 +173,12 @@ function responsesTest(gm: GoModel, ops: Operation[]): GoFile {
   const json = f.use('encoding/json');
   const httptest = f.use('net/http/httptest');
   f.add(
-    '// responsesFake answers every operation with what a test case sets.',
+    '// responsesFake answers every operation with what a test case sets, and',
+    '// keeps the request it was given.',
     'type responsesFake struct {',
     '	resp any',
     '	err  error',
+    '	req  any',
     '}',
     '',
     ...methods.slice(0, -1),
@@ -192,12 +197,14 @@ function responsesTest(gm: GoModel, ops: Operation[]): GoFile {
     '		contentType              string',
     '		respHeader               map[string]string',
     `		check                    func(t *${testing}.T, sent any, resp testReply, data []byte)`,
+    '		problem                  bool',
     '	}{',
     ...cases,
     '	}',
     '	for _, tc := range cases {',
     `		t.Run(tc.name, func(t *${testing}.T) {`,
-    '			h := New(&responsesFake{resp: tc.resp, err: tc.err})',
+    '			fake := &responsesFake{resp: tc.resp, err: tc.err}',
+    '			h := New(fake)',
     `			mux := ${http}.NewServeMux()`,
     '			for _, rt := range h.Routes() {',
     '				mux.Handle(rt.Method+" "+rt.Pattern, rt.Handler)',
@@ -215,6 +222,7 @@ function responsesTest(gm: GoModel, ops: Operation[]): GoFile {
     '				}',
     '			}',
     '			tc.check(t, tc.resp, resp, data)',
+    '			throughClient(t, srv.URL, fake, tc.name, tc.status, tc.problem)',
     '		})',
     '	}',
     '}',
