@@ -84,6 +84,41 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
       const result = await genApi({ dir, fs, force: opts.force ?? false, dryRun: opts.dryRun ?? false });
       exitCode = report(result, io, { dryRun: opts.dryRun ?? false, diff: true, list: true, resources: true });
     });
+  gen
+    .command('client')
+    .description("write a typed client: Go (this service's pkg/client, or a client of another service with --contract) or a TypeScript npm package")
+    .addOption(new Option('--lang <language>', 'the client language').choices(['go', 'ts']).default('go'))
+    .option('--contract <file>', "another service's contract (OpenAPI or .proto) to build the client of (default: this service's)")
+    .option('--out <dir>', 'with --lang ts: the folder of the npm package (default: sdk/ts in the service, or ./<name>-client with --contract)')
+    .option('--package <name>', 'with --lang go --contract: the client name, its package internal/client/<name> and config key clients.<name> (default: from the contract file name)')
+    .option('--dir <path>', 'the service folder (default: the current folder)')
+    .option('--dry-run', 'print the plan, write nothing')
+    .option('--force', 'overwrite generated files edited by hand')
+    .option('-y, --yes', 'never prompt')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  svc gen client                                  # refresh pkg/client, this service\'s own Go client',
+        '  svc gen client --contract ../user/userproto/openapi/user.yaml   # internal/client/user, kept by `svc gen api`',
+        '  svc gen client --lang ts --out ./sdk            # a TypeScript package for this service',
+      ].join('\n'),
+    )
+    .action(async (opts: { lang: 'go' | 'ts'; contract?: string; out?: string; package?: string; dir?: string; dryRun?: boolean; force?: boolean }) => {
+      const dir = resolve(env.cwd, opts.dir ?? '.');
+      const { genClient } = await import('../pipeline/client.js');
+      const fs = fsFor(dir);
+      noteSwept(fs, io);
+      const dryRun = opts.dryRun ?? false;
+      const o: Parameters<typeof genClient>[0] = { lang: opts.lang, dir, fs, fsFor, cwd: env.cwd, force: opts.force ?? false, dryRun };
+      if (opts.contract !== undefined) o.contract = opts.contract;
+      if (opts.out !== undefined) o.out = opts.out;
+      if (opts.package !== undefined) o.package = opts.package;
+      const result = await genClient(o);
+      exitCode = report(result, io, { dryRun, diff: true, list: true });
+      if (!dryRun && exitCode === 0) io.out(`the ${opts.lang === 'ts' ? 'TypeScript' : 'Go'} client is in ${result.where}`);
+    });
   registerDeployCommands(gen, async (kind, opts) => {
     const dir = resolve(env.cwd, opts.dir ?? '.');
     const { genDeploy } = await import('../pipeline/deploy.js');

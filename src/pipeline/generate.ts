@@ -13,6 +13,7 @@ import { serviceSettingsOf } from '../render/project.js';
 import { renderProtoc } from '../render/proto/index.js';
 import { renderDeploy } from '../render/deploy.js';
 import { migrationArtifacts } from './database.js';
+import { loadClients } from './clients.js';
 
 /** Where the contract text comes from. */
 export interface ContractInput {
@@ -26,6 +27,8 @@ export interface ContractInput {
   includes?: string[];
   /** The contract, when the caller has loaded it already. */
   loaded?: LoadedContract;
+  /** The service root on disk, which svc.yaml's client contracts are relative to. */
+  root?: string;
 }
 
 export interface GenerateOptions {
@@ -66,8 +69,9 @@ export async function generate(settings: ProjectSettings, contract: ContractInpu
   const migrations = await migrationArtifacts(model, settings, options.fs);
   model.warnings.push(...migrations.warnings);
   const serviceSettings = serviceSettingsOf(settings);
+  const clients = settings.clients && contract.root ? await loadClients(settings, contract.root) : [];
   const artifacts = [
-    ...renderService(model, serviceSettings),
+    ...renderService(model, serviceSettings, clients),
     ...(model.rpc ? await renderProtoc(model.rpc, serviceSettings) : []),
     ...migrations.artifacts,
     ...renderDeploy(model, settings),

@@ -29,11 +29,35 @@ export interface ProjectSettings {
    * contract when it is built). Absent: every RPC is public.
    */
   security?: Record<string, unknown>;
+  /**
+   * Typed clients of other services, by name (`user`): each is generated
+   * from the other service's contract into `internal/client/<name>/`.
+   */
+  clients?: Record<string, ClientSettings>;
 }
+
+/** One client of another service. */
+export interface ClientSettings {
+  /** The other service's contract: a path relative to this service's root. */
+  contract: string;
+  /** `openapi` or `proto`; taken from the file's extension when absent. */
+  kind?: 'openapi' | 'proto';
+}
+
+/** A client name: it is a Go package name and a config key, so lower-case letters and digits. */
+export const CLIENT_NAME = /^[a-z][a-z0-9]*$/;
 
 export function serializeSettings(s: ProjectSettings): string {
   const body = stringify(
-    { name: s.name, module: s.module, contract: s.contract, features: s.features, deploy: s.deploy, ...(s.security ? { security: s.security } : {}) },
+    {
+      name: s.name,
+      module: s.module,
+      contract: s.contract,
+      features: s.features,
+      deploy: s.deploy,
+      ...(s.security ? { security: s.security } : {}),
+      ...(s.clients && Object.keys(s.clients).length > 0 ? { clients: s.clients } : {}),
+    },
     { lineWidth: 0 },
   );
   return `# Settings of this service for the svc generator.\n# Edit them, then run \`svc gen api\`.\n${body}`;
@@ -68,6 +92,7 @@ export async function readSettings(fs: FileSystem, where: string): Promise<Proje
     throw bad('"security" is for a proto contract: an OpenAPI contract declares its securitySchemes and security itself');
   }
   if (d.security !== undefined) readProtoSecurity(d.security);
+  const clients = readClients(d.clients, bad);
   return {
     name: d.name,
     module: d.module,
@@ -75,5 +100,20 @@ export async function readSettings(fs: FileSystem, where: string): Promise<Proje
     features: { transports: transports as Transport[], database: database as Database },
     deploy: readDeploySettings(d.deploy, d.name, SETTINGS_PATH),
     ...(d.security !== undefined ? { security: d.security as Record<string, unknown> } : {}),
+    ...(clients ? { clients } : {}),
   };
+}
+
+function readClients(raw: unknown, bad: (what: string) => UserError): Record<string, ClientSettings> | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw bad('"clients" must be a mapping of client names to { contract: FILE }');
+  const out: Record<string, ClientSettings> = {};
+  for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (!CLIENT_NAME.test(name)) throw bad(`client name "${name}" must be lower-case letters and digits, starting with a letter (it names a Go package)`);
+    const v = value as Record<string, unknown> | null;
+    if (!v || typeof v !== 'object' || typeof v.contract !== 'string' || v.contract === '') throw bad(`clients.${name}.contract must be the path of the other service's contract`);
+    if (v.kind !== undefined && v.kind !== 'openapi' && v.kind !== 'proto') throw bad(`clients.${name}.kind must be openapi or proto`);
+    out[name] = { contract: v.contract, ...(v.kind ? { kind: v.kind as 'openapi' | 'proto' } : {}) };
+  }
+  return out;
 }

@@ -18,6 +18,7 @@ import { renderProtoService } from './proto/index.js';
 import { renderAPITypes } from './go/api.js';
 import { ownClientLayout, renderGoClient } from './go/client.js';
 import { renderClientTests } from './go/clienttests.js';
+import { renderClientsConfig, renderOtherClient, type OtherClient } from './go/otherclients.js';
 
 export type { ServiceSettings } from './go/gomodel.js';
 
@@ -26,11 +27,13 @@ export type { ServiceSettings } from './go/gomodel.js';
  * the static shell from `templates/service`, then the contract-derived Go code.
  * The result is sorted by path and free of duplicates.
  */
-export function renderService(model: ServiceModel, settings: ServiceSettings): Artifact[] {
+export function renderService(model: ServiceModel, settings: ServiceSettings, clients: readonly OtherClient[] = []): Artifact[] {
   const gm = model.rpc ? undefined : new GoModel(model, settings);
+  const others = [renderClientsConfig(clients, settings.module), ...clients.flatMap((c) => renderOtherClient(c, settings))];
   const artifacts = !gm
-    ? [...renderTree('service', projectContext(model, settings)), ...renderProtoService(model, settings)]
+    ? [...renderTree('service', projectContext(model, settings)), ...renderProtoService(model, settings), ...others]
     : [
+    ...others,
     ...renderTree('service', projectContext(model, settings)),
     ...renderModels(gm),
     ...renderModelTests(gm),

@@ -8,12 +8,9 @@ import { Validation, varDecl } from './validation.js';
 import { responseSet } from './responses.js';
 import { groups } from './service.js';
 
-/** Where the request and response types of the operations live: a public package, so clients share them. */
-export const API_DIR = 'pkg/api';
-
-/** The import path of package api. */
+/** The import path of package api (`pkg/api` in a service: a public package, so clients share it). */
 export function apiPackage(gm: GoModel): string {
-  return `${gm.settings.module}/${API_DIR}`;
+  return `${gm.settings.module}/${gm.dirs.api}`;
 }
 
 /**
@@ -26,7 +23,7 @@ export function renderAPITypes(gm: GoModel): Artifact[] {
   const out: Artifact[] = [];
   let first = true;
   for (const [group, ops] of groups(gm)) {
-    const f = new GoFile(gm.fileName(API_DIR, fileStem(group), '.gen.go'), 'api', {
+    const f = new GoFile(gm.fileName(gm.dirs.api, fileStem(group), '.gen.go'), 'api', {
       generated: true,
       ...(first ? { doc: 'Package api holds the request and response types of the operations the contract defines, shared by the service, its handlers and its clients.' } : {}),
     });

@@ -85,16 +85,11 @@ function renderClient(gm: GoModel, layout: ClientLayout): GoFile {
  * `BearerAuth(token)`, `APIKeyAuth(key)`, `BasicAuth(user, password)`.
  */
 function renderCredentials(gm: GoModel, layout: ClientLayout): GoFile | undefined {
-  const schemes = gm.model.securitySchemes.filter((s) => credentialKind(s) !== undefined);
-  if (schemes.length === 0) return undefined;
+  const ctors = credentialConstructors(gm.model.securitySchemes);
+  if (ctors.size === 0) return undefined;
   const f = new GoFile(`${layout.dir}/credentials.gen.go`, layout.pkg);
   const rt = f.use(layout.runtime);
-  const taken = new Set(['Client', 'New']);
-  for (const s of schemes) {
-    let name = exportedName(s.name);
-    if (!/Auth$/.test(name)) name = `${name}Auth`;
-    for (let i = 2; taken.has(name); i++) name = `${exportedName(s.name)}${i}Auth`;
-    taken.add(name);
+  for (const [s, name] of ctors) {
     const scheme = goString(s.name);
     const desc = s.description ? ` ${continueSentence(s.description.trim().split(/(?<=\.)\s/)[0]!)}` : '';
     switch (credentialKind(s)) {
@@ -116,7 +111,25 @@ function renderCredentials(gm: GoModel, layout: ClientLayout): GoFile | undefine
   return f;
 }
 
-function credentialKind(s: SecurityScheme): 'bearer' | 'basic' | 'apiKey' | undefined {
+/**
+ * The credentials constructor of each scheme a client can present, by
+ * scheme: `BearerAuth`, `APIKeyAuth`..., unique in the client package.
+ */
+export function credentialConstructors(schemes: readonly SecurityScheme[]): Map<SecurityScheme, string> {
+  const taken = new Set(['Client', 'New', 'NewFromConfig']);
+  const out = new Map<SecurityScheme, string>();
+  for (const s of schemes) {
+    if (!credentialKind(s)) continue;
+    const base = exportedName(s.name).replace(/Auth$/, '');
+    let name = `${base}Auth`;
+    for (let i = 2; taken.has(name); i++) name = `${base}${i}Auth`;
+    taken.add(name);
+    out.set(s, name);
+  }
+  return out;
+}
+
+export function credentialKind(s: SecurityScheme): 'bearer' | 'basic' | 'apiKey' | undefined {
   if (s.kind === 'basic') return 'basic';
   if (s.kind === 'apiKey') return s.in && s.param ? 'apiKey' : undefined;
   if (s.kind === 'bearer' || s.kind === 'oauth2' || s.kind === 'openIdConnect') return 'bearer';

@@ -22,6 +22,17 @@ export interface ServiceSettings {
  * identifier once, and types map to Go type expressions with the imports
  * they need recorded on the file that uses them.
  */
+/** The folders, relative to the module root, of the packages the model's Go code goes to. */
+export interface GoDirs {
+  /** The contract's types: `pkg/models`. */
+  models: string;
+  /** The operations' request and response types: `pkg/api`. */
+  api: string;
+}
+
+/** Where a service keeps them. */
+export const SERVICE_DIRS: GoDirs = { models: 'pkg/models', api: 'pkg/api' };
+
 export class GoModel {
   readonly modelsPkg: string;
   private readonly typeNames = new Map<string, string>();
@@ -38,8 +49,9 @@ export class GoModel {
   constructor(
     readonly model: ServiceModel,
     readonly settings: ServiceSettings,
+    readonly dirs: GoDirs = SERVICE_DIRS,
   ) {
-    this.modelsPkg = `${settings.module}/pkg/models`;
+    this.modelsPkg = `${settings.module}/${dirs.models}`;
     this.decls = new Map(model.types.map((t) => [t.name, t]));
     // One namespace for package models: its helpers, the types, then the enum constants.
     const taken = new Set<string>(MODELS_HELPERS);

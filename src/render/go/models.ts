@@ -20,7 +20,7 @@ export function renderModels(gm: GoModel): Artifact[] {
   const byName = new Map(gm.model.types.map((d) => [d.name, d]));
   const artifacts = [...files].map(([key, decls]) => {
     const owner = byName.get(key) ?? decls[0]!;
-    const f = new GoFile(gm.fileName('pkg/models', fileStem(gm.typeName(owner.name)), '.gen.go', MODELS_FILES), 'models');
+    const f = new GoFile(gm.fileName(gm.dirs.models, fileStem(gm.typeName(owner.name)), '.gen.go', MODELS_FILES), 'models');
     for (const decl of [owner, ...decls.filter((d) => d !== owner)]) renderType(gm, f, decl);
     return f.toArtifact(gm.settings.module);
   });
@@ -40,7 +40,7 @@ const MODELS_FILES = ['validation.go', 'request.go'];
  */
 export function renderShapes(gm: GoModel): GoFile | undefined {
   if (gm.model.types.length === 0) return undefined;
-  const f = new GoFile(gm.fileName('pkg/models', 'shapes', '.gen.go', MODELS_FILES), 'models');
+  const f = new GoFile(gm.fileName(gm.dirs.models, 'shapes', '.gen.go', MODELS_FILES), 'models');
   const lines = gm.model.types.map((decl) => `${JSON.stringify(gm.typeName(decl.name))}:${JSON.stringify(shapeEntry(gm, decl))}`);
   f.add('func init() {', `\tbodyShapeTable = ${goRawString(`{\n${lines.join(',\n')}\n}`)}`, '}');
   return f;
