@@ -1,4 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execa } from 'execa';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -76,6 +78,21 @@ describe('the starter service, built and running', () => {
     expect(down.status).toBe(1);
     expect(down.stderr).toMatch(/^healthcheck: /);
   });
+
+  it('is called by its own generated Go client: CRUD, and a typed problem for a bad request', async () => {
+    // A test package inside the service module, run against the service running above.
+    const pkg = join(dir, 'e2eclient');
+    mkdirSync(pkg, { recursive: true });
+    writeFileSync(join(pkg, 'client_e2e_test.go'), GO_CLIENT_E2E);
+    try {
+      const r = await execa('go', ['test', '-count=1', './e2eclient/'], { cwd: dir, env: { ...GO_ENV, E2E_BASE_URL: base }, reject: false, all: true });
+      expect(r.exitCode, r.all).toBe(0);
+    } finally {
+      rmSync(pkg, { recursive: true, force: true });
+    }
+    // The request ID the client sent reached the service's access log.
+    expect(logs.some((l) => l.request_id === 'e2e-client-1')).toBe(true);
+  }, 300_000);
 
   it('serves every CRUD route', async () => {
     const created = await call('POST', '/products', { name: 'Cup', price: 3.5, currency: 'EUR', tags: ['kitchen'] });
@@ -162,3 +179,71 @@ describe('the starter service, built and running', () => {
     expect(await exited).toBe(0);
   }, 30_000);
 });
+
+/** A Go test in the starter's module that drives the running service through pkg/client. */
+const GO_CLIENT_E2E = `package e2eclient
+
+import (
+	"context"
+	"errors"
+	"os"
+	"testing"
+
+	"example.com/product/pkg/api"
+	"example.com/product/pkg/client"
+	"example.com/product/pkg/httpclient"
+	"example.com/product/pkg/models"
+)
+
+func TestClientAgainstRunningService(t *testing.T) {
+	cfg := httpclient.DefaultConfig()
+	cfg.BaseURL = os.Getenv("E2E_BASE_URL")
+	c, err := client.New(cfg, httpclient.WithRequestID(func(context.Context) string { return "e2e-client-1" }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	created, err := c.CreateProduct(ctx, api.CreateProductRequest{Body: models.ProductInput{Name: "Cup", Price: 3.5, Currency: "EUR", Tags: []string{"kitchen"}}})
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	if created.ID == "" || created.Name != "Cup" || created.Status != models.ProductStatusActive {
+		t.Fatalf("create returned %+v", created)
+	}
+	got, err := c.GetProduct(ctx, api.GetProductRequest{ID: created.ID})
+	if err != nil || got.ID != created.ID {
+		t.Fatalf("get: %+v, %v", got, err)
+	}
+	page, err := c.ListProducts(ctx, api.ListProductsRequest{PageSize: 10})
+	if err != nil {
+		t.Fatalf("list: %v", err)
+	}
+	found := false
+	for _, p := range page.Items {
+		found = found || p.ID == created.ID
+	}
+	if !found {
+		t.Fatalf("list misses %s: %+v", created.ID, page.Items)
+	}
+	price := 4.0
+	updated, err := c.UpdateProduct(ctx, api.UpdateProductRequest{ID: created.ID, Body: models.ProductUpdate{Price: &price}})
+	if err != nil || updated.Price != 4 || updated.Name != "Cup" {
+		t.Fatalf("update: %+v, %v", updated, err)
+	}
+	if err := c.DeleteProduct(ctx, api.DeleteProductRequest{ID: created.ID}); err != nil {
+		t.Fatalf("delete: %v", err)
+	}
+	var apiErr *httpclient.Error
+	_, err = c.GetProduct(ctx, api.GetProductRequest{ID: created.ID})
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 404 || apiErr.Title == "" {
+		t.Fatalf("get after delete: %v, want a 404 problem", err)
+	}
+	_, err = c.GetProduct(ctx, api.GetProductRequest{ID: "not-a-uuid"})
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 400 || len(apiErr.Errors) == 0 || apiErr.Errors[0].Field != "id" {
+		t.Fatalf("bad id: %v (%+v), want a 400 problem naming the field id", err, apiErr)
+	}
+	if !httpclient.IsStatus(err, 400) {
+		t.Fatalf("IsStatus(%v, 400) = false", err)
+	}
+}
+`;
