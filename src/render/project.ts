@@ -15,7 +15,8 @@ import { authConfigYaml, schemeNames } from './go/security.js';
 export const GO_DEPENDENCIES = {
   // Versions are the last releases that build with Go 1.22 (later ones
   // require Go 1.23): pgx, goose, jwt v5.2.2 (the one keyfunc v3.7.0
-  // requires), x/crypto, x/time. aegis is Kratos's BBR load shedder.
+  // requires), x/crypto, x/time. aegis is Kratos's BBR load shedder;
+  // gobreaker is the circuit breaker of pkg/httpclient.
   'github.com/MicahParks/keyfunc/v3': 'v3.7.0',
   'github.com/fsnotify/fsnotify': 'v1.7.0',
   'github.com/go-kratos/aegis': 'v0.2.0',
@@ -26,6 +27,7 @@ export const GO_DEPENDENCIES = {
   'github.com/pressly/goose/v3': 'v3.24.1',
   'github.com/prometheus/client_golang': 'v1.20.5',
   'github.com/rs/cors': 'v1.11.1',
+  'github.com/sony/gobreaker/v2': 'v2.4.0',
   'github.com/spf13/pflag': 'v1.0.5',
   'github.com/spf13/viper': 'v1.19.0',
   'go.opentelemetry.io/otel': 'v1.31.0',
