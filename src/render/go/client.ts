@@ -541,7 +541,6 @@ function decodeTyped(gm: GoModel, f: GoFile, op: Operation, set: ResponseSet, he
   const exact = set.variants.filter((v) => !v.dynamic);
   const ranges = set.variants.filter((v) => v.dynamic && v.response.status !== 0);
   const fallback = set.variants.filter((v) => v.response.status === 0);
-  const lines = ['\tswitch {'];
   // Of the variants of one response (one per media type), the raw ones go first, each chosen by its media type.
   const rawFirst = (vs: ResponseVariant[]) => {
     const byResponse = new Map<ResponseVariant['response'], ResponseVariant[]>();
@@ -549,9 +548,11 @@ function decodeTyped(gm: GoModel, f: GoFile, op: Operation, set: ResponseSet, he
     return [...byResponse.values()].flatMap((group) => [...group.filter((v) => v.kind === 'raw'), ...group.filter((v) => v.kind !== 'raw')]);
   };
   const order = [...rawFirst(exact), ...rawFirst(ranges), ...rawFirst(fallback)];
-  order.forEach((v) => {
+  const http = f.use('net/http');
+  const cases = order.map((v) => {
     const conds: string[] = [];
-    if (!v.dynamic) conds.push(`resp.StatusCode == ${statusConst(f.use('net/http'), v.status)}`);
+    let status: string | undefined;
+    if (!v.dynamic) conds.push(`resp.StatusCode == ${(status = statusConst(http, v.status))}`);
     else if (v.response.status !== 0) {
       const low = Math.floor(v.status / 100) * 100;
       conds.push(`resp.StatusCode >= ${low}`, `resp.StatusCode <= ${low + 99}`);
@@ -568,9 +569,26 @@ function decodeTyped(gm: GoModel, f: GoFile, op: Operation, set: ResponseSet, he
       helpers.used.add('mediaType');
       conds.push(`mediaType(resp) != ${goString(PROBLEM)}`);
     }
-    lines.push(`\tcase ${conds.length > 0 ? conds.join(' && ') : 'true'}:`, ...variantValue(gm, f, api, v));
+    return { conds, status: conds.length === 1 ? status : undefined, body: variantValue(gm, f, api, v) };
   });
-  lines.push('\t}', `\treturn nil, resp.Err(${goString(op.name)})`);
+  const fail = `\treturn nil, resp.Err(${goString(op.name)})`;
+  // A variant that takes any answer ends the choice: nothing is left for an error.
+  const open = cases.findIndex((c) => c.conds.length === 0);
+  const chosen = open >= 0 ? cases.slice(0, open + 1) : cases;
+  const dedent = (body: string[]) => body.map((l) => l.slice(1));
+  if (chosen.length === 1) {
+    const only = chosen[0]!;
+    if (only.conds.length === 0) return dedent(only.body);
+    return [`\tif ${only.conds.join(' && ')} {`, ...only.body, '\t}', fail];
+  }
+  const tagged = chosen.every((c) => c.status !== undefined || c.conds.length === 0);
+  const lines = [tagged ? '\tswitch resp.StatusCode {' : '\tswitch {'];
+  for (const c of chosen) {
+    const label = c.conds.length === 0 ? 'default' : `case ${tagged ? c.status : c.conds.join(' && ')}`;
+    lines.push(`\t${label}:`, ...c.body);
+  }
+  lines.push('\t}');
+  if (open < 0) lines.push(fail);
   return lines;
 }
 
