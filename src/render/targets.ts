@@ -1,0 +1,58 @@
+import type { ServiceModel } from '../model/types.js';
+import type { Target } from './target.js';
+import { renderService, type ServiceSettings } from './index.js';
+import { GoModel } from './go/gomodel.js';
+import { ownClientLayout, renderGoClient } from './go/client.js';
+import { renderOtherClient, type OtherClient } from './go/otherclients.js';
+
+/** What the Go service target renders from. */
+export interface ServiceInput {
+  model: ServiceModel;
+  settings: ServiceSettings;
+  clients?: readonly OtherClient[];
+}
+
+/**
+ * The Go service: the static shell (templates), the contract-derived Go
+ * code, and the clients of other services svc.yaml lists. What a person
+ * writes is theirs; everything derived from the contract is the generator's.
+ */
+export const goServiceTarget: Target<ServiceInput> = {
+  name: 'go-service',
+  summary: 'a Go service from its contract (svc new, svc gen api)',
+  root: 'service',
+  files: [
+    { pattern: 'svc.yaml', when: 'always: the settings svc reads, kept up to date by svc', owner: 'user' },
+    { pattern: '{go.mod,README.md,.gitignore,.golangci.yml,configs/config.yaml,docs/architecture.md,scripts/smoke.sh}', when: 'once, when the service is created', owner: 'user' },
+    { pattern: '{internal/config/app.go,internal/auth/custom.go}', when: "once: the service's own settings and its hook into authentication", owner: 'user' },
+    { pattern: 'internal/service/*.gen.go', when: 'always: the API, the repositories and the CRUD helpers', owner: 'generated' },
+    { pattern: 'internal/service/*.go', when: 'once per operation (its business logic), and service.go', owner: 'user' },
+    { pattern: 'migrations/{sqlite,postgres}/*.sql', when: "once per change of a resource's table", owner: 'user' },
+    { pattern: '*proto/**.proto', when: 'once, for the starter: the contract itself', owner: 'user' },
+    { pattern: '*proto/openapi/*.{yaml,json}', when: 'once, for the starter: the contract itself', owner: 'user', contract: 'openapi' },
+    { pattern: 'deployments/{dev,staging,prod}/**', when: 'once per environment: its overlay (svc gen k8s)', owner: 'user' },
+    { pattern: '**', when: 'always: the runtime, the code derived from the contract, its tests and the base manifests', owner: 'generated' },
+  ],
+  render: (i) => renderService(i.model, i.settings, i.clients ?? []),
+};
+
+/** The service's own typed Go client: part of every OpenAPI service, and what `svc gen client` refreshes. */
+export const goClientTarget: Target<{ model: ServiceModel; settings: ServiceSettings }> = {
+  name: 'go-client',
+  summary: "a service's own typed Go client, pkg/client (svc gen client)",
+  root: 'service',
+  files: [{ pattern: 'pkg/client/*.gen.go', when: 'always, for an OpenAPI contract: the client, one file per group of operations, credentials and parameter helpers', owner: 'generated' }],
+  render: (i) => {
+    const gm = new GoModel(i.model, i.settings);
+    return renderGoClient(gm, ownClientLayout(gm));
+  },
+};
+
+/** A typed client of another service, from its contract (svc.yaml clients, svc gen client --contract). */
+export const goOtherClientTarget: Target<{ client: OtherClient; settings: ServiceSettings }> = {
+  name: 'go-other-client',
+  summary: "a client of another service in internal/client/<name>, with that service's models and api",
+  root: 'service',
+  files: [{ pattern: 'internal/client/*/**', when: 'always, for each client svc.yaml lists', owner: 'generated' }],
+  render: (i) => renderOtherClient(i.client, i.settings),
+};
