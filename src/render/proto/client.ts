@@ -1,4 +1,3 @@
-import type { RpcService } from '../../model/rpc.js';
 import type { Artifact } from '../artifact.js';
 import { GoFile } from '../go/gofile.js';
 import type { ServiceSettings } from '../go/gomodel.js';
@@ -25,10 +24,19 @@ export function renderProtoClient(layout: ProtoLayout, settings: ServiceSettings
   return [clientFile(layout, settings.name).toArtifact(layout.module), clientTest(layout).toArtifact(layout.module)];
 }
 
-/** The name of a service's field in Client: its Go name, `Service` added where it would clash. */
-export function clientField(layout: ProtoLayout, s: RpcService): string {
-  const base = layout.serverName(s).replace(/Server$/, '');
-  return RESERVED.has(base) ? `${base}Service` : base;
+/**
+ * The name of each service's field in Client, by full name: its Go name
+ * (`Catalog`; `ShopV1Catalog` when two services share a name), `Service`
+ * added where it would clash with a method of Client.
+ */
+export function clientFields(layout: ProtoLayout): Map<string, string> {
+  const names = layout.rpc.services.map((s) => {
+    const base = layout.serverName(s).replace(/Server$/, '');
+    const joined = base.replaceAll('_', '');
+    const name = layout.rpc.services.some((o) => o !== s && layout.serverName(o).replace(/Server$/, '').replaceAll('_', '') === joined) ? base : joined;
+    return [s.fullName, RESERVED.has(name) ? `${name}Service` : name] as const;
+  });
+  return new Map(names);
 }
 
 function clientFile(layout: ProtoLayout, name: string): GoFile {
@@ -38,7 +46,8 @@ function clientFile(layout: ProtoLayout, name: string): GoFile {
   });
   const grpc = f.use('google.golang.org/grpc');
   const grpcclient = f.use(`${layout.module}/pkg/grpcclient`);
-  const fields = layout.rpc.services.map((s) => ({ s, field: clientField(layout, s), pb: servicePackage(layout, f, s), grpc: layout.grpcName(s) }));
+  const names = clientFields(layout);
+  const fields = layout.rpc.services.map((s) => ({ s, field: names.get(s.fullName)!, pb: servicePackage(layout, f, s), grpc: layout.grpcName(s) }));
   f.add(
     `// Client calls the gRPC services of the ${name} service over one connection.`,
     '// Its fields are safe for concurrent use.',
@@ -104,13 +113,14 @@ function clientTest(layout: ProtoLayout): GoFile {
     const pb = servicePackage(layout, f, s);
     return `\t${pb}.Register${layout.grpcName(s)}Server(srv, ${pb}.Unimplemented${layout.grpcName(s)}Server{})`;
   });
+  const names = clientFields(layout);
   const calls: string[] = [];
   for (const s of layout.rpc.services) {
     const m = s.methods.find((x) => !x.clientStreaming && !x.serverStreaming);
     if (!m) continue;
     const label = goString(`${s.name}.${m.name}`);
     calls.push(
-      `\t_, err = c.${clientField(layout, s)}.${goCamelCase(m.name)}(ctx, &${messageRef(layout, f, m.input).slice(1)}{})`,
+      `\t_, err = c.${names.get(s.fullName)!}.${goCamelCase(m.name)}(ctx, &${messageRef(layout, f, m.input).slice(1)}{})`,
       `\tif ${status}.Code(err) != ${codes}.Unimplemented {`,
       `\t\tt.Errorf("${label.slice(1, -1)}: %v, want Unimplemented from the server", err)`,
       '\t}',
