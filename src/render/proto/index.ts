@@ -21,6 +21,7 @@ import { renderMessageRepositories, repositoriesLiteral } from './storage.js';
 import { renderStorageTests } from './storagetests.js';
 import { usesSql } from '../database.js';
 import { renderRpcTests } from './tests.js';
+import { renderProtoClient } from './client.js';
 
 /** Folder of the copies of provided protos (google/api, google/protobuf, ...) that `make generate` reads. */
 export const THIRD_PARTY = 'third_party';
@@ -62,6 +63,7 @@ export function renderProtoService(model: ServiceModel, settings: ServiceSetting
     ...renderStorageTests(layout, settings.name, resources, standard),
     ...protoCopies(layout),
     ...openapiDocument(model, layout, standard),
+    ...renderProtoClient(layout, settings),
   ];
 }
 
