@@ -124,6 +124,40 @@ describe('svc new on disk', () => {
   });
 });
 
+describe('svc gen client', () => {
+  it('adds a client of another service to svc.yaml, keeps it with gen api, and changes nothing when re-run', { timeout: 120_000 }, () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'svc-cli-'));
+    expect(runDisk(['new', 'product', '--yes', '--skip-tidy'], cwd).code).toBe(0);
+    const dir = join(cwd, 'product');
+    const orders = join(import.meta.dirname, '..', 'fixtures', 'orders', 'openapi.yaml');
+    const added = runDisk(['gen', 'client', '--contract', orders, '--package', 'orders'], dir);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toContain('the Go client is in internal/client/orders');
+    expect(readFileSync(join(dir, 'svc.yaml'), 'utf8')).toMatch(/clients:\n {2}orders:\n {4}contract: .*fixtures\/orders\/openapi\.yaml\n/);
+    expect(existsSync(join(dir, 'internal', 'client', 'orders', 'models', 'order.gen.go'))).toBe(true);
+    const before = snapshot(dir);
+    for (const args of [['gen', 'client', '--contract', orders, '--package', 'orders'], ['gen', 'client'], ['gen', 'api']]) {
+      const again = runDisk(args, dir);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toMatch(/0 created, 0 updated, \d+ unchanged/);
+    }
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it('refuses what does not apply, with a usage error', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'svc-cli-'));
+    expect(runDisk(['new', 'product', '--yes', '--skip-tidy'], cwd).code).toBe(0);
+    const dir = join(cwd, 'product');
+    const out = runDisk(['gen', 'client', '--out', 'x'], dir);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/--out is for --lang ts/);
+    const missing = runDisk(['gen', 'client', '--contract', 'nope.yaml'], dir);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/contract file not found: nope\.yaml/);
+    expect(runDisk(['gen', 'client', '--lang', 'rust'], dir).code).toBe(2);
+  });
+});
+
 /** Every file under dir with its modification time and content. */
 function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
