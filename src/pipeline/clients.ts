@@ -23,7 +23,8 @@ export async function loadClients(settings: ProjectSettings, root: string): Prom
     const path = resolve(root, c.contract);
     if (!existsSync(path)) throw new UserError(`${SETTINGS_PATH}: clients.${name}.contract: file not found: ${c.contract}`);
     const kind = clientContractKind(c);
-    const loaded = await loadContract(path, kind, undefined, c.contract, kind === 'proto' ? [resolve(path, '..')] : undefined);
+    const includes = kind === 'proto' ? (c.includes ?? []).map((i) => resolve(root, i)).concat(resolve(path, '..')) : undefined;
+    const loaded = await loadContract(path, kind, undefined, c.contract, includes);
     const model = buildModel(loaded, name);
     if (model.operations.length === 0) throw new UserError(`${c.contract}: the contract of client ${name} has no HTTP operations to call`);
     out.push({ name, model });

@@ -42,6 +42,8 @@ export interface ClientSettings {
   contract: string;
   /** `openapi` or `proto`; taken from the file's extension when absent. */
   kind?: 'openapi' | 'proto';
+  /** A proto contract's import folders, relative to this service's root (its own folder when absent). */
+  includes?: string[];
 }
 
 /** A client name: it is a Go package name and a config key, so lower-case letters and digits. */
@@ -113,7 +115,12 @@ function readClients(raw: unknown, bad: (what: string) => UserError): Record<str
     const v = value as Record<string, unknown> | null;
     if (!v || typeof v !== 'object' || typeof v.contract !== 'string' || v.contract === '') throw bad(`clients.${name}.contract must be the path of the other service's contract`);
     if (v.kind !== undefined && v.kind !== 'openapi' && v.kind !== 'proto') throw bad(`clients.${name}.kind must be openapi or proto`);
-    out[name] = { contract: v.contract, ...(v.kind ? { kind: v.kind as 'openapi' | 'proto' } : {}) };
+    if (v.includes !== undefined && (!Array.isArray(v.includes) || v.includes.some((i) => typeof i !== 'string'))) throw bad(`clients.${name}.includes must be a list of folders`);
+    out[name] = {
+      contract: v.contract,
+      ...(v.kind ? { kind: v.kind as 'openapi' | 'proto' } : {}),
+      ...(v.includes ? { includes: v.includes as string[] } : {}),
+    };
   }
   return out;
 }

@@ -162,16 +162,12 @@ function renderEnum(gm: GoModel, f: GoFile, decl: EnumDecl, name: string): void 
   const idents = gm.enumConsts(decl);
   const consts = decl.values.map((v, i) => ({ ident: idents[i]!, literal: typeof v.value === 'number' ? String(v.value) : goString(v.value) }));
   f.add(`// The values of ${name}.`, 'const (', ...consts.map((c) => `\t${c.ident}\v${name}\v= ${c.literal}`), ')');
-  f.add(
-    `// Valid reports whether v is one of the values of ${name}.`,
-    `func (v ${name}) Valid() bool {`,
-    '\tswitch v {',
-    `\tcase ${consts.map((c) => c.ident).join(', ')}:`,
-    '\t\treturn true',
-    '\t}',
-    '\treturn false',
-    '}',
-  );
+  // One value is a comparison (gocritic: singleCaseSwitch), several a switch.
+  const check =
+    consts.length === 1
+      ? [`\treturn v == ${consts[0]!.ident}`]
+      : ['\tswitch v {', `\tcase ${consts.map((c) => c.ident).join(', ')}:`, '\t\treturn true', '\t}', '\treturn false'];
+  f.add(`// Valid reports whether v is one of the values of ${name}.`, `func (v ${name}) Valid() bool {`, ...check, '}');
 }
 
 function renderAlias(gm: GoModel, f: GoFile, decl: AliasDecl, name: string): void {
