@@ -144,10 +144,13 @@ function responseUnion(names: TsNames, op: Operation, responses: TsResponse[]): 
     kind: StructureKind.TypeAlias,
     name: names.responseType(op),
     isExported: true,
-    docs: [`The answers of ${names.method(op)}, by status; the others throw ProblemError.`],
+    docs: [
+      `The answers of ${names.method(op)}, by status; the others throw ProblemError. \`code\` is the status as the contract\n` +
+        'declares it ("200", "4XX", "default"): narrowing on it is exact, where a range or default variant has any `status`.',
+    ],
     type: (w) => {
       w.indent(() => {
-        for (const r of responses) w.newLine().write(`| { status: ${r.status ?? 'number'}; body: ${r.type}; headers: Headers }`);
+        for (const r of responses) w.newLine().write(`| { code: ${tsString(r.code)}; status: ${r.status ?? 'number'}; body: ${r.type}; headers: Headers }`);
       });
     },
   };

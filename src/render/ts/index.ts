@@ -34,7 +34,7 @@ export type { TsSdkOptions } from './package.js';
 export const TS_GENERATED_HEADER = GO_GENERATED_HEADER;
 
 /** The files of the SDK, in the order they are produced. */
-export const TS_SDK_FILES = ['README.md', 'package.json', 'src/client.ts', 'src/index.ts', 'src/models.ts', 'src/runtime.ts', 'tsconfig.json'] as const;
+export const TS_SDK_FILES = ['package.json', 'README.md', 'src/client.ts', 'src/index.ts', 'src/models.ts', 'src/runtime.ts', 'tsconfig.json'] as const;
 
 /** Renders the SDK's files from the model, sorted by path. It does not type-check them: see generateTsSdk. */
 export function renderTsSdk(model: ServiceModel, opts: TsSdkOptions): Artifact[] {
@@ -45,7 +45,7 @@ export function renderTsSdk(model: ServiceModel, opts: TsSdkOptions): Artifact[]
   });
   const source = (path: string, statements: StatementStructures[]): Artifact => {
     // A module with no declarations is still a module (client.ts imports it as one).
-    const body = statements.length > 0 ? statements : [{ kind: StructureKind.ExportDeclaration } as StatementStructures];
+    const body = statements.length > 0 ? statements.map(spaced) : [{ kind: StructureKind.ExportDeclaration } as StatementStructures];
     const file = project.createSourceFile(`/sdk/${path}`, { statements: [TS_GENERATED_HEADER, ...body] }, { overwrite: true });
     // The TypeScript formatter settles the indentation of nested type literals the structure printer leaves hanging.
     file.formatText({ indentSize: 2, tabSize: 2, convertTabsToSpaces: true, ensureNewLineAtEndOfFile: true });
@@ -65,6 +65,12 @@ export function renderTsSdk(model: ServiceModel, opts: TsSdkOptions): Artifact[]
     ]),
   ];
   return files.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/** A declaration with a blank line before it (the printer puts none between type aliases). */
+function spaced(s: StatementStructures): StatementStructures {
+  if (s.kind !== StructureKind.TypeAlias && s.kind !== StructureKind.VariableStatement) return s;
+  return { ...s, leadingTrivia: (w) => w.blankLineIfLastNot() };
 }
 
 /** A file of the SDK: the generator's, whether or not its format can carry the marker comment. */

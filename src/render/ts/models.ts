@@ -34,7 +34,7 @@ export function tsType(names: TsNames, ref: TypeRef, qualifier = ''): string {
       return `${qualifier}${names.typeName(ref.name)}`;
     case 'array': {
       const item = tsType(names, ref.items, qualifier);
-      return /^[A-Za-z0-9_.]+$/.test(item) ? `${item}[]` : `Array<${item}>`;
+      return /^[A-Za-z0-9_.[\]]+$/.test(item) ? `${item}[]` : `Array<${item}>`;
     }
     case 'map':
       // An index signature (not Record<>) so a type alias may refer to itself through it.
@@ -105,7 +105,8 @@ function property(names: TsNames, f: Field): PropertySignatureStructure {
 }
 
 function enumType(t: EnumDecl): string {
-  if (t.values.length === 0) return t.base === 'int' ? 'number' : 'string';
+  // A value no literal type can spell (NaN, Infinity) widens the enum to its base type.
+  if (t.values.length === 0 || t.values.some((v) => typeof v.value === 'number' && !Number.isFinite(v.value))) return t.base === 'int' ? 'number' : 'string';
   return t.values.map((v) => (typeof v.value === 'number' ? String(v.value) : tsString(v.value))).join(' | ');
 }
 

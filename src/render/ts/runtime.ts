@@ -74,6 +74,7 @@ export function runtimeStatements(): StatementStructures[] {
       ['responses', 'Readonly<Record<string, ResponseKind>>', false, 'The answers the operation returns, by status code ("200", "4XX", "default"); any other throws ProblemError.'],
     ]),
     iface('RawResponse', 'A declared answer, its body read as the operation declares it.', [
+      ['code', 'string', false, 'The entry of the responses table that matched: "200", "4XX" or "default".'],
       ['status', 'number', false, undefined],
       ['headers', 'Headers', false, undefined],
       ['body', 'unknown', false, undefined],
@@ -331,6 +332,7 @@ const cap = policy === false ? 0 : (policy.maxBackoffMs ?? 2_000);
 const fetchFn: FetchFunction = this.options.fetch ?? ((input, init) => globalThis.fetch(input, init));`,
           `try {
   for (let attempt = 1; ; attempt++) {
+    controller.signal.throwIfAborted();
     let response: Response;
     try {
       response = await fetchFn(url.toString(), { method: spec.method, headers, body: body ?? null, signal: controller.signal });
@@ -370,9 +372,9 @@ const fetchFn: FetchFunction = this.options.fetch ?? ((input, init) => globalThi
         ],
         returnType: 'Promise<RawResponse>',
         statements: [
-          'const key = statusKey(spec.responses, response.status);',
-          'const kind = key === undefined ? undefined : spec.responses[key];',
-          'if (kind !== undefined) return { status: response.status, headers: response.headers, body: await readBody(response, kind) };',
+          'const code = statusKey(spec.responses, response.status);',
+          'const kind = code === undefined ? undefined : spec.responses[code];',
+          'if (code !== undefined && kind !== undefined) return { code, status: response.status, headers: response.headers, body: await readBody(response, kind) };',
           'const raw = await response.text();',
           'let body: unknown = raw;',
           `if (/[/+]json/.test(response.headers.get('Content-Type') ?? '') && raw !== '') {
