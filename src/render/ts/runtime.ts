@@ -12,6 +12,7 @@ import { Scope, StructureKind, type ClassDeclarationStructure, type StatementStr
 export function runtimeStatements(): StatementStructures[] {
   return [
     typeAlias('FetchFunction', '(input: string, init: RequestInit) => Promise<Response>', 'The fetch the client calls: globalThis.fetch unless ClientOptions.fetch replaces it.'),
+    typeAlias('RawBody', 'Blob | ArrayBuffer | string', 'A request body sent as it is (a media type other than JSON and forms).'),
     typeAlias('ResponseKind', "'json' | 'text' | 'blob' | 'empty'", 'How a declared response body is read.'),
     iface('SchemeInfo', 'A security scheme of the contract, as the runtime applies its credential.', [
       ['kind', "'bearer' | 'basic' | 'apiKey' | 'oauth2' | 'openIdConnect' | 'custom'", false, undefined],
@@ -95,7 +96,7 @@ export function runtimeStatements(): StatementStructures[] {
     fn('defined', 'The entries of an object whose value is not undefined.', [['values', 'object | undefined']], '[string, unknown][]', [
       'return values === undefined ? [] : Object.entries(values).filter(([, v]) => v !== undefined);',
     ]),
-    fn('encodeBody', 'The request body as fetch sends it.', [['spec', 'RequestSpec']], 'BodyInit | undefined', [
+    fn('encodeBody', 'The request body as fetch sends it.', [['spec', 'RequestSpec']], "RequestInit['body']", [
       'if (spec.body === undefined) return undefined;',
       `switch (spec.bodyKind) {
   case 'form': {
@@ -113,7 +114,7 @@ export function runtimeStatements(): StatementStructures[] {
     return data;
   }
   case 'raw':
-    return spec.body as BodyInit;
+    return spec.body as RawBody;
   default:
     return JSON.stringify(spec.body);
 }`,
