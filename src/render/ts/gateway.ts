@@ -1,6 +1,7 @@
 import { buildFromOpenAPI } from '../../build/openapi/index.js';
 import { loadOpenAPI } from '../../load/openapi.js';
-import type { ServiceModel } from '../../model/types.js';
+import { camel } from '../../model/names.js';
+import type { Operation, ServiceModel } from '../../model/types.js';
 import type { ServiceSettings } from '../go/gomodel.js';
 import { renderProtoService } from '../proto/index.js';
 
@@ -19,5 +20,27 @@ export async function sdkModel(model: ServiceModel, settings: ServiceSettings): 
   const doc = renderProtoService({ ...model, warnings: [] }, settings).find((a) => a.path.endsWith(suffix));
   if (!doc) throw new Error(`internal error: no derived OpenAPI document (${suffix}) for ${model.name}`);
   const loaded = await loadOpenAPI(`/virtual/${doc.path}`, doc.content, doc.path);
-  return buildFromOpenAPI(loaded, model.name);
+  const gateway = buildFromOpenAPI(loaded, model.name);
+  return { ...gateway, operations: withRpcNames(gateway.operations) };
+}
+
+/**
+ * The derived document names an operation `<Service>_<Method>` (plus `_<n>`
+ * for additional bindings), which the model spells `productServiceCreateProduct`;
+ * the SDK calls it by its method's name (its group is the service) where that
+ * is unique: `createProduct`.
+ */
+function withRpcNames(operations: Operation[]): Operation[] {
+  const short = (op: Operation) => {
+    const prefix = camel(op.group);
+    const rest = op.name.startsWith(prefix) ? op.name.slice(prefix.length) : '';
+    return /^[A-Z]/.test(rest) ? rest.charAt(0).toLowerCase() + rest.slice(1) : op.name;
+  };
+  const count = new Map<string, number>();
+  for (const op of operations) count.set(short(op), (count.get(short(op)) ?? 0) + 1);
+  const taken = new Set(operations.map((op) => op.name));
+  return operations.map((op) => {
+    const name = short(op);
+    return name !== op.name && count.get(name) === 1 && !taken.has(name) ? { ...op, name } : op;
+  });
 }
