@@ -6,6 +6,8 @@ import { ts } from 'ts-morph';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Field, Operation, ServiceModel, TypeDecl, TypeRef } from '../../src/model/types.js';
 import { isGeneratedContent, type Artifact } from '../../src/render/artifact.js';
+import { renderFixture } from '../../src/devtools/fixtures.js';
+import { sdkModel } from '../../src/render/ts/gateway.js';
 import { checkTsSdk, generateTsSdk, renderTsSdk, TS_SDK_FILES } from '../../src/render/ts/index.js';
 
 /** Small given/want cases of the TypeScript SDK target, and its runtime run against a fake fetch. */
@@ -411,5 +413,29 @@ describe('client.ts', () => {
     expect(f.seen[1]!.headers.get('authorization')).toBe('Bearer tok');
     await withToken.open();
     expect(f.seen[2]!.headers.get('authorization')).toBeNull();
+  });
+});
+
+describe('idempotency and proto services', () => {
+  it('retries what the contract marks idempotent (x-svc-idempotent), whatever the method', () => {
+    const marked = { ...op({ name: 'upsert', method: 'POST', path: '/u' }), idempotent: true } as Operation;
+    const unmarked = { ...op({ name: 'replace', method: 'PUT', path: '/r' }), idempotent: false } as Operation;
+    const client = content(renderTsSdk(model({ operations: [marked, unmarked, op({ name: 'plain', method: 'PUT', path: '/p' })] }), { packageName: 'x' }), 'src/client.ts');
+    const idempotent = [...client.matchAll(/operation: '(\w+)',[^]*?idempotent: (\w+),/g)].map((m) => `${m[1]}=${m[2]}`);
+    expect(idempotent).toEqual(['upsert=true', 'replace=false', 'plain=true']);
+  });
+
+  it('renders a proto service from its gateway\'s document: JSON names, gateway paths, RPC method names', async () => {
+    const { result } = await renderFixture('starter-proto');
+    expect(() => renderTsSdk(result.model, { packageName: 'x' })).toThrow(/sdkModel/);
+    const files = renderTsSdk(await sdkModel(result.model), { packageName: 'x' });
+    const client = content(files, 'src/client.ts');
+    expect(client).toContain('async createProduct(params: CreateProductParams, options?: CallOptions): Promise<models.ProductV1Product> {');
+    expect(client).toContain("path: `/v1/products/${pathParam(params.path.product)}`,");
+    expect(client).toContain('pageSize?: models.');
+    const models = content(files, 'src/models.ts');
+    expect(models).toContain('  displayName: string;');
+    expect(models).toContain('  nextPageToken?: string;');
+    expect(checkTsSdk(files)).toEqual([]);
   });
 });

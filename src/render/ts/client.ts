@@ -1,4 +1,4 @@
-import { StructureKind, VariableDeclarationKind, Writers, type ClassDeclarationStructure, type InterfaceDeclarationStructure, type MethodDeclarationStructure, type StatementStructures, type WriterFunction } from 'ts-morph';
+import { StructureKind, VariableDeclarationKind, type ClassDeclarationStructure, type InterfaceDeclarationStructure, type MethodDeclarationStructure, type StatementStructures, type WriterFunction } from 'ts-morph';
 import type { Operation, Parameter, ParamLocation, Response, SecurityScheme } from '../../model/types.js';
 import { docText, tsType } from './models.js';
 import { propertyName, tsString, type TsNames } from './names.js';
@@ -57,6 +57,14 @@ function bodyOf(names: TsNames, r: Response): { kind: ResponseKind; type: string
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+
+/**
+ * Whether a call may be repeated: the contract's word (`x-svc-idempotent`,
+ * `Operation.idempotent` where the model carries it), else the method's.
+ */
+function isIdempotent(op: Operation): boolean {
+  return (op as Operation & { idempotent?: boolean }).idempotent ?? IDEMPOTENT.has(op.method);
+}
 const LOCATIONS: ParamLocation[] = ['path', 'query', 'header', 'cookie'];
 
 /** src/client.ts: the params and response types of each operation, and the Client class. */
@@ -94,7 +102,11 @@ function schemesLiteral(schemes: SecurityScheme[]): string | WriterFunction {
     if (s.httpScheme !== undefined) fields.push(`httpScheme: ${tsString(s.httpScheme)}`);
     entries[propertyName(s.name)] = `{ ${fields.join(', ')} }`;
   }
-  return Writers.object(entries);
+  return (w) => {
+    w.inlineBlock(() => {
+      for (const [key, value] of Object.entries(entries)) w.writeLine(`${key}: ${value},`);
+    });
+  };
 }
 
 function hasInput(op: Operation): boolean {
@@ -242,12 +254,16 @@ function specLiteral(op: Operation, responses: TsResponse[]): WriterFunction {
     fields.bodyKind = tsString(bodyKind(op.body.contentType));
     fields.contentType = tsString(op.body.contentType);
   }
-  fields.idempotent = String(IDEMPOTENT.has(op.method));
+  fields.idempotent = String(isIdempotent(op));
   // Anonymous access (an empty requirement) is tried last, so that credentials are sent when the caller has them.
   const requirements = [...op.security].sort((a, b) => Number(a.length === 0) - Number(b.length === 0));
   fields.security = `[${requirements.map((r) => `[${r.map((s) => tsString(s.scheme)).join(', ')}]`).join(', ')}]`;
   fields.responses = `{ ${responses.map((r) => `${tsString(r.code)}: ${tsString(r.kind)}`).join(', ')} }`;
-  return Writers.object(fields);
+  return (w) => {
+    w.inlineBlock(() => {
+      for (const [key, value] of Object.entries(fields)) w.writeLine(`${key}: ${value},`);
+    });
+  };
 }
 
 /** The path with its parameters filled in: a template literal, or a plain string without parameters. */

@@ -12,10 +12,13 @@ import { renderProtoService } from '../proto/index.js';
  * routes are the ServeMux patterns of the HTTP bindings (`/v1/carts/{cart}`,
  * not `/v1/{name=carts/*}`): that is what the OpenAPI document the service
  * derives and serves describes, so the SDK is built from that document, the
- * very bytes the service embeds.
+ * very bytes the service embeds. `settings` are the service's (serviceSettingsOf),
+ * or, for a contract alone, left out.
  */
-export async function sdkModel(model: ServiceModel, settings: ServiceSettings): Promise<ServiceModel> {
+export async function sdkModel(model: ServiceModel, settings?: ServiceSettings): Promise<ServiceModel> {
   if (!model.rpc) return model;
+  // The document depends on the contract alone; the settings only place the service's Go files.
+  settings ??= { name: model.name, module: `example.com/${model.name}`, contract: `${model.name}.proto`, contractKind: 'proto', transports: ['http', 'grpc'] };
   const suffix = `/openapi/${model.name}.yaml`;
   const doc = renderProtoService({ ...model, warnings: [] }, settings).find((a) => a.path.endsWith(suffix));
   if (!doc) throw new Error(`internal error: no derived OpenAPI document (${suffix}) for ${model.name}`);

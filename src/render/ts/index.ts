@@ -38,6 +38,8 @@ export const TS_SDK_FILES = ['package.json', 'README.md', 'src/client.ts', 'src/
 
 /** Renders the SDK's files from the model, sorted by path. It does not type-check them: see generateTsSdk. */
 export function renderTsSdk(model: ServiceModel, opts: TsSdkOptions): Artifact[] {
+  // The proto model's names and paths are the proto's, not what its gateway speaks: it would compile and be wrong.
+  if (model.rpc) throw new Error(`internal error: the TypeScript SDK of proto service ${model.name} is rendered from its gateway's model: pass it through sdkModel first`);
   const names = new TsNames(model);
   const project = new Project({
     useInMemoryFileSystem: true,
