@@ -6,7 +6,11 @@ import { ts } from 'ts-morph';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Field, Operation, ServiceModel, TypeDecl, TypeRef } from '../../src/model/types.js';
 import { isGeneratedContent, type Artifact } from '../../src/render/artifact.js';
+import { applyPlan } from '../../src/apply/apply.js';
 import { renderFixture } from '../../src/devtools/fixtures.js';
+import { MemoryFileSystem } from '../../src/fs/memory.js';
+import { planChanges } from '../../src/plan/plan.js';
+import { readManifest } from '../../src/project/manifest.js';
 import { sdkModel } from '../../src/render/ts/gateway.js';
 import { checkTsSdk, generateTsSdk, renderTsSdk, TS_SDK_FILES } from '../../src/render/ts/index.js';
 
@@ -282,12 +286,12 @@ describe('client.ts', () => {
     expect(checkTsSdk(withUsage(files, usage.replace('return r.status;', 'return r.body.title;')))).toEqual([]);
   });
 
-  it('compiles, and every file is the generator\'s', () => {
+  it('compiles; the TypeScript files are the generator\'s, the package files the user\'s once edited', () => {
     expect(checkTsSdk(files)).toEqual([]);
     expect(generateTsSdk(shop, { packageName: 'shop' })).toEqual(files);
     expect(files.map((f) => f.path)).toEqual([...TS_SDK_FILES]);
-    for (const f of files) expect(f.owner, f.path).toBe('generated');
-    for (const f of files.filter((a) => a.path.endsWith('.ts'))) expect(isGeneratedContent(f.content), f.path).toBe(true);
+    for (const f of files) expect(f.owner, f.path).toBe(f.path.endsWith('.ts') ? 'generated' : 'user');
+    for (const f of files) expect(isGeneratedContent(f.content), f.path).toBe(f.path.endsWith('.ts'));
     const pkg = JSON.parse(content(files, 'package.json')) as Record<string, unknown>;
     expect(pkg).toMatchObject({ name: 'shop', version: '1.0.0', type: 'module', types: './dist/index.d.ts' });
     expect(pkg.dependencies).toBeUndefined();
@@ -437,5 +441,36 @@ describe('idempotency and proto services', () => {
     expect(models).toContain('  displayName: string;');
     expect(models).toContain('  nextPageToken?: string;');
     expect(checkTsSdk(files)).toEqual([]);
+  });
+});
+
+describe('regenerating an SDK', () => {
+  /** Plans and applies the SDK's files as `svc gen client --lang ts` does; returns the action per path. */
+  async function gen(fs: MemoryFileSystem, m: ServiceModel): Promise<Record<string, string>> {
+    const artifacts = generateTsSdk(m, { packageName: 'shop' });
+    const manifest = await readManifest(fs);
+    const plan = await planChanges(artifacts, fs, manifest, { force: false });
+    await applyPlan(plan, fs, manifest);
+    return Object.fromEntries(plan.changes.map((c) => [c.artifact.path, c.action]));
+  }
+
+  it('changes nothing on an unchanged contract, follows a changed one, and keeps the user\'s edit of package.json', async () => {
+    const fs = new MemoryFileSystem();
+    const v1 = model({ types: [Cat], operations: [op({ name: 'getCat', method: 'GET', path: '/cat', success: { status: 200, type: named('Cat') } })] });
+    expect(Object.values(await gen(fs, v1)).every((a) => a === 'create')).toBe(true);
+    expect(Object.values(await gen(fs, v1)).every((a) => a === 'unchanged')).toBe(true);
+
+    const v2 = { ...v1, version: '1.1.0' };
+    const second = await gen(fs, v2);
+    expect(second['package.json']).toBe('overwrite');
+    expect(second['src/client.ts']).toBe('overwrite');
+    expect(second['src/models.ts']).toBe('unchanged');
+
+    const pkg = (await fs.read('package.json'))!.replace('"name": "shop"', '"name": "@acme/shop"');
+    await fs.write('package.json', pkg);
+    const third = await gen(fs, { ...v2, version: '1.2.0' });
+    expect(third['package.json']).toBe('skip');
+    expect(await fs.read('package.json')).toBe(pkg);
+    expect(third['src/client.ts']).toBe('overwrite');
   });
 });

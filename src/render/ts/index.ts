@@ -4,9 +4,14 @@
  * with ts-morph structures (never text templates), then type-checked in
  * process before anything is written.
  *
- * What it writes (paths relative to the SDK folder; every file is the
- * generator's, `owner: 'generated'`, package.json and the rest included,
- * since JSON cannot carry the generated-code comment):
+ * What it writes (paths relative to the SDK folder). The TypeScript files
+ * carry the generated-code marker and are the generator's: rewritten on every
+ * run, a hand edit is a conflict. package.json, tsconfig.json and README.md
+ * cannot carry the marker (JSON has no comments): they are owned as the
+ * planner owns any file without it, by the user once edited — svc rewrites
+ * them while they are as it wrote them (the manifest's hash) and never
+ * overwrites an edit (a renamed package, an added script).
+ *
  *
  * | file            | what                                                             |
  * |-----------------|------------------------------------------------------------------|
@@ -51,12 +56,12 @@ export function renderTsSdk(model: ServiceModel, opts: TsSdkOptions): Artifact[]
     const file = project.createSourceFile(`/sdk/${path}`, { statements: [TS_GENERATED_HEADER, ...body] }, { overwrite: true });
     // The TypeScript formatter settles the indentation of nested type literals the structure printer leaves hanging.
     file.formatText({ indentSize: 2, tabSize: 2, convertTabsToSpaces: true, ensureNewLineAtEndOfFile: true });
-    return generated(path, file.getFullText());
+    return artifact(path, file.getFullText());
   };
   const files = [
-    generated('package.json', packageJson(model, opts)),
-    generated('tsconfig.json', tsconfigJson()),
-    generated('README.md', readme(names, opts)),
+    artifact('package.json', packageJson(model, opts)),
+    artifact('tsconfig.json', tsconfigJson()),
+    artifact('README.md', readme(names, opts)),
     source('src/models.ts', modelStatements(names)),
     source('src/runtime.ts', runtimeStatements()),
     source('src/client.ts', clientStatements(names)),
@@ -73,11 +78,6 @@ export function renderTsSdk(model: ServiceModel, opts: TsSdkOptions): Artifact[]
 function spaced(s: StatementStructures): StatementStructures {
   if (s.kind !== StructureKind.TypeAlias && s.kind !== StructureKind.VariableStatement) return s;
   return { ...s, leadingTrivia: (w) => w.blankLineIfLastNot() };
-}
-
-/** A file of the SDK: the generator's, whether or not its format can carry the marker comment. */
-function generated(path: string, content: string): Artifact {
-  return { ...artifact(path, content), owner: 'generated' };
 }
 
 /**
