@@ -30,6 +30,7 @@ export function responsesOf(names: TsNames, op: Operation): { typed: boolean; re
   const errors = op.otherResponses.filter((r) => !is2xx(r) && r.type !== undefined && !r.problem);
   const typed = successes.length > 1 || errors.length > 0;
   const order = (r: Response) => (r.status === 0 ? 10_000 : /XX$/i.test(r.code ?? '') ? r.status + 99.5 : r.status);
+  const seen = new Set<string>();
   const responses = [...successes, ...errors]
     .sort((a, b) => order(a) - order(b))
     .map((r) => {
@@ -40,7 +41,9 @@ export function responsesOf(names: TsNames, op: Operation): { typed: boolean; re
       const out: TsResponse = { code, kind, type };
       if (/^[0-9]{3}$/.test(code)) out.status = Number(code);
       return out;
-    });
+    })
+    // `2xx` and `2XX` are one entry of the runtime's table.
+    .filter((r) => !seen.has(r.code) && seen.add(r.code) !== undefined);
   return { typed, responses };
 }
 

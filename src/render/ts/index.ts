@@ -26,7 +26,7 @@
 import { IndentationText, NewLineKind, Project, QuoteKind, StructureKind, ts, type StatementStructures } from 'ts-morph';
 import { UserError } from '../../errors.js';
 import type { ServiceModel } from '../../model/types.js';
-import { artifact, GO_GENERATED_HEADER, type Artifact } from '../artifact.js';
+import { artifact, GO_GENERATED_HEADER, type Artifact, type Owner } from '../artifact.js';
 import { clientStatements } from './client.js';
 import { modelStatements } from './models.js';
 import { TsNames } from './names.js';
@@ -40,6 +40,21 @@ export const TS_GENERATED_HEADER = GO_GENERATED_HEADER;
 
 /** The files of the SDK, in the order they are produced. */
 export const TS_SDK_FILES = ['package.json', 'README.md', 'src/client.ts', 'src/index.ts', 'src/models.ts', 'src/runtime.ts', 'tsconfig.json'] as const;
+
+/**
+ * The target as a table of renderers can list it (ogen's table of what it
+ * writes; a protobuf-es plugin): its name, when it runs, the files it
+ * produces and who owns each, and its render, check and generate functions.
+ * Another target (a language, docs) is one more folder exporting the same.
+ */
+export const TS_SDK_TARGET = {
+  name: 'ts-sdk',
+  when: 'svc gen client --lang ts [--out DIR]; never by svc new or svc gen api',
+  files: TS_SDK_FILES.map((path) => ({ path, owner: (path.endsWith('.ts') ? 'generated' : 'user') as Owner })),
+  render: renderTsSdk,
+  check: checkTsSdk,
+  generate: generateTsSdk,
+} as const;
 
 /** Renders the SDK's files from the model, sorted by path. It does not type-check them: see generateTsSdk. */
 export function renderTsSdk(model: ServiceModel, opts: TsSdkOptions): Artifact[] {
