@@ -84,13 +84,14 @@ interface Seen {
   method: string;
   headers: Headers;
   body: string | undefined;
+  raw: unknown;
 }
 
 /** A fetch that records each request and answers from a list of responses (the last one repeats). */
 function fakeFetch(answers: (() => Response)[]) {
   const seen: Seen[] = [];
   const fetch = async (input: string, init: RequestInit): Promise<Response> => {
-    seen.push({ url: new URL(input), method: init.method ?? 'GET', headers: new Headers(init.headers), body: typeof init.body === 'string' ? init.body : undefined });
+    seen.push({ url: new URL(input), method: init.method ?? 'GET', headers: new Headers(init.headers), body: typeof init.body === 'string' ? init.body : undefined, raw: init.body });
     return answers[Math.min(seen.length, answers.length) - 1]!();
   };
   return { fetch, seen };
@@ -474,5 +475,52 @@ describe('regenerating an SDK', () => {
     expect(third['package.json']).toBe('skip');
     expect(await fs.read('package.json')).toBe(pkg);
     expect(third['src/client.ts']).toBe('overwrite');
+  });
+});
+
+describe('request bodies', () => {
+  const Doc = object('Doc', [field('title', str), field('file', { kind: 'scalar', scalar: 'bytes' }), field('tags', { kind: 'array', items: str }, { required: false })]);
+  const files = renderTsSdk(
+    model({
+      types: [Doc],
+      operations: [
+        op({ name: 'upload', method: 'POST', path: '/docs', body: { type: named('Doc'), required: true, contentType: 'multipart/form-data' }, success: { status: 204 } }),
+        op({ name: 'login', method: 'POST', path: '/login', body: { type: named('Doc'), required: true, contentType: 'application/x-www-form-urlencoded' }, success: { status: 204 } }),
+        op({ name: 'put', method: 'PUT', path: '/blob', body: { type: { kind: 'scalar', scalar: 'bytes' }, required: true, contentType: 'application/octet-stream' }, success: { status: 204 } }),
+      ],
+    }),
+    { packageName: 'x' },
+  );
+
+  it('types a multipart body\'s members as their value or a file, a raw body as RawBody', () => {
+    const client = content(files, 'src/client.ts');
+    expect(client).toContain('body: MultipartBody<models.Doc>;');
+    expect(client).toContain('body: RawBody;');
+    const usage = [
+      "import { Client } from './index.js';",
+      'export async function send(c: Client): Promise<void> {',
+      "  await c.upload({ body: { title: 't', file: new Blob(['x']), tags: ['a', 'b'] } });",
+      "  await c.login({ body: { title: 't', file: 'eA==' } });",
+      '  await c.put({ body: new ArrayBuffer(2) });',
+      '}',
+    ].join('\n');
+    expect(checkTsSdk(withUsage(files, usage))).toEqual([]);
+  });
+
+  it('sends multipart and form bodies as FormData and URLSearchParams', async () => {
+    const sdk = await load(files);
+    const f = fakeFetch([() => new Response(null, { status: 204 })]);
+    const c = new sdk.Client({ baseUrl: 'http://svc.test', fetch: f.fetch });
+    await c.upload({ body: { title: 't', file: new Blob(['hello']), tags: ['a', 'b'] } });
+    const form = f.seen[0]!.raw as FormData;
+    expect(form).toBeInstanceOf(FormData);
+    expect(form.get('title')).toBe('t');
+    expect(form.getAll('tags')).toEqual(['a', 'b']);
+    expect(await (form.get('file') as Blob).text()).toBe('hello');
+    // fetch sets the multipart boundary itself.
+    expect(f.seen[0]!.headers.get('content-type')).toBeNull();
+    await c.login({ body: { title: 'a b', file: 'eA==' } });
+    expect(String(f.seen[1]!.raw)).toBe('title=a+b&file=eA%3D%3D');
+    expect(f.seen[1]!.headers.get('content-type')).toBe('application/x-www-form-urlencoded');
   });
 });

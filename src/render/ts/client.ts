@@ -75,6 +75,7 @@ export function clientStatements(names: TsNames): StatementStructures[] {
   const ops = names.model.operations;
   const runtimeImports = ['Runtime', 'type CallOptions', 'type ClientOptions', 'type SchemeInfo'];
   if (ops.some((op) => op.parameters.some((p) => p.in === 'path'))) runtimeImports.unshift('pathParam');
+  if (ops.some((op) => op.body !== undefined && bodyKind(op.body.contentType) === 'multipart')) runtimeImports.push('type MultipartBody');
   if (ops.some((op) => op.body !== undefined && bodyKind(op.body.contentType) === 'raw')) runtimeImports.push('type RawBody');
   const out: StatementStructures[] = [];
   if (names.model.types.length > 0) out.push({ kind: StructureKind.ImportDeclaration, isTypeOnly: true, namespaceImport: 'models', moduleSpecifier: './models.js' });
@@ -131,7 +132,9 @@ function paramsInterface(names: TsNames, op: Operation): InterfaceDeclarationStr
     properties.push({ name: loc, hasQuestionToken: !required, type: paramGroup(names, ps) });
   }
   if (op.body) {
-    const type = bodyKind(op.body.contentType) === 'raw' ? 'RawBody' : tsType(names, op.body.type, 'models.');
+    const kind = bodyKind(op.body.contentType);
+    const declared = tsType(names, op.body.type, 'models.');
+    const type = kind === 'raw' ? 'RawBody' : kind === 'multipart' ? `MultipartBody<${declared}>` : declared;
     properties.push({ name: 'body', hasQuestionToken: !op.body.required, type, docs: [`The request body (${op.body.contentType}).`] });
   }
   return {

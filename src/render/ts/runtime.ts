@@ -13,6 +13,7 @@ export function runtimeStatements(): StatementStructures[] {
   return [
     typeAlias('FetchFunction', '(input: string, init: RequestInit) => Promise<Response>', 'The fetch the client calls: globalThis.fetch unless ClientOptions.fetch replaces it.'),
     typeAlias('RawBody', 'Blob | ArrayBuffer | string', 'A request body sent as it is (a media type other than JSON and forms).'),
+    typeAlias('MultipartBody', '{ [K in keyof T]: T[K] | Blob | Blob[] }', 'A multipart/form-data body: each member its value, or a file (a Blob, or several).', ['T']),
     typeAlias('ResponseKind', "'json' | 'text' | 'blob' | 'empty'", 'How a declared response body is read.'),
     iface('SchemeInfo', 'A security scheme of the contract, as the runtime applies its credential.', [
       ['kind', "'bearer' | 'basic' | 'apiKey' | 'oauth2' | 'openIdConnect' | 'custom'", false, undefined],
@@ -188,8 +189,8 @@ function iface(name: string, doc: string, members: Member[]): StatementStructure
   };
 }
 
-function typeAlias(name: string, type: string, doc: string): StatementStructures {
-  return { kind: StructureKind.TypeAlias, name, isExported: true, type, docs: [doc] };
+function typeAlias(name: string, type: string, doc: string, typeParameters: string[] = []): StatementStructures {
+  return { kind: StructureKind.TypeAlias, name, isExported: true, type, docs: [doc], typeParameters };
 }
 
 function fn(name: string, doc: string, params: [string, string][], returnType: string, statements: string[], isAsync = false): StatementStructures {
