@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
@@ -37,6 +38,9 @@ async function writeAndBuild(files: Artifact[]): Promise<string> {
   if (diagnostics.length > 0) throw new Error(project.formatDiagnosticsWithColorAndContext(diagnostics));
   const emitted = await project.emit();
   if (emitted.getEmitSkipped()) throw new Error('the SDK was not emitted');
+  // And the tsc of the TypeScript its package.json names (5.9), as `npm run build` would run it.
+  const tsc = await execa(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', join(dir, 'tsconfig.json'), '--noEmit'], { reject: false, all: true });
+  if (tsc.exitCode !== 0) throw new Error(`tsc -p tsconfig.json failed:\n${tsc.all}`);
   return dir;
 }
 
