@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ts } from 'ts-morph';
+import { Project, ts } from 'ts-morph';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Field, Operation, ServiceModel, TypeDecl, TypeRef } from '../../src/model/types.js';
 import { isGeneratedContent, type Artifact } from '../../src/render/artifact.js';
@@ -12,6 +12,7 @@ import { MemoryFileSystem } from '../../src/fs/memory.js';
 import { planChanges } from '../../src/plan/plan.js';
 import { readManifest } from '../../src/project/manifest.js';
 import { sdkModel } from '../../src/render/ts/gateway.js';
+import { RUNTIME_EXPORTS } from '../../src/render/ts/names.js';
 import { checkTsSdk, generateTsSdk, renderTsSdk, TS_SDK_FILES, TS_SDK_TARGET } from '../../src/render/ts/index.js';
 
 /** Small given/want cases of the TypeScript SDK target, and its runtime run against a fake fetch. */
@@ -182,6 +183,14 @@ describe('models.ts', () => {
     expect(models).toContain('export type A = unknown;');
     expect(models).toContain('export type Tree = { [key: string]: Tree };');
     expect(checkTsSdk(files)).toEqual([]);
+  });
+
+  it('reserves every name runtime.ts and client.ts export for themselves', () => {
+    const files = renderTsSdk(model({ operations: [op({ name: 'x', method: 'POST', path: '/x/{id}', parameters: [{ name: 'id', in: 'path', type: str, required: true, constraints: {} }] })] }), { packageName: 'x' });
+    const project = new Project({ useInMemoryFileSystem: true });
+    const exported = (path: string) => [...project.createSourceFile(path, content(files, path)).getExportedDeclarations().keys()];
+    const own = [...exported('src/runtime.ts'), 'Client'];
+    expect([...own].sort()).toEqual([...RUNTIME_EXPORTS].sort());
   });
 
   it('decides names once: sanitised, unique, clear of the runtime exports', () => {

@@ -21,8 +21,9 @@ export interface TsResponse {
  * What an operation answers as a value. One success and no error schema of
  * its own: the method returns the success body. Several successes, or error
  * answers with a schema that is not a problem: the method returns the union
- * `{ status: 200; body: A } | { status: 404; body: B }`. Every other answer
- * (problems, undeclared statuses) throws ProblemError.
+ * `{ code: '200'; status: 200; body: A } | { code: '404'; status: 404; body: B }`
+ * (`code`, the status as declared, also discriminates ranges and default).
+ * Every other answer (problems, undeclared statuses) throws ProblemError.
  */
 export function responsesOf(names: TsNames, op: Operation): { typed: boolean; responses: TsResponse[] } {
   const is2xx = (r: Response) => r.status >= 200 && r.status < 300;
@@ -68,6 +69,7 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 function isIdempotent(op: Operation): boolean {
   return (op as Operation & { idempotent?: boolean }).idempotent ?? IDEMPOTENT.has(op.method);
 }
+
 const LOCATIONS: ParamLocation[] = ['path', 'query', 'header', 'cookie'];
 
 /** src/client.ts: the params and response types of each operation, and the Client class. */

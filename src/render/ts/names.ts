@@ -18,7 +18,7 @@ const RESERVED = new Set([
  */
 export const RUNTIME_EXPORTS = [
   'Client', 'ClientOptions', 'CallOptions', 'RetryOptions', 'ProblemError', 'FieldError', 'Runtime', 'RequestSpec', 'RawResponse',
-  'AuthHook', 'HeadersHook', 'RequestContext', 'SchemeInfo', 'FetchFunction', 'ResponseKind', 'RawBody', 'MultipartBody', 'pathParam', 'SECURITY_SCHEMES',
+  'AuthHook', 'HeadersHook', 'RequestContext', 'SchemeInfo', 'FetchFunction', 'ResponseKind', 'RawBody', 'MultipartBody', 'pathParam',
 ];
 
 /** Globals of the generated files' code: shadowing them in the module scope would break it. */
