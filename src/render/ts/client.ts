@@ -1,4 +1,4 @@
-import { StructureKind, VariableDeclarationKind, type ClassDeclarationStructure, type InterfaceDeclarationStructure, type MethodDeclarationStructure, type StatementStructures, type WriterFunction } from 'ts-morph';
+import { Scope, StructureKind, VariableDeclarationKind, type ClassDeclarationStructure, type InterfaceDeclarationStructure, type MethodDeclarationStructure, type StatementStructures, type WriterFunction } from 'ts-morph';
 import type { Operation, Parameter, ParamLocation, Response, SecurityScheme } from '../../model/types.js';
 import { docText, tsType } from './models.js';
 import { propertyName, tsString, type TsNames } from './names.js';
@@ -75,12 +75,17 @@ const LOCATIONS: ParamLocation[] = ['path', 'query', 'header', 'cookie'];
 /** src/client.ts: the params and response types of each operation, and the Client class. */
 export function clientStatements(names: TsNames): StatementStructures[] {
   const ops = names.model.operations;
-  const runtimeImports = ['Runtime', 'type CallOptions', 'type ClientOptions', 'type SchemeInfo'];
+  const runtimeImports = ['Runtime', ...(ops.length > 0 ? ['type CallOptions'] : []), 'type ClientOptions', 'type SchemeInfo'];
   if (ops.some((op) => op.parameters.some((p) => p.in === 'path'))) runtimeImports.unshift('pathParam');
   if (ops.some((op) => op.body !== undefined && bodyKind(op.body.contentType) === 'multipart')) runtimeImports.push('type MultipartBody');
   if (ops.some((op) => op.body !== undefined && bodyKind(op.body.contentType) === 'raw')) runtimeImports.push('type RawBody');
   const out: StatementStructures[] = [];
-  if (names.model.types.length > 0) out.push({ kind: StructureKind.ImportDeclaration, isTypeOnly: true, namespaceImport: 'models', moduleSpecifier: './models.js' });
+  // Imported only when used, so that the SDK compiles under noUnusedLocals too.
+  const usesModels = ops.some((op) =>
+    [...op.parameters.map((p) => p.type), ...(op.body ? [op.body.type] : [])].some((t) => tsType(names, t, 'models.').includes('models.')) ||
+    responsesOf(names, op).responses.some((r) => r.type.includes('models.')),
+  );
+  if (usesModels) out.push({ kind: StructureKind.ImportDeclaration, isTypeOnly: true, namespaceImport: 'models', moduleSpecifier: './models.js' });
   out.push({ kind: StructureKind.ImportDeclaration, namedImports: runtimeImports, moduleSpecifier: './runtime.js' });
   for (const op of ops) {
     const params = paramsInterface(names, op);
@@ -191,8 +196,16 @@ function clientClass(names: TsNames): ClassDeclarationStructure {
     name: 'Client',
     isExported: true,
     docs: [docText(`A client of ${m.title} ${m.version}: one method per operation of the contract.`, m.description)!],
-    properties: [{ name: '#runtime', type: 'Runtime', isReadonly: true }],
-    ctors: [{ parameters: [{ name: 'options', type: 'ClientOptions' }], statements: ['this.#runtime = new Runtime(options, SECURITY_SCHEMES);'] }],
+    properties: [
+      {
+        name: 'runtime',
+        type: 'Runtime',
+        scope: Scope.Protected,
+        isReadonly: true,
+        docs: ['Sends the requests; a subclass can call operations the contract does not describe through it.'],
+      },
+    ],
+    ctors: [{ parameters: [{ name: 'options', type: 'ClientOptions' }], statements: ['this.runtime = new Runtime(options, SECURITY_SCHEMES);'] }],
     methods: m.operations.map((op) => method(names, op)),
   };
 }
@@ -207,9 +220,9 @@ function method(names: TsNames, op: Operation): MethodDeclarationStructure {
   parameters.push({ name: 'options', type: 'CallOptions', hasQuestionToken: true });
   const spec = specLiteral(op, responses);
   const body: WriterFunction = (w) => {
-    if (typed) w.write('return (await this.#runtime.call(');
-    else if (success.kind === 'empty') w.write('await this.#runtime.call(');
-    else w.write('const answer = await this.#runtime.call(');
+    if (typed) w.write('return (await this.runtime.call(');
+    else if (success.kind === 'empty') w.write('await this.runtime.call(');
+    else w.write('const answer = await this.runtime.call(');
     spec(w);
     w.write(', options)');
     if (typed) w.write(`) as ${returns}`);

@@ -73,8 +73,8 @@ export class TsNames {
       this.params.set(op, unique(`${base}Params`, taken));
       this.responses.set(op, unique(`${base}Response`, taken));
     }
-    // Client members: the constructor and the private runtime field are the class's own.
-    const members = new Set<string>(['constructor']);
+    // Client members: the constructor and the runtime field are the class's own.
+    const members = new Set<string>(['constructor', 'runtime']);
     for (const op of model.operations) this.methods.set(op, unique(valueIdent(op.name), members));
   }
 

@@ -13,7 +13,9 @@ export interface TsSdkOptions {
 /**
  * The compiler options of the SDK: its tsconfig.json, and what checkTsSdk
  * type-checks with. ES2022 and the DOM library (fetch, Headers, AbortSignal)
- * so that it builds for Node 22 and browsers without @types/node.
+ * so that it builds for Node 22 and browsers without @types/node; strict and
+ * then some (exact optional properties, no unused names), so that the source
+ * also compiles inside a project that is that strict.
  */
 export const SDK_COMPILER_OPTIONS = {
   target: 'ES2022',
@@ -23,8 +25,13 @@ export const SDK_COMPILER_OPTIONS = {
   types: [] as string[],
   strict: true,
   noUncheckedIndexedAccess: true,
+  exactOptionalPropertyTypes: true,
+  noPropertyAccessFromIndexSignature: true,
   noImplicitOverride: true,
+  noImplicitReturns: true,
   noFallthroughCasesInSwitch: true,
+  noUnusedLocals: true,
+  noUnusedParameters: true,
   skipLibCheck: true,
   declaration: true,
   sourceMap: true,
@@ -95,6 +102,8 @@ export function readme(names: TsNames, opts: TsSdkOptions): string {
     'declares several answers returns `{ code, status, body, headers }`, typed per status (`code` is the status as the',
     'contract declares it, `"200"`, `"4XX"` or `"default"`: switch on it to narrow the body). Every other answer throws',
     '`ProblemError` (`status`, `type`, `title`, `detail`, `instance`, `code`, `errors: [{ field, detail }]`, `requestId`).',
+    '',
+    'A subclass of `Client` can send requests the contract does not describe through its protected `runtime`.',
     '',
     '## Build',
     '',
