@@ -12,12 +12,20 @@
 //
 // Contracts come from npm packages cached under .cache/corpus (src/devtools/corpus.ts).
 // Generated services go to a temporary folder, removed unless --keep.
+//
+// The TS column: the contract's TypeScript SDK renders and type-checks in
+// process (src/render/ts: renderTsSdk + checkTsSdk; a proto contract's through
+// its gateway's derived OpenAPI document). `--ts-only` skips the Go stages.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { corpusFile } from '../../dist/devtools/corpus.js';
-import { LIBRARY_PROTOS } from '../../dist/load/proto.js';
+import { LIBRARY_PROTOS, loadProto } from '../../dist/load/proto.js';
+import { loadOpenAPI } from '../../dist/load/openapi.js';
+import { buildModel } from '../../dist/build/index.js';
+import { checkTsSdk, renderTsSdk } from '../../dist/render/ts/index.js';
+import { sdkModel } from '../../dist/render/ts/gateway.js';
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
@@ -27,6 +35,7 @@ const opt = (name, fallback) => {
 const JOBS = Number(opt('--jobs', 2));
 const ONLY = opt('--only', '');
 const KEEP = args.includes('--keep');
+const TS_ONLY = args.includes('--ts-only');
 const LIST = opt('--list', join(import.meta.dirname, 'sample.txt'));
 const BIN = process.env.SVC_BIN ?? join(import.meta.dirname, '..', '..', 'bin', 'svc.js');
 const GO_ENV = { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '' };
@@ -53,7 +62,30 @@ function cause(stage, message) {
   return `${stage}: ${m.slice(0, 120)}`;
 }
 
+/** The TS column: whether the contract's TypeScript SDK renders and compiles (the first diagnostic when not). */
+async function tsSdk(entry) {
+  const proto = entry.endsWith('.proto');
+  try {
+    const file = corpusFile(entry);
+    const loaded = proto ? await loadProto(file, { includes: [LIBRARY_PROTOS] }) : await loadOpenAPI(file);
+    const settings = { name: 'svc', module: 'example.com/svc', contract: 'contract', contractKind: proto ? 'proto' : 'openapi', transports: proto ? ['http', 'grpc'] : ['http'] };
+    const model = await sdkModel(buildModel(loaded, 'svc'), settings);
+    const diagnostics = checkTsSdk(renderTsSdk(model, { packageName: 'svc-client' }));
+    return diagnostics.length === 0 ? { ok: true } : { ok: false, message: `${diagnostics.length} diagnostics, first: ${diagnostics[0]}` };
+  } catch (err) {
+    return { ok: false, message: String(err?.message ?? err).split('\n')[0] };
+  }
+}
+
 async function one(entry, root) {
+  const started = Date.now();
+  const ts = await tsSdk(entry);
+  if (TS_ONLY) return { entry, ok: ts.ok, ts, ...(ts.ok ? {} : { stage: 'ts', message: ts.message }), ms: Date.now() - started, warnings: 0 };
+  const r = await goStages(entry, root);
+  return { ...r, ts };
+}
+
+async function goStages(entry, root) {
   const started = Date.now();
   const dir = join(root, entry.replace(/[^A-Za-z0-9]+/g, '_'));
   const contract = entry.endsWith('.proto') ? ['--proto', corpusFile(entry), '-I', LIBRARY_PROTOS] : ['--openapi', corpusFile(entry)];
@@ -82,7 +114,7 @@ async function worker() {
     const entry = entries[next++];
     const r = await one(entry, root);
     results.push(r);
-    process.stderr.write(`${r.ok ? 'ok  ' : 'FAIL'} ${(r.ms / 1000).toFixed(1).padStart(6)}s ${entry}${r.ok ? '' : `  [${r.stage}] ${r.message}`}\n`);
+    process.stderr.write(`${r.ok ? 'ok  ' : 'FAIL'} ${r.ts.ok ? 'ts ' : 'TS!'} ${(r.ms / 1000).toFixed(1).padStart(6)}s ${entry}${r.ok ? '' : `  [${r.stage}] ${r.message}`}${r.ts.ok || TS_ONLY ? '' : `  [ts] ${r.ts.message}`}\n`);
     if (!KEEP) rmSync(join(root, entry.replace(/[^A-Za-z0-9]+/g, '_')), { recursive: true, force: true });
   }
 }
@@ -91,6 +123,9 @@ await Promise.all(Array.from({ length: JOBS }, worker));
 
 const passed = results.filter((r) => r.ok).length;
 console.log(`\n${passed}/${results.length} passed (${((100 * passed) / Math.max(1, results.length)).toFixed(1)} %) in ${((Date.now() - t0) / 1000).toFixed(0)} s; ${results.reduce((n, r) => n + r.warnings, 0)} fallback warnings printed`);
+const tsPassed = results.filter((r) => r.ts.ok).length;
+console.log(`TS SDK: ${tsPassed}/${results.length} compile (${((100 * tsPassed) / Math.max(1, results.length)).toFixed(1)} %)`);
+for (const r of results.filter((x) => !x.ts.ok).slice(0, 10)) console.log(`    ts: ${r.entry}: ${r.ts.message}`);
 const groups = new Map();
 for (const r of results.filter((x) => !x.ok)) {
   const key = cause(r.stage, r.message);
