@@ -14,6 +14,7 @@ import type { Artifact } from '../render/artifact.js';
 import { otherClientDir } from '../render/go/otherclients.js';
 import { generateService, readService, type GenApiResult } from './gen.js';
 import { clientContractKind } from './clients.js';
+import { serviceSettingsOf } from '../render/project.js';
 import type { GenerateResult } from './generate.js';
 
 export type ClientLanguage = 'go' | 'ts';
@@ -82,14 +83,30 @@ async function genGoClient(o: GenClientOptions): Promise<GenClientResult> {
   return { ...result, where: otherClientDir(name) };
 }
 
-/** `../user/userproto/openapi/user.yaml` → `user`; `payment-api.v2.json` → `paymentapi`. */
+/**
+ * A client's name from its contract's path: the file's stem, or, when that
+ * says nothing (`openapi.yaml`), the nearest folder that does:
+ * `../user/userproto/openapi/user.yaml` → `user`, `fixtures/orders/openapi.yaml` → `orders`,
+ * `payment-api.v2.json` → `paymentapi`.
+ */
 export function clientNameOf(path: string): string {
-  const stem = basename(path, extname(path)).split('.')[0]!.toLowerCase();
-  return stem.replace(/[^a-z0-9]/g, '').replace(/^[0-9]+/, '');
+  const parts = path.split(/[\\/]/).filter(Boolean);
+  const stem = basename(path, extname(path)).split('.')[0]!;
+  for (const part of [stem, ...parts.slice(0, -1).reverse()]) {
+    const name = part.toLowerCase().replace(/proto$/, '').replace(/[^a-z0-9]/g, '').replace(/^[0-9]+/, '');
+    if (name && !GENERIC.has(name) && !/^v[0-9]+$/.test(name)) return name;
+  }
+  return '';
 }
+
+/** Names of contract files and folders that do not name a service. */
+const GENERIC = new Set(['openapi', 'swagger', 'api', 'apis', 'spec', 'specs', 'contract', 'contracts', 'schema', 'proto', 'protos', 'docs']);
 
 async function genTsClient(o: GenClientOptions): Promise<GenClientResult> {
   if (o.package !== undefined) throw new UsageError('--package is for --lang go; the npm package is named after the service (edit package.json to rename it)');
+  // ts-morph (and the TypeScript compiler in it) loads only for this command.
+  const { TS_SDK_TARGET } = await import('../render/ts/index.js');
+  const { sdkModel } = await import('../render/ts/gateway.js');
   let model: ServiceModel;
   let name: string;
   let outDir: string;
@@ -98,17 +115,17 @@ async function genTsClient(o: GenClientOptions): Promise<GenClientResult> {
     if (!existsSync(path)) throw new UserError(`contract file not found: ${o.contract}`);
     const kind = clientContractKind({ contract: path });
     name = clientNameOf(path) || 'api';
-    model = buildModel(await loadContract(path, kind, undefined, o.contract, kind === 'proto' ? [resolve(path, '..')] : undefined), name);
+    model = await sdkModel(buildModel(await loadContract(path, kind, undefined, o.contract, kind === 'proto' ? [resolve(path, '..')] : undefined), name));
     outDir = resolve(o.cwd, o.out ?? `${name}-client`);
   } else {
     const { settings, contract } = await readService(o.fs, o.dir);
     name = settings.name;
     const loaded = await loadContract(contract.path, settings.contract.kind, contract.text, contract.displayPath, contract.includes);
-    model = buildModel(loaded, settings.name, settings.security);
+    // A proto service's SDK speaks its REST gateway: the model of the OpenAPI document the gateway serves.
+    model = await sdkModel(buildModel(loaded, settings.name, settings.security), serviceSettingsOf(settings));
     outDir = o.out !== undefined ? resolve(o.cwd, o.out) : resolve(o.dir, 'sdk/ts');
   }
-  const { generateTsSdk } = await import('../render/ts/index.js');
-  const artifacts: Artifact[] = generateTsSdk(model, { packageName: `${name}-client`, description: `TypeScript client of the ${name} service` });
+  const artifacts: Artifact[] = TS_SDK_TARGET.render({ model, opts: { packageName: `${name}-client`, description: `TypeScript client of the ${name} service` } });
   const fs = o.fsFor(outDir);
   const result = await inTransaction(fs, async () => {
     const manifest = await readManifest(fs);

@@ -56,3 +56,5 @@ export const goOtherClientTarget: Target<{ client: OtherClient; settings: Servic
   files: [{ pattern: 'internal/client/*/**', when: 'always, for each client svc.yaml lists', owner: 'generated' }],
   render: (i) => renderOtherClient(i.client, i.settings),
 };
+
+export { TS_SDK_TARGET as tsSdkTarget } from './ts/index.js';

@@ -133,6 +133,9 @@ describe('clients of other services', () => {
   it('names a client after its contract file', () => {
     expect(clientNameOf('../user/userproto/openapi/user.yaml')).toBe('user');
     expect(clientNameOf('/x/payment-api.v2.json')).toBe('paymentapi');
+    expect(clientNameOf('fixtures/orders/openapi.yaml')).toBe('orders');
+    expect(clientNameOf('/work/library/proto/library/v1/library.proto')).toBe('library');
+    expect(clientNameOf('/svc/cartproto/openapi/openapi.yaml')).toBe('cart');
   });
 
   it('reads and keeps clients in svc.yaml, refusing bad names and missing contracts', async () => {

@@ -26,7 +26,7 @@
 import { IndentationText, NewLineKind, Project, QuoteKind, StructureKind, ts, type StatementStructures } from 'ts-morph';
 import { UserError } from '../../errors.js';
 import type { ServiceModel } from '../../model/types.js';
-import { artifact, GO_GENERATED_HEADER, type Artifact, type Owner } from '../artifact.js';
+import { artifact, GO_GENERATED_HEADER, type Artifact } from '../artifact.js';
 import { clientStatements } from './client.js';
 import { modelStatements } from './models.js';
 import { TsNames } from './names.js';
@@ -34,6 +34,7 @@ import { packageJson, readme, SDK_COMPILER_OPTIONS, tsconfigJson, type TsSdkOpti
 import { runtimeStatements } from './runtime.js';
 
 export type { TsSdkOptions } from './package.js';
+import type { Target } from '../target.js';
 
 /** The first line of every generated TypeScript file (the same marker as Go's). */
 export const TS_GENERATED_HEADER = GO_GENERATED_HEADER;
@@ -42,19 +43,21 @@ export const TS_GENERATED_HEADER = GO_GENERATED_HEADER;
 export const TS_SDK_FILES = ['package.json', 'README.md', 'src/client.ts', 'src/index.ts', 'src/models.ts', 'src/runtime.ts', 'tsconfig.json'] as const;
 
 /**
- * The target as a table of renderers can list it (ogen's table of what it
- * writes; a protobuf-es plugin): its name, when it runs, the files it
- * produces and who owns each, and its render, check and generate functions.
- * Another target (a language, docs) is one more folder exporting the same.
+ * The TypeScript SDK as a render target (src/render/target.ts): what it
+ * writes and who owns each file. Its sources are the generator's; the package
+ * manifest, tsconfig and README carry no marker, so they are the user's:
+ * rewritten while untouched, kept once edited.
  */
-export const TS_SDK_TARGET = {
+export const TS_SDK_TARGET: Target<{ model: ServiceModel; opts: TsSdkOptions }> = {
   name: 'ts-sdk',
-  when: 'svc gen client --lang ts [--out DIR]; never by svc new or svc gen api',
-  files: TS_SDK_FILES.map((path) => ({ path, owner: (path.endsWith('.ts') ? 'generated' : 'user') as Owner })),
-  render: renderTsSdk,
-  check: checkTsSdk,
-  generate: generateTsSdk,
-} as const;
+  summary: 'a TypeScript npm package for a contract (svc gen client --lang ts [--out DIR]; never by svc new or svc gen api)',
+  root: 'out',
+  files: [
+    { pattern: 'src/*.ts', when: 'always: models, the client, the fetch runtime and the index, type-checked before they are written', owner: 'generated' },
+    { pattern: '{package.json,tsconfig.json,README.md}', when: 'always, kept once edited', owner: 'user' },
+  ],
+  render: (i) => generateTsSdk(i.model, i.opts),
+};
 
 /** Renders the SDK's files from the model, sorted by path. It does not type-check them: see generateTsSdk. */
 export function renderTsSdk(model: ServiceModel, opts: TsSdkOptions): Artifact[] {
