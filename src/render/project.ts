@@ -96,6 +96,8 @@ export function projectContext(model: ServiceModel, settings: ServiceSettings) {
     requires: goRequires(grpc),
     /** The service also serves gRPC (svc.yaml's transports include `grpc`). */
     grpc,
+    /** The contract declares gRPC services of its own, which pkg/client calls. */
+    rpcServices: (model.rpc?.services.length ?? 0) > 0,
     /** The contract is protobuf: the API is gRPC services with a REST gateway. */
     proto: settings.contractKind === 'proto',
     /** protoc's arguments for `make protoc`, for a proto contract. */
