@@ -27,7 +27,7 @@ export function ownClientLayout(gm: GoModel): ClientLayout {
 }
 
 /** Files of the client package that are not per group. */
-const CLIENT_FILES = ['client.gen.go', 'params.gen.go', 'credentials.gen.go'];
+const CLIENT_FILES = ['client.gen.go', 'credentials.gen.go'];
 const PROBLEM = 'application/problem+json';
 
 /**
@@ -38,17 +38,14 @@ const PROBLEM = 'application/problem+json';
  * propagation, credentials) is the imported httpclient package.
  */
 export function renderGoClient(gm: GoModel, layout: ClientLayout): Artifact[] {
-  const helpers = new Helpers();
   const out = [renderClient(gm, layout)];
   for (const [group, ops] of groups(gm)) {
     const f = new GoFile(gm.fileName(layout.dir, fileStem(group), '.gen.go', CLIENT_FILES), layout.pkg);
-    for (const op of ops) f.add(...renderMethod(gm, layout, f, op, helpers));
+    for (const op of ops) f.add(...renderMethod(gm, layout, f, op));
     out.push(f);
   }
   const creds = renderCredentials(gm, layout);
   if (creds) out.push(creds);
-  const params = helpers.render(layout);
-  if (params) out.push(params);
   return out.map((f) => f.toArtifact(gm.settings.module));
 }
 
@@ -136,239 +133,8 @@ export function credentialKind(s: SecurityScheme): 'bearer' | 'basic' | 'apiKey'
   return undefined;
 }
 
-/** Helpers the methods need, written once into params.gen.go. */
-class Helpers {
-  readonly used = new Set<'jsonParam' | 'jsonParams' | 'deepObject' | 'form' | 'multipart' | 'mediaType' | 'formatAll'>();
-
-  render(layout: ClientLayout): GoFile | undefined {
-    if (this.used.size === 0) return undefined;
-    const f = new GoFile(`${layout.dir}/params.gen.go`, layout.pkg);
-    const fmt = () => f.use('fmt');
-    const json = () => f.use('encoding/json');
-    if (this.used.has('formatAll')) {
-      const rt = f.use(layout.runtime);
-      f.add(
-        '// formatAll formats every item of a list parameter.',
-        'func formatAll[T any](vs []T) []string {',
-        '\tout := make([]string, len(vs))',
-        '\tfor i, v := range vs {',
-        `\t\tout[i] = ${rt}.Format(v)`,
-        '\t}',
-        '\treturn out',
-        '}',
-      );
-    }
-    if (this.used.has('jsonParam') || this.used.has('jsonParams')) {
-      f.add(
-        '// jsonParam encodes a parameter the contract types as a structure or a',
-        '// number type of its own: as JSON, which the service decodes.',
-        'func jsonParam(name string, v any) (string, error) {',
-        `\tdata, err := ${json()}.Marshal(v)`,
-        '\tif err != nil {',
-        `\t\treturn "", ${fmt()}.Errorf("encode parameter %s: %w", name, err)`,
-        '\t}',
-        '\treturn string(data), nil',
-        '}',
-      );
-    }
-    if (this.used.has('jsonParams')) {
-      f.add(
-        '// jsonParams is jsonParam for each item of a list.',
-        'func jsonParams[T any](name string, vs []T) ([]string, error) {',
-        '\tout := make([]string, len(vs))',
-        '\tfor i, v := range vs {',
-        '\t\ts, err := jsonParam(name, v)',
-        '\t\tif err != nil {',
-        '\t\t\treturn nil, err',
-        '\t\t}',
-        '\t\tout[i] = s',
-        '\t}',
-        '\treturn out, nil',
-        '}',
-      );
-    }
-    if (this.used.has('deepObject')) {
-      const url = f.use('net/url');
-      f.add(
-        '// addDeepObject adds an object parameter in the deepObject style:',
-        '// name[field]=value for each of its fields, lists as repeated keys.',
-        `func addDeepObject(q ${url}.Values, name string, v any) error {`,
-        `\tdata, err := ${json()}.Marshal(v)`,
-        '\tif err != nil {',
-        `\t\treturn ${fmt()}.Errorf("encode parameter %s: %w", name, err)`,
-        '\t}',
-        '\tvar fields map[string]any',
-        `\tif err := ${json()}.Unmarshal(data, &fields); err != nil {`,
-        `\t\treturn ${fmt()}.Errorf("parameter %s is not an object: %w", name, err)`,
-        '\t}',
-        '\tfor field, value := range fields {',
-        '\t\titems, ok := value.([]any)',
-        '\t\tif !ok {',
-        '\t\t\titems = []any{value}',
-        '\t\t}',
-        '\t\tfor _, item := range items {',
-        '\t\t\tif s, ok := item.(string); ok {',
-        '\t\t\t\tq.Add(name+"["+field+"]", s)',
-        '\t\t\t\tcontinue',
-        '\t\t\t}',
-        `\t\t\ttext, err := ${json()}.Marshal(item)`,
-        '\t\t\tif err != nil {',
-        `\t\t\t\treturn ${fmt()}.Errorf("encode parameter %s[%s]: %w", name, field, err)`,
-        '\t\t\t}',
-        '\t\t\tq.Add(name+"["+field+"]", string(text))',
-        '\t\t}',
-        '\t}',
-        '\treturn nil',
-        '}',
-      );
-    }
-    if (this.used.has('form') || this.used.has('multipart')) {
-      const reflect = f.use('reflect');
-      const strconv = f.use('strconv');
-      const strings = f.use('strings');
-      f.add(
-        '// formField is one field of a form body: its values, or the content of a file.',
-        'type formField struct {',
-        '\tname   string',
-        '\tvalues []string',
-        '\tfile   []byte',
-        '}',
-      );
-      f.add(
-        '// formFields lists the fields of a form body by their JSON names, as the',
-        '// service reads them: absent (nil) fields are left out, lists repeat the name.',
-        'func formFields(v any) ([]formField, error) {',
-        `\tval := ${reflect}.Indirect(${reflect}.ValueOf(v))`,
-        `\tif val.Kind() != ${reflect}.Struct {`,
-        `\t\treturn nil, ${fmt()}.Errorf("form body %T is not a struct", v)`,
-        '\t}',
-        '\tvar out []formField',
-        '\tfor i := 0; i < val.NumField(); i++ {',
-        `\t\tname, _, _ := ${strings}.Cut(val.Type().Field(i).Tag.Get("json"), ",")`,
-        '\t\tif name == "" || name == "-" {',
-        '\t\t\tcontinue',
-        '\t\t}',
-        '\t\tfield := val.Field(i)',
-        `\t\tif field.Kind() == ${reflect}.Pointer {`,
-        '\t\t\tif field.IsNil() {',
-        '\t\t\t\tcontinue',
-        '\t\t\t}',
-        '\t\t\tfield = field.Elem()',
-        '\t\t}',
-        `\t\tif field.Kind() == ${reflect}.Slice && field.Type().Elem().Kind() == ${reflect}.Uint8 {`,
-        '\t\t\tif field.Len() > 0 {',
-        '\t\t\t\tout = append(out, formField{name: name, file: field.Bytes()})',
-        '\t\t\t}',
-        '\t\t\tcontinue',
-        '\t\t}',
-        `\t\titems := []${reflect}.Value{field}`,
-        `\t\tif field.Kind() == ${reflect}.Slice {`,
-        '\t\t\titems = items[:0]',
-        '\t\t\tfor j := 0; j < field.Len(); j++ {',
-        '\t\t\t\titems = append(items, field.Index(j))',
-        '\t\t\t}',
-        '\t\t}',
-        '\t\tvalues := make([]string, 0, len(items))',
-        '\t\tfor _, item := range items {',
-        '\t\t\tswitch item.Kind() {',
-        `\t\t\tcase ${reflect}.String:`,
-        '\t\t\t\tvalues = append(values, item.String())',
-        `\t\t\tcase ${reflect}.Bool:`,
-        `\t\t\t\tvalues = append(values, ${strconv}.FormatBool(item.Bool()))`,
-        `\t\t\tcase ${reflect}.Int, ${reflect}.Int8, ${reflect}.Int16, ${reflect}.Int32, ${reflect}.Int64:`,
-        `\t\t\t\tvalues = append(values, ${strconv}.FormatInt(item.Int(), 10))`,
-        `\t\t\tcase ${reflect}.Float32, ${reflect}.Float64:`,
-        `\t\t\t\tvalues = append(values, ${strconv}.FormatFloat(item.Float(), 'g', -1, item.Type().Bits()))`,
-        '\t\t\tdefault:',
-        `\t\t\t\treturn nil, ${fmt()}.Errorf("form field %s: %s cannot be sent in a form", name, item.Type())`,
-        '\t\t\t}',
-        '\t\t}',
-        '\t\tif len(values) > 0 {',
-        '\t\t\tout = append(out, formField{name: name, values: values})',
-        '\t\t}',
-        '\t}',
-        '\treturn out, nil',
-        '}',
-      );
-    }
-    if (this.used.has('form')) {
-      const url = f.use('net/url');
-      f.add(
-        '// encodeForm encodes a body as application/x-www-form-urlencoded.',
-        'func encodeForm(v any) ([]byte, error) {',
-        '\tfields, err := formFields(v)',
-        '\tif err != nil {',
-        '\t\treturn nil, err',
-        '\t}',
-        `\tform := ${url}.Values{}`,
-        '\tfor _, field := range fields {',
-        '\t\tif field.file != nil {',
-        '\t\t\tform.Set(field.name, string(field.file))',
-        '\t\t\tcontinue',
-        '\t\t}',
-        '\t\tform[field.name] = field.values',
-        '\t}',
-        '\treturn []byte(form.Encode()), nil',
-        '}',
-      );
-    }
-    if (this.used.has('multipart')) {
-      const bytes = f.use('bytes');
-      const multipart = f.use('mime/multipart');
-      f.add(
-        '// encodeMultipart encodes a body as multipart/form-data, byte fields as',
-        '// files; it returns the body and its content type.',
-        'func encodeMultipart(v any) ([]byte, string, error) {',
-        '\tfields, err := formFields(v)',
-        '\tif err != nil {',
-        '\t\treturn nil, "", err',
-        '\t}',
-        `\tvar buf ${bytes}.Buffer`,
-        `\tw := ${multipart}.NewWriter(&buf)`,
-        '\tfor _, field := range fields {',
-        '\t\tif field.file != nil {',
-        '\t\t\tpart, err := w.CreateFormFile(field.name, field.name)',
-        '\t\t\tif err != nil {',
-        `\t\t\t\treturn nil, "", ${fmt()}.Errorf("form field %s: %w", field.name, err)`,
-        '\t\t\t}',
-        '\t\t\tif _, err := part.Write(field.file); err != nil {',
-        `\t\t\t\treturn nil, "", ${fmt()}.Errorf("form field %s: %w", field.name, err)`,
-        '\t\t\t}',
-        '\t\t\tcontinue',
-        '\t\t}',
-        '\t\tfor _, value := range field.values {',
-        '\t\t\tif err := w.WriteField(field.name, value); err != nil {',
-        `\t\t\t\treturn nil, "", ${fmt()}.Errorf("form field %s: %w", field.name, err)`,
-        '\t\t\t}',
-        '\t\t}',
-        '\t}',
-        '\tif err := w.Close(); err != nil {',
-        `\t\treturn nil, "", ${fmt()}.Errorf("close multipart body: %w", err)`,
-        '\t}',
-        '\treturn buf.Bytes(), w.FormDataContentType(), nil',
-        '}',
-      );
-    }
-    if (this.used.has('mediaType')) {
-      const rt = f.use(layout.runtime);
-      const mime = f.use('mime');
-      f.add(
-        '// mediaType is the media type of a response, without parameters, in lower case.',
-        `func mediaType(resp *${rt}.Response) string {`,
-        `\tmt, _, err := ${mime}.ParseMediaType(resp.Header.Get("Content-Type"))`,
-        '\tif err != nil {',
-        '\t\treturn ""',
-        '\t}',
-        '\treturn mt',
-        '}',
-      );
-    }
-    return f;
-  }
-}
-
 /** The method that calls one operation. */
-function renderMethod(gm: GoModel, layout: ClientLayout, f: GoFile, op: Operation, helpers: Helpers): string[] {
+function renderMethod(gm: GoModel, layout: ClientLayout, f: GoFile, op: Operation): string[] {
   const rt = f.use(layout.runtime);
   const http = f.use('net/http');
   const ctx = f.use('context');
@@ -386,15 +152,15 @@ function renderMethod(gm: GoModel, layout: ClientLayout, f: GoFile, op: Operatio
     `\tcall := &${rt}.Request{`,
     `\t\tOperation:\v${goString(op.name)},`,
     `\t\tMethod:\v${http}.Method${op.method.charAt(0)}${op.method.slice(1).toLowerCase()},`,
-    `\t\tPath:\v${pathExpr(gm, f, layout, op, helpers)},`,
+    `\t\tPath:\v${pathExpr(gm, f, layout, op)},`,
     ...(isIdempotent(op) ? ['\t\tIdempotent:\vtrue,'] : []),
     ...(op.security.length > 0 ? [`\t\tSecurity:\v${securityLiteral(rt, op)},`] : []),
     '\t}',
   ];
-  lines.push(...encodeParams(gm, f, layout, op, helpers, zero));
-  lines.push(...encodeBody(gm, f, op, helpers, zero));
+  lines.push(...encodeParams(gm, f, layout, op, zero));
+  lines.push(...encodeBody(gm, f, layout, op, zero));
   lines.push(`\tresp, err := c.http.Do(ctx, call)`, '\tif err != nil {', `\t\treturn ${zero}err`, '\t}');
-  if (set) lines.push(...decodeTyped(gm, f, op, set, helpers));
+  if (set) lines.push(...decodeTyped(gm, f, op, set));
   else if (!resp) lines.push(`\tif resp.StatusCode != ${statusConst(http, op.success.status)} {`, `\t\treturn resp.Err(${goString(op.name)})`, '\t}', '\treturn nil');
   else {
     const t = gm.goType(op.success.type!, f);
@@ -430,7 +196,7 @@ function encodingOf(gm: GoModel, f: GoFile, p: Parameter): Encoding | undefined 
 }
 
 /** `"/products/" + url.PathEscape(httpclient.Format(req.ID))` */
-function pathExpr(gm: GoModel, f: GoFile, layout: ClientLayout, op: Operation, helpers: Helpers): string {
+function pathExpr(gm: GoModel, f: GoFile, layout: ClientLayout, op: Operation): string {
   const parts: string[] = [];
   let rest = op.path;
   for (let m = /\{([^}]+)\}/.exec(rest); m; m = /\{([^}]+)\}/.exec(rest)) {
@@ -444,10 +210,8 @@ function pathExpr(gm: GoModel, f: GoFile, layout: ClientLayout, op: Operation, h
       const url = f.use('net/url');
       const rt = f.use(layout.runtime);
       const field = `req.${gm.paramField(p)}`;
-      if (enc === 'formatList') {
-        helpers.used.add('formatAll');
-        parts.push(`${url}.PathEscape(${f.use('strings')}.Join(formatAll(${field}), ","))`);
-      } else parts.push(`${url}.PathEscape(${rt}.Format(${field}))`);
+      if (enc === 'formatList') parts.push(`${url}.PathEscape(${f.use('strings')}.Join(${rt}.FormatAll(${field}), ","))`);
+      else parts.push(`${url}.PathEscape(${rt}.Format(${field}))`);
     }
     rest = rest.slice(m.index + m[0].length);
   }
@@ -456,7 +220,7 @@ function pathExpr(gm: GoModel, f: GoFile, layout: ClientLayout, op: Operation, h
 }
 
 /** Query, header and cookie parameters. */
-function encodeParams(gm: GoModel, f: GoFile, layout: ClientLayout, op: Operation, helpers: Helpers, zero: string): string[] {
+function encodeParams(gm: GoModel, f: GoFile, layout: ClientLayout, op: Operation, zero: string): string[] {
   const params = op.parameters.filter((p) => p.in !== 'path' && encodingOf(gm, f, p) !== undefined);
   if (params.length === 0) return [];
   const lines: string[] = [];
@@ -477,18 +241,14 @@ function encodeParams(gm: GoModel, f: GoFile, layout: ClientLayout, op: Operatio
     // The value as one string, or (lists) as a []string in `vs`.
     let one: string;
     if (enc === 'json' || enc === 'jsonList') {
-      helpers.used.add(enc === 'json' ? 'jsonParam' : 'jsonParams');
       const v = enc === 'json' ? 's' : 'vs';
-      body.push(`${ind}${v}, err := ${enc === 'json' ? 'jsonParam' : 'jsonParams'}(${wire}, ${value})`, `${ind}if err != nil {`, `${ind}\treturn ${zero}err`, `${ind}}`);
+      body.push(`${ind}${v}, err := ${rt}.${enc === 'json' ? 'JSONParam' : 'JSONParams'}(${wire}, ${value})`, `${ind}if err != nil {`, `${ind}\treturn ${zero}err`, `${ind}}`);
       one = v;
-    } else if (enc === 'formatList') {
-      helpers.used.add('formatAll');
-      one = `formatAll(${value})`;
-    } else one = `${rt}.Format(${value})`;
+    } else if (enc === 'formatList') one = `${rt}.FormatAll(${value})`;
+    else one = `${rt}.Format(${value})`;
     if (p.in === 'query' && p.style === 'deepObject' && !list) {
-      helpers.used.add('deepObject');
       body.length = 0;
-      body.push(`${ind}if err := addDeepObject(q, ${wire}, ${value}); err != nil {`, `${ind}\treturn ${zero}err`, `${ind}}`);
+      body.push(`${ind}if err := ${rt}.AddDeepObject(q, ${wire}, ${value}); err != nil {`, `${ind}\treturn ${zero}err`, `${ind}}`);
     } else if (list) {
       if (p.in === 'query' && p.explode !== false) body.push(`${ind}q[${wire}] = ${one}`);
       else {
@@ -514,7 +274,7 @@ function cookie(f: GoFile, name: string, value: string): string {
   return `(&${f.use('net/http')}.Cookie{Name: ${name}, Value: ${value}}).String()`;
 }
 
-function encodeBody(gm: GoModel, f: GoFile, op: Operation, helpers: Helpers, zero: string): string[] {
+function encodeBody(gm: GoModel, f: GoFile, layout: ClientLayout, op: Operation, zero: string): string[] {
   if (!op.body) return [];
   const fmt = f.use('fmt');
   const encodeErr = [`\t\treturn ${zero}${fmt}.Errorf("${op.name}: encode the request body: %w", err)`];
@@ -522,10 +282,9 @@ function encodeBody(gm: GoModel, f: GoFile, op: Operation, helpers: Helpers, zer
     return ['\tcall.Body = req.Body', `\tcall.ContentType = ${goString(fallbackContentType(op.body.contentType))}`];
   }
   if (isFormBody(op)) {
-    const multipart = op.body.contentType === 'multipart/form-data';
-    helpers.used.add(multipart ? 'multipart' : 'form');
-    if (multipart) return ['\tbody, contentType, err := encodeMultipart(req.Body)', '\tif err != nil {', ...encodeErr, '\t}', '\tcall.Body = body', '\tcall.ContentType = contentType'];
-    return ['\tbody, err := encodeForm(req.Body)', '\tif err != nil {', ...encodeErr, '\t}', '\tcall.Body = body', '\tcall.ContentType = "application/x-www-form-urlencoded"'];
+    const rt = f.use(layout.runtime);
+    if (op.body.contentType === 'multipart/form-data') return [`\tbody, contentType, err := ${rt}.EncodeMultipart(req.Body)`, '\tif err != nil {', ...encodeErr, '\t}', '\tcall.Body = body', '\tcall.ContentType = contentType'];
+    return [`\tbody, err := ${rt}.EncodeForm(req.Body)`, '\tif err != nil {', ...encodeErr, '\t}', '\tcall.Body = body', '\tcall.ContentType = "application/x-www-form-urlencoded"'];
   }
   // Checked as the service checks it, and without the readOnly properties it refuses.
   const send = [`\tbody, err := ${f.use(gm.modelsPkg)}.EncodeBody(req.Body)`, '\tif err != nil {', ...encodeErr, '\t}', '\tcall.Body = body', `\tcall.ContentType = ${goString(op.body.contentType)}`];
@@ -536,7 +295,7 @@ function encodeBody(gm: GoModel, f: GoFile, op: Operation, helpers: Helpers, zer
 }
 
 /** Picks the variant of a typed response by status (and media type, where one status has several). */
-function decodeTyped(gm: GoModel, f: GoFile, op: Operation, set: ResponseSet, helpers: Helpers): string[] {
+function decodeTyped(gm: GoModel, f: GoFile, op: Operation, set: ResponseSet): string[] {
   const api = f.use(apiPackage(gm));
   const exact = set.variants.filter((v) => !v.dynamic);
   const ranges = set.variants.filter((v) => v.dynamic && v.response.status !== 0);
@@ -561,13 +320,11 @@ function decodeTyped(gm: GoModel, f: GoFile, op: Operation, set: ResponseSet, he
     const siblings = order.filter((x) => x.response === v.response);
     const last = siblings[siblings.length - 1] === v;
     if (siblings.length > 1 && !last && v.kind === 'raw') {
-      helpers.used.add('mediaType');
-      conds.push(`mediaType(resp) == ${goString(v.contentType!.split(';')[0]!.trim().toLowerCase())}`);
+      conds.push(`resp.MediaType() == ${goString(v.contentType!.split(';')[0]!.trim().toLowerCase())}`);
     }
     // A problem answers an error the service returned, not a response the contract declares for a range.
     if (v.dynamic && v.kind === 'json') {
-      helpers.used.add('mediaType');
-      conds.push(`mediaType(resp) != ${goString(PROBLEM)}`);
+      conds.push(`resp.MediaType() != ${goString(PROBLEM)}`);
     }
     return { conds, status: conds.length === 1 ? status : undefined, body: variantValue(gm, f, api, v) };
   });
