@@ -147,7 +147,9 @@ describe('a renamed operation with typed responses', () => {
     expect(r.stderr).toMatch(/^note: internal\/service\/archive_product\.go → internal\/service\/retire_product\.go: .*renamed ArchiveProduct → RetireProduct, ArchiveProductRequest → RetireProductRequest, ArchiveProductResponse → RetireProductResponse, ArchiveProduct200Response → RetireProduct200Response, ArchiveProduct202Response → RetireProduct202Response\)/m);
     expect(await fs.read('internal/service/archive_product.go')).toBeUndefined();
     expect(await fs.read('internal/service/retire_product.go')).toBe(mine.replaceAll('ArchiveProduct', 'RetireProduct'));
-    expect(await fs.read('internal/service/api.gen.go')).toContain('type RetireProduct202Response struct');
+    // The variant is declared in package api, and package service names it by an alias.
+    expect(await fs.read('pkg/api/products.gen.go')).toContain('type RetireProduct202Response struct');
+    expect(await fs.read('internal/service/api.gen.go')).toMatch(/\tRetireProduct202Response +?= api\.RetireProduct202Response\n/);
   });
 });
 
