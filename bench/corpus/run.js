@@ -25,7 +25,7 @@ import { LIBRARY_PROTOS, loadProto } from '../../dist/load/proto.js';
 import { loadOpenAPI } from '../../dist/load/openapi.js';
 import { buildModel } from '../../dist/build/index.js';
 import { checkTsSdk, renderTsSdk } from '../../dist/render/ts/index.js';
-import { sdkModel } from '../../dist/render/ts/gateway.js';
+import { gatewayModel } from '../../dist/render/proto/gatewaymodel.js';
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
@@ -69,7 +69,7 @@ async function tsSdk(entry) {
     const file = corpusFile(entry);
     const loaded = proto ? await loadProto(file, { includes: [LIBRARY_PROTOS] }) : await loadOpenAPI(file);
     const settings = { name: 'svc', module: 'example.com/svc', contract: 'contract', contractKind: proto ? 'proto' : 'openapi', transports: proto ? ['http', 'grpc'] : ['http'] };
-    const model = await sdkModel(buildModel(loaded, 'svc'), settings);
+    const model = await gatewayModel(buildModel(loaded, 'svc'), settings);
     const diagnostics = checkTsSdk(renderTsSdk(model, { packageName: 'svc-client' }));
     return diagnostics.length === 0 ? { ok: true } : { ok: false, message: `${diagnostics.length} diagnostics, first: ${diagnostics[0]}` };
   } catch (err) {

@@ -106,7 +106,7 @@ async function genTsClient(o: GenClientOptions): Promise<GenClientResult> {
   if (o.package !== undefined) throw new UsageError('--package is for --lang go; the npm package is named after the service (edit package.json to rename it)');
   // ts-morph (and the TypeScript compiler in it) loads only for this command.
   const { TS_SDK_TARGET } = await import('../render/ts/index.js');
-  const { sdkModel } = await import('../render/ts/gateway.js');
+  const { gatewayModel } = await import('../render/proto/gatewaymodel.js');
   let model: ServiceModel;
   let name: string;
   let outDir: string;
@@ -115,14 +115,14 @@ async function genTsClient(o: GenClientOptions): Promise<GenClientResult> {
     if (!existsSync(path)) throw new UserError(`contract file not found: ${o.contract}`);
     const kind = clientContractKind({ contract: path });
     name = clientNameOf(path) || 'api';
-    model = await sdkModel(buildModel(await loadContract(path, kind, undefined, o.contract, kind === 'proto' ? [resolve(path, '..')] : undefined), name));
+    model = await gatewayModel(buildModel(await loadContract(path, kind, undefined, o.contract, kind === 'proto' ? [resolve(path, '..')] : undefined), name));
     outDir = resolve(o.cwd, o.out ?? `${name}-client`);
   } else {
     const { settings, contract } = await readService(o.fs, o.dir);
     name = settings.name;
     const loaded = await loadContract(contract.path, settings.contract.kind, contract.text, contract.displayPath, contract.includes);
     // A proto service's SDK speaks its REST gateway: the model of the OpenAPI document the gateway serves.
-    model = await sdkModel(buildModel(loaded, settings.name, settings.security), serviceSettingsOf(settings));
+    model = await gatewayModel(buildModel(loaded, settings.name, settings.security), serviceSettingsOf(settings));
     outDir = o.out !== undefined ? resolve(o.cwd, o.out) : resolve(o.dir, 'sdk/ts');
   }
   const artifacts: Artifact[] = TS_SDK_TARGET.render({ model, opts: { packageName: `${name}-client`, description: `TypeScript client of the ${name} service` } });

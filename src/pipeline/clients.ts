@@ -5,6 +5,7 @@ import { buildModel } from '../build/index.js';
 import { loadContract } from '../load/index.js';
 import { SETTINGS_PATH, type ClientSettings, type ProjectSettings } from '../project/settings.js';
 import type { OtherClient } from '../render/go/otherclients.js';
+import { gatewayModel } from '../render/proto/gatewaymodel.js';
 
 /** A client contract's kind: as svc.yaml says, or from its extension. */
 export function clientContractKind(c: ClientSettings): 'openapi' | 'proto' {
@@ -25,7 +26,8 @@ export async function loadClients(settings: ProjectSettings, root: string): Prom
     const kind = clientContractKind(c);
     const includes = kind === 'proto' ? (c.includes ?? []).map((i) => resolve(root, i)).concat(resolve(path, '..')) : undefined;
     const loaded = await loadContract(path, kind, undefined, c.contract, includes);
-    const model = buildModel(loaded, name);
+    // A proto service is called over its REST gateway: the model of the OpenAPI document it derives and serves.
+    const model = await gatewayModel(buildModel(loaded, name));
     if (model.operations.length === 0) throw new UserError(`${c.contract}: the contract of client ${name} has no HTTP operations to call`);
     out.push({ name, model });
   }

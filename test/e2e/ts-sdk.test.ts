@@ -7,7 +7,7 @@ import { Project } from 'ts-morph';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureOptions, renderFixture } from '../../src/devtools/fixtures.js';
 import type { Artifact } from '../../src/render/artifact.js';
-import { sdkModel } from '../../src/render/ts/gateway.js';
+import { gatewayModel } from '../../src/render/proto/gatewaymodel.js';
 import { generateTsSdk } from '../../src/render/ts/index.js';
 import { buildStarter, generateFixtureOnDisk, go, hasGo } from '../support/go.js';
 import { startService, type RunningService } from '../support/service.js';
@@ -122,7 +122,7 @@ describe.skipIf(!hasGo())('the proto starter through its REST gateway and TypeSc
     service = await startService(join(dir, 'bin', 'product'), dir, { PRODUCT_GRPC_ADDR: '127.0.0.1:0' });
     const o = fixtureOptions('starter-proto');
     const { result } = await renderFixture('starter-proto');
-    const model = await sdkModel(result.model, { name: o.name, module: `example.com/${o.name}`, contract: 'contract', contractKind: 'proto', transports: ['http', 'grpc'] });
+    const model = await gatewayModel(result.model, { name: o.name, module: `example.com/${o.name}`, contract: 'contract', contractKind: 'proto', transports: ['http', 'grpc'] });
     sdk = await writeAndBuild(generateTsSdk(model, { packageName: '@example/product-client' }));
   }, 600_000);
 

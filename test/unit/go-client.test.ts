@@ -49,6 +49,15 @@ describe('the typed Go client', () => {
     expect(list).toContain('if req.PageToken != nil {\n\t\tq.Set("page_token", httpclient.Format(*req.PageToken))\n\t}');
   });
 
+  it('encodes two structured parameters of one operation into variables of their own', async () => {
+    const model = await modelOf(STARTER);
+    const list = model.operations.find((o) => o.name === 'listProducts')!;
+    for (const name of ['filter', 'near']) list.parameters.push({ name, in: 'query', type: { kind: 'named', name: 'ProductInput' }, required: false, constraints: {} });
+    const text = method(client(model), 'ListProducts');
+    expect(text).toContain('param3, err := httpclient.JSONParam("filter", *req.Filter)');
+    expect(text).toContain('param4, err := httpclient.JSONParam("near", *req.Near)');
+  });
+
   it('retries only what is idempotent, or what the contract says is', async () => {
     const files = client(await modelOf(STARTER));
     expect(method(files, 'GetProduct')).toMatch(/Idempotent: +true/);

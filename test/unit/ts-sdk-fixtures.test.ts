@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureCases, fixtureOptions, renderFixture } from '../../src/devtools/fixtures.js';
 import { checkTsSdk, renderTsSdk } from '../../src/render/ts/index.js';
-import { sdkModel } from '../../src/render/ts/gateway.js';
+import { gatewayModel } from '../../src/render/proto/gatewaymodel.js';
 
 /**
  * Every fixture, OpenAPI and proto (through its REST gateway's derived
@@ -11,7 +11,7 @@ describe.each(fixtureCases())('the TypeScript SDK of fixture %s', (caseName) => 
   it('compiles (strict, noUncheckedIndexedAccess)', async () => {
     const o = fixtureOptions(caseName);
     const { result } = await renderFixture(caseName);
-    const model = await sdkModel(result.model, {
+    const model = await gatewayModel(result.model, {
       name: o.name,
       module: o.module ?? `example.com/${o.name}`,
       contract: 'contract',

@@ -11,7 +11,7 @@ import { renderFixture } from '../../src/devtools/fixtures.js';
 import { MemoryFileSystem } from '../../src/fs/memory.js';
 import { planChanges } from '../../src/plan/plan.js';
 import { readManifest } from '../../src/project/manifest.js';
-import { sdkModel } from '../../src/render/ts/gateway.js';
+import { gatewayModel } from '../../src/render/proto/gatewaymodel.js';
 import { RUNTIME_EXPORTS } from '../../src/render/ts/names.js';
 import { checkTsSdk, generateTsSdk, renderTsSdk, TS_SDK_FILES, TS_SDK_TARGET } from '../../src/render/ts/index.js';
 import { undeclared } from '../../src/render/target.js';
@@ -444,8 +444,8 @@ describe('idempotency and proto services', () => {
 
   it('renders a proto service from its gateway\'s document: JSON names, gateway paths, RPC method names', async () => {
     const { result } = await renderFixture('starter-proto');
-    expect(() => renderTsSdk(result.model, { packageName: 'x' })).toThrow(/sdkModel/);
-    const files = renderTsSdk(await sdkModel(result.model), { packageName: 'x' });
+    expect(() => renderTsSdk(result.model, { packageName: 'x' })).toThrow(/gatewayModel/);
+    const files = renderTsSdk(await gatewayModel(result.model), { packageName: 'x' });
     const client = content(files, 'src/client.ts');
     expect(client).toContain('async createProduct(params: CreateProductParams, options?: CallOptions): Promise<models.ProductV1Product> {');
     expect(client).toContain("path: `/v1/products/${pathParam(params.path.product)}`,");

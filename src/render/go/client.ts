@@ -229,7 +229,7 @@ function encodeParams(gm: GoModel, f: GoFile, layout: ClientLayout, op: Operatio
   if (has('query')) lines.push(`\tq := ${f.use('net/url')}.Values{}`);
   if (has('header') || has('cookie')) lines.push(`\th := ${f.use('net/http')}.Header{}`);
   if (has('cookie')) lines.push('\tvar cookies []string');
-  for (const p of params) {
+  params.forEach((p, index) => {
     const enc = encodingOf(gm, f, p)!;
     const field = `req.${gm.paramField(p)}`;
     const pointer = gm.paramIsPointer(p);
@@ -238,10 +238,11 @@ function encodeParams(gm: GoModel, f: GoFile, layout: ClientLayout, op: Operatio
     const wire = goString(p.name);
     const ind = pointer || (list && !p.required) ? '\t\t' : '\t';
     const body: string[] = [];
-    // The value as one string, or (lists) as a []string in `vs`.
+    // The value as one string, or (lists) as a []string.
     let one: string;
     if (enc === 'json' || enc === 'jsonList') {
-      const v = enc === 'json' ? 's' : 'vs';
+      // One variable per parameter: two in one scope must not both be declared as `s`.
+      const v = `${enc === 'json' ? 'param' : 'params'}${index + 1}`;
       body.push(`${ind}${v}, err := ${rt}.${enc === 'json' ? 'JSONParam' : 'JSONParams'}(${wire}, ${value})`, `${ind}if err != nil {`, `${ind}\treturn ${zero}err`, `${ind}}`);
       one = v;
     } else if (enc === 'formatList') one = `${rt}.FormatAll(${value})`;
@@ -263,7 +264,7 @@ function encodeParams(gm: GoModel, f: GoFile, layout: ClientLayout, op: Operatio
     if (pointer) lines.push(`\tif ${field} != nil {`, ...body, '\t}');
     else if (list && !p.required) lines.push(`\tif len(${field}) > 0 {`, ...body, '\t}');
     else lines.push(...body);
-  }
+  });
   if (has('query')) lines.push('\tcall.Query = q');
   if (has('cookie')) lines.push(`\tif len(cookies) > 0 {`, `\t\th.Set("Cookie", ${f.use('strings')}.Join(cookies, "; "))`, '\t}');
   if (has('header') || has('cookie')) lines.push('\tcall.Header = h');

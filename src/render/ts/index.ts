@@ -62,7 +62,7 @@ export const TS_SDK_TARGET: Target<{ model: ServiceModel; opts: TsSdkOptions }> 
 /** Renders the SDK's files from the model, sorted by path. It does not type-check them: see generateTsSdk. */
 export function renderTsSdk(model: ServiceModel, opts: TsSdkOptions): Artifact[] {
   // The proto model's names and paths are the proto's, not what its gateway speaks: it would compile and be wrong.
-  if (model.rpc) throw new Error(`internal error: the TypeScript SDK of proto service ${model.name} is rendered from its gateway's model: pass it through sdkModel first`);
+  if (model.rpc) throw new Error(`internal error: the TypeScript SDK of proto service ${model.name} is rendered from its gateway's model: pass it through gatewayModel first`);
   const names = new TsNames(model);
   const project = new Project({
     useInMemoryFileSystem: true,

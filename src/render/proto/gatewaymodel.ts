@@ -3,19 +3,20 @@ import { loadOpenAPI } from '../../load/openapi.js';
 import { camel } from '../../model/names.js';
 import type { Operation, ServiceModel } from '../../model/types.js';
 import type { ServiceSettings } from '../go/gomodel.js';
-import { renderProtoService } from '../proto/index.js';
+import { renderProtoService } from './index.js';
 
 /**
- * The model the SDK is rendered from. An OpenAPI service's own. A proto
- * service's clients speak to its REST gateway, whose JSON is protojson's
+ * The model clients are rendered from (the TypeScript SDK, a Go client of
+ * another service). An OpenAPI service's own. A proto service's HTTP clients
+ * speak to its REST gateway, whose JSON is protojson's
  * (lowerCamelCase names, 64-bit integers as strings, enums by name) and whose
  * routes are the ServeMux patterns of the HTTP bindings (`/v1/carts/{cart}`,
  * not `/v1/{name=carts/*}`): that is what the OpenAPI document the service
- * derives and serves describes, so the SDK is built from that document, the
+ * derives and serves describes, so the client is built from that document, the
  * very bytes the service embeds. `settings` are the service's (serviceSettingsOf),
  * or, for a contract alone, left out.
  */
-export async function sdkModel(model: ServiceModel, settings?: ServiceSettings): Promise<ServiceModel> {
+export async function gatewayModel(model: ServiceModel, settings?: ServiceSettings): Promise<ServiceModel> {
   if (!model.rpc) return model;
   // The document depends on the contract alone; the settings only place the service's Go files.
   settings ??= { name: model.name, module: `example.com/${model.name}`, contract: `${model.name}.proto`, contractKind: 'proto', transports: ['http', 'grpc'] };
