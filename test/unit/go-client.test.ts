@@ -9,6 +9,7 @@ import { renderAPITypes } from '../../src/render/go/api.js';
 import { renderClientsConfig, renderOtherClient } from '../../src/render/go/otherclients.js';
 import { clientNameOf } from '../../src/pipeline/client.js';
 import { readSettings, serializeSettings } from '../../src/project/settings.js';
+import { re2Pattern } from '../../src/render/go/validation.js';
 import { MemoryFileSystem } from '../../src/fs/memory.js';
 
 const STARTER = readFileSync(new URL('../../fixtures/starter/expected/productproto/openapi/product.yaml', import.meta.url), 'utf8');
@@ -71,6 +72,18 @@ describe('the typed Go client', () => {
     const create = method(client(await modelOf(STARTER)), 'CreateProduct');
     expect(create).toContain('body, err := models.EncodeBody(req.Body)');
     expect(create).toContain('if resp.StatusCode != http.StatusCreated {\n\t\treturn nil, resp.Err("createProduct")');
+  });
+
+  it('sends a raw body as it is, importing nothing it does not use', async () => {
+    const model = await modelOf(STARTER);
+    const create = model.operations.find((o) => o.name === 'createProduct')!;
+    create.body = { type: { kind: 'scalar', scalar: 'bytes' }, required: true, contentType: 'application/pdf' };
+    model.operations = [create];
+    const files = client(model);
+    const text = method(files, 'CreateProduct');
+    expect(text).toContain('call.Body = req.Body\n\tcall.ContentType = "application/pdf"');
+    const file = [...files.values()].find((t) => t.includes('func (c *Client) CreateProduct('))!;
+    expect(file).not.toContain('"fmt"');
   });
 
   it('picks the variant of a typed response by status, raw media types before JSON', async () => {
@@ -156,5 +169,16 @@ describe('clients of other services', () => {
     expect(serializeSettings(s)).toContain('clients:\n  user:\n    contract: ../user/user.yaml\n');
     await expect(read('clients:\n  User-Svc:\n    contract: u.yaml\n')).rejects.toThrow(/client name "User-Svc" must be lower-case letters and digits/);
     await expect(read('clients:\n  user: {}\n')).rejects.toThrow(/clients\.user\.contract must be the path/);
+  });
+});
+
+describe('patterns in RE2', () => {
+  it('spells ECMA code point escapes as RE2 does, and leaves the rest alone', () => {
+    expect(re2Pattern('^[^\\u0000]*$')).toBe('^[^\\x{0000}]*$');
+    expect(re2Pattern('^[^/\\u0000]*$')).toBe('^[^/\\x{0000}]*$');
+    expect(re2Pattern('\\u{1F600}x')).toBe('\\x{1F600}x');
+    // An escaped backslash followed by u is not an escape.
+    expect(re2Pattern('\\\\u0041')).toBe('\\\\u0041');
+    expect(re2Pattern('^[a-z]+\\d{2}$')).toBe('^[a-z]+\\d{2}$');
   });
 });

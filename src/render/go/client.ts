@@ -277,11 +277,10 @@ function cookie(f: GoFile, name: string, value: string): string {
 
 function encodeBody(gm: GoModel, f: GoFile, layout: ClientLayout, op: Operation, zero: string): string[] {
   if (!op.body) return [];
-  const fmt = f.use('fmt');
-  const encodeErr = [`\t\treturn ${zero}${fmt}.Errorf("${op.name}: encode the request body: %w", err)`];
   if (isRawBody(op)) {
     return ['\tcall.Body = req.Body', `\tcall.ContentType = ${goString(fallbackContentType(op.body.contentType))}`];
   }
+  const encodeErr = [`\t\treturn ${zero}${f.use('fmt')}.Errorf("${op.name}: encode the request body: %w", err)`];
   if (isFormBody(op)) {
     const rt = f.use(layout.runtime);
     if (op.body.contentType === 'multipart/form-data') return [`\tbody, contentType, err := ${rt}.EncodeMultipart(req.Body)`, '\tif err != nil {', ...encodeErr, '\t}', '\tcall.Body = body', '\tcall.ContentType = contentType'];

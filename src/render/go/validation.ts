@@ -140,7 +140,7 @@ export class Validation {
     }
     if (c.pattern !== undefined && isRE2(c.pattern)) {
       const name = this.gm.packageVar(this.f.pkg, `${v.patternVar}Pattern`);
-      this.vars.push(`${name}\v= ${this.f.use('regexp')}.MustCompile(${goRawString(c.pattern)})`);
+      this.vars.push(`${name}\v= ${this.f.use('regexp')}.MustCompile(${goRawString(re2Pattern(c.pattern))})`);
       out.push(`${indent}if !${name}.MatchString(${str}) {`, ...this.fail(path, `must match ${c.pattern}`, indent), `${indent}}`);
     }
     const format = c.format;
@@ -215,6 +215,16 @@ function hasOwnChecks(ref: TypeRef, c: Constraints): boolean {
 
 function lengthReason(min: number, max: number): string {
   return min === max ? `must be exactly ${min} characters long` : `must be ${min} to ${max} characters long`;
+}
+
+/**
+ * An ECMA-262 pattern (what OpenAPI writes) in RE2's syntax where the two
+ * spell the same thing differently: a code point escape `\u0000` or
+ * `\u{1F600}` is RE2's `\x{0000}` (RE2 refuses `\u`, and MustCompile would
+ * panic when the package loads).
+ */
+export function re2Pattern(pattern: string): string {
+  return pattern.replace(/(?<!\\)((?:\\\\)*)\\u(?:\{([0-9A-Fa-f]{1,6})\}|([0-9A-Fa-f]{4}))/g, (_, lead: string, braced?: string, four?: string) => `${lead}\\x{${braced ?? four}}`);
 }
 
 /** Whether Go's RE2 accepts the pattern: no lookaround, no backreferences, no repeat count above 1000. */
