@@ -59,6 +59,17 @@ describe('the typed Go client', () => {
     expect(text).toContain('param4, err := httpclient.JSONParam("near", *req.Near)');
   });
 
+  it('imports package models only where a method uses it (an enum parameter alone does not)', async () => {
+    const model = await modelOf(STARTER);
+    const list = model.operations.find((o) => o.name === 'listProducts')!;
+    list.parameters.push({ name: 'status', in: 'query', type: { kind: 'named', name: 'ProductStatus' }, required: false, constraints: {} });
+    list.success = { status: 204 };
+    model.operations = [list];
+    const text = [...client(model).values()].find((t) => t.includes('func (c *Client) ListProducts('))!;
+    expect(text).toContain('q.Set("status", httpclient.Format(*req.Status))');
+    expect(text).not.toContain('/pkg/models"');
+  });
+
   it('retries only what is idempotent, or what the contract says is', async () => {
     const files = client(await modelOf(STARTER));
     expect(method(files, 'GetProduct')).toMatch(/Idempotent: +true/);

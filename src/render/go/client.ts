@@ -188,7 +188,8 @@ function securityLiteral(rt: string, op: Operation): string {
 type Encoding = 'format' | 'json' | 'formatList' | 'jsonList';
 
 function encodingOf(gm: GoModel, f: GoFile, p: Parameter): Encoding | undefined {
-  const conv = converter(gm, f, p.type);
+  // Asked of a scratch file: the handler's parser names would import into f what the client does not use.
+  const conv = converter(gm, new GoFile(`${f.path}.scratch`, f.pkg), p.type);
   if (!conv) return undefined;
   const json = conv.kind !== 'direct' && conv.fn.startsWith('parseJSON');
   if (conv.kind === 'list') return json ? 'jsonList' : 'formatList';
