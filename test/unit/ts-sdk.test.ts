@@ -212,6 +212,15 @@ describe('models.ts', () => {
 });
 
 describe('client.ts', () => {
+  it('keeps a body media type that closes comments (*/*) inside its doc comment', () => {
+    const files = renderTsSdk(
+      model({ operations: [op({ name: 'upload', method: 'POST', path: '/files', body: { type: { kind: 'scalar', scalar: 'bytes' }, required: true, contentType: '*/*' } })] }),
+      { packageName: 'shop' },
+    );
+    expect(content(files, 'src/client.ts')).toContain('/** The request body (*\\/*). */');
+    expect(checkTsSdk(files)).toEqual([]);
+  });
+
   const updatePet = op({
     name: 'updatePet',
     method: 'PUT',

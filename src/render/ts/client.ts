@@ -142,7 +142,7 @@ function paramsInterface(names: TsNames, op: Operation): InterfaceDeclarationStr
     const kind = bodyKind(op.body.contentType);
     const declared = tsType(names, op.body.type, 'models.');
     const type = kind === 'raw' ? 'RawBody' : kind === 'multipart' ? `MultipartBody<${declared}>` : declared;
-    properties.push({ name: 'body', hasQuestionToken: !op.body.required, type, docs: [`The request body (${op.body.contentType}).`] });
+    properties.push({ name: 'body', hasQuestionToken: !op.body.required, type, docs: [docText(`The request body (${op.body.contentType}).`)!] });
   }
   return {
     kind: StructureKind.Interface,
