@@ -79,6 +79,13 @@ describe('the Go client of a proto service (pkg/client)', () => {
     expect(test).not.toContain('WatchItems');
   });
 
+  it('imports nothing for calls it does not make, when every RPC streams', () => {
+    const test = render(model([service('Inventory', [method('WatchStock', true)])])).get('pkg/client/client_gen_test.go')!;
+    expect(test).not.toContain('grpc/codes');
+    expect(test).not.toContain('grpc/status');
+    expect(test).toContain('\t_ = ctx');
+  });
+
   it('names the fields of services of the same name after their packages', () => {
     const other = 'shop/v2/shop.proto';
     const rpc = model([service('Catalog', [method('GetItem')]), service('Catalog', [method('GetItem')], 'shop.v2', other)]);

@@ -105,8 +105,6 @@ function clientTest(layout: ProtoLayout): GoFile {
   const grpc = f.use('google.golang.org/grpc');
   const context = f.use('context');
   const time = f.use('time');
-  const codes = f.use('google.golang.org/grpc/codes');
-  const status = f.use('google.golang.org/grpc/status');
   const grpcclient = f.use(`${layout.module}/pkg/grpcclient`);
   const net = f.use('net');
   const registrations = layout.rpc.services.map((s) => {
@@ -119,6 +117,9 @@ function clientTest(layout: ProtoLayout): GoFile {
     const m = s.methods.find((x) => !x.clientStreaming && !x.serverStreaming);
     if (!m) continue;
     const label = goString(`${s.name}.${m.name}`);
+    // Imported only when some service has a unary RPC to call (a streaming-only contract has none).
+    const codes = f.use('google.golang.org/grpc/codes');
+    const status = f.use('google.golang.org/grpc/status');
     calls.push(
       `\t_, err = c.${names.get(s.fullName)!}.${goCamelCase(m.name)}(ctx, &${messageRef(layout, f, m.input).slice(1)}{})`,
       `\tif ${status}.Code(err) != ${codes}.Unimplemented {`,
