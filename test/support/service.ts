@@ -26,13 +26,16 @@ export function startService(bin: string, dir: string, env: Record<string, strin
   // The admin listener (metrics) too gets a free port, so that services
   // started at once do not compete for its default one. The tests are one
   // client on one address: the per-client rate limit (on by default, tested
-  // in the services' own tests) is off unless a test sets it.
+  // in the services' own tests) is off unless a test sets it. So is CPU load
+  // shedding (tested there too): on a shared 2-core CI machine the tests'
+  // own load would make it answer 503, which is not what they check.
   const adminEnv: Record<string, string> = {};
   for (const key of ['PRODUCT_HTTP_ADDR', ...Object.keys(env)]) {
     const prefix = /^(.+)_HTTP_ADDR$/.exec(key)?.[1];
     if (prefix) {
       adminEnv[`${prefix}_ADMIN_ADDR`] = '127.0.0.1:0';
       adminEnv[`${prefix}_LIMITS_RATE`] = '0';
+      adminEnv[`${prefix}_HTTP_SHEDDING`] = 'false';
     }
   }
   const admin: { url?: string } = {};
