@@ -48,7 +48,7 @@ export function renderService(model: ServiceModel, settings: ServiceSettings, cl
     ...renderHandlerTests(gm),
     ...renderCommand(gm),
     ...renderSecurity(model, settings.module, securedOperations(model), false),
-    ...renderSecurityTests(model, settings.module, securedOperations(model), (f) => `${f.use(`${settings.module}/internal/handler`)}.New(nil).Routes()`),
+    ...renderSecurityTests(model, settings, securedOperations(model), (f) => `${f.use(`${settings.module}/internal/handler`)}.New(nil).Routes()`),
   ];
   const seen = new Map<string, Artifact>();
   for (const a of artifacts) {

@@ -112,7 +112,7 @@ describe('operation requirements in Go', () => {
 
 describe('the generated security test', () => {
   const bearer = [[{ scheme: 'bearerAuth', scopes: [] }]];
-  const test = (ops: Parameters<typeof renderSecurityTests>[2]) => renderSecurityTests(model(), 'example.com/shop', ops, () => 'routes()')[0]?.content;
+  const test = (ops: Parameters<typeof renderSecurityTests>[2]) => renderSecurityTests(model(), { module: 'example.com/shop' }, ops, () => 'routes()')[0]?.content;
 
   it('expects a route for every secured operation a REST route carries, and none for a gRPC-only RPC', () => {
     const go = test([

@@ -8,6 +8,7 @@ import { requestType } from './crud.js';
 import { apiPackage } from './api.js';
 import { converter, DELIMITERS, isFormBody, isRawBody, statusConst } from './handler.js';
 import { fallbackContentType, responseSet, type ResponseSet, type ResponseVariant } from './responses.js';
+import { runtimeImport } from '../runtimepkgs.js';
 
 /** Where a typed Go client is written and what it is called. */
 export interface ClientLayout {
@@ -23,7 +24,7 @@ export interface ClientLayout {
 
 /** The service's own client, published for other modules to import. */
 export function ownClientLayout(gm: GoModel): ClientLayout {
-  return { dir: 'pkg/client', pkg: 'client', service: gm.settings.name, runtime: `${gm.settings.module}/pkg/httpclient` };
+  return { dir: 'pkg/client', pkg: 'client', service: gm.settings.name, runtime: runtimeImport(gm.settings, 'httpclient') };
 }
 
 /** Files of the client package that are not per group. */

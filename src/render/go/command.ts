@@ -2,6 +2,7 @@ import type { Artifact } from '../artifact.js';
 import { GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
 import { usesSql } from '../database.js';
+import { runtimeImport } from '../runtimepkgs.js';
 
 /**
  * The wiring of the layers: `cmd/<name>/wire.go` for the binary and the
@@ -47,10 +48,10 @@ function wire(gm: GoModel): GoFile {
   const f = new GoFile(`cmd/${gm.settings.name}/wire.go`, 'main');
   const zap = f.use('go.uber.org/zap');
   const config = f.use(`${gm.settings.module}/internal/config`);
-  const event = f.use(`${gm.settings.module}/internal/event`);
+  const event = f.use(runtimeImport(gm.settings, 'event'));
   const handler = f.use(`${gm.settings.module}/internal/handler`);
   const sql = usesSql(gm.model, gm.settings.database);
-  const dbParam = sql ? `, db *${f.use(`${gm.settings.module}/internal/database`)}.DB` : '';
+  const dbParam = sql ? `, db *${f.use(runtimeImport(gm.settings, 'database'))}.DB` : '';
   const body = newService(gm, f, { events: 'events', log: 'log', config: 'cfg.App', db: sql ? 'db' : undefined }, [
     `\t\treturn nil, ${f.use('fmt')}.Errorf("build the service layer: %w", err)`,
   ]);
@@ -73,7 +74,7 @@ function testServer(gm: GoModel): GoFile {
   const http = f.use('net/http');
   const zap = f.use('go.uber.org/zap');
   const config = f.use(`${gm.settings.module}/internal/config`);
-  const event = f.use(`${gm.settings.module}/internal/event`);
+  const event = f.use(runtimeImport(gm.settings, 'event'));
   const ctx = f.use('context');
   const io = f.use('io');
   const strings = f.use('strings');
@@ -167,7 +168,7 @@ function testServer(gm: GoModel): GoFile {
     '\t}',
     '}',
   );
-  const problem = f.use(`${gm.settings.module}/internal/problem`);
+  const problem = f.use(runtimeImport(gm.settings, 'problem'));
   f.add(
     '// testProblem is what an error response says: its status and detail.',
     'type testProblem struct {',

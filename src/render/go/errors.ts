@@ -5,6 +5,7 @@ import { GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
 import { goRawString, goString } from './naming.js';
 import { muxPattern } from './handler.js';
+import { runtimeImport } from '../runtimepkgs.js';
 
 /**
  * The error format of a service: for every operation, the error body the
@@ -255,7 +256,7 @@ export function renderErrors(gm: GoModel): Artifact {
   const ops = gm.model.operations;
   const tables = ops.map((op) => errorTable(gm, op));
   const http = f.use('net/http');
-  const problem = f.use(`${gm.settings.module}/internal/problem`);
+  const problem = f.use(runtimeImport(gm.settings, 'problem'));
   const doc = [
     '// ErrorFormat returns the error body the contract declares for a problem',
     '// with status answered to r: the response of the operation r is routed to',

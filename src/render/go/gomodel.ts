@@ -15,6 +15,8 @@ export interface ServiceSettings {
   database?: 'sql' | 'memory';
   /** svc.yaml's features.transports (`http`, `grpc`); `['http']` when absent. */
   transports?: readonly string[];
+  /** The Go module of the platform (monorepo) the service is part of, whose shared/pkg holds the runtime; absent for a single service. */
+  platformModule?: string;
 }
 
 /**

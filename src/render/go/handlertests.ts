@@ -10,6 +10,7 @@ import { exportedName, fileStem, goRawString, goString } from './naming.js';
 import { words } from '../../model/names.js';
 import { fallbackContentType, responseSet, type ResponseVariant } from './responses.js';
 import { goKey } from './sql.js';
+import { runtimeImport } from '../runtimepkgs.js';
 
 const spaced = (name: string) => words(name).join(' ');
 
@@ -154,7 +155,7 @@ function responsesTest(gm: GoModel, ops: Operation[]): GoFile {
       '		{',
       `			name:\v${goString(`${opName}/error`)},`,
       ...req,
-      `			err:\v${f.use(`${gm.settings.module}/pkg/errors`, 'apperrors')}.NotImplemented(${goString(opName)}),`,
+      `			err:\v${f.use(runtimeImport(gm.settings, 'errors'), 'apperrors')}.NotImplemented(${goString(opName)}),`,
       `			status:\v${http}.StatusNotImplemented,`,
       `			contentType:\verrorContentType(${http}.Method${method(op)}, ${goString(concretePath(gm, op))}, ${http}.StatusNotImplemented),`,
       '			check:\vwantProblemBody,',
@@ -303,7 +304,7 @@ function responsesTest(gm: GoModel, ops: Operation[]): GoFile {
     `\tif s := ErrorFormat(${httptest}.NewRequest(method, path, nil), status); s != nil {`,
     '\t\treturn s.ContentType',
     '\t}',
-    `\treturn ${f.use(`${gm.settings.module}/internal/problem`)}.ContentType`,
+    `\treturn ${f.use(runtimeImport(gm.settings, 'problem'))}.ContentType`,
     '}',
   );
   f.add(
@@ -568,7 +569,7 @@ function reachTest(gm: GoModel, ops: Operation[]): GoFile {
   const f = new GoFile(`${DIR}/operations_gen_test.go`, 'handler');
   const http = f.use('net/http');
   const testing = f.use('testing');
-  const apperrors = f.use(`${gm.settings.module}/pkg/errors`, 'apperrors');
+  const apperrors = f.use(runtimeImport(gm.settings, 'errors'), 'apperrors');
   const httptest = f.use('net/http/httptest');
   const cases = ops.map((op) => {
     const headers = requiredHeaders(gm, op);

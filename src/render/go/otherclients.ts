@@ -8,6 +8,7 @@ import { renderAPITypes } from './api.js';
 import { credentialConstructors, credentialKind, renderGoClient, type ClientLayout } from './client.js';
 import { exportedName, goString } from './naming.js';
 import { schemeNames } from './security.js';
+import { runtimeImport } from '../runtimepkgs.js';
 
 /** A client of another service that svc.yaml asks for: its name and the model of its contract. */
 export interface OtherClient {
@@ -33,7 +34,7 @@ const MODELS_RUNTIME = ['request.go', 'validation.go'];
 export function renderOtherClient(other: OtherClient, settings: ServiceSettings): Artifact[] {
   const dir = otherClientDir(other.name);
   const gm = new GoModel(other.model, { ...settings, name: other.name }, { models: `${dir}/models`, api: `${dir}/api` });
-  const layout: ClientLayout = { dir, pkg: other.name, service: other.name, runtime: `${settings.module}/pkg/httpclient` };
+  const layout: ClientLayout = { dir, pkg: other.name, service: other.name, runtime: runtimeImport(settings, 'httpclient') };
   const runtime = MODELS_RUNTIME.map((file) => artifact(`${dir}/models/${file}`, renderTemplate(`service/pkg/models/${file}.hbs`, { proto: false })));
   return [...renderModels(gm), ...runtime, ...renderAPITypes(gm), ...renderGoClient(gm, layout), renderFromConfig(gm, layout, settings)];
 }

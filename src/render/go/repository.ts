@@ -5,6 +5,7 @@ import type { GoModel } from './gomodel.js';
 import { fileStem, goString } from './naming.js';
 import { words } from '../../model/names.js';
 import { applyNext, firstVersion, goConcurrency, goKey, nextVersion, recordVar, staleError } from './sql.js';
+import { runtimeImport } from '../runtimepkgs.js';
 
 /** Per resource: the repository interface and its in-memory implementation. */
 export function renderRepositories(gm: GoModel): Artifact[] {
@@ -55,7 +56,7 @@ function renderMemory(gm: GoModel, r: Resource): GoFile {
   const f = new GoFile(gm.fileName('internal/repository', `${fileStem(name)}_memory`, '.gen.go'), 'repository');
   const ctx = f.use('context');
   const models = f.use(gm.modelsPkg);
-  const errs = f.use(`${gm.settings.module}/pkg/errors`, 'apperrors');
+  const errs = f.use(runtimeImport(gm.settings, 'errors'), 'apperrors');
   const sync = f.use('sync');
   const key = goKey(gm, r);
   const idOf = (v: string) => `${v}.${key.field}`;

@@ -7,6 +7,7 @@ import { GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
 import { fileStem, goRawString, goString } from './naming.js';
 import { goConcurrency, goKey } from './sql.js';
+import { runtimeImport } from '../runtimepkgs.js';
 
 const DIR = 'internal/repository';
 
@@ -36,7 +37,7 @@ function repositoryTest(gm: GoModel, r: Resource): GoFile {
   const fmt = f.use('fmt');
   const json = f.use('encoding/json');
   const models = f.use(gm.modelsPkg);
-  const errs = f.use(`${gm.settings.module}/pkg/errors`, 'apperrors');
+  const errs = f.use(runtimeImport(gm.settings, 'errors'), 'apperrors');
   const key = goKey(gm, r);
   const idGo = key.field;
   const cc = goConcurrency(gm, r, f);
@@ -50,7 +51,7 @@ function repositoryTest(gm: GoModel, r: Resource): GoFile {
   const store = (label: string, repo: string) => [`\tt.Run(${goString(label)}, func(t *${testing}.T) {`, `\t\t${suite}(t, ${repo})`, '\t})'];
   const stores = store('memory', `NewMemory${repoType}()`);
   if (usesSql(gm.model, gm.settings.database)) {
-    const dbtest = f.use(`${gm.settings.module}/internal/database/dbtest`);
+    const dbtest = f.use(runtimeImport(gm.settings, 'dbtest'));
     stores.push(...store('sqlite', `NewSQL${repoType}(${dbtest}.SQLite(t))`), ...store('postgres', `NewSQL${repoType}(${dbtest}.Postgres(t))`));
   }
   f.add(

@@ -4,6 +4,7 @@ import { GoFile } from './gofile.js';
 import { keyedElements } from './format.js';
 import { goString } from './naming.js';
 import { requirementsLiteral, schemeNames, type SchemeNames, type SecuredOperation } from './security.js';
+import { runtimeImport, type RuntimePlacement } from '../runtimepkgs.js';
 
 /**
  * `internal/server/security_gen_test.go`: the service's own proof that every
@@ -19,17 +20,18 @@ import { requirementsLiteral, schemeNames, type SchemeNames, type SecuredOperati
  * `f`): the handler's for an OpenAPI service, the REST gateway's over
  * unimplemented servers for a proto one.
  */
-export function renderSecurityTests(model: ServiceModel, module: string, ops: SecuredOperation[], routes: (f: GoFile) => string): Artifact[] {
+export function renderSecurityTests(model: ServiceModel, where: RuntimePlacement, ops: SecuredOperation[], routes: (f: GoFile) => string): Artifact[] {
   // Only what a REST route carries: the test goes through the HTTP server.
   const secured = ops.filter((o) => o.security.length > 0 && o.routed !== false);
   if (secured.length === 0) return [];
+  const module = where.module;
   const names = schemeNames(model);
   const f = new GoFile('internal/server/security_gen_test.go', 'server');
   const ctx = f.use('context');
-  const auth = f.use(`${module}/internal/auth`);
+  const auth = f.use(runtimeImport(where, 'auth'));
   const config = f.use(`${module}/internal/config`);
-  const health = f.use(`${module}/internal/health`);
-  const middleware = f.use(`${module}/internal/middleware`);
+  const health = f.use(runtimeImport(where, 'health'));
+  const middleware = f.use(runtimeImport(where, 'middleware'));
   const http = f.use('net/http');
   const httptest = f.use('net/http/httptest');
   const testing = f.use('testing');

@@ -6,6 +6,7 @@ import { fileStem, goString } from './naming.js';
 import { derivedNames, renderCrudBody, renderCrudHelpers, requestType, SERVICE_DIR } from './crud.js';
 import { responseSet } from './responses.js';
 import { apiPackage } from './api.js';
+import { runtimeImport } from '../runtimepkgs.js';
 
 /** Files of the service package that are not per operation. */
 const SERVICE_FILES = ['api.gen.go', 'repositories.gen.go', 'dependencies.gen.go', 'service.go'];
@@ -110,7 +111,7 @@ function renderStub(gm: GoModel, op: Operation): GoFile {
     f.add(...doc, `func (s *Service) ${sig} {`, ...crud, '}');
     return f;
   }
-  const errs = f.use(`${gm.settings.module}/pkg/errors`, 'apperrors');
+  const errs = f.use(runtimeImport(gm.settings, 'errors'), 'apperrors');
   // A typed-responses operation returns an interface: nil, whatever its success body.
   const typed = responseSet(gm, op) !== undefined;
   const resp = typed ? undefined : gm.responseType(op, f);

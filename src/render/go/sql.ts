@@ -6,6 +6,7 @@ import { ident, keyOf, schemaOf, type Column, type Table } from '../sql/schema.j
 import { comment, GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
 import { fileStem, goString, unexportedName } from './naming.js';
+import { runtimeImport } from '../runtimepkgs.js';
 
 /**
  * Per resource of a service that keeps its data in SQL: the repository over
@@ -115,8 +116,8 @@ function renderSql(gm: GoModel, r: Resource, table: Table): GoFile {
   const f = new GoFile(gm.fileName('internal/repository', `${fileStem(name)}_sql`, '.gen.go'), 'repository');
   const ctx = f.use('context');
   const models = f.use(gm.modelsPkg);
-  const errs = f.use(`${gm.settings.module}/pkg/errors`, 'apperrors');
-  const database = f.use(`${gm.settings.module}/internal/database`);
+  const errs = f.use(runtimeImport(gm.settings, 'errors'), 'apperrors');
+  const database = f.use(runtimeImport(gm.settings, 'database'));
   const v = recordVar(r);
   const type = `SQL${name}Repository`;
   const columns: GoColumn[] = table.columns.map((c) => {

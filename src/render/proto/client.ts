@@ -4,6 +4,7 @@ import type { ServiceSettings } from '../go/gomodel.js';
 import { goString } from '../go/naming.js';
 import { goCamelCase, type ProtoLayout } from './layout.js';
 import { messageRef, servicePackage } from './services.js';
+import { runtimeImport } from '../runtimepkgs.js';
 
 /** Where a proto service's own Go client goes, for other services to import. */
 export const CLIENT_DIR = 'pkg/client';
@@ -45,7 +46,7 @@ function clientFile(layout: ProtoLayout, name: string): GoFile {
     doc: `Package client calls the ${name} service over gRPC: Dial connects with the defaults of pkg/grpcclient, and Client holds the client protoc generated for each of its gRPC services.`,
   });
   const grpc = f.use('google.golang.org/grpc');
-  const grpcclient = f.use(`${layout.module}/pkg/grpcclient`);
+  const grpcclient = f.use(runtimeImport(layout, 'grpcclient'));
   const names = clientFields(layout);
   const fields = layout.rpc.services.map((s) => ({ s, field: names.get(s.fullName)!, pb: servicePackage(layout, f, s), grpc: layout.grpcName(s) }));
   f.add(
@@ -105,7 +106,7 @@ function clientTest(layout: ProtoLayout): GoFile {
   const grpc = f.use('google.golang.org/grpc');
   const context = f.use('context');
   const time = f.use('time');
-  const grpcclient = f.use(`${layout.module}/pkg/grpcclient`);
+  const grpcclient = f.use(runtimeImport(layout, 'grpcclient'));
   const net = f.use('net');
   const registrations = layout.rpc.services.map((s) => {
     const pb = servicePackage(layout, f, s);

@@ -8,6 +8,7 @@ import { goCamelCase, type ProtoLayout } from './layout.js';
 import { entityField, idField, keyField, stringField, type MessageResource } from './resources.js';
 import { messageRef } from './services.js';
 import { repoField } from './storage.js';
+import { runtimeImport } from '../runtimepkgs.js';
 
 const SERVICE_DIR = 'internal/service';
 const CRUD_ORDER: CrudKind[] = ['create', 'get', 'list', 'update', 'delete'];
@@ -227,7 +228,7 @@ function runtimeFile(layout: ProtoLayout): GoFile {
   const json = f.use('encoding/json');
   const protojson = f.use('google.golang.org/protobuf/encoding/protojson');
   const protoreflect = f.use('google.golang.org/protobuf/reflect/protoreflect');
-  const errs = f.use(`${layout.module}/pkg/errors`, 'apperrors');
+  const errs = f.use(runtimeImport(layout, 'errors'), 'apperrors');
   f.add(
     '// grpcError turns an error of the repositories into the gRPC status the',
     '// caller sees (and the REST gateway maps to an HTTP status). An internal',

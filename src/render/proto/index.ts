@@ -22,6 +22,7 @@ import { renderStorageTests } from './storagetests.js';
 import { usesSql } from '../database.js';
 import { renderRpcTests } from './tests.js';
 import { renderProtoClient } from './client.js';
+import { runtimeImport } from '../runtimepkgs.js';
 
 /** Folder of the copies of provided protos (google/api, google/protobuf, ...) that `make generate` reads. */
 export const THIRD_PARTY = 'third_party';
@@ -32,7 +33,7 @@ export function contractDirOf(name: string): string {
 }
 
 export function protoLayout(model: ServiceModel, settings: ServiceSettings): ProtoLayout {
-  return new ProtoLayout(model.rpc!, settings.module, contractDirOf(settings.name));
+  return new ProtoLayout(model.rpc!, settings.module, contractDirOf(settings.name), settings.platformModule);
 }
 
 /**
@@ -53,7 +54,7 @@ export function renderProtoService(model: ServiceModel, settings: ServiceSetting
     ...renderStandardMethods(layout, resources, standard),
     ...renderGateway(layout, model.warnings),
     ...renderSecurity(model, settings.module, rpcs, true),
-    ...renderSecurityTests(model, settings.module, rpcs, (f) => {
+    ...renderSecurityTests(model, settings, rpcs, (f) => {
       const servers = layout.rpc.services.map((s) => `${servicePackage(layout, f, s)}.Unimplemented${layout.grpcName(s)}Server{}`);
       const gateway = f.use(`${layout.module}/internal/gateway`);
       return `${gateway}.Routes(${[`${gateway}.Options{}`, ...servers].join(', ')})`;
@@ -169,7 +170,7 @@ export function protocArgs(model: ServiceModel, settings: ServiceSettings): stri
  * generated artifacts.
  */
 export async function renderProtoc(rpc: RpcModel, settings: ServiceSettings): Promise<Artifact[]> {
-  const layout = new ProtoLayout(rpc, settings.module, contractDirOf(settings.name));
+  const layout = new ProtoLayout(rpc, settings.module, contractDirOf(settings.name), settings.platformModule);
   if (layout.generatedFiles().length === 0) return [];
   const scratch = await mkdtemp(join(tmpdir(), 'svc-proto-'));
   try {
@@ -199,14 +200,14 @@ function wire(layout: ProtoLayout, name: string, resources: MessageResource[], s
   const zap = f.use('go.uber.org/zap');
   const grpc = f.use('google.golang.org/grpc');
   const config = f.use(`${layout.module}/internal/config`);
-  const event = f.use(`${layout.module}/internal/event`);
+  const event = f.use(runtimeImport(layout, 'event'));
   const handler = f.use(`${layout.module}/internal/handler`);
   const gateway = f.use(`${layout.module}/internal/gateway`);
   const svc = layout.rpc.services.length > 0 ? f.use(`${layout.module}/internal/service`) : '';
   const openapi = f.use(`${layout.module}/${layout.contractDir}/openapi`);
   const http = f.use('net/http');
   const vars = layout.rpc.services.map((s) => unexportedName(layout.serverName(s)));
-  const db = sql && resources.length > 0 ? f.use(`${layout.module}/internal/database`) : '';
+  const db = sql && resources.length > 0 ? f.use(runtimeImport(layout, 'database')) : '';
   const [first, ...rest] = vars.length > 0 ? repositoriesLiteral(layout, f, resources, db ? 'db' : undefined) : [];
   f.add(
     '// newAPI wires the layers together: the repositories, the service, its gRPC',

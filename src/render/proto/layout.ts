@@ -23,6 +23,8 @@ export class ProtoLayout {
     readonly module: string,
     /** The contract folder, e.g. `productproto`: the include root of the contract's files. */
     readonly contractDir: string,
+    /** The platform's Go module, whose shared/pkg holds the runtime; absent for a single service. */
+    readonly platformModule?: string,
   ) {
     const dirNames = new Map<string, string>();
     for (const f of rpc.files) {

@@ -6,6 +6,7 @@ import type { ProtoLayout } from './layout.js';
 import { goCamelCase } from './layout.js';
 import { DATA_COLUMN, messageTables, type MessageResource } from './resources.js';
 import type { ServiceModel } from '../../model/types.js';
+import { runtimeImport } from '../runtimepkgs.js';
 
 const REPO_DIR = 'internal/repository';
 
@@ -49,7 +50,7 @@ function storeFile(layout: ProtoLayout): GoFile {
   const sort = f.use('sort');
   const strings = f.use('strings');
   const sync = f.use('sync');
-  const errs = f.use(`${layout.module}/pkg/errors`, 'apperrors');
+  const errs = f.use(runtimeImport(layout, 'errors'), 'apperrors');
   f.add(
     '// Messages stores the protobuf messages of one resource, keyed by resource',
     '// name. Implementations return apperrors.NotFound for a missing message and',
@@ -176,8 +177,8 @@ function sqlStoreFile(layout: ProtoLayout): GoFile {
   const errorsPkg = f.use('errors');
   const proto = f.use('google.golang.org/protobuf/proto');
   const utf8 = f.use('unicode/utf8');
-  const database = f.use(`${layout.module}/internal/database`);
-  const errs = f.use(`${layout.module}/pkg/errors`, 'apperrors');
+  const database = f.use(runtimeImport(layout, 'database'));
+  const errs = f.use(runtimeImport(layout, 'errors'), 'apperrors');
   f.add(
     '// sqlMessages keeps messages in a table of two columns: the key and the',
     '// message in the protobuf binary encoding, which needs no migration when the',
@@ -356,7 +357,7 @@ function resourceFile(layout: ProtoLayout, r: MessageResource, table: { name: st
     '}',
   );
   if (table) {
-    const database = f.use(`${layout.module}/internal/database`);
+    const database = f.use(runtimeImport(layout, 'database'));
     f.add(
       `// NewSQL${name}Repository returns the ${noun(r)} repository over the table ${table.name}.`,
       `func NewSQL${name}Repository(db *${database}.DB) ${name}Repository {`,
@@ -377,7 +378,7 @@ function repositoryTests(layout: ProtoLayout, resources: MessageResource[], sql:
   const testing = f.use('testing');
   const ctx = f.use('context');
   const proto = f.use('google.golang.org/protobuf/proto');
-  const errs = f.use(`${layout.module}/pkg/errors`, 'apperrors');
+  const errs = f.use(runtimeImport(layout, 'errors'), 'apperrors');
   f.add(
     '// testMessages runs the Messages contract against repo; withKey makes a',
     '// message with the given key.',
@@ -438,7 +439,7 @@ function repositoryTests(layout: ProtoLayout, resources: MessageResource[], sql:
     const type = `${f.use(layout.messageType(r.entity.fullName).importPath, layout.goPackage(r.entity.file).name)}.${name}`;
     const kind = `${name.charAt(0).toLowerCase()}${name.slice(1)}Kind`;
     const run = (label: string, repo: string) => [`\tt.Run(${goString(label)}, func(t *${testing}.T) {`, `\t\ttestMessages(t, ${repo}, ${kind}, withKey)`, '\t})'];
-    const dbtest = sql ? f.use(`${layout.module}/internal/database/dbtest`) : '';
+    const dbtest = sql ? f.use(runtimeImport(layout, 'dbtest')) : '';
     f.add(
       `// Test${name}Repository runs the ${name} repository against the Messages contract.`,
       `func Test${name}Repository(t *${testing}.T) {`,
