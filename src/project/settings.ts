@@ -34,6 +34,22 @@ export interface ProjectSettings {
    * from the other service's contract into `internal/client/<name>/`.
    */
   clients?: Record<string, ClientSettings>;
+  /**
+   * The platform (monorepo) this service is part of: its root module holds
+   * the shared runtime (shared/pkg) the service imports. Absent for a single
+   * service, which keeps its own copy of the runtime.
+   */
+  platform?: PlatformRef;
+}
+
+/** A service's link to its platform, as its svc.yaml records it. */
+export interface PlatformRef {
+  /** The platform's name (its root svc.yaml's). */
+  name: string;
+  /** The Go module of the platform's root, e.g. example.com/shop. */
+  module: string;
+  /** The platform's root, relative to the service's (`../..`). */
+  root: string;
 }
 
 /** One client of another service. */
@@ -57,6 +73,7 @@ export function serializeSettings(s: ProjectSettings): string {
       contract: s.contract,
       features: s.features,
       deploy: s.deploy,
+      ...(s.platform ? { platform: s.platform } : {}),
       ...(s.security ? { security: s.security } : {}),
       ...(s.clients && Object.keys(s.clients).length > 0 ? { clients: s.clients } : {}),
     },
@@ -95,6 +112,7 @@ export async function readSettings(fs: FileSystem, where: string): Promise<Proje
   }
   if (d.security !== undefined) readProtoSecurity(d.security);
   const clients = readClients(d.clients, bad);
+  const platform = readPlatformRef(d.platform, bad);
   return {
     name: d.name,
     module: d.module,
@@ -103,7 +121,18 @@ export async function readSettings(fs: FileSystem, where: string): Promise<Proje
     deploy: readDeploySettings(d.deploy, d.name, SETTINGS_PATH),
     ...(d.security !== undefined ? { security: d.security as Record<string, unknown> } : {}),
     ...(clients ? { clients } : {}),
+    ...(platform ? { platform } : {}),
   };
+}
+
+function readPlatformRef(raw: unknown, bad: (what: string) => UserError): PlatformRef | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const p = raw as Record<string, unknown>;
+  if (typeof p !== 'object' || Array.isArray(p)) throw bad('"platform" must be a mapping with name, module and root');
+  for (const key of ['name', 'module', 'root'] as const) {
+    if (typeof p[key] !== 'string' || p[key] === '') throw bad(`platform.${key} must be a non-empty string`);
+  }
+  return { name: p.name as string, module: p.module as string, root: p.root as string };
 }
 
 function readClients(raw: unknown, bad: (what: string) => UserError): Record<string, ClientSettings> | undefined {

@@ -75,6 +75,7 @@ export function serviceSettingsOf(settings: ProjectSettings): ServiceSettings {
     contractKind: settings.contract.kind,
     database: settings.features.database,
     transports: settings.features.transports,
+    ...(settings.platform ? { platformModule: settings.platform.module } : {}),
   };
 }
 
