@@ -12,6 +12,7 @@ import type { newService as NewService } from '../pipeline/new.js';
 import { DATABASES, TRANSPORTS, type Database, type Transport } from '../project/settings.js';
 import { registerDeployCommands } from './deploy.js';
 import { registerDoctorCommand } from './doctor.js';
+import { registerPlatformCommands, runGenPlatform, runNewPlatform, type PlatformCli } from './platform.js';
 import { withProgress } from './progress.js';
 import { describeResources } from './resources.js';
 import { printPlan, summary, type Output } from './report.js';
@@ -41,6 +42,15 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
   const fsFor = env.fsFor ?? ((dir: string) => new DiskFileSystem(dir, { staged: true }));
   let exitCode = 0;
 
+  const platformCli: PlatformCli = {
+    cwd: env.cwd,
+    io,
+    stderr: env.stderr,
+    fsFor,
+    onDisk: (fs) => fs instanceof DiskFileSystem,
+    setExitCode: (code) => (exitCode = code),
+  };
+
   const program = new Command('svc')
     .description('Generate production-grade Go microservices from OpenAPI or protobuf contracts.')
     .version(packageVersion(), '-v, --version', 'print the version')
@@ -63,8 +73,15 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
     .option('--skip-tidy', 'do not run `go mod tidy` after writing the files')
     .option('--dry-run', 'print the plan and write nothing')
     .option('--force', 'generate into a non-empty folder; overwrite generated files edited by hand')
+    .option('--monorepo', 'create a platform instead: services/ (svc add service), one shared runtime in shared/pkg, go.work')
     .option('-y, --yes', 'never prompt; use flags and defaults')
     .action(async (name: string, opts: NewFlags) => {
+      if (opts.monorepo) {
+        const service = (['openapi', 'proto', 'transport', 'database', 'force'] as const).filter((k) => opts[k] !== undefined);
+        if (service.length > 0) throw new UsageError(`--monorepo makes a platform without services: give ${service.map((k) => `--${k}`).join(', ')} to \`svc add service\` instead`);
+        exitCode = await runNewPlatform(name, opts, platformCli);
+        return;
+      }
       exitCode = await runNew(name, opts, env, io, fsFor);
     });
 
@@ -81,6 +98,11 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
       const { genApi } = await import('../pipeline/gen.js');
       const fs = fsFor(dir);
       noteSwept(fs, io);
+      const { readPlatformSettings } = await import('../project/platform.js');
+      if (await readPlatformSettings(fs)) {
+        exitCode = await runGenPlatform(dir, fs, opts, platformCli);
+        return;
+      }
       const result = await genApi({ dir, fs, force: opts.force ?? false, dryRun: opts.dryRun ?? false });
       exitCode = report(result, io, { dryRun: opts.dryRun ?? false, diff: true, list: true, resources: true });
     });
@@ -126,6 +148,7 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
     const result = await genDeploy(kind, { dir, fs: fsFor(dir), force: opts.force ?? false, dryRun, flags: opts.flags });
     exitCode = report(result, io, { dryRun, diff: true, list: true });
   });
+  registerPlatformCommands(program, platformCli);
   registerDoctorCommand(program, { io, stderr: env.stderr, setExitCode: (code) => (exitCode = code) });
 
   try {
@@ -148,6 +171,7 @@ interface NewFlags {
   dryRun?: boolean;
   force?: boolean;
   yes?: boolean;
+  monorepo?: boolean;
 }
 
 async function runNew(name: string, opts: NewFlags, env: CliEnv, io: Output, fsFor: (dir: string) => FileSystem): Promise<number> {

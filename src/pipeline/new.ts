@@ -5,7 +5,7 @@ import { setInterruptOutcome } from '../fs/interrupt.js';
 import type { FileSystem } from '../fs/types.js';
 import { SETTINGS_PATH } from '../project/settings.js';
 import { pascal, plural, singular, words } from '../model/names.js';
-import { DATABASES, type ProjectSettings, type Transport, type Database } from '../project/settings.js';
+import { DATABASES, type PlatformRef, type ProjectSettings, type Transport, type Database } from '../project/settings.js';
 import { defaultDeploySettings } from '../project/deploy.js';
 import { artifact } from '../render/artifact.js';
 import { renderTemplate } from '../render/templates.js';
@@ -38,6 +38,8 @@ export interface NewServiceOptions {
   force?: boolean;
   dryRun?: boolean;
   cwd?: string;
+  /** The platform the service is made in (svc add service): it imports the platform's shared runtime. */
+  platform?: PlatformRef;
   /**
    * Runs `go mod tidy` in a folder. A new tree is tidied in its staging
    * folder, before it is renamed into place, so that an interrupt during
@@ -72,7 +74,7 @@ interface Resolved extends NewServiceOptions {
 export async function newService(options: NewServiceOptions): Promise<NewServiceResult> {
   const o: Resolved = {
     ...options,
-    module: options.module ?? `example.com/${options.name}`,
+    module: options.module ?? (options.platform ? `${options.platform.module}/services/${options.name}` : `example.com/${options.name}`),
     transports: options.transports ?? ['http'],
     database: options.database ?? DATABASES[0],
   };
@@ -170,6 +172,7 @@ async function newOpenApiService(o: Resolved): Promise<GenerateResult> {
     contract: { kind: 'openapi', path: contractPath },
     features: { transports: o.transports, database: o.database },
     deploy: defaultDeploySettings(o.name),
+    ...(o.platform ? { platform: o.platform } : {}),
   };
   return generate(settings, { path, displayPath, text }, {
     fs: o.fs,
@@ -202,6 +205,7 @@ async function newProtoService(o: Resolved): Promise<GenerateResult> {
     contract: { kind: 'proto', path: `${contractDir}/${loaded.main[0]!}` },
     features: { transports: ['http', 'grpc'], database: o.database },
     deploy: defaultDeploySettings(o.name),
+    ...(o.platform ? { platform: o.platform } : {}),
   };
   return generate(settings, { path: resolve(cwd, typeof o.proto === 'string' ? o.proto : settings.contract.path), displayPath: loaded.displayPath, loaded }, {
     fs: o.fs,

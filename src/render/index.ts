@@ -12,6 +12,7 @@ import { renderSqlRepositories } from './go/sql.js';
 import { renderRepositoryTests } from './go/repotests.js';
 import { projectContext } from './project.js';
 import { renderTree } from './templates.js';
+import { isShared, runtimePackageAt } from './runtimepkgs.js';
 import { renderSecurity, type SecuredOperation } from './go/security.js';
 import { renderSecurityTests } from './go/securitytests.js';
 import { renderProtoService } from './proto/index.js';
@@ -29,12 +30,17 @@ export type { ServiceSettings } from './go/gomodel.js';
  */
 export function renderService(model: ServiceModel, settings: ServiceSettings, clients: readonly OtherClient[] = []): Artifact[] {
   const gm = model.rpc ? undefined : new GoModel(model, settings);
+  // In a platform, the shared runtime packages are its shared/pkg's, not the service's.
+  const place = (path: string) => {
+    const p = runtimePackageAt(path);
+    return p && isShared(p, settings) ? undefined : path;
+  };
   const others = [renderClientsConfig(clients, settings.module), ...clients.flatMap((c) => renderOtherClient(c, settings))];
   const artifacts = !gm
-    ? [...renderTree('service', projectContext(model, settings)), ...renderProtoService(model, settings), ...others]
+    ? [...renderTree('service', projectContext(model, settings), place), ...renderProtoService(model, settings), ...others]
     : [
     ...others,
-    ...renderTree('service', projectContext(model, settings)),
+    ...renderTree('service', projectContext(model, settings), place),
     ...renderModels(gm),
     ...renderModelTests(gm),
     ...renderAPITypes(gm),

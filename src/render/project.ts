@@ -75,7 +75,7 @@ export function serviceSettingsOf(settings: ProjectSettings): ServiceSettings {
     contractKind: settings.contract.kind,
     database: settings.features.database,
     transports: settings.features.transports,
-    ...(settings.platform ? { platformModule: settings.platform.module } : {}),
+    ...(settings.platform ? { platformModule: settings.platform.module, platformRoot: settings.platform.root } : {}),
   };
 }
 
@@ -97,7 +97,10 @@ export function projectContext(model: ServiceModel, settings: ServiceSettings) {
     contract: settings.contract,
     contractKind: settings.contractKind,
     goVersion: GO_VERSION,
-    requires: goRequires(grpc),
+    // A platform's service imports the shared runtime, whose packages may import gRPC's.
+    requires: goRequires(grpc || settings.platformModule !== undefined),
+    /** The platform whose root module (shared/pkg) the service requires, from its folder; false for a single service. */
+    platform: settings.platformModule ? { module: settings.platformModule, root: settings.platformRoot ?? '../..' } : false,
     /** The service also serves gRPC (svc.yaml's transports include `grpc`). */
     grpc,
     /** The contract declares gRPC services of its own, which pkg/client calls. */

@@ -65,3 +65,9 @@ export function runtimeImports(where: RuntimePlacement): Record<RuntimePackage, 
   for (const p of Object.keys(RUNTIME_PACKAGES) as RuntimePackage[]) out[p] = runtimeImport(where, p);
   return out;
 }
+
+/** The runtime package whose folder holds path (a service-relative file path), if any. */
+export function runtimePackageAt(path: string): RuntimePackage | undefined {
+  const dir = path.slice(0, path.lastIndexOf('/'));
+  return (Object.keys(RUNTIME_PACKAGES) as RuntimePackage[]).find((p) => RUNTIME_PACKAGES[p] === dir);
+}

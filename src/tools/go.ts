@@ -15,8 +15,11 @@ export async function goVersion(): Promise<string | undefined> {
  * Runs `go mod tidy` in a folder; resolves with go's own error text on
  * failure. An interrupt stops it before the folder it works in is cleaned up.
  */
-export async function goModTidy(dir: string): Promise<{ ok: true } | { ok: false; message: string }> {
-  const child = execa('go', ['mod', 'tidy'], { cwd: dir, reject: false, all: true });
+export async function goModTidy(dir: string, options: { workspace?: boolean } = {}): Promise<{ ok: true } | { ok: false; message: string }> {
+  // A platform's modules are tidied each on its own (GOWORK=off): a service's
+  // go.mod reaches the shared runtime through its replace directive.
+  const env = options.workspace === false ? { GOWORK: 'off' } : {};
+  const child = execa('go', ['mod', 'tidy'], { cwd: dir, reject: false, all: true, env });
   const unregister = onInterrupt(() => child.kill('SIGKILL'));
   const result = await child.finally(unregister);
   if (result.exitCode === 0) return { ok: true };

@@ -17,6 +17,8 @@ export interface ServiceSettings {
   transports?: readonly string[];
   /** The Go module of the platform (monorepo) the service is part of, whose shared/pkg holds the runtime; absent for a single service. */
   platformModule?: string;
+  /** The platform's root relative to the service's (`../..`), with platformModule. */
+  platformRoot?: string;
 }
 
 /**

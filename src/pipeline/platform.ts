@@ -1,0 +1,254 @@
+import { join, posix } from 'node:path';
+import { UserError } from '../errors.js';
+import { SubFileSystem } from '../fs/sub.js';
+import type { FileSystem } from '../fs/types.js';
+import { applyPlan } from '../apply/apply.js';
+import { countActions, planChanges, type Plan } from '../plan/plan.js';
+import { readManifest } from '../project/manifest.js';
+import { platformServices, readPlatformSettings, serializePlatformSettings, SERVICES_DIR, type PlatformSettings } from '../project/platform.js';
+import { SETTINGS_PATH, type PlatformRef, type ProjectSettings } from '../project/settings.js';
+import { artifact, type Artifact } from '../render/artifact.js';
+import { goWork, renderSharedRuntime, rootGoMod } from '../render/platform/runtime.js';
+import type { Platform, PlatformService } from '../render/platform/types.js';
+import { ADMIN_PORT, envPrefixOf, GRPC_PORT, HTTP_PORT } from '../render/runtime.js';
+import type { GenerateResult } from './generate.js';
+import { generateService, readService, type GenApiResult } from './gen.js';
+import { checkModulePath, checkServiceName } from './names.js';
+import { newService, type NewServiceOptions } from './new.js';
+
+/** How a platform command runs: its root on disk and the file system rooted there. */
+export interface PlatformRunOptions {
+  /** The platform root on disk (for contracts and messages). */
+  dir: string;
+  fs: FileSystem;
+  force?: boolean;
+  dryRun?: boolean;
+}
+
+/**
+ * What a platform run did: one plan over the whole tree (the services'
+ * files under services/<name>/), with everything the user must know.
+ */
+export interface PlatformResult {
+  plan: Plan;
+  written: string[];
+  reports: string[];
+  notes: string[];
+  edits: string[];
+  warnings: string[];
+  buildBroken: boolean;
+  /** The folders (relative to the root) whose Go modules changed: the root's and the services'. */
+  modules: string[];
+}
+
+/** The file svc.yaml of a service folder inside the platform: services/<name>. */
+const serviceDir = (name: string) => `${SERVICES_DIR}/${name}`;
+
+/** A service's link to the platform at the root two folders up. */
+export function platformRef(p: PlatformSettings): PlatformRef {
+  return { name: p.name, module: p.module, root: '../..' };
+}
+
+/** Reads the root svc.yaml, which must be a platform's. */
+export async function readPlatform(fs: FileSystem, dir: string): Promise<PlatformSettings> {
+  const p = await readPlatformSettings(fs);
+  if (!p) throw new UserError(`${dir} is not an svc platform: its ${SETTINGS_PATH} is missing or a service's (create one with \`svc new <name> --monorepo\`)`);
+  return p;
+}
+
+/** `svc new <name> --monorepo`: the platform's root, its shared runtime and no service yet. */
+export async function newPlatform(o: PlatformRunOptions & { name: string; module?: string }): Promise<PlatformResult> {
+  checkServiceName(o.name);
+  const settings: PlatformSettings = { kind: 'platform', name: o.name, module: o.module ?? `example.com/${o.name}` };
+  checkModulePath(settings.module);
+  if ((await o.fs.list('.')).length > 0) throw new UserError(`target directory ${o.dir} exists and is not empty`);
+  return transaction(o, async () => merge([], await generateRoot(settings, [], o)));
+}
+
+/**
+ * `svc add service <name>`: a service made as `svc new` makes one, in
+ * services/<name>, importing the platform's shared runtime; then the
+ * platform's own files follow (go.work, ...).
+ */
+export async function addService(o: PlatformRunOptions & { service: Omit<NewServiceOptions, 'fs' | 'dir' | 'platform' | 'tidy'> }): Promise<PlatformResult> {
+  const platform = await readPlatform(o.fs, o.dir);
+  const name = o.service.name;
+  checkServiceName(name);
+  if (await o.fs.exists(serviceDir(name))) throw new UserError(`${serviceDir(name)} already exists: the platform has a service ${name} (svc gen api brings it in step)`);
+  return transaction(o, async () => {
+    const dir = join(o.dir, serviceDir(name));
+    const created = await newService({ ...o.service, fs: new SubFileSystem(o.fs, serviceDir(name)), dir, platform: platformRef(platform), dryRun: o.dryRun ?? false });
+    // A dry run wrote nothing: the root's files are planned without the new service.
+    const services = await readServices(o.fs, o.dir);
+    return merge([{ name, result: created }], await generateRoot(platform, services.map((s) => s.settings), o));
+  });
+}
+
+/** `svc gen api` at the root: every service in step with its contract, then the platform's own files. */
+export async function genPlatform(o: PlatformRunOptions): Promise<PlatformResult> {
+  const platform = await readPlatform(o.fs, o.dir);
+  return transaction(o, async () => {
+    const services = await readServices(o.fs, o.dir);
+    const results: { name: string; result: GenApiResult }[] = [];
+    for (const s of services) {
+      if (!s.settings.platform || s.settings.platform.module !== platform.module) {
+        throw new UserError(`${serviceDir(s.settings.name)}/${SETTINGS_PATH}: platform must be ${platform.name} (module ${platform.module}), as the root ${SETTINGS_PATH} says`);
+      }
+      results.push({ name: s.settings.name, result: await generateService(s.settings, s.contract, { fs: s.fs, force: o.force ?? false, dryRun: o.dryRun ?? false }) });
+    }
+    return merge(results, await generateRoot(platform, services.map((s) => s.settings), o));
+  });
+}
+
+/**
+ * `svc add client <other> --to <service>`: the caller's svc.yaml lists a
+ * client of the other service's contract, and both services and the
+ * platform's files are brought in step.
+ */
+export async function addClient(o: PlatformRunOptions & { other: string; to: string }): Promise<PlatformResult> {
+  await readPlatform(o.fs, o.dir);
+  const names = await platformServices(o.fs);
+  for (const n of [o.other, o.to]) if (!names.includes(n)) throw new UserError(`the platform has no service ${n} (its services: ${names.join(', ') || 'none'})`);
+  if (o.other === o.to) throw new UserError(`${o.to} does not need a client of itself (its own is pkg/client)`);
+  const caller = await readService(new SubFileSystem(o.fs, serviceDir(o.to)), join(o.dir, serviceDir(o.to)));
+  const callee = await readService(new SubFileSystem(o.fs, serviceDir(o.other)), join(o.dir, serviceDir(o.other)));
+  const clientName = clientNameOf(o.other);
+  const contract = posix.join('..', o.other, callee.settings.contract.path);
+  const existing = caller.settings.clients?.[clientName];
+  if (existing && existing.contract !== contract) throw new UserError(`${serviceDir(o.to)}/${SETTINGS_PATH}: clients.${clientName} already names another contract (${existing.contract})`);
+  const clients = { ...(caller.settings.clients ?? {}), [clientName]: { contract, kind: callee.settings.contract.kind } };
+  await o.fs.write(`${serviceDir(o.to)}/${SETTINGS_PATH}`, (await import('../project/settings.js')).serializeSettings({ ...caller.settings, clients }));
+  return genPlatform(o);
+}
+
+/** A client's name (a Go package and config key) for a service name: its letters and digits. */
+export function clientNameOf(service: string): string {
+  return service.replaceAll('-', '');
+}
+
+interface PlatformServiceInput {
+  settings: ProjectSettings;
+  contract: Awaited<ReturnType<typeof readService>>['contract'];
+  fs: FileSystem;
+}
+
+/** Every service of the platform, read and checked. */
+async function readServices(fs: FileSystem, dir: string): Promise<PlatformServiceInput[]> {
+  const out: PlatformServiceInput[] = [];
+  for (const name of await platformServices(fs)) {
+    const sub = new SubFileSystem(fs, serviceDir(name));
+    const { settings, contract } = await readService(sub, join(dir, serviceDir(name)));
+    if (settings.name !== name) throw new UserError(`${serviceDir(name)}/${SETTINGS_PATH}: name is ${settings.name}, but the folder is ${name}: they must be the same`);
+    out.push({ settings, contract, fs: sub });
+  }
+  return out;
+}
+
+/** The platform as its root files see it: each service's ports, database and the platform services it calls. */
+export function platformOf(p: PlatformSettings, services: readonly ProjectSettings[]): Platform {
+  const byClient = new Map(services.map((s) => [clientNameOf(s.name), s.name]));
+  return {
+    name: p.name,
+    module: p.module,
+    services: services.map((s): PlatformService => {
+      const grpc = s.features.transports.includes('grpc');
+      const calls = Object.entries(s.clients ?? {})
+        .filter(([name, c]) => byClient.has(name) && c.contract.startsWith(`../${byClient.get(name)}/`))
+        .map(([name]) => byClient.get(name)!);
+      return {
+        name: s.name,
+        dir: serviceDir(s.name),
+        envPrefix: envPrefixOf(s.name),
+        ports: { ...(s.features.transports.includes('http') ? { http: HTTP_PORT.containerPort } : {}), ...(grpc ? { grpc: GRPC_PORT.containerPort } : {}), admin: ADMIN_PORT.containerPort },
+        database: s.features.database,
+        calls: calls.sort(),
+        image: s.deploy.image,
+        grpc,
+      };
+    }),
+  };
+}
+
+/** The root's files: settings, go.mod (the user's), go.work and the shared runtime (generated). */
+export function renderPlatformRoot(p: PlatformSettings, services: readonly ProjectSettings[]): Artifact[] {
+  void platformOf(p, services);
+  return [
+    artifact(SETTINGS_PATH, serializePlatformSettings(p)),
+    artifact('go.mod', rootGoMod(p)),
+    artifact('go.work', goWork(services.map((s) => serviceDir(s.name)))),
+    artifact('shared/proto/README.md', SHARED_PROTO_README),
+    ...renderSharedRuntime(p),
+  ].sort((a, b) => a.path.localeCompare(b.path));
+}
+
+const SHARED_PROTO_README = `# shared/proto
+
+Protobuf messages several services of the platform use. A service's contract
+imports them by their path under this folder, e.g.
+
+    import "shared/proto/money.proto";
+
+with this platform's root as an include folder (svc add service ... -I ../..).
+`;
+
+/** What planning and writing the root's own files did. */
+interface RootResult {
+  plan: Plan;
+  written: string[];
+  reports: string[];
+}
+
+async function generateRoot(p: PlatformSettings, services: readonly ProjectSettings[], o: PlatformRunOptions): Promise<RootResult> {
+  const artifacts = renderPlatformRoot(p, services);
+  const manifest = await readManifest(o.fs);
+  const plan = await planChanges(artifacts, o.fs, manifest, { force: o.force ?? false });
+  const reports = plan.changes.filter((c) => c.action === 'conflict').map((c) => `${c.artifact.path}: ${c.reason}`);
+  if (o.dryRun) return { plan, written: [], reports };
+  const { written } = await applyPlan(plan, o.fs, manifest);
+  return { plan, written, reports };
+}
+
+/** One plan over the tree: the services' changes under their folders, then the root's. */
+function merge(services: { name: string; result: GenerateResult & { edits?: string[] } }[], root: RootResult): PlatformResult {
+  const at = (name: string, path: string) => `${serviceDir(name)}/${path}`;
+  const plan: Plan = { changes: [], orphans: [], forgotten: [] };
+  const out: PlatformResult = { plan, written: [], reports: [], notes: [], edits: [], warnings: [], buildBroken: false, modules: [] };
+  for (const { name, result } of services) {
+    plan.changes.push(...result.plan.changes.map((c) => ({ ...c, artifact: { ...c.artifact, path: at(name, c.artifact.path) } })));
+    plan.orphans.push(...result.plan.orphans.map((x) => ({ ...x, path: at(name, x.path) })));
+    plan.forgotten.push(...result.plan.forgotten.map((x) => at(name, x)));
+    out.written.push(...result.written.map((x) => at(name, x)));
+    const tag = (line: string) => `${serviceDir(name)}/${line}`;
+    out.reports.push(...result.reports.map(tag));
+    out.edits.push(...(result.edits ?? []).map(tag));
+    out.notes.push(...result.notes.map((n) => `${name}: ${n}`));
+    out.warnings.push(...result.model.warnings.map((w) => `${name}: ${w}`));
+    out.buildBroken ||= result.buildBroken;
+    if (result.written.some((w) => w === 'go.mod' || w.endsWith('.go'))) out.modules.push(serviceDir(name));
+  }
+  plan.changes.push(...root.plan.changes);
+  out.written.push(...root.written);
+  out.reports.push(...root.reports);
+  if (root.written.some((w) => w === 'go.mod' || w.startsWith('shared/'))) out.modules.unshift('.');
+  return out;
+}
+
+/**
+ * Runs a platform command on a staged file system: every service's files and
+ * the root's land together, or (an error, a conflict anywhere) none do.
+ */
+async function transaction(o: PlatformRunOptions, run: () => Promise<PlatformResult>): Promise<PlatformResult> {
+  let result: PlatformResult;
+  try {
+    result = await run();
+  } catch (err) {
+    o.fs.discard?.();
+    throw err;
+  }
+  if (countActions(result.plan).conflict > 0) {
+    o.fs.discard?.();
+    return { ...result, written: [] };
+  }
+  o.fs.commit?.();
+  return result;
+}
