@@ -71,3 +71,12 @@ export function runtimePackageAt(path: string): RuntimePackage | undefined {
   const dir = path.slice(0, path.lastIndexOf('/'));
   return (Object.keys(RUNTIME_PACKAGES) as RuntimePackage[]).find((p) => RUNTIME_PACKAGES[p] === dir);
 }
+
+/**
+ * The import path prefix goimports groups last, as the service's own: the
+ * service's module, or in a platform the platform's, which holds both the
+ * shared runtime and the service (the generated .golangci.yml says the same).
+ */
+export function localImportPrefix(where: RuntimePlacement): string {
+  return where.platformModule ?? where.module;
+}

@@ -16,7 +16,7 @@ function model(s: SecurityScheme[] = schemes): ServiceModel {
 }
 
 function files(m: ServiceModel, ops: Parameters<typeof renderSecurity>[2], grpc = false): Map<string, string> {
-  return new Map(renderSecurity(m, 'example.com/shop', ops, grpc).map((a) => [a.path, a.content]));
+  return new Map(renderSecurity(m, { module: 'example.com/shop' }, ops, grpc).map((a) => [a.path, a.content]));
 }
 
 describe('security schemes in Go', () => {
@@ -51,7 +51,7 @@ describe('security schemes in Go', () => {
   });
 
   it('leaves the user a hook that is theirs', () => {
-    const custom = renderSecurity(model(), 'example.com/shop', [], false).find((a) => a.path === 'internal/auth/custom.go')!;
+    const custom = renderSecurity(model(), { module: 'example.com/shop' }, [], false).find((a) => a.path === 'internal/auth/custom.go')!;
     expect(custom.content.startsWith('// Code generated')).toBe(false);
     expect(custom.content).toContain('func customize(_ context.Context, _ *Verifiers) error {');
   });

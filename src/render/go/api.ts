@@ -7,6 +7,7 @@ import { requestType } from './crud.js';
 import { Validation, varDecl } from './validation.js';
 import { responseSet } from './responses.js';
 import { groups } from './service.js';
+import { localImportPrefix } from '../runtimepkgs.js';
 
 /** The import path of package api (`pkg/api` in a service: a public package, so clients share it). */
 export function apiPackage(gm: GoModel): string {
@@ -32,7 +33,7 @@ export function renderAPITypes(gm: GoModel): Artifact[] {
       renderRequest(gm, f, op);
       renderResponses(gm, f, op);
     }
-    out.push(f.toArtifact(gm.settings.module));
+    out.push(f.toArtifact(localImportPrefix(gm.settings)));
   }
   return out;
 }

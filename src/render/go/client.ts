@@ -8,7 +8,7 @@ import { requestType } from './crud.js';
 import { apiPackage } from './api.js';
 import { converter, DELIMITERS, isFormBody, isRawBody, statusConst } from './handler.js';
 import { fallbackContentType, responseSet, type ResponseSet, type ResponseVariant } from './responses.js';
-import { runtimeImport } from '../runtimepkgs.js';
+import { runtimeImport, localImportPrefix } from '../runtimepkgs.js';
 
 /** Where a typed Go client is written and what it is called. */
 export interface ClientLayout {
@@ -47,7 +47,7 @@ export function renderGoClient(gm: GoModel, layout: ClientLayout): Artifact[] {
   }
   const creds = renderCredentials(gm, layout);
   if (creds) out.push(creds);
-  return out.map((f) => f.toArtifact(gm.settings.module));
+  return out.map((f) => f.toArtifact(localImportPrefix(gm.settings)));
 }
 
 function renderClient(gm: GoModel, layout: ClientLayout): GoFile {

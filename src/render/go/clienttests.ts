@@ -5,6 +5,7 @@ import { goString } from './naming.js';
 import { requestType } from './crud.js';
 import { responseSet } from './responses.js';
 import type { ClientLayout } from './client.js';
+import { localImportPrefix } from '../runtimepkgs.js';
 
 /**
  * `internal/handler/client_gen_test.go`: the handler's response tests
@@ -126,5 +127,5 @@ export function renderClientTests(gm: GoModel, layout: ClientLayout): Artifact[]
     '\t}',
     '}',
   );
-  return [f.toArtifact(gm.settings.module)];
+  return [f.toArtifact(localImportPrefix(gm.settings))];
 }

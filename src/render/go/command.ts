@@ -2,14 +2,14 @@ import type { Artifact } from '../artifact.js';
 import { GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
 import { usesSql } from '../database.js';
-import { runtimeImport } from '../runtimepkgs.js';
+import { runtimeImport, localImportPrefix } from '../runtimepkgs.js';
 
 /**
  * The wiring of the layers: `cmd/<name>/wire.go` for the binary and the
  * handler tests' server, built the same way over in-memory stores.
  */
 export function renderCommand(gm: GoModel): Artifact[] {
-  return [wire(gm).toArtifact(gm.settings.module), testServer(gm).toArtifact(gm.settings.module)];
+  return [wire(gm).toArtifact(localImportPrefix(gm.settings)), testServer(gm).toArtifact(localImportPrefix(gm.settings))];
 }
 
 /**

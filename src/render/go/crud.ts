@@ -5,6 +5,7 @@ import type { GoModel } from './gomodel.js';
 import { exportedName, fileStem, goString, unexportedName } from './naming.js';
 import { words } from '../../model/names.js';
 import { responseSet } from './responses.js';
+import { localImportPrefix } from '../runtimepkgs.js';
 
 /**
  * The standard operations of a resource are split in two files: the user-owned
@@ -181,7 +182,7 @@ export function renderCrudHelpers(gm: GoModel, reserved: readonly string[]): Art
     if (create) createHelper(gm, f, resource, entity, create);
     if (update) updateHelper(gm, f, resource, entity, update);
     if (list) listHelpers(gm, f, resource, list);
-    out.push(f.toArtifact(gm.settings.module));
+    out.push(f.toArtifact(localImportPrefix(gm.settings)));
   }
   return out;
 }

@@ -5,7 +5,7 @@ import { GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
 import { goRawString, goString } from './naming.js';
 import { muxPattern } from './handler.js';
-import { runtimeImport } from '../runtimepkgs.js';
+import { runtimeImport, localImportPrefix } from '../runtimepkgs.js';
 
 /**
  * The error format of a service: for every operation, the error body the
@@ -267,7 +267,7 @@ export function renderErrors(gm: GoModel): Artifact {
   ];
   if (!tables.some((t) => t.some(([, s]) => s !== undefined))) {
     f.add(...doc, `func ErrorFormat(_ *${http}.Request, _ int) *${problem}.Shape {`, '\treturn nil', '}');
-    return f.toArtifact(gm.settings.module);
+    return f.toArtifact(localImportPrefix(gm.settings));
   }
 
   // Each distinct body once, then each distinct table once.
@@ -324,7 +324,7 @@ export function renderErrors(gm: GoModel): Artifact {
   const common = [...counts].sort((a, b) => b[1] - a[1])[0]![0];
   if (tableVars.size === 1) {
     f.add(...doc, `func ErrorFormat(_ *${http}.Request, status int) *${problem}.Shape {`, `\treturn ${common}.shape(status)`, '}');
-    return f.toArtifact(gm.settings.module);
+    return f.toArtifact(localImportPrefix(gm.settings));
   }
   // A list of pairs, not a map literal: gofmt aligns a map's values unless
   // its keys differ too much in length, a rule not worth emulating here.
@@ -364,7 +364,7 @@ export function renderErrors(gm: GoModel): Artifact {
     `\treturn ${common}.shape(status)`,
     '}',
   );
-  return f.toArtifact(gm.settings.module);
+  return f.toArtifact(localImportPrefix(gm.settings));
 }
 
 function shapeLiteral(problem: string, s: ShapeSpec): string {

@@ -6,6 +6,7 @@ import { fileStem, goString, unexportedName } from './naming.js';
 import { groups, requestType } from './service.js';
 import { fallbackContentType, responseSet, type ResponseSet } from './responses.js';
 import { renderErrors } from './errors.js';
+import { localImportPrefix } from '../runtimepkgs.js';
 
 const HANDLER_DIR = 'internal/handler';
 /** Files of the handler package that are not per group. */
@@ -30,8 +31,8 @@ const STATUS_NAMES: Record<number, string> = {
 
 /** The generated HTTP layer: the Handler with its route table, and one file of handlers per group. */
 export function renderHandlers(gm: GoModel): Artifact[] {
-  const out = [renderHandler(gm).toArtifact(gm.settings.module), renderErrors(gm)];
-  for (const [group, ops] of groups(gm)) out.push(renderGroup(gm, group, ops).toArtifact(gm.settings.module));
+  const out = [renderHandler(gm).toArtifact(localImportPrefix(gm.settings)), renderErrors(gm)];
+  for (const [group, ops] of groups(gm)) out.push(renderGroup(gm, group, ops).toArtifact(localImportPrefix(gm.settings)));
   return out;
 }
 

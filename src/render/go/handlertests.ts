@@ -10,7 +10,7 @@ import { exportedName, fileStem, goRawString, goString } from './naming.js';
 import { words } from '../../model/names.js';
 import { fallbackContentType, responseSet, type ResponseVariant } from './responses.js';
 import { goKey } from './sql.js';
-import { runtimeImport } from '../runtimepkgs.js';
+import { runtimeImport, localImportPrefix } from '../runtimepkgs.js';
 
 const spaced = (name: string) => words(name).join(' ');
 
@@ -24,12 +24,12 @@ const DIR = 'internal/handler';
  */
 export function renderHandlerTests(gm: GoModel): Artifact[] {
   const out: Artifact[] = [];
-  for (const r of gm.model.resources) out.push(resourceTest(gm, r).toArtifact(gm.settings.module));
+  for (const r of gm.model.resources) out.push(resourceTest(gm, r).toArtifact(localImportPrefix(gm.settings)));
   const others = gm.model.operations.filter((op) => !crudRole(gm, op));
-  if (others.length > 0) out.push(reachTest(gm, others).toArtifact(gm.settings.module));
+  if (others.length > 0) out.push(reachTest(gm, others).toArtifact(localImportPrefix(gm.settings)));
   const withBodies = gm.model.operations.filter((op) => requiredBodyField(gm, op));
-  if (withBodies.length > 0) out.push(invalidBodyTest(gm, withBodies).toArtifact(gm.settings.module));
-  if (gm.model.operations.length > 0) out.push(responsesTest(gm, gm.model.operations).toArtifact(gm.settings.module));
+  if (withBodies.length > 0) out.push(invalidBodyTest(gm, withBodies).toArtifact(localImportPrefix(gm.settings)));
+  if (gm.model.operations.length > 0) out.push(responsesTest(gm, gm.model.operations).toArtifact(localImportPrefix(gm.settings)));
   return out;
 }
 

@@ -4,6 +4,7 @@ import { comment, docComment, GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
 import { fileStem, goRawString, goString, unexportedName } from './naming.js';
 import { Validation, varDecl } from './validation.js';
+import { localImportPrefix } from '../runtimepkgs.js';
 
 /**
  * One generated file per contract type in `pkg/models`, holding with it the
@@ -22,10 +23,10 @@ export function renderModels(gm: GoModel): Artifact[] {
     const owner = byName.get(key) ?? decls[0]!;
     const f = new GoFile(gm.fileName(gm.dirs.models, fileStem(gm.typeName(owner.name)), '.gen.go', MODELS_FILES), 'models');
     for (const decl of [owner, ...decls.filter((d) => d !== owner)]) renderType(gm, f, decl);
-    return f.toArtifact(gm.settings.module);
+    return f.toArtifact(localImportPrefix(gm.settings));
   });
   const shapes = renderShapes(gm);
-  return shapes ? [...artifacts, shapes.toArtifact(gm.settings.module)] : artifacts;
+  return shapes ? [...artifacts, shapes.toArtifact(localImportPrefix(gm.settings))] : artifacts;
 }
 
 /** The hand-written files of pkg/models, whose names generated files must not take. */

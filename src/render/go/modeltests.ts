@@ -4,6 +4,7 @@ import type { Artifact } from '../artifact.js';
 import { GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
 import { goRawString, goString } from './naming.js';
+import { localImportPrefix } from '../runtimepkgs.js';
 
 /**
  * Tests of the generated sum types: every variant's example decodes, encodes
@@ -90,7 +91,7 @@ export function renderShapeTests(gm: GoModel): Artifact[] {
     '\t}',
     '}',
   );
-  return [f.toArtifact(gm.settings.module)];
+  return [f.toArtifact(localImportPrefix(gm.settings))];
 }
 
 function containsNull(v: unknown): boolean {
@@ -166,5 +167,5 @@ function renderUnionTests(gm: GoModel): Artifact[] {
       '}',
     );
   }
-  return [f.toArtifact(gm.settings.module)];
+  return [f.toArtifact(localImportPrefix(gm.settings))];
 }

@@ -8,7 +8,7 @@ import { renderAPITypes } from './api.js';
 import { credentialConstructors, credentialKind, renderGoClient, type ClientLayout } from './client.js';
 import { exportedName, goString } from './naming.js';
 import { schemeNames } from './security.js';
-import { runtimeImport } from '../runtimepkgs.js';
+import { runtimeImport, localImportPrefix } from '../runtimepkgs.js';
 
 /** A client of another service that svc.yaml asks for: its name and the model of its contract. */
 export interface OtherClient {
@@ -93,7 +93,7 @@ function renderFromConfig(gm: GoModel, layout: ClientLayout, settings: ServiceSe
     '\treturn creds, nil',
     '}',
   );
-  return f.toArtifact(settings.module);
+  return f.toArtifact(localImportPrefix(settings));
 }
 
 /**

@@ -5,14 +5,14 @@ import type { GoModel } from './gomodel.js';
 import { fileStem, goString } from './naming.js';
 import { words } from '../../model/names.js';
 import { applyNext, firstVersion, goConcurrency, goKey, nextVersion, recordVar, staleError } from './sql.js';
-import { runtimeImport } from '../runtimepkgs.js';
+import { runtimeImport, localImportPrefix } from '../runtimepkgs.js';
 
 /** Per resource: the repository interface and its in-memory implementation. */
 export function renderRepositories(gm: GoModel): Artifact[] {
   const out: Artifact[] = [];
   for (const r of gm.model.resources) {
-    out.push(renderInterface(gm, r).toArtifact(gm.settings.module));
-    out.push(renderMemory(gm, r).toArtifact(gm.settings.module));
+    out.push(renderInterface(gm, r).toArtifact(localImportPrefix(gm.settings)));
+    out.push(renderMemory(gm, r).toArtifact(localImportPrefix(gm.settings)));
   }
   return out;
 }

@@ -7,7 +7,7 @@ import { GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
 import { fileStem, goRawString, goString } from './naming.js';
 import { goConcurrency, goKey } from './sql.js';
-import { runtimeImport } from '../runtimepkgs.js';
+import { runtimeImport, localImportPrefix } from '../runtimepkgs.js';
 
 const DIR = 'internal/repository';
 
@@ -17,7 +17,7 @@ const DIR = 'internal/repository';
  * and PostgreSQL (when DATABASE_URL points at a server).
  */
 export function renderRepositoryTests(gm: GoModel): Artifact[] {
-  return gm.model.resources.map((r) => repositoryTest(gm, r).toArtifact(gm.settings.module));
+  return gm.model.resources.map((r) => repositoryTest(gm, r).toArtifact(localImportPrefix(gm.settings)));
 }
 
 /** A JSON record of the entity with every field set, read-only ones included. */

@@ -5,6 +5,7 @@ import { GoFile, comment } from './gofile.js';
 import { keyedElements } from './format.js';
 import { exportedName, goString } from './naming.js';
 import { envPrefixOf } from '../runtime.js';
+import { localImportPrefix, type RuntimePlacement } from '../runtimepkgs.js';
 
 /**
  * The contract's security, in Go: the scheme table and one verifier
@@ -432,10 +433,11 @@ export function authConfigYaml(model: ServiceModel, serviceName: string): string
 }
 
 /** Every security artifact of a service, over its operations as its routes (and, with `grpc`, its RPCs) name them. */
-export function renderSecurity(model: ServiceModel, module: string, ops: SecuredOperation[], grpc: boolean): Artifact[] {
+export function renderSecurity(model: ServiceModel, where: RuntimePlacement, ops: SecuredOperation[], grpc: boolean): Artifact[] {
   const names = schemeNames(model);
+  const module = localImportPrefix(where);
   return [
-    schemesFile(module, names).toArtifact(module),
+    schemesFile(where.module, names).toArtifact(module),
     operationsFile(ops, grpc).toArtifact(module),
     customFile(names).toArtifact(module),
     configFile(names).toArtifact(module),

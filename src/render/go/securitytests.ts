@@ -4,7 +4,7 @@ import { GoFile } from './gofile.js';
 import { keyedElements } from './format.js';
 import { goString } from './naming.js';
 import { requirementsLiteral, schemeNames, type SchemeNames, type SecuredOperation } from './security.js';
-import { runtimeImport, type RuntimePlacement } from '../runtimepkgs.js';
+import { runtimeImport, type RuntimePlacement, localImportPrefix } from '../runtimepkgs.js';
 
 /**
  * `internal/server/security_gen_test.go`: the service's own proof that every
@@ -275,7 +275,7 @@ export function renderSecurityTests(model: ServiceModel, where: RuntimePlacement
     '\t}',
     '}',
   );
-  return [f.toArtifact(module)];
+  return [f.toArtifact(localImportPrefix(where))];
 }
 
 /** The test verifier of one scheme, as the lines of its Verifiers field: the credential decides the principal. */

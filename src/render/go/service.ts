@@ -6,7 +6,7 @@ import { fileStem, goString } from './naming.js';
 import { derivedNames, renderCrudBody, renderCrudHelpers, requestType, SERVICE_DIR } from './crud.js';
 import { responseSet } from './responses.js';
 import { apiPackage } from './api.js';
-import { runtimeImport } from '../runtimepkgs.js';
+import { runtimeImport, localImportPrefix } from '../runtimepkgs.js';
 
 /** Files of the service package that are not per operation. */
 const SERVICE_FILES = ['api.gen.go', 'repositories.gen.go', 'dependencies.gen.go', 'service.go'];
@@ -15,9 +15,9 @@ export { requestType };
 
 /** The generated service API (interfaces and request types) and one user-owned stub per operation. */
 export function renderServiceLayer(gm: GoModel): Artifact[] {
-  const out = [renderAPI(gm).toArtifact(gm.settings.module), renderRepositories(gm).toArtifact(gm.settings.module)];
+  const out = [renderAPI(gm).toArtifact(localImportPrefix(gm.settings)), renderRepositories(gm).toArtifact(localImportPrefix(gm.settings))];
   for (const op of gm.model.operations) {
-    const stub = renderStub(gm, op).toArtifact(gm.settings.module);
+    const stub = renderStub(gm, op).toArtifact(localImportPrefix(gm.settings));
     stub.signature = stub.content.split('\n').find((l) => l.startsWith(`func (s *Service) ${gm.opName(op)}(`));
     stub.operation = { method: gm.opName(op), receiver: 'Service', identity: operationIdentity(op), derived: derivedNames(gm, op) };
     out.push(stub);

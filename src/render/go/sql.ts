@@ -6,7 +6,7 @@ import { ident, keyOf, schemaOf, type Column, type Table } from '../sql/schema.j
 import { comment, GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
 import { fileStem, goString, unexportedName } from './naming.js';
-import { runtimeImport } from '../runtimepkgs.js';
+import { runtimeImport, localImportPrefix } from '../runtimepkgs.js';
 
 /**
  * Per resource of a service that keeps its data in SQL: the repository over
@@ -16,7 +16,7 @@ import { runtimeImport } from '../runtimepkgs.js';
 export function renderSqlRepositories(gm: GoModel): Artifact[] {
   if (!usesSql(gm.model, gm.settings.database)) return [];
   const tables = schemaOf(gm.model);
-  return gm.model.resources.map((r, i) => renderSql(gm, r, tables[i]!).toArtifact(gm.settings.module));
+  return gm.model.resources.map((r, i) => renderSql(gm, r, tables[i]!).toArtifact(localImportPrefix(gm.settings)));
 }
 
 /** Identifiers the generated methods use, which a record's variable must not shadow. */

@@ -4,7 +4,7 @@ import type { ServiceSettings } from '../go/gomodel.js';
 import { goString } from '../go/naming.js';
 import { goCamelCase, type ProtoLayout } from './layout.js';
 import { messageRef, servicePackage } from './services.js';
-import { runtimeImport } from '../runtimepkgs.js';
+import { runtimeImport, localImportPrefix } from '../runtimepkgs.js';
 
 /** Where a proto service's own Go client goes, for other services to import. */
 export const CLIENT_DIR = 'pkg/client';
@@ -22,7 +22,7 @@ const RESERVED = new Set(['Close']);
  */
 export function renderProtoClient(layout: ProtoLayout, settings: ServiceSettings): Artifact[] {
   if (!(settings.transports ?? []).includes('grpc') || layout.rpc.services.length === 0) return [];
-  return [clientFile(layout, settings.name).toArtifact(layout.module), clientTest(layout).toArtifact(layout.module)];
+  return [clientFile(layout, settings.name).toArtifact(localImportPrefix(layout)), clientTest(layout).toArtifact(localImportPrefix(layout))];
 }
 
 /**

@@ -8,7 +8,7 @@ import { goCamelCase, type ProtoLayout } from './layout.js';
 import { entityField, idField, keyField, stringField, type MessageResource } from './resources.js';
 import { messageRef } from './services.js';
 import { repoField } from './storage.js';
-import { runtimeImport } from '../runtimepkgs.js';
+import { runtimeImport, localImportPrefix } from '../runtimepkgs.js';
 
 const SERVICE_DIR = 'internal/service';
 const CRUD_ORDER: CrudKind[] = ['create', 'get', 'list', 'update', 'delete'];
@@ -65,7 +65,7 @@ function servable(rpc: RpcModel, r: MessageResource, kind: CrudKind, m: RpcMetho
  */
 export function renderStandardMethods(layout: ProtoLayout, resources: MessageResource[], standard: Map<string, StandardMethod>): Artifact[] {
   if (standard.size === 0) return [];
-  const out: Artifact[] = [runtimeFile(layout).toArtifact(layout.module)];
+  const out: Artifact[] = [runtimeFile(layout).toArtifact(localImportPrefix(layout))];
   for (const r of resources) {
     const f = new GoFile(`${SERVICE_DIR}/${words(r.entity.name).join('_')}_store.gen.go`, 'service');
     let any = false;
@@ -76,7 +76,7 @@ export function renderStandardMethods(layout: ProtoLayout, resources: MessageRes
       any = true;
       helper(layout, f, r, kind, m.service, m.method, std.helper);
     }
-    if (any) out.push(f.toArtifact(layout.module));
+    if (any) out.push(f.toArtifact(localImportPrefix(layout)));
   }
   return out;
 }

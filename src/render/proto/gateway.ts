@@ -5,6 +5,7 @@ import type { Artifact } from '../artifact.js';
 import { GoFile } from '../go/gofile.js';
 import { goString, unexportedName } from '../go/naming.js';
 import { goCamelCase, type ProtoLayout } from './layout.js';
+import { localImportPrefix } from '../runtimepkgs.js';
 
 const METHOD_CONSTANTS: Record<string, string> = {
   GET: 'MethodGet',
@@ -236,7 +237,7 @@ export function renderGateway(layout: ProtoLayout, warnings: string[]): Artifact
     ...(routes.length === 0 ? [`\treturn nil`] : [`\treturn []${handler}.Route{`, ...routes, '\t}']),
     '}',
   );
-  return [f.toArtifact(layout.module)];
+  return [f.toArtifact(localImportPrefix(layout))];
 }
 
 function unary(layout: ProtoLayout, r: GatewayRoute): string {

@@ -22,7 +22,7 @@ import { renderStorageTests } from './storagetests.js';
 import { usesSql } from '../database.js';
 import { renderRpcTests } from './tests.js';
 import { renderProtoClient } from './client.js';
-import { runtimeImport } from '../runtimepkgs.js';
+import { runtimeImport, localImportPrefix } from '../runtimepkgs.js';
 
 /** Folder of the copies of provided protos (google/api, google/protobuf, ...) that `make generate` reads. */
 export const THIRD_PARTY = 'third_party';
@@ -53,13 +53,13 @@ export function renderProtoService(model: ServiceModel, settings: ServiceSetting
     ...renderMessageRepositories(model, layout, resources, sql),
     ...renderStandardMethods(layout, resources, standard),
     ...renderGateway(layout, model.warnings),
-    ...renderSecurity(model, settings.module, rpcs, true),
+    ...renderSecurity(model, settings, rpcs, true),
     ...renderSecurityTests(model, settings, rpcs, (f) => {
       const servers = layout.rpc.services.map((s) => `${servicePackage(layout, f, s)}.Unimplemented${layout.grpcName(s)}Server{}`);
       const gateway = f.use(`${layout.module}/internal/gateway`);
       return `${gateway}.Routes(${[`${gateway}.Options{}`, ...servers].join(', ')})`;
     }),
-    wire(layout, settings.name, resources, sql).toArtifact(settings.module),
+    wire(layout, settings.name, resources, sql).toArtifact(localImportPrefix(settings)),
     ...renderRpcTests(layout, settings.name, standard),
     ...renderStorageTests(layout, settings.name, resources, standard),
     ...protoCopies(layout),
@@ -132,7 +132,7 @@ function openapiDocument(model: ServiceModel, layout: ProtoLayout, standard: Rea
   });
   f.use('embed', '_');
   f.add(`// Document is ${file}.`, `//`, `//go:embed ${file}`, 'var Document []byte');
-  return [artifact(`${layout.contractDir}/openapi/${file}`, doc), f.toArtifact(layout.module)];
+  return [artifact(`${layout.contractDir}/openapi/${file}`, doc), f.toArtifact(localImportPrefix(layout))];
 }
 
 /**

@@ -5,6 +5,7 @@ import { GoFile, comment, continueSentence } from '../go/gofile.js';
 import { goString } from '../go/naming.js';
 import type { StandardMethod } from './crud.js';
 import { goCamelCase, type ProtoLayout } from './layout.js';
+import { localImportPrefix } from '../runtimepkgs.js';
 
 const SERVICE_DIR = 'internal/service';
 
@@ -17,10 +18,10 @@ const SERVICE_DIR = 'internal/service';
 export function renderRpcServices(layout: ProtoLayout, standard: ReadonlyMap<string, StandardMethod> = new Map()): Artifact[] {
   const out: Artifact[] = [];
   for (const s of layout.rpc.services) {
-    out.push(serverFile(layout, s).toArtifact(layout.module));
+    out.push(serverFile(layout, s).toArtifact(localImportPrefix(layout)));
     for (const m of s.methods) {
       const f = stubFile(layout, s, m, standard.get(`${s.fullName}.${m.name}`));
-      const a = f.toArtifact(layout.module);
+      const a = f.toArtifact(localImportPrefix(layout));
       a.signature = a.content.split('\n').find((l) => l.startsWith(`func (s *${layout.serverName(s)}) ${goCamelCase(m.name)}(`));
       a.operation = {
         method: goCamelCase(m.name),

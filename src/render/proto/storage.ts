@@ -6,7 +6,7 @@ import type { ProtoLayout } from './layout.js';
 import { goCamelCase } from './layout.js';
 import { DATA_COLUMN, messageTables, type MessageResource } from './resources.js';
 import type { ServiceModel } from '../../model/types.js';
-import { runtimeImport } from '../runtimepkgs.js';
+import { runtimeImport, localImportPrefix } from '../runtimepkgs.js';
 
 const REPO_DIR = 'internal/repository';
 
@@ -19,13 +19,13 @@ const REPO_DIR = 'internal/repository';
  * resource; each resource gets a named repository type and its constructors.
  */
 export function renderMessageRepositories(model: ServiceModel, layout: ProtoLayout, resources: MessageResource[], sql: boolean): Artifact[] {
-  const out = [repositoriesFile(layout, resources).toArtifact(layout.module)];
+  const out = [repositoriesFile(layout, resources).toArtifact(localImportPrefix(layout))];
   if (resources.length === 0) return out;
-  out.push(storeFile(layout).toArtifact(layout.module));
-  if (sql) out.push(sqlStoreFile(layout).toArtifact(layout.module));
+  out.push(storeFile(layout).toArtifact(localImportPrefix(layout)));
+  if (sql) out.push(sqlStoreFile(layout).toArtifact(localImportPrefix(layout)));
   const tables = new Map(messageTables(model).map((t) => [t.resource, t]));
-  for (const r of resources) out.push(resourceFile(layout, r, sql ? tables.get(r.resource.entity)! : undefined).toArtifact(layout.module));
-  out.push(repositoryTests(layout, resources, sql).toArtifact(layout.module));
+  for (const r of resources) out.push(resourceFile(layout, r, sql ? tables.get(r.resource.entity)! : undefined).toArtifact(localImportPrefix(layout)));
+  out.push(repositoryTests(layout, resources, sql).toArtifact(localImportPrefix(layout)));
   return out;
 }
 

@@ -10,6 +10,7 @@ import type { StandardMethod } from './crud.js';
 import { goCamelCase, type ProtoLayout } from './layout.js';
 import { entityField, keyField, stringField, type MessageResource } from './resources.js';
 import { messageRef } from './services.js';
+import { localImportPrefix } from '../runtimepkgs.js';
 
 /**
  * `cmd/<name>/resources_gen_test.go`: per resource with a generated create
@@ -37,7 +38,7 @@ export function renderStorageTests(layout: ProtoLayout, name: string, resources:
   if (tests === 0) return [];
   helpers(f);
   if (masked) maskHelpers(f);
-  return [f.toArtifact(layout.module)];
+  return [f.toArtifact(localImportPrefix(layout))];
 }
 
 /** Whether the RPC's first HTTP binding is one the gateway serves. */

@@ -6,6 +6,7 @@ import { gatewayRoutes } from './gateway.js';
 import { OPENAPI_PATH, goCamelCase, type ProtoLayout } from './layout.js';
 import { messageRef } from './services.js';
 import type { StandardMethod } from './crud.js';
+import { localImportPrefix } from '../runtimepkgs.js';
 
 /**
  * `cmd/<name>/api_gen_test.go`: the service's own tests over its real servers.
@@ -180,7 +181,7 @@ export function renderRpcTests(layout: ProtoLayout, name: string, standard: Read
       '}',
     );
   }
-  return [f.toArtifact(layout.module)];
+  return [f.toArtifact(localImportPrefix(layout))];
 }
 
 function hasRequired(layout: ProtoLayout, message: string): boolean {
