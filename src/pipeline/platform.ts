@@ -8,7 +8,7 @@ import { readManifest } from '../project/manifest.js';
 import { platformServices, readPlatformSettings, serializePlatformSettings, SERVICES_DIR, type PlatformSettings } from '../project/platform.js';
 import { SETTINGS_PATH, type PlatformRef, type ProjectSettings } from '../project/settings.js';
 import { artifact, type Artifact } from '../render/artifact.js';
-import { goWork, renderSharedRuntime, rootGoMod } from '../render/platform/runtime.js';
+import { goWork, renderSharedRuntime, rootDotFiles, rootGoMod } from '../render/platform/runtime.js';
 import type { Platform, PlatformService } from '../render/platform/types.js';
 import { ADMIN_PORT, envPrefixOf, GRPC_PORT, HTTP_PORT } from '../render/runtime.js';
 import type { GenerateResult } from './generate.js';
@@ -177,6 +177,7 @@ export function renderPlatformRoot(p: PlatformSettings, services: readonly Proje
     artifact('go.mod', rootGoMod(p)),
     artifact('go.work', goWork(services.map((s) => serviceDir(s.name)))),
     artifact('shared/proto/README.md', SHARED_PROTO_README),
+    ...rootDotFiles(p),
     ...renderSharedRuntime(p),
   ].sort((a, b) => a.path.localeCompare(b.path));
 }

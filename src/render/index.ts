@@ -28,7 +28,8 @@ export type { ServiceSettings } from './go/gomodel.js';
  * the static shell from `templates/service`, then the contract-derived Go code.
  * The result is sorted by path and free of duplicates.
  */
-export function renderService(model: ServiceModel, settings: ServiceSettings, clients: readonly OtherClient[] = []): Artifact[] {
+export function renderService(model: ServiceModel, given: ServiceSettings, clients: readonly OtherClient[] = []): Artifact[] {
+  const settings: ServiceSettings = clients.length > 0 ? { ...given, otherClients: clients.map((c) => c.name) } : given;
   const gm = model.rpc ? undefined : new GoModel(model, settings);
   // In a platform, the shared runtime packages are its shared/pkg's, not the service's.
   const place = (path: string) => {

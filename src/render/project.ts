@@ -99,6 +99,8 @@ export function projectContext(model: ServiceModel, settings: ServiceSettings) {
     goVersion: GO_VERSION,
     // A platform's service imports the shared runtime, whose packages may import gRPC's.
     requires: goRequires(grpc || settings.platformModule !== undefined),
+    /** The clients of other services the wiring builds into service.Dependencies: field name (padded for gofmt) and package. */
+    otherClients: otherClientsContext(settings),
     /** The platform whose root module (shared/pkg) the service requires, from its folder; false for a single service. */
     platform: settings.platformModule ? { module: settings.platformModule, root: settings.platformRoot ?? '../..' } : false,
     /** The service also serves gRPC (svc.yaml's transports include `grpc`). */
@@ -142,4 +144,10 @@ function securityContext(model: ServiceModel, name: string) {
     return { name: s.name, key: n.key, what, secrets };
   });
   return { schemes, config: authConfigYaml(model, name) };
+}
+
+function otherClientsContext(settings: ServiceSettings) {
+  const names = [...(settings.otherClients ?? [])].sort();
+  const width = Math.max(0, ...names.map((n) => exportedName(n).length));
+  return names.map((name) => ({ name, field: exportedName(name).padEnd(width), import: `${settings.module}/internal/client/${name}` }));
 }

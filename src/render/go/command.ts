@@ -1,5 +1,6 @@
 import type { Artifact } from '../artifact.js';
 import { GoFile } from './gofile.js';
+import { exportedName, goString } from './naming.js';
 import type { GoModel } from './gomodel.js';
 import { usesSql } from '../database.js';
 import { runtimeImport, localImportPrefix } from '../runtimepkgs.js';
@@ -16,7 +17,7 @@ export function renderCommand(gm: GoModel): Artifact[] {
  * `svc, err := service.New(service.Dependencies{...})`: the service over the
  * SQL database `db` when given, in-memory stores otherwise, then `onError`.
  */
-function newService(gm: GoModel, f: GoFile, deps: { events: string; log: string; config: string; db?: string }, onError: string[]): string[] {
+function newService(gm: GoModel, f: GoFile, deps: { events: string; log: string; config: string; db?: string; clients?: string }, onError: string[]): string[] {
   const svc = f.use(`${gm.settings.module}/internal/service`);
   const repos =
     gm.model.resources.length === 0
@@ -32,6 +33,7 @@ function newService(gm: GoModel, f: GoFile, deps: { events: string; log: string;
     `\t\tEvents:\v${deps.events},`,
     `\t\tLog:\v${deps.log},`,
     `\t\tConfig:\v${deps.config},`,
+    ...(deps.clients ? [`\t\tClients:\v${deps.clients},`] : []),
     '\t})',
     '\tif err != nil {',
     ...onError,
@@ -52,19 +54,45 @@ function wire(gm: GoModel): GoFile {
   const handler = f.use(`${gm.settings.module}/internal/handler`);
   const sql = usesSql(gm.model, gm.settings.database);
   const dbParam = sql ? `, db *${f.use(runtimeImport(gm.settings, 'database'))}.DB` : '';
-  const body = newService(gm, f, { events: 'events', log: 'log', config: 'cfg.App', db: sql ? 'db' : undefined }, [
+  const clients = gm.settings.otherClients ?? [];
+  const build = clients.length === 0 ? [] : ['\tclients, err := newClients(cfg)', '\tif err != nil {', '\t\treturn nil, err', '\t}'];
+  const body = newService(gm, f, { events: 'events', log: 'log', config: 'cfg.App', db: sql ? 'db' : undefined, ...(clients.length > 0 ? { clients: 'clients' } : {}) }, [
     `\t\treturn nil, ${f.use('fmt')}.Errorf("build the service layer: %w", err)`,
   ]);
   f.add(
     '// newHandler wires the layers together: repositories, the service (built by',
     '// service.New in internal/service/service.go), then the HTTP handler.',
     `func newHandler(cfg *${config}.Config, log *${zap}.Logger, events ${event}.Publisher${dbParam}) (*${handler}.Handler, error) {`,
+    ...build,
     ...body,
     `\t${handler}.SetBodyRules(cfg.HTTP.RejectUnknownFields(), cfg.HTTP.RejectReadOnlyFields())`,
     `\treturn ${handler}.New(svc), nil`,
     '}',
   );
+  if (clients.length > 0) newClients(gm, f, config, clients);
   return f;
+}
+
+/** newClients in wire.go: each client of another service from its config, passing on the request ID. */
+function newClients(gm: GoModel, f: GoFile, config: string, clients: readonly string[]): void {
+  const svc = f.use(`${gm.settings.module}/internal/service`);
+  const httpclient = f.use(runtimeImport(gm.settings, 'httpclient'));
+  const logging = f.use(runtimeImport(gm.settings, 'logging'));
+  const fmt = f.use('fmt');
+  f.add(
+    '// newClients builds the typed clients of the other services svc.yaml lists',
+    '// from cfg.Clients; each call carries the request ID and the trace context.',
+    `func newClients(cfg *${config}.Config) (${svc}.Clients, error) {`,
+    `	var c ${svc}.Clients`,
+    '	var err error',
+    ...[...clients].sort().flatMap((name) => [
+      `	if c.${exportedName(name)}, err = ${f.use(`${gm.settings.module}/internal/client/${name}`)}.NewFromConfig(cfg.Clients.${exportedName(name)}, ${httpclient}.WithRequestID(${logging}.RequestIDFrom)); err != nil {`,
+      `		return c, ${fmt}.Errorf("build the client of %s: %w", ${goString(name)}, err)`,
+      '	}',
+    ]),
+    '	return c, nil',
+    '}',
+  );
 }
 
 function testServer(gm: GoModel): GoFile {

@@ -19,6 +19,8 @@ export interface ServiceSettings {
   platformModule?: string;
   /** The platform's root relative to the service's (`../..`), with platformModule. */
   platformRoot?: string;
+  /** The names of the clients of other services svc.yaml lists (internal/client/<name>), which the wiring builds. */
+  otherClients?: readonly string[];
 }
 
 /**
