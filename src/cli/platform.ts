@@ -21,6 +21,7 @@ export interface PlatformCli {
 
 interface AddServiceFlags {
   dir?: string;
+  from?: string;
   openapi?: string;
   proto?: string | true;
   protoPath?: string[];
@@ -39,15 +40,24 @@ export function registerPlatformCommands(program: Command, cli: PlatformCli): vo
     .option('--dir <path>', 'the platform folder (default: the current folder)')
     .option('--openapi <file>', 'OpenAPI contract to generate from')
     .option('--proto [file]', 'protobuf contract (the starter proto when no file is given)')
+    .option('--from <dir>', 'move an existing single service (made by `svc new`) into the platform')
     .option('-I, --proto-path <dir...>', "folders to resolve the proto's imports from")
     .addOption(new Option('--database <kind>', 'where data is kept').choices([...DATABASES]))
     .option('--skip-tidy', 'do not run `go mod tidy` after writing the files')
     .option('--dry-run', 'print the plan and write nothing')
-    .addHelpText('after', ['', 'Examples:', '  svc add service product', '  svc add service user --proto', '  svc add service order --openapi order.yaml'].join('\n'))
+    .addHelpText('after', ['', 'Examples:', '  svc add service product', '  svc add service user --proto', '  svc add service order --openapi order.yaml', '  svc add service billing --from ../billing   # move a single service in'].join('\n'))
     .action(async (name: string, opts: AddServiceFlags) => {
       const dir = resolve(cli.cwd, opts.dir ?? '.');
-      const { addService } = await import('../pipeline/platform.js');
+      const { addService, moveService } = await import('../pipeline/platform.js');
       if (opts.openapi !== undefined && opts.proto !== undefined) throw new UsageError('--openapi and --proto cannot be used together: a service has one contract');
+      if (opts.from !== undefined) {
+        if (opts.openapi !== undefined || opts.proto !== undefined || opts.database !== undefined) throw new UsageError('--from moves a service with its own contract and settings: drop --openapi, --proto and --database');
+        const fs = cli.fsFor(dir);
+        const moved = await moveService({ dir, fs, name, from: resolve(cli.cwd, opts.from), dryRun: opts.dryRun ?? false });
+        cli.setExitCode(await finish(moved, cli, dir, fs, { dryRun: opts.dryRun ?? false, tidy: !opts.skipTidy, list: true }));
+        if (!opts.dryRun) cli.io.out(`moved the ${name} service from ${opts.from} to services/${name}; the folder ${opts.from} is left as it was`);
+        return;
+      }
       const service: Parameters<typeof addService>[0]['service'] = { name, cwd: cli.cwd };
       if (opts.openapi !== undefined) service.openapi = opts.openapi;
       if (opts.proto !== undefined) {

@@ -1,4 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import { DiskFileSystem } from '../fs/disk.js';
 import { UserError } from '../errors.js';
 import { SubFileSystem } from '../fs/sub.js';
 import type { FileSystem } from '../fs/types.js';
@@ -6,8 +8,9 @@ import { applyPlan } from '../apply/apply.js';
 import { countActions, planChanges, type Plan } from '../plan/plan.js';
 import { readManifest } from '../project/manifest.js';
 import { platformServices, readPlatformSettings, serializePlatformSettings, SERVICES_DIR, type PlatformSettings } from '../project/platform.js';
-import { SETTINGS_PATH, type PlatformRef, type ProjectSettings } from '../project/settings.js';
-import { artifact, type Artifact } from '../render/artifact.js';
+import { readSettings, serializeSettings, SETTINGS_PATH, type PlatformRef, type ProjectSettings } from '../project/settings.js';
+import { artifact, isGeneratedContent, type Artifact } from '../render/artifact.js';
+import { RUNTIME_PACKAGES, runtimeImport, SHARED_PACKAGES } from '../render/runtimepkgs.js';
 import { goWork, renderSharedRuntime, rootDotFiles, rootGoMod } from '../render/platform/runtime.js';
 import type { Platform, PlatformService } from '../render/platform/types.js';
 import { ADMIN_PORT, envPrefixOf, GRPC_PORT, HTTP_PORT } from '../render/runtime.js';
@@ -117,8 +120,74 @@ export async function addClient(o: PlatformRunOptions & { other: string; to: str
   const existing = caller.settings.clients?.[clientName];
   if (existing && existing.contract !== contract) throw new UserError(`${serviceDir(o.to)}/${SETTINGS_PATH}: clients.${clientName} already names another contract (${existing.contract})`);
   const clients = { ...(caller.settings.clients ?? {}), [clientName]: { contract, kind: callee.settings.contract.kind } };
-  await o.fs.write(`${serviceDir(o.to)}/${SETTINGS_PATH}`, (await import('../project/settings.js')).serializeSettings({ ...caller.settings, clients }));
+  await o.fs.write(`${serviceDir(o.to)}/${SETTINGS_PATH}`, serializeSettings({ ...caller.settings, clients }));
   return genPlatform(o);
+}
+
+/** Folders of a service that are not moved into a platform: version control, build output, dependencies. */
+const NOT_MOVED = new Set(['.git', 'bin', 'node_modules', 'vendor']);
+
+/**
+ * `svc add service <name> --from DIR`: an existing single service moves into
+ * services/<name>. Its files come along as they are, except that the
+ * runtime packages the platform shares are dropped (the next generation
+ * deletes the generated copies) and the user's own Go files import them
+ * from shared/pkg; go.mod requires the platform's root module.
+ */
+export async function moveService(o: PlatformRunOptions & { name: string; from: string }): Promise<PlatformResult> {
+  const platform = await readPlatform(o.fs, o.dir);
+  checkServiceName(o.name);
+  if (await o.fs.exists(serviceDir(o.name))) throw new UserError(`${serviceDir(o.name)} already exists: the platform has a service ${o.name}`);
+  const source = await readSettings(new DiskFileSystem(o.from), o.from);
+  if (source.platform) throw new UserError(`${o.from} is already a service of the platform ${source.platform.name}`);
+  if (source.name !== o.name) throw new UserError(`${o.from} is the service ${source.name}, not ${o.name}: add it as \`svc add service ${source.name} --from ${o.from}\``);
+  const ref = platformRef(platform);
+  const where = { module: source.module, platformModule: platform.module };
+  const moves = SHARED_PACKAGES.map((p) => [`"${source.module}/${RUNTIME_PACKAGES[p]}"`, `"${runtimeImport(where, p)}"`] as const);
+  return transaction(o, async () => {
+    const sub = new SubFileSystem(o.fs, serviceDir(o.name));
+    const notes: string[] = [];
+    for (const rel of walkFiles(o.from)) {
+      let text = readFileSync(join(o.from, rel), 'utf8');
+      if (rel.endsWith('.go') && !isGeneratedContent(text)) {
+        const moved = moves.reduce((t, [from, to]) => t.replaceAll(from, to), text);
+        if (moved !== text) notes.push(`${serviceDir(o.name)}/${rel}: imports the shared runtime from ${platform.module}/shared/pkg`);
+        text = moved;
+      }
+      if (rel === 'go.mod') text = requirePlatform(text, ref);
+      // goimports keeps the shared runtime's imports with the service's own.
+      if (rel === '.golangci.yml' && !text.includes(`- ${platform.module}\n`)) text = text.replace(/^(\s+)local-prefixes:\n/m, `$1local-prefixes:\n$1  - ${platform.module}\n`);
+      await sub.write(rel, text);
+    }
+    const settings: ProjectSettings = { ...source, platform: ref };
+    await sub.write(SETTINGS_PATH, serializeSettings(settings));
+    const { contract } = await readService(sub, join(o.dir, serviceDir(o.name)));
+    const result = await generateService(settings, contract, { fs: sub, force: o.force ?? false, dryRun: o.dryRun ?? false });
+    const services = await readServices(o.fs, o.dir);
+    const merged = merge([{ name: o.name, result }], await generateRoot(platform, services.map((s) => s.settings), o));
+    merged.notes.push(...notes);
+    if (!merged.modules.includes(serviceDir(o.name))) merged.modules.push(serviceDir(o.name));
+    return merged;
+  });
+}
+
+/** Every file under dir (relative paths), leaving out NOT_MOVED folders. */
+function walkFiles(dir: string, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) {
+      if (!NOT_MOVED.has(entry.name)) out.push(...walkFiles(dir, rel));
+    } else if (entry.isFile()) out.push(rel);
+  }
+  return out.sort();
+}
+
+/** go.mod with the platform's root module required, from its folder (a versioned replace, which go.work accepts). */
+export function requirePlatform(goMod: string, ref: PlatformRef): string {
+  if (new RegExp(`^replace\\s+${ref.module.replaceAll('.', '\\.')}\\s`, 'm').test(goMod)) return goMod;
+  const required = /^require \($/m.test(goMod) ? goMod.replace(/^require \($/m, `require (\n\t${ref.module} v0.0.0`) : `${goMod.trimEnd()}\n\nrequire ${ref.module} v0.0.0\n`;
+  return `${required.trimEnd()}\n\nreplace ${ref.module} v0.0.0 => ${ref.root}\n`;
 }
 
 /** A client's name (a Go package and config key) for a service name: its letters and digits. */

@@ -7,7 +7,7 @@ import type { ServiceSettings } from './go/gomodel.js';
 import { isFormBody } from './go/handler.js';
 import { exportedName, packageName } from './go/naming.js';
 import { envPrefixOf, runtimeContext } from './runtime.js';
-import { runtimeImports } from './runtimepkgs.js';
+import { localImportPrefix, runtimeImports } from './runtimepkgs.js';
 import { databaseContext } from './database.js';
 import { keyOf } from './sql/schema.js';
 import { authConfigYaml, schemeNames } from './go/security.js';
@@ -89,6 +89,8 @@ export function projectContext(model: ServiceModel, settings: ServiceSettings) {
     module: settings.module,
     /** The import path of each runtime package: in the service, or in its platform's shared/pkg. */
     imports: runtimeImports(settings),
+    /** The import path prefixes goimports keeps in the last group (.golangci.yml local-prefixes). */
+    localPrefixes: localImportPrefix(settings),
     envPrefix: envPrefixOf(settings.name),
     runtime: runtimeContext(settings.name),
     title: model.title,

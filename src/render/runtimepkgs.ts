@@ -73,10 +73,13 @@ export function runtimePackageAt(path: string): RuntimePackage | undefined {
 }
 
 /**
- * The import path prefix goimports groups last, as the service's own: the
- * service's module, or in a platform the platform's, which holds both the
- * shared runtime and the service (the generated .golangci.yml says the same).
+ * The import path prefixes goimports groups last, as the service's own: the
+ * service's module and, in a platform, the platform's, which holds the
+ * shared runtime (one prefix when the service's module is under it). The
+ * generated .golangci.yml lists the same.
  */
-export function localImportPrefix(where: RuntimePlacement): string {
-  return where.platformModule ?? where.module;
+export function localImportPrefix(where: RuntimePlacement): string[] {
+  const p = where.platformModule;
+  if (p === undefined || where.module.startsWith(`${p}/`)) return [p ?? where.module];
+  return [where.module, p];
 }

@@ -31,7 +31,8 @@ export class GoFile {
     return this;
   }
 
-  render(modulePath: string): string {
+  /** modulePath: the import path prefix(es) of the local group (the service's module; in a platform, also the platform's). */
+  render(modulePath: string | readonly string[]): string {
     const parts: string[] = [];
     if (this.options.generated) parts.push(GO_GENERATED_HEADER, '');
     if (this.options.doc) parts.push(...comment(this.options.doc));
@@ -42,7 +43,7 @@ export class GoFile {
     return `${formatDocComments(alignColumns(parts.join('\n'))).trimEnd()}\n`;
   }
 
-  toArtifact(modulePath: string): Artifact {
+  toArtifact(modulePath: string | readonly string[]): Artifact {
     return artifact(this.path, this.render(modulePath));
   }
 }
@@ -54,12 +55,14 @@ function defaultName(importPath: string): string {
 }
 
 /** Standard library first, then third-party, then the module's own packages, each sorted. */
-function importBlock(imports: Map<string, string>, modulePath: string): string {
+function importBlock(imports: Map<string, string>, modulePath: string | readonly string[]): string {
   if (imports.size === 0) return '';
+  const locals = typeof modulePath === 'string' ? [modulePath] : modulePath;
+  const isLocal = (path: string) => locals.some((m) => path === m || path.startsWith(`${m}/`));
   const groups: string[][] = [[], [], []];
   for (const [path, name] of [...imports].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const spec = name === defaultName(path) ? `"${path}"` : `${name} "${path}"`;
-    const group = path === modulePath || path.startsWith(`${modulePath}/`) ? 2 : path.split('/')[0]!.includes('.') ? 1 : 0;
+    const group = isLocal(path) ? 2 : path.split('/')[0]!.includes('.') ? 1 : 0;
     groups[group]!.push(spec);
   }
   const nonEmpty = groups.filter((g) => g.length > 0);

@@ -45,6 +45,6 @@ export function goWork(serviceDirs: readonly string[]): string {
 
 /** The root's lint settings and ignore list: a service's own, for the root module (shared/pkg). */
 export function rootDotFiles(root: PlatformRoot): Artifact[] {
-  const context = { name: root.name, module: root.module, platform: false };
+  const context = { name: root.name, module: root.module, platform: false, localPrefixes: [root.module] };
   return [artifact('.golangci.yml', renderTemplate('service/_dot_golangci.yml.hbs', context)), artifact('.gitignore', renderTemplate('service/_dot_gitignore.hbs', context))];
 }

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { MemoryFileSystem } from '../../src/fs/memory.js';
+import { SubFileSystem } from '../../src/fs/sub.js';
+import { addClient, addService, genPlatform, newPlatform, platformOf, requirePlatform } from '../../src/pipeline/platform.js';
+import { countActions } from '../../src/plan/plan.js';
+import { readSettings } from '../../src/project/settings.js';
+import { sortImportGroups } from '../../src/render/go/imports.js';
+import { goWork } from '../../src/render/platform/runtime.js';
+import { localImportPrefix, runtimeImport, RUNTIME_PACKAGES, SHARED_PACKAGES } from '../../src/render/runtimepkgs.js';
+
+const DIR = '/platforms/shop';
+
+async function platform(): Promise<MemoryFileSystem> {
+  const fs = new MemoryFileSystem();
+  await newPlatform({ name: 'shop', module: 'example.com/shop', dir: DIR, fs });
+  await addService({ dir: DIR, fs, service: { name: 'product' } });
+  await addService({ dir: DIR, fs, service: { name: 'order', database: 'memory' } });
+  return fs;
+}
+
+describe('runtime placement', () => {
+  it('imports a shared package from the platform and the others from the service', () => {
+    const where = { module: 'example.com/shop/services/order', platformModule: 'example.com/shop' };
+    expect(runtimeImport(where, 'problem')).toBe('example.com/shop/shared/pkg/problem');
+    expect(runtimeImport(where, 'httpclient')).toBe('example.com/shop/shared/pkg/httpclient');
+    expect(runtimeImport({ module: 'example.com/order' }, 'problem')).toBe('example.com/order/internal/problem');
+    expect(runtimeImport({ module: 'example.com/order' }, 'httpclient')).toBe('example.com/order/pkg/httpclient');
+  });
+
+  it("groups the platform's imports with the service's own", () => {
+    expect(localImportPrefix({ module: 'example.com/shop/services/order', platformModule: 'example.com/shop' })).toEqual(['example.com/shop']);
+    expect(localImportPrefix({ module: 'example.com/billing', platformModule: 'example.com/shop' })).toEqual(['example.com/billing', 'example.com/shop']);
+    expect(localImportPrefix({ module: 'example.com/order' })).toEqual(['example.com/order']);
+  });
+});
+
+describe('sortImportGroups', () => {
+  it('sorts each group of an import block by path, as gofmt does', () => {
+    const given = 'package x\n\nimport (\n\t"fmt"\n\t"context"\n\n\t"example.com/shop/services/a/internal/config"\n\tapperrors "example.com/shop/shared/pkg/errors"\n\t"example.com/shop/services/a/internal/handler"\n)\n';
+    const want = 'package x\n\nimport (\n\t"context"\n\t"fmt"\n\n\t"example.com/shop/services/a/internal/config"\n\t"example.com/shop/services/a/internal/handler"\n\tapperrors "example.com/shop/shared/pkg/errors"\n)\n';
+    expect(sortImportGroups(given)).toBe(want);
+  });
+
+  it('leaves a group with a comment as written', () => {
+    const given = 'import (\n\t// keep\n\t"b"\n\t"a"\n)\n';
+    expect(sortImportGroups(given)).toBe(given);
+  });
+});
+
+describe('a platform', () => {
+  it('has a root settings file, a go.mod, a go.work and the shared runtime, once', async () => {
+    const fs = await platform();
+    const settings = parse((await fs.read('svc.yaml'))!) as Record<string, unknown>;
+    expect(settings).toMatchObject({ kind: 'platform', name: 'shop', module: 'example.com/shop' });
+    expect(await fs.read('go.mod')).toMatch(/^module example\.com\/shop$/m);
+    const work = (await fs.read('go.work'))!;
+    expect(work).toContain('\t./services/order\n\t./services/product\n');
+    for (const p of SHARED_PACKAGES) {
+      const dir = `shared/pkg/${RUNTIME_PACKAGES[p].replace(/^(internal|pkg)\//, '')}`;
+      expect((await fs.list(dir)).length, dir).toBeGreaterThan(0);
+      for (const s of ['order', 'product']) expect(await fs.list(`services/${s}/${RUNTIME_PACKAGES[p]}`), `${s}: ${p}`).toEqual([]);
+    }
+  });
+
+  it('gives each service its own go.mod requiring the root module, and svc.yaml naming the platform', async () => {
+    const fs = await platform();
+    const mod = (await fs.read('services/order/go.mod'))!;
+    expect(mod).toMatch(/^module example\.com\/shop\/services\/order$/m);
+    expect(mod).toMatch(/^\texample\.com\/shop v0\.0\.0$/m);
+    expect(mod).toMatch(/^replace example\.com\/shop v0\.0\.0 => \.\.\/\.\.$/m);
+    const s = await readSettings(new SubFileSystem(fs, 'services/order'), 'services/order');
+    expect(s.platform).toEqual({ name: 'shop', module: 'example.com/shop', root: '../..' });
+    expect(await fs.read('services/order/.golangci.yml')).toMatch(/local-prefixes:\n\s+- example\.com\/shop\n/);
+  });
+
+  it('refuses a second service of the same name, and a service command outside a platform', async () => {
+    const fs = await platform();
+    await expect(addService({ dir: DIR, fs, service: { name: 'order' } })).rejects.toThrow(/services\/order already exists/);
+    await expect(addService({ dir: '/x', fs: new MemoryFileSystem(), service: { name: 'order' } })).rejects.toThrow(/is not an svc platform/);
+  });
+
+  it('refuses a client of a service the platform lacks, or of the caller itself, writing nothing', async () => {
+    const fs = await platform();
+    const before = fs.writes;
+    await expect(addClient({ dir: DIR, fs, other: 'nosuch', to: 'order' })).rejects.toThrow(/has no service nosuch/);
+    await expect(addClient({ dir: DIR, fs, other: 'order', to: 'order' })).rejects.toThrow(/does not need a client of itself/);
+    expect(fs.writes).toBe(before);
+  });
+
+  it('changes nothing when generated again unchanged', async () => {
+    const fs = await platform();
+    const r = await genPlatform({ dir: DIR, fs });
+    const c = countActions(r.plan);
+    expect([c.create, c.overwrite, c.delete, c.conflict]).toEqual([0, 0, 0, 0]);
+    expect(r.modules).toEqual([]);
+  });
+
+  it('describes the services for the root files: ports, database, calls', () => {
+    const base = { module: 'x', contract: { kind: 'openapi' as const, path: 'c.yaml' }, deploy: { image: 'r/x' } as never };
+    const p = platformOf({ kind: 'platform', name: 'shop', module: 'example.com/shop' }, [
+      { ...base, name: 'order', features: { transports: ['http'], database: 'memory' }, clients: { product: { contract: '../product/productproto/openapi/product.yaml' }, stripe: { contract: 'stripe.yaml' } } },
+      { ...base, name: 'product', features: { transports: ['http'], database: 'sql' } },
+    ]);
+    expect(p.services.map((s) => [s.name, s.calls, s.database, s.envPrefix, s.ports.http])).toEqual([
+      ['order', ['product'], 'memory', 'ORDER', 8080],
+      ['product', [], 'sql', 'PRODUCT', 8080],
+    ]);
+  });
+});
+
+describe('requirePlatform', () => {
+  const ref = { name: 'shop', module: 'example.com/shop', root: '../..' };
+  it('adds the requirement and the versioned replace once', () => {
+    const once = requirePlatform('module example.com/billing\n\ngo 1.22\n\nrequire (\n\tgo.uber.org/zap v1.27.0\n)\n', ref);
+    expect(once).toBe('module example.com/billing\n\ngo 1.22\n\nrequire (\n\texample.com/shop v0.0.0\n\tgo.uber.org/zap v1.27.0\n)\n\nreplace example.com/shop v0.0.0 => ../..\n');
+    expect(requirePlatform(once, ref)).toBe(once);
+  });
+});
+
+describe('go.work', () => {
+  it('uses the root and every service, sorted', () => {
+    expect(goWork(['services/b', 'services/a'])).toContain('use (\n\t.\n\t./services/a\n\t./services/b\n)\n');
+  });
+});
