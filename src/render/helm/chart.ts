@@ -180,7 +180,7 @@ function valuesYaml(model: ServiceModel, settings: ProjectSettings, config: stri
       serviceMonitor: { enabled: d.serviceMonitor, interval: '30s' },
     }),
     '',
-    section(['configs/config.yaml, copied by svc: the ConfigMap the pods mount (edit that file).'], { config }),
+    section(['configs/config.yaml as svc gen helm (or svc gen api) last read it: the ConfigMap', 'the pods mount. Edit that file, then run svc gen helm.'], { config }),
     '',
     section(
       [
