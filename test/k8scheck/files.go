@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -38,6 +37,6 @@ func readManifests(path string) ([][]byte, error) {
 		if generic == nil {
 			continue
 		}
-		docs = append(docs, bytes.TrimSpace(doc))
+		docs = append(docs, doc)
 	}
 }
