@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
 import { fixtureCases } from '../../src/devtools/fixtures.js';
 import { DiskFileSystem } from '../../src/fs/disk.js';
 import type { ServiceModel } from '../../src/model/types.js';
@@ -19,6 +20,7 @@ import type { Platform } from '../../src/render/platform/types.js';
 import { undeclared } from '../../src/render/target.js';
 import { helmChartTarget } from '../../src/render/targets.js';
 import { generateFixtureOnDisk } from '../support/go.js';
+import { captureStreams } from '../support/streams.js';
 import { buildChecker, byKind, check, one, type CheckReport, type K8sObject } from './support.js';
 
 /**
@@ -272,6 +274,25 @@ describe('a chart kept in step, optional objects, and the checks themselves', ()
       expect(comparable(h.reports[0]!.objects, kind, 'prod'), kind).toEqual(comparable(k.reports[0]!.objects, kind, 'prod'));
     }
     expect(one(h.reports[0]!.objects, 'Ingress').spec.rules[0].host).toBe('api.example.org');
+  });
+
+  it('svc gen helm on the command line: --dry-run writes nothing, then the chart is written', { timeout: 60_000 }, async () => {
+    const { dir } = fixtures.get('orders')!;
+    const copy = join(out, 'orders');
+    cpSync(dir, copy, { recursive: true, filter: (p) => !p.includes(`${join(dir, 'charts')}`) });
+    expect(existsSync(join(copy, 'charts'))).toBe(false);
+    const run = async (...args: string[]) => {
+      const io = captureStreams();
+      const code = await main(['gen', 'helm', '--dir', copy, ...args], { cwd: out, stdout: io.stdout, stderr: io.stderr, interactive: false });
+      return { code, ...io.text };
+    };
+    const dry = await run('--dry-run');
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/create\s+charts\/orders\/Chart\.yaml/);
+    expect(existsSync(join(copy, 'charts'))).toBe(false);
+    const real = await run();
+    expect(real.code, real.stderr).toBe(0);
+    expect(readFileSync(join(copy, 'charts/orders/values-prod.yaml'), 'utf8')).toBe(readFileSync(join(dir, 'charts/orders/values-prod.yaml'), 'utf8'));
   });
 
   it('refuses a latest image tag, and the checker catches a wrong type and a root user set through values', { timeout: 60_000 }, async () => {
