@@ -14,7 +14,7 @@ import { genHelm } from '../../src/pipeline/helm.js';
 import { ENVIRONMENTS, type Environment } from '../../src/project/deploy.js';
 import { readSettings, type ProjectSettings } from '../../src/project/settings.js';
 import type { Artifact } from '../../src/render/artifact.js';
-import { chartDirOf, chartVersion } from '../../src/render/helm/chart.js';
+import { chartDirOf, chartVersion, renderHelmChart } from '../../src/render/helm/chart.js';
 import { platformNamespace, renderPlatformServiceChart, renderUmbrellaChart } from '../../src/render/helm/umbrella.js';
 import type { Platform } from '../../src/render/platform/types.js';
 import { undeclared } from '../../src/render/target.js';
@@ -293,6 +293,25 @@ describe('a chart kept in step, optional objects, and the checks themselves', ()
     const real = await run();
     expect(real.code, real.stderr).toBe(0);
     expect(readFileSync(join(copy, 'charts/orders/values-prod.yaml'), 'utf8')).toBe(readFileSync(join(dir, 'charts/orders/values-prod.yaml'), 'utf8'));
+  });
+
+  it('a contract version that is no SemVer still makes a valid chart, image tag and version label', { timeout: 60_000 }, async () => {
+    const { model, settings, dir } = fixtures.get('starter-memory')!;
+    const root = join(out, 'odd-version');
+    const config = readFileSync(join(dir, 'configs/config.yaml'), 'utf8');
+    writeArtifacts(root, renderHelmChart({ ...model, version: 'v2 beta (preview)' }, settings, { config }));
+    const chart = join(root, chartDirOf(settings.name));
+    const lint = await helm(['lint', '--strict', chart]);
+    expect(lint.ok, lint.out).toBe(true);
+    const r = await helm(['template', 'product', chart, '-f', join(chart, 'values-prod.yaml')]);
+    expect(r.ok, r.out).toBe(true);
+    const file = join(out, 'odd-version.yaml');
+    writeFileSync(file, r.out);
+    const report = (await check(checker, ['-files', file])).reports[0]!;
+    expect(report.problems).toEqual([]);
+    const d = one(report.objects, 'Deployment');
+    expect(d.metadata.labels['app.kubernetes.io/version']).toBe('v2-beta-preview');
+    expect(d.spec.template.spec.containers[0].image).toBe(`${settings.deploy.image}:v2-beta-preview-`);
   });
 
   it('refuses a latest image tag, and the checker catches a wrong type and a root user set through values', { timeout: 60_000 }, async () => {

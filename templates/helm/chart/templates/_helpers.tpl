@@ -15,11 +15,11 @@ svc writes from the same model as the service's Go code and its kustomize base.
 app.kubernetes.io/name: {{ include "svc.name" . }}
 {{- end -}}
 
-{{/* The labels of every object. */}}
+{{/* The labels of every object; the version as a valid label value (the contract's may hold spaces). */}}
 {{- define "svc.labels" -}}
 {{ include "svc.selectorLabels" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
-app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/version: {{ regexReplaceAll "[^A-Za-z0-9_.-]+" (toString .Chart.AppVersion) "-" | trunc 63 | trimAll "-_." | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end -}}
