@@ -6,6 +6,7 @@
 #   - protoc (Debian's protobuf-compiler, with apt-get as root) and the protoc
 #     plugins protoc-gen-go and protoc-gen-go-grpc at the versions pinned in
 #     src/tools/protoc.ts, with go install into .tools/gobin (where svc looks);
+#   - helm (scripts/helm.sh: go install, pinned) for the Helm chart tests;
 #   - schemathesis for the conformance test (scripts/schemathesis.sh: PyPI, pinned, venv in .tools/schemathesis).
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
@@ -78,6 +79,12 @@ if command -v go >/dev/null 2>&1 && { [ "${CI:-}" = true ] || [ "${SVC_LINT:-}" 
     echo "setup: go install golangci-lint $GOLANGCI_LINT_VERSION into .tools/gobin"
     GOBIN="$PWD/.tools/gobin" GOTOOLCHAIN=local go install "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$GOLANGCI_LINT_VERSION"
   fi
+fi
+
+# Helm, pinned, built with go install into .tools/gobin, for the Helm chart
+# tests (test/deploy/helm.test.ts); quick when already installed.
+if command -v go >/dev/null 2>&1; then
+  bash scripts/helm.sh
 fi
 
 # schemathesis (from PyPI, pinned, in its own virtual environment under .tools/)

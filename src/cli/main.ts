@@ -148,6 +148,22 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
     const result = await genDeploy(kind, { dir, fs: fsFor(dir), force: opts.force ?? false, dryRun, flags: opts.flags });
     exitCode = report(result, io, { dryRun, diff: true, list: true });
   });
+  gen
+    .command('helm')
+    .description("write the service's Helm chart to charts/<name>/ (values-<env>.yaml once, from svc.yaml); svc gen api keeps it in step")
+    .option('--dir <path>', 'the service folder (default: the current folder)')
+    .option('--dry-run', 'print the plan and a diff, write nothing')
+    .option('--force', 'overwrite generated files edited by hand')
+    .option('-y, --yes', 'never prompt')
+    .action(async (opts: { dir?: string; dryRun?: boolean; force?: boolean }) => {
+      const dir = resolve(env.cwd, opts.dir ?? '.');
+      const { genHelm } = await import('../pipeline/helm.js');
+      const fs = fsFor(dir);
+      noteSwept(fs, io);
+      const dryRun = opts.dryRun ?? false;
+      const result = await genHelm({ dir, fs, force: opts.force ?? false, dryRun });
+      exitCode = report(result, io, { dryRun, diff: true, list: true });
+    });
   registerPlatformCommands(program, platformCli);
   registerDoctorCommand(program, { io, stderr: env.stderr, setExitCode: (code) => (exitCode = code) });
 

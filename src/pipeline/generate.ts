@@ -14,6 +14,7 @@ import { renderProtoc } from '../render/proto/index.js';
 import { renderDeploy } from '../render/deploy.js';
 import { migrationArtifacts } from './database.js';
 import { loadClients } from './clients.js';
+import { serviceChart } from './helm.js';
 
 /** Where the contract text comes from. */
 export interface ContractInput {
@@ -39,6 +40,8 @@ export interface GenerateOptions {
   extra?: Artifact[];
   /** Plan only the files whose path passes (e.g. `svc gen k8s`'s own); all when absent. */
   only?: (path: string) => boolean;
+  /** Render the Helm chart (`svc gen helm`); without it, only a service that has one gets it. */
+  helm?: boolean;
 }
 
 export interface GenerateResult {
@@ -78,6 +81,7 @@ export async function generate(settings: ProjectSettings, contract: ContractInpu
     artifact(SETTINGS_PATH, serializeSettings(settings)),
     ...(options.extra ?? []),
   ];
+  artifacts.push(...(await serviceChart(options.fs, model, settings, artifacts, options.helm ?? false)));
   const planned = options.only ? artifacts.filter((a) => options.only!(a.path)) : artifacts;
   const manifest = await readManifest(options.fs);
   const plan = await planChanges(planned, options.fs, manifest, {

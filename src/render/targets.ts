@@ -4,6 +4,8 @@ import { renderService, type ServiceSettings } from './index.js';
 import { GoModel } from './go/gomodel.js';
 import { ownClientLayout, renderGoClient } from './go/client.js';
 import { renderOtherClient, type OtherClient } from './go/otherclients.js';
+import type { ProjectSettings } from '../project/settings.js';
+import { renderHelmChart, type HelmChartOptions } from './helm/chart.js';
 
 /** What the Go service target renders from. */
 export interface ServiceInput {
@@ -55,6 +57,23 @@ export const goOtherClientTarget: Target<{ client: OtherClient; settings: Servic
   root: 'service',
   files: [{ pattern: 'internal/client/*/**', when: 'always, for each client svc.yaml lists', owner: 'generated' }],
   render: (i) => renderOtherClient(i.client, i.settings),
+};
+
+/**
+ * A service's Helm chart (svc gen helm; in a platform, infrastructure/helm/<service>):
+ * static templates, the service's facts in values.yaml, and the environments'
+ * values, which are the user's like the kustomize overlays.
+ */
+export const helmChartTarget: Target<{ model: ServiceModel; settings: ProjectSettings; options?: HelmChartOptions }> = {
+  name: 'helm-chart',
+  summary: "a service's Helm chart in charts/<name> (svc gen helm)",
+  root: 'service',
+  files: [
+    { pattern: 'charts/*/values-{dev,staging,prod}.yaml', when: 'once per environment, from svc.yaml deploy.environments', owner: 'user' },
+    { pattern: 'charts/*/templates/NOTES.txt', when: 'once: what helm prints after an install', owner: 'user' },
+    { pattern: 'charts/*/{Chart.yaml,values.yaml,templates/*.yaml,templates/_helpers.tpl}', when: 'always: the chart, its templates and the service\'s facts', owner: 'generated' },
+  ],
+  render: (i) => renderHelmChart(i.model, i.settings, i.options ?? {}),
 };
 
 export { TS_SDK_TARGET as tsSdkTarget } from './ts/index.js';

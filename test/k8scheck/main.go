@@ -17,6 +17,10 @@
 // v5 does, files restricted to the directory) and prints a JSON report on
 // standard output: [{"dir", "objects", "problems"}]. Exit status 0 when no
 // directory has a problem, 1 when one has, 2 when one cannot be rendered.
+//
+// k8scheck -files FILE... checks rendered manifests instead: each file is a
+// stream of YAML documents (what `helm template` prints), checked as one
+// rendering; the report's "dir" is the file's path.
 package main
 
 import (
@@ -38,14 +42,19 @@ type report struct {
 }
 
 func main() {
-	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: k8scheck KUSTOMIZATION_DIR...")
+	args := os.Args[1:]
+	load := render
+	if len(args) > 0 && args[0] == "-files" {
+		args, load = args[1:], readManifests
+	}
+	if len(args) == 0 {
+		fmt.Fprintln(os.Stderr, "usage: k8scheck KUSTOMIZATION_DIR... | k8scheck -files MANIFESTS.yaml...")
 		os.Exit(2)
 	}
 	var reports []report
 	failed := false
-	for _, dir := range os.Args[1:] {
-		docs, err := render(dir)
+	for _, dir := range args {
+		docs, err := load(dir)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "k8scheck: %s: %v\n", dir, err)
 			os.Exit(2)
