@@ -15,6 +15,13 @@ import { goWork, renderSharedRuntime, rootDotFiles, rootGoMod } from '../render/
 import type { Platform, PlatformService } from '../render/platform/types.js';
 import { ADMIN_PORT, envPrefixOf, GRPC_PORT, HTTP_PORT } from '../render/runtime.js';
 import type { GenerateResult } from './generate.js';
+import type { ServiceModel } from '../model/types.js';
+import { buildModel } from '../build/index.js';
+import { loadContract } from '../load/index.js';
+import { renderPlatformServiceChart, renderUmbrellaChart } from '../render/helm/index.js';
+
+/** A service's configuration file, which its Helm chart carries. */
+const CONFIG_PATH = 'configs/config.yaml';
 import { generateService, readService, type GenApiResult } from './gen.js';
 import { checkModulePath, checkServiceName } from './names.js';
 import { newService, type NewServiceOptions } from './new.js';
@@ -82,8 +89,8 @@ export async function addService(o: PlatformRunOptions & { service: Omit<NewServ
     const dir = join(o.dir, serviceDir(name));
     const created = await newService({ ...o.service, fs: new SubFileSystem(o.fs, serviceDir(name)), dir, platform: platformRef(platform), dryRun: o.dryRun ?? false });
     // A dry run wrote nothing: the root's files are planned without the new service.
-    const services = await readServices(o.fs, o.dir);
-    return merge([{ name, result: created }], await generateRoot(platform, services.map((s) => s.settings), o));
+    const services = await rootServices(o.fs, await readServices(o.fs, o.dir), new Map([[name, created.model]]));
+    return merge([{ name, result: created }], await generateRoot(platform, services, o));
   });
 }
 
@@ -99,7 +106,8 @@ export async function genPlatform(o: PlatformRunOptions): Promise<PlatformResult
       }
       results.push({ name: s.settings.name, result: await generateService(s.settings, s.contract, { fs: s.fs, force: o.force ?? false, dryRun: o.dryRun ?? false }) });
     }
-    return merge(results, await generateRoot(platform, services.map((s) => s.settings), o));
+    const models = new Map(results.map((r) => [r.name, r.result.model]));
+    return merge(results, await generateRoot(platform, await rootServices(o.fs, services, models), o));
   });
 }
 
@@ -163,8 +171,8 @@ export async function moveService(o: PlatformRunOptions & { name: string; from: 
     await sub.write(SETTINGS_PATH, serializeSettings(settings));
     const { contract } = await readService(sub, join(o.dir, serviceDir(o.name)));
     const result = await generateService(settings, contract, { fs: sub, force: o.force ?? false, dryRun: o.dryRun ?? false });
-    const services = await readServices(o.fs, o.dir);
-    const merged = merge([{ name: o.name, result }], await generateRoot(platform, services.map((s) => s.settings), o));
+    const services = await rootServices(o.fs, await readServices(o.fs, o.dir), new Map([[o.name, result.model]]));
+    const merged = merge([{ name: o.name, result }], await generateRoot(platform, services, o));
     merged.notes.push(...notes);
     if (!merged.modules.includes(serviceDir(o.name))) merged.modules.push(serviceDir(o.name));
     return merged;
@@ -213,6 +221,18 @@ async function readServices(fs: FileSystem, dir: string): Promise<PlatformServic
   return out;
 }
 
+/** The services with their models (built here when not given) and config files. */
+async function rootServices(fs: FileSystem, services: readonly PlatformServiceInput[], models: ReadonlyMap<string, ServiceModel>): Promise<RootService[]> {
+  const out: RootService[] = [];
+  for (const s of services) {
+    const given = models.get(s.settings.name);
+    const model = given ?? buildModel(await loadContract(s.contract.path, s.settings.contract.kind, s.contract.text, s.contract.displayPath, s.contract.includes), s.settings.name, s.settings.security);
+    const config = await s.fs.read(CONFIG_PATH);
+    out.push({ settings: s.settings, model, ...(config !== undefined ? { config } : {}) });
+  }
+  return out;
+}
+
 /** The platform as its root files see it: each service's ports, database and the platform services it calls. */
 export function platformOf(p: PlatformSettings, services: readonly ProjectSettings[]): Platform {
   const byClient = new Map(services.map((s) => [clientNameOf(s.name), s.name]));
@@ -238,13 +258,22 @@ export function platformOf(p: PlatformSettings, services: readonly ProjectSettin
   };
 }
 
-/** The root's files: settings, go.mod (the user's), go.work and the shared runtime (generated). */
-export function renderPlatformRoot(p: PlatformSettings, services: readonly ProjectSettings[]): Artifact[] {
-  void platformOf(p, services);
+/**
+ * The root's files: settings, go.mod (the user's), go.work and the shared
+ * runtime (generated), and the Helm charts: one per service and the
+ * umbrella.
+ */
+export function renderPlatformRoot(p: PlatformSettings, services: readonly RootService[]): Artifact[] {
+  const platform = platformOf(p, services.map((s) => s.settings));
+  const charts = services.length === 0 ? [] : [
+    ...services.flatMap((s) => renderPlatformServiceChart(s.model, s.settings, s.config)),
+    ...renderUmbrellaChart(platform, Object.fromEntries(services.map((s) => [s.settings.name, s.settings.deploy]))),
+  ];
   return [
+    ...charts,
     artifact(SETTINGS_PATH, serializePlatformSettings(p)),
     artifact('go.mod', rootGoMod(p)),
-    artifact('go.work', goWork(services.map((s) => serviceDir(s.name)))),
+    artifact('go.work', goWork(services.map((s) => serviceDir(s.settings.name)))),
     artifact('shared/proto/README.md', SHARED_PROTO_README),
     ...rootDotFiles(p),
     ...renderSharedRuntime(p),
@@ -268,7 +297,14 @@ interface RootResult {
   reports: string[];
 }
 
-async function generateRoot(p: PlatformSettings, services: readonly ProjectSettings[], o: PlatformRunOptions): Promise<RootResult> {
+/** A service as the root's files need it: its settings, model and configs/config.yaml as it stands. */
+interface RootService {
+  settings: ProjectSettings;
+  model: ServiceModel;
+  config?: string;
+}
+
+async function generateRoot(p: PlatformSettings, services: readonly RootService[], o: PlatformRunOptions): Promise<RootResult> {
   const artifacts = renderPlatformRoot(p, services);
   const manifest = await readManifest(o.fs);
   const plan = await planChanges(artifacts, o.fs, manifest, { force: o.force ?? false });

@@ -120,6 +120,17 @@ describe('a three-service platform', () => {
     await go(root, 'build', ...SERVICES.map((s) => `./services/${s}/...`));
   });
 
+  it('has a Helm umbrella chart over every service that lints and renders for every environment', { timeout: 120_000 }, async () => {
+    const helm = join(import.meta.dirname, '..', '..', '.tools', 'gobin', 'helm');
+    const chart = join(root, 'infrastructure', 'helm', 'shop');
+    await execa(helm, ['dependency', 'build', chart]);
+    for (const values of ['values.yaml', 'values-dev.yaml', 'values-staging.yaml', 'values-prod.yaml']) {
+      await execa(helm, ['lint', '--strict', chart, '-f', join(chart, values)]);
+      const out = (await execa(helm, ['template', 'shop', chart, '-f', join(chart, values)])).stdout;
+      for (const s of SERVICES) expect(out, `${values}: ${s}`).toMatch(new RegExp(`kind: Deployment\nmetadata:\n  name: ${s}\n`));
+    }
+  });
+
   it('changes nothing when svc gen api runs at the root of an unchanged platform', { timeout: 300_000 }, async () => {
     const r = await genPlatform({ dir: root, fs: disk(root) });
     const counts = countActions(r.plan);
