@@ -23,6 +23,7 @@ export function renderDeployments(platform: PlatformFiles): Artifact[] {
       name: platform.name,
       env: { name: env, namespace: namespaceOf(platform, env) },
       example: platform.services[0]?.name ?? 'my-service',
+      exampleImage: platform.services[0]?.image ?? 'registry.example.com/my-service',
       services: platform.services.map((s) => ({
         name: s.name,
         dir: s.dir,
