@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { validate, ValidationSeverity } from 'dockerfile-utils';
 import { parse } from 'yaml';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiskFileSystem } from '../../src/fs/disk.js';
 import { readService } from '../../src/pipeline/gen.js';
 import { generate } from '../../src/pipeline/generate.js';
@@ -170,6 +170,47 @@ describe('docker-compose.yml', () => {
     const otel = parse(readFileSync(join(root, 'deployments/compose/otel-collector.yaml'), 'utf8'));
     expect(otel.exporters['otlp/jaeger'].endpoint).toBe('jaeger:4317');
     expect(otel.service.pipelines.traces).toEqual({ receivers: ['otlp'], processors: ['batch'], exporters: ['otlp/jaeger'] });
+  });
+});
+
+/** A PostgreSQL server the tests may use (CI's .ci/run starts one with scripts/postgres.sh). */
+const pgUrl = process.env.DATABASE_URL;
+
+describe.skipIf(!pgUrl)('the postgres-init script on a real PostgreSQL server', () => {
+  const psql = (url: string, sql: string) => spawnSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-tAc', sql], { encoding: 'utf8' });
+  const sqlServices = () => platform.services.filter((s) => s.database === 'sql').map((s) => s.name);
+  /** A service's compose DSN, pointed at the test server instead of the compose host. */
+  const dsnOf = (name: string, db = name) => {
+    const u = new URL(pgUrl!);
+    return `postgres://${name}:${name}@${u.hostname}:${u.port}/${db}?sslmode=disable`;
+  };
+  const runScript = () => {
+    const u = new URL(pgUrl!);
+    const env = { ...process.env, PGHOST: u.hostname, PGPORT: u.port, PGUSER: decodeURIComponent(u.username), PGPASSWORD: decodeURIComponent(u.password) };
+    return spawnSync('sh', [join(root, 'deployments/compose/postgres-init/databases.sh')], { env, encoding: 'utf8' });
+  };
+
+  afterAll(() => {
+    for (const name of sqlServices()) {
+      psql(pgUrl!, `DROP DATABASE IF EXISTS "${name}"`);
+      psql(pgUrl!, `DROP ROLE IF EXISTS "${name}"`);
+    }
+  });
+
+  it('creates a role and a database per SQL service, again without error, each reachable only by its own role', () => {
+    const names = sqlServices();
+    expect(names).toEqual(['product', 'user', 'order']);
+    for (let i = 0; i < 2; i++) {
+      const r = runScript();
+      expect(r.status, r.stderr).toBe(0);
+    }
+    for (const name of names) {
+      expect(psql(dsnOf(name), 'SELECT current_user || \'@\' || current_database()').stdout.trim()).toBe(`${name}@${name}`);
+      const other = names.find((n) => n !== name)!;
+      const denied = psql(dsnOf(name, other), 'SELECT 1');
+      expect(denied.status).not.toBe(0);
+      expect(denied.stderr).toMatch(/permission denied for database/);
+    }
   });
 });
 
