@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { validate, ValidationSeverity } from 'dockerfile-utils';
 import { parse } from 'yaml';
@@ -16,7 +16,7 @@ import { renderPlatformFiles } from '../../src/render/platform/index.js';
 import type { Platform, PlatformService } from '../../src/render/platform/types.js';
 import { ADMIN_PORT, envPrefixOf, servicePorts } from '../../src/render/runtime.js';
 import { GO_ENV } from '../support/go.js';
-import { buildChecker, byKind, check, type CheckReport, type K8sObject } from './support.js';
+import { buildChecker, byKind, check, hasKubectl, kubectlKustomize, type CheckReport, type K8sObject } from './support.js';
 
 /**
  * The platform's root files on a real three-service tree: product (OpenAPI
@@ -218,10 +218,11 @@ describe('the Kubernetes overlays of every environment', () => {
   let reports: Record<string, CheckReport> = {};
   let exitCode = -1;
   let infra: CheckReport[] = [];
+  let checker = '';
   const dirs = ENVIRONMENTS.map((env) => `deployments/${env}`);
 
   beforeAll(async () => {
-    const checker = await buildChecker();
+    checker = await buildChecker();
     const r = await check(checker, dirs.map((d) => join(root, d)));
     exitCode = r.exitCode;
     reports = Object.fromEntries(dirs.map((d, i) => [d, r.reports[i]!]));
@@ -280,6 +281,39 @@ describe('the Kubernetes overlays of every environment', () => {
     for (const p of byKind(objects, 'NetworkPolicy')) expect(p.spec.policyTypes, p.metadata.name).not.toContain('Egress');
     const user = byKind(objects, 'Deployment').find((d: K8sObject) => d.metadata.name === 'user')!;
     expect(user.spec.template.spec.containers[0].ports).toContainEqual({ name: 'http', containerPort: 8080, protocol: 'TCP' });
+  });
+
+  it.runIf(hasKubectl())('kubectl kustomize renders the same objects as the checker', { timeout: 60_000 }, async () => {
+    for (const d of dirs) expect(await kubectlKustomize(join(root, d)), d).toEqual(reports[d]!.objects);
+  });
+
+  it('what the user writes in custom/ wins over the generated defaults/', async () => {
+    const custom = join(root, 'deployments/staging/custom/kustomization.yaml');
+    const before = readFileSync(custom, 'utf8');
+    try {
+      writeFileSync(
+        custom,
+        [
+          before,
+          'images:',
+          '  - name: registry.example.com/product',
+          '    newTag: "1.2.3"',
+          'replicas:',
+          '  - name: order',
+          '    count: 7',
+          '',
+        ].join('\n'),
+      );
+      const r = await check(checker, [join(root, 'deployments/staging')]);
+      expect(r.reports[0]!.problems).toEqual([]);
+      const deployments = byKind(r.reports[0]!.objects, 'Deployment');
+      const get = (n: string) => deployments.find((d) => d.metadata.name === n)!;
+      expect(get('product').spec.template.spec.containers[0].image).toBe('registry.example.com/product:1.2.3');
+      expect(get('order').spec.replicas).toBe(7);
+      expect(get('user').spec.replicas).toBe(settings.get('user')!.deploy.environments.staging.replicas);
+    } finally {
+      writeFileSync(custom, before);
+    }
   });
 
   it('size each environment as a single service svc.yaml does by default', () => {
@@ -341,5 +375,60 @@ describe('the Dockerfile of a platform service', () => {
     ]);
     expect(text).toContain('-o /out/product ./cmd/product');
     expect(text).toContain('docker build -f services/product/Dockerfile -t product:dev');
+  });
+
+  it('builds with only what it copies from the platform root (its build stage emulated on disk)', { timeout: 120_000 }, () => {
+    // A platform root: the shared runtime's module, the service (which imports
+    // it through its replace directive) and another service that must not be
+    // needed (its go.mod is broken), tied by a go.work.
+    const context = mkdtempSync(join(tmpdir(), 'svc-platform-context-'));
+    writeTree(context, [
+      { path: 'go.mod', content: 'module example.com/shop\n\ngo 1.22\n' },
+      { path: 'go.sum', content: '' },
+      { path: 'go.work', content: 'go 1.22\n\nuse (\n\t.\n\t./services/product\n\t./services/other\n)\n' },
+      { path: 'shared/pkg/greet/greet.go', content: 'package greet\n\n// Hello greets.\nfunc Hello() string { return "hello from shared" }\n' },
+      { path: 'services/product/go.mod', content: 'module example.com/shop/services/product\n\ngo 1.22\n\nrequire example.com/shop v0.0.0\n\nreplace example.com/shop => ../..\n' },
+      { path: 'services/product/go.sum', content: '' },
+      { path: 'services/product/cmd/product/main.go', content: 'package main\n\nimport (\n\t"fmt"\n\n\t"example.com/shop/shared/pkg/greet"\n)\n\nvar version, commit string\n\nfunc main() { fmt.Println(greet.Hello(), version, commit) }\n' },
+      { path: 'services/product/configs/config.yaml', content: 'service:\n  name: product\n' },
+      { path: 'services/other/go.mod', content: 'this is not a go.mod\n' },
+    ]);
+    const image = mkdtempSync(join(tmpdir(), 'svc-platform-image-'));
+    const onImage = (p: string) => join(image, p);
+    // The build stage's instructions, continuation lines joined, comments dropped.
+    const lines = text.split('\n').filter((l) => !/^\s*#/.test(l)).join('\n').replace(/\\\n/g, ' ').split('\n').filter((l) => l.trim() !== '');
+    const stage = lines.slice(0, lines.findIndex((l, i) => i > 0 && l.startsWith('FROM ')));
+    let workdir = '/';
+    const env: Record<string, string> = {};
+    for (const line of stage.slice(1)) {
+      const [keyword, ...rest] = line.trim().split(/\s+/);
+      const args = rest.join(' ');
+      if (keyword === 'WORKDIR') {
+        workdir = args.startsWith('/') ? args : join(workdir, args);
+        mkdirSync(onImage(workdir), { recursive: true });
+      } else if (keyword === 'ENV' || keyword === 'ARG') {
+        const [k, v] = args.split('=') as [string, string];
+        env[k] = v;
+      } else if (keyword === 'COPY') {
+        const dest = rest.at(-1)!;
+        const target = onImage(dest.startsWith('/') ? dest : join(workdir, dest));
+        for (const src of rest.slice(0, -1)) {
+          const from = join(context, src);
+          const to = src.endsWith('/') ? target : join(target, basename(src));
+          cpSync(from, to, { recursive: true });
+        }
+      } else if (keyword === 'RUN') {
+        const command = rest.filter((a) => !a.startsWith('--mount=')).join(' ').replace(/(^|\s)\/(out|src)\b/g, `$1${image}/$2`);
+        const r = spawnSync('sh', ['-c', command], { cwd: onImage(workdir), env: { ...GO_ENV, ...env }, encoding: 'utf8' });
+        expect(r.status, `${command}\n${r.stdout}${r.stderr}`).toBe(0);
+      } else {
+        throw new Error(`the emulation does not know ${keyword}`);
+      }
+    }
+    // Nothing of the other service was copied; the final stage finds what it copies.
+    expect(existsSync(onImage('src/services/other'))).toBe(false);
+    expect(existsSync(onImage('src/services/product/configs/config.yaml'))).toBe(true);
+    expect(existsSync(onImage('out/data'))).toBe(true);
+    expect(execFileSync(onImage('out/product'), { encoding: 'utf8' }).trim()).toBe('hello from shared dev none');
   });
 });
