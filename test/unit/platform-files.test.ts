@@ -155,6 +155,16 @@ describe('the Kubernetes files', () => {
   });
 });
 
+describe('the README', () => {
+  it('lists every service with its folder, API, data and calls, and the namespaces', () => {
+    const readme = text(THREE, 'README.md');
+    expect(readme).toContain('| order | [services/order](services/order) | HTTP | SQL (its own database) | product, user |');
+    expect(readme).toContain('| user | [services/user](services/user) | HTTP, gRPC | in memory | - |');
+    expect(readme).toContain('go.mod                   module example.com/shop: the shared runtime');
+    expect(readme).toContain('The namespaces are `shop-dev`, `shop-staging`, `shop-prod`.');
+  });
+});
+
 describe('ownership', () => {
   it('the README and the custom components are the user\'s; every other file is generated', () => {
     const user = [...files(THREE)].filter(([, f]) => f.owner === 'user').map(([p]) => p).sort();
