@@ -238,6 +238,9 @@ describe('the CI workflow', () => {
     expect(svc.steps.map((s: any) => s.name ?? s.uses)).toEqual(['actions/checkout@v4', 'actions/setup-go@v5', 'Build', 'Vet', 'Format', 'Test', 'Lint', 'Image']);
     const pick = workflow.jobs.changes.steps.find((s: any) => s.id === 'pick');
     expect(JSON.parse(pick.env.ALL)).toEqual(['product', 'user', 'order']);
+    const lint = svc.steps.find((s: any) => s.name === 'Lint');
+    const setup = readFileSync(join(import.meta.dirname, '..', '..', 'scripts', 'setup.sh'), 'utf8');
+    expect(lint.with.version).toBe(/^GOLANGCI_LINT_VERSION=(\S+)$/m.exec(setup)![1]);
     for (const job of Object.values<any>(workflow.jobs)) {
       for (const step of job.steps) if (step.uses) expect(step.uses).toMatch(/@v\d+$/);
     }
