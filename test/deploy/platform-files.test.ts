@@ -30,6 +30,8 @@ import { buildChecker, byKind, check, hasKubectl, kubectlKustomize, type CheckRe
  */
 
 const COMPOSE_GO_MODULE = 'github.com/compose-spec/compose-go/v2@v2.16.2';
+/** The GitHub Actions workflow checker (types expressions, needs/outputs, known actions' inputs), run from the Go module proxy. */
+const ACTIONLINT = 'github.com/rhysd/actionlint/cmd/actionlint@v1.7.7';
 
 let root = '';
 let platform: Platform;
@@ -170,6 +172,20 @@ describe('docker-compose.yml', () => {
     const otel = parse(readFileSync(join(root, 'deployments/compose/otel-collector.yaml'), 'utf8'));
     expect(otel.exporters['otlp/jaeger'].endpoint).toBe('jaeger:4317');
     expect(otel.service.pipelines.traces).toEqual({ receivers: ['otlp'], processors: ['batch'], exporters: ['otlp/jaeger'] });
+  });
+});
+
+describe('the CI workflow', () => {
+  it('passes actionlint (expressions, job outputs, action inputs), which refuses a misspelt output', { timeout: 300_000 }, () => {
+    const run = (dir: string) => spawnSync('go', ['run', ACTIONLINT, '-shellcheck=', '-no-color', '.github/workflows/ci.yml'], { cwd: dir, env: GO_ENV, encoding: 'utf8' });
+    const ok = run(root);
+    expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+    const broken = mkdtempSync(join(tmpdir(), 'svc-platform-ci-'));
+    const text = readFileSync(join(root, '.github/workflows/ci.yml'), 'utf8').replace('needs.changes.outputs.services !=', 'needs.changes.outputs.servicez !=');
+    writeTree(broken, [{ path: '.github/workflows/ci.yml', content: text }]);
+    const bad = run(broken);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stdout).toMatch(/property "servicez" is not defined/);
   });
 });
 
