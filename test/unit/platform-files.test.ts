@@ -177,6 +177,7 @@ describe('checks of the description', () => {
     ['a call to an unknown service', shop([service('a', { calls: ['b'] })]), /calls "b", which is not a service/],
     ['a service calling itself', shop([service('a', { calls: ['a'] })]), /calls itself/],
     ['a name listed twice', shop([service('a'), service('a')]), /listed twice/],
+    ['a service outside services/<name>', shop([service('a', { dir: 'apps/a' })]), /must live in services\/a, not apps\/a/],
     ['a name that is not a DNS label', shop([service('A_b')]), /DNS label/],
     ['a call to a service without HTTP', shop([service('a', { ports: { grpc: 9090, admin: 9091 } }), service('b', { calls: ['a'] })]), /no HTTP port/],
   ];

@@ -39,6 +39,8 @@ export function checkPlatform(platform: Platform): void {
   for (const s of platform.services) {
     if (!DNS_LABEL.test(s.name)) throw new UserError(`service name "${s.name}" must be a DNS label (lower-case letters, digits and -)`);
     if (byName.has(s.name)) throw new UserError(`service "${s.name}" is listed twice`);
+    // Its Dockerfile copies services/<name>/ from the platform root (deploy.ts platformBuild).
+    if (s.dir !== `services/${s.name}`) throw new UserError(`service "${s.name}" must live in services/${s.name}, not ${s.dir}`);
     byName.set(s.name, s);
   }
   for (const s of platform.services) {
