@@ -350,6 +350,7 @@ describe('the Kubernetes overlays of every environment', () => {
 
 describe('the Dockerfile of a platform service', () => {
   let text = '';
+  let ignoreAction: string | undefined;
   const STRICT = {
     deprecatedMaintainer: ValidationSeverity.ERROR,
     directiveCasing: ValidationSeverity.ERROR,
@@ -367,9 +368,18 @@ describe('the Dockerfile of a platform service', () => {
     const fs = new DiskFileSystem(dir);
     const { settings: s, contract } = await readService(fs, dir);
     const inPlatform = { ...s, platform: { name: 'shop', module: 'example.com/shop', root: '../..' } };
-    const r = await generate(inPlatform, contract, { fs, force: false, dryRun: true, only: (p) => p === 'Dockerfile' });
+    const r = await generate(inPlatform, contract, { fs, force: false, dryRun: true, only: (p) => p === 'Dockerfile' || p === '.dockerignore' });
     text = r.plan.changes.find((c) => c.artifact.path === 'Dockerfile')!.artifact.content;
+    ignoreAction = r.plan.changes.find((c) => c.artifact.path === '.dockerignore')?.action;
   }, 120_000);
+
+  it('has no .dockerignore of its own (its build context is the platform root, whose .dockerignore applies)', () => {
+    // The single service's file on disk is no longer generated: the plan deletes it.
+    expect(ignoreAction).toBe('delete');
+    const ignored = readFileSync(join(root, '.dockerignore'), 'utf8').split('\n');
+    for (const entry of ['.git', '**/.env', '**/.env.*', 'services/*/bin', 'services/*/data', 'deployments', 'infrastructure']) expect(ignored).toContain(entry);
+    for (const kept of ['shared', 'services', 'go.mod', 'go.sum']) expect(ignored.some((l) => l === kept || l === `${kept}/`)).toBe(false);
+  });
 
   it('passes the dockerfile-utils linter with every rule on', () => {
     expect(validate(text, STRICT)).toEqual([]);
