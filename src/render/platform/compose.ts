@@ -66,22 +66,28 @@ export function composeEnvironment(platform: Platform, s: PlatformService): { na
   return env;
 }
 
-/** What a service waits for before it starts, in order. */
-export function composeDependencies(platform: Platform, s: PlatformService): Dependency[] {
+/**
+ * What a service waits for before it starts, in order: its database, the
+ * collector, and the services it calls that are healthy (`waitsFor`: the
+ * calls startupDependencies keeps).
+ */
+export function composeDependencies(s: PlatformService, waitsFor: readonly string[]): Dependency[] {
   const deps: Dependency[] = [];
   if (s.database === 'sql') deps.push({ name: 'postgres-init', condition: 'service_completed_successfully' });
   deps.push({ name: 'otel-collector', condition: 'service_started' });
-  for (const callee of startupDependencies(platform).get(s.name) ?? []) deps.push({ name: callee, condition: 'service_healthy' });
+  for (const callee of waitsFor) deps.push({ name: callee, condition: 'service_healthy' });
   return deps;
 }
 
 function composeContext(platform: Platform) {
   const quote = (vars: { name: string; value: string }[]): EnvVar[] => vars.map((v) => ({ name: v.name, value: JSON.stringify(v.value) }));
+  const startup = startupDependencies(platform);
   const services = platform.services.map((s, i) => {
     const ports: { host: number; container: number }[] = [];
     if (s.ports.http !== undefined) ports.push({ host: HOST_PORT_BASE.http + i, container: s.ports.http });
     if (s.ports.grpc !== undefined) ports.push({ host: HOST_PORT_BASE.grpc + i, container: s.ports.grpc });
-    const skipped = s.calls.filter((c) => !(startupDependencies(platform).get(s.name) ?? []).includes(c));
+    const waitsFor = startup.get(s.name) ?? [];
+    const skipped = s.calls.filter((c) => !waitsFor.includes(c));
     return {
       name: s.name,
       dockerfile: `${s.dir}/Dockerfile`,
@@ -90,7 +96,7 @@ function composeContext(platform: Platform) {
       ports,
       admin: s.ports.admin,
       environment: quote(composeEnvironment(platform, s)),
-      dependsOn: composeDependencies(platform, s),
+      dependsOn: composeDependencies(s, waitsFor),
       skipped,
     };
   });

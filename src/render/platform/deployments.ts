@@ -1,6 +1,7 @@
 import { artifact, type Artifact } from '../artifact.js';
 import { renderTemplate } from '../templates.js';
-import { envSizing, envTag, ENVIRONMENTS, namespaceOf, type PlatformFiles } from './facts.js';
+import { ENVIRONMENTS } from '../../project/deploy.js';
+import { envSizing, envTag, namespaceOf, type PlatformFiles } from './facts.js';
 
 /**
  * deployments/<env>/: one kustomize overlay per environment that composes

@@ -1,5 +1,5 @@
 import { UserError } from '../../errors.js';
-import { defaultDeploySettings, ENVIRONMENTS, type Environment, type EnvironmentSettings } from '../../project/deploy.js';
+import { defaultDeploySettings, type Environment, type EnvironmentSettings } from '../../project/deploy.js';
 import { imageTag } from '../deploy.js';
 import { IMAGE_WORKDIR } from '../runtime.js';
 import type { Platform, PlatformService } from './types.js';
@@ -93,7 +93,6 @@ export function envSizing(s: PlatformService, env: Environment): EnvironmentSett
   return defaultDeploySettings(s.name).environments[env];
 }
 
-export { ENVIRONMENTS };
 
 /** One call between two services. */
 export interface CallEdge {

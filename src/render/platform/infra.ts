@@ -1,6 +1,7 @@
 import { artifact, type Artifact } from '../artifact.js';
 import { renderTemplate } from '../templates.js';
-import { callEdges, ENVIRONMENTS, namespaceOf } from './facts.js';
+import { ENVIRONMENTS } from '../../project/deploy.js';
+import { callEdges, namespaceOf } from './facts.js';
 import type { Platform } from './types.js';
 
 /** Where the platform's Kubernetes infrastructure lives, relative to its root. */

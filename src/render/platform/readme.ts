@@ -1,6 +1,7 @@
 import { artifact, type Artifact } from '../artifact.js';
 import { renderTemplate } from '../templates.js';
-import { ENVIRONMENTS, namespaceOf } from './facts.js';
+import { ENVIRONMENTS } from '../../project/deploy.js';
+import { namespaceOf } from './facts.js';
 import type { Platform } from './types.js';
 
 /** The root README.md: the tree explained and how to work on it; the user's, created once. */
