@@ -64,8 +64,19 @@ export function deployContext(model: ServiceModel, settings: ProjectSettings) {
       dataDir,
       // The base's own sizing is the default staging one; the overlays set theirs.
       base: defaultDeploySettings(settings.name).environments.staging,
+      platform: platformBuild(settings),
     },
   };
+}
+
+/**
+ * How the Dockerfile of a platform's service builds: its build context is the
+ * platform root, where it finds the root module (the shared runtime) and its
+ * own folder. False for a single service, whose context is its own root.
+ */
+export function platformBuild(settings: ProjectSettings): { module: string; dir: string } | false {
+  if (!settings.platform) return false;
+  return { module: settings.platform.module, dir: `services/${settings.name}` };
 }
 
 /** A valid image tag from the contract's version (`1.0.0` stays, `v2 beta` → `v2-beta`). */
