@@ -19,6 +19,7 @@ import type { ServiceModel } from '../model/types.js';
 import { buildModel } from '../build/index.js';
 import { loadContract } from '../load/index.js';
 import { renderPlatformServiceChart, renderUmbrellaChart } from '../render/helm/index.js';
+import { renderPlatformFiles } from '../render/platform/index.js';
 
 /** A service's configuration file, which its Helm chart carries. */
 const CONFIG_PATH = 'configs/config.yaml';
@@ -234,7 +235,7 @@ async function rootServices(fs: FileSystem, services: readonly PlatformServiceIn
 }
 
 /** The platform as its root files see it: each service's ports, database and the platform services it calls. */
-export function platformOf(p: PlatformSettings, services: readonly ProjectSettings[]): Platform {
+export function platformOf(p: PlatformSettings, services: readonly ProjectSettings[], versions: ReadonlyMap<string, string> = new Map()): Platform {
   const byClient = new Map(services.map((s) => [clientNameOf(s.name), s.name]));
   return {
     name: p.name,
@@ -253,6 +254,7 @@ export function platformOf(p: PlatformSettings, services: readonly ProjectSettin
         calls: calls.sort(),
         image: s.deploy.image,
         grpc,
+        ...(versions.has(s.name) ? { version: versions.get(s.name)! } : {}),
       };
     }),
   };
@@ -264,13 +266,14 @@ export function platformOf(p: PlatformSettings, services: readonly ProjectSettin
  * umbrella.
  */
 export function renderPlatformRoot(p: PlatformSettings, services: readonly RootService[]): Artifact[] {
-  const platform = platformOf(p, services.map((s) => s.settings));
+  const platform = platformOf(p, services.map((s) => s.settings), new Map(services.map((s) => [s.settings.name, s.model.version])));
   const charts = services.length === 0 ? [] : [
     ...services.flatMap((s) => renderPlatformServiceChart(s.model, s.settings, s.config)),
     ...renderUmbrellaChart(platform, Object.fromEntries(services.map((s) => [s.settings.name, s.settings.deploy]))),
   ];
   return [
     ...charts,
+    ...renderPlatformFiles(platform),
     artifact(SETTINGS_PATH, serializePlatformSettings(p)),
     artifact('go.mod', rootGoMod(p)),
     artifact('go.work', goWork(services.map((s) => serviceDir(s.settings.name)))),

@@ -253,10 +253,11 @@ describe('the Kubernetes overlays of every environment', () => {
   it('infrastructure/kubernetes/<env> renders alone: the namespace and the policies of the calls', () => {
     for (const [i, env] of ENVIRONMENTS.entries()) {
       const r = infra[i]!;
+      const ns = env === 'prod' ? 'shop' : `shop-${env}`;
       expect(r.objects.map((o) => `${o.kind} ${o.metadata.name} ${o.metadata.namespace ?? ''}`.trim()).sort()).toEqual([
-        `Namespace shop-${env}`,
-        `NetworkPolicy product-from-order shop-${env}`,
-        `NetworkPolicy user-from-order shop-${env}`,
+        `Namespace ${ns}`,
+        `NetworkPolicy product-from-order ${ns}`,
+        `NetworkPolicy user-from-order ${ns}`,
       ]);
       // Alone, without the services, only the policies' selectors are left unresolved.
       expect(r.problems.every((p) => p.endsWith('the pod selector matches no Deployment')), r.problems.join('\n')).toBe(true);
@@ -266,7 +267,7 @@ describe('the Kubernetes overlays of every environment', () => {
   it('hold every service, in the environment namespace, with its image tag', () => {
     for (const env of ENVIRONMENTS) {
       const objects = reports[`deployments/${env}`]!.objects;
-      const ns = `shop-${env}`;
+      const ns = env === 'prod' ? 'shop' : `shop-${env}`;
       const namespaces = byKind(objects, 'Namespace');
       expect(namespaces.map((n) => n.metadata.name)).toEqual([ns]);
       expect(namespaces[0]!.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');

@@ -115,7 +115,7 @@ describe('the Kubernetes files', () => {
   it('each environment composes every service base in the platform namespace', () => {
     for (const env of ['dev', 'staging', 'prod']) {
       const k = parse(text(THREE, `deployments/${env}/kustomization.yaml`));
-      expect(k.namespace).toBe(`shop-${env}`);
+      expect(k.namespace).toBe(env === 'prod' ? 'shop' : `shop-${env}`);
       expect(k.resources).toEqual([
         `../../infrastructure/kubernetes/${env}`,
         '../../services/product/deployments/base',
@@ -124,7 +124,7 @@ describe('the Kubernetes files', () => {
       ]);
       expect(k.components).toEqual(['defaults', 'custom']);
       const ns = parse(text(THREE, `infrastructure/kubernetes/${env}/namespace.yaml`));
-      expect(ns.metadata).toMatchObject({ name: `shop-${env}`, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } });
+      expect(ns.metadata).toMatchObject({ name: env === 'prod' ? 'shop' : `shop-${env}`, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } });
     }
   });
 
@@ -161,7 +161,7 @@ describe('the README', () => {
     expect(readme).toContain('| order | [services/order](services/order) | HTTP | SQL (its own database) | product, user |');
     expect(readme).toContain('| user | [services/user](services/user) | HTTP, gRPC | in memory | - |');
     expect(readme).toContain('go.mod                   module example.com/shop: the shared runtime');
-    expect(readme).toContain('The namespaces are `shop-dev`, `shop-staging`, `shop-prod`.');
+    expect(readme).toContain('The namespaces are `shop-dev`, `shop-staging`, `shop`.');
   });
 });
 

@@ -3,6 +3,7 @@ import { defaultDeploySettings, type Environment, type EnvironmentSettings } fro
 import { imageTag } from '../deploy.js';
 import { IMAGE_WORKDIR } from '../runtime.js';
 import type { Platform, PlatformService } from './types.js';
+import { platformNamespace } from '../helm/umbrella.js';
 
 /**
  * The facts every root file of a platform derives from its description: names,
@@ -60,7 +61,8 @@ export function serviceMap(platform: Platform): Map<string, PlatformService> {
 
 /** The Kubernetes namespace of the platform in an environment: shop-dev, shop-staging, shop-prod. */
 export function namespaceOf(platform: Platform, env: Environment): string {
-  return `${platform.name}-${env}`;
+  // The Helm umbrella chart installs into the same ones.
+  return platformNamespace(platform.name, env);
 }
 
 /**

@@ -21,6 +21,8 @@ export interface PlatformService {
   image: string;
   /** It serves gRPC too. */
   grpc: boolean;
+  /** Its contract's version: the image tag of staging and prod. */
+  version?: string;
 }
 
 export interface Platform {
