@@ -74,6 +74,19 @@ describe('a platform', () => {
     expect(await fs.read('services/order/.golangci.yml')).toMatch(/local-prefixes:\n\s+- example\.com\/shop\n/);
   });
 
+  it("writes the platform's root files for its services: compose, overlays, charts, Makefile, CI", async () => {
+    const fs = await platform();
+    const compose = parse((await fs.read('docker-compose.yml'))!) as { services: Record<string, unknown> };
+    expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['order', 'product']));
+    const dev = parse((await fs.read('deployments/dev/kustomization.yaml'))!) as { resources: string[] };
+    expect(dev.resources).toEqual(expect.arrayContaining(['../../services/order/deployments/base', '../../services/product/deployments/base']));
+    const umbrella = parse((await fs.read('infrastructure/helm/shop/Chart.yaml'))!) as { dependencies: { name: string }[] };
+    expect(umbrella.dependencies.map((d) => d.name).sort()).toEqual(['order', 'product']);
+    expect(await fs.read('infrastructure/helm/order/Chart.yaml')).toBeDefined();
+    expect(await fs.read('Makefile')).toMatch(/^test-order:/m);
+    expect(await fs.read('.github/workflows/ci.yml')).toBeDefined();
+  });
+
   it('refuses a second service of the same name, and a service command outside a platform', async () => {
     const fs = await platform();
     await expect(addService({ dir: DIR, fs, service: { name: 'order' } })).rejects.toThrow(/services\/order already exists/);
