@@ -32,7 +32,9 @@ export type RuntimePackage = keyof typeof RUNTIME_PACKAGES;
  * depend on a service's own packages (its config, its handlers) and stay in
  * each service.
  */
-export const SHARED_PACKAGES: readonly RuntimePackage[] = ['logging', 'metrics', 'protect', 'health', 'event', 'problem', 'errors', 'httpclient', 'grpcclient'];
+export const SHARED_PACKAGES: readonly RuntimePackage[] = [
+  'logging', 'metrics', 'protect', 'health', 'event', 'problem', 'errors', 'httpclient', 'grpcclient', 'tracing', 'database', 'dbtest',
+];
 
 /** Where a platform keeps its shared runtime, relative to its root (and to its root module's path). */
 export const SHARED_RUNTIME_DIR = 'shared/pkg';
