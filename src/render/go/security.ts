@@ -5,6 +5,7 @@ import { GoFile, comment } from './gofile.js';
 import { keyedElements } from './format.js';
 import { exportedName, goString } from './naming.js';
 import { envPrefixOf } from '../runtime.js';
+import { RUNTIME_PACKAGES } from '../runtimepkgs.js';
 
 /**
  * The contract's security, in Go: the scheme table and one verifier
@@ -84,10 +85,14 @@ function schemeLiteral(s: SecurityScheme): string {
   return `{Name: ${goString(s.name)}, Kind: ${kind}${extra}}`;
 }
 
-function schemesFile(module: string, names: SchemeNames[]): GoFile {
+/** The Go type of a scheme's settings (a runtime type of package auth). */
+function settingsType(s: SecurityScheme): 'JWTConfig' | 'KeyFileConfig' {
+  return s.kind === 'bearer' || s.kind === 'oauth2' || s.kind === 'openIdConnect' ? 'JWTConfig' : 'KeyFileConfig';
+}
+
+function schemesFile(names: SchemeNames[]): GoFile {
   const f = new GoFile('internal/auth/schemes.gen.go', 'auth');
   const ctx = f.use('context');
-  const config = f.use(`${module}/internal/config`);
   const zap = f.use('go.uber.org/zap');
   const fmt = f.use('fmt');
   f.add(
@@ -119,6 +124,18 @@ function schemesFile(module: string, names: SchemeNames[]): GoFile {
     ...(names.length === 0 ? ['type Verifiers struct{}'] : ['type Verifiers struct {', ...names.map((n) => `\t${n.go}\v${n.go}Verifier`), '}']),
   );
   f.add(
+    '// Config configures the verifier of each security scheme of the contract,',
+    '// under auth.<scheme> (config.Auth). Key material is a secret and never',
+    '// goes here.',
+    ...(names.length === 0
+      ? ['type Config struct{}']
+      : [
+          'type Config struct {',
+          ...names.flatMap((n, i) => [...(i > 0 ? [''] : []), ...comment(`${n.go} configures the ${JSON.stringify(n.scheme.name)} scheme.`, '\t'), `\t${n.go} ${settingsType(n.scheme)} \`mapstructure:"${n.key}"\``]),
+          '}',
+        ]),
+  );
+  f.add(
     '// Options are what a Guard is built with besides the config.',
     'type Options struct {',
     '\t// Realm names the service in WWW-Authenticate challenges.',
@@ -127,14 +144,15 @@ function schemesFile(module: string, names: SchemeNames[]): GoFile {
     `\tLog *${zap}.Logger`,
     '\t// Failures counts refused requests; nil counts nothing.',
     '\tFailures FailureCounter',
-    '\t// Secrets reads key material; nil reads config.SecretFromEnvOrFile.',
-    '\tSecrets SecretFunc',
+    '\t// Secrets reads key material: config.SecretFromEnvOrFile and',
+    '\t// config.SecretEnv in a service.',
+    '\tSecrets Secrets',
     '}',
   );
   f.add(
     '// New builds the Guard that checks every operation\'s requirements: the',
     '// verifiers customize sets, and the defaults from cfg for the others.',
-    `func New(ctx ${ctx}.Context, cfg ${config}.Auth, opts Options) (*Guard, error) {`,
+    `func New(ctx ${ctx}.Context, cfg Config, opts Options) (*Guard, error) {`,
     '\tvar v Verifiers',
     '\tif err := customize(ctx, &v); err != nil {',
     `\t\treturn nil, ${fmt}.Errorf("auth: customize: %w", err)`,
@@ -143,9 +161,6 @@ function schemesFile(module: string, names: SchemeNames[]): GoFile {
     '}',
   );
   const body: string[] = [];
-  if (names.some((n) => n.scheme.kind !== 'custom')) {
-    body.push('\tsecrets := opts.Secrets', '\tif secrets == nil {', `\t\tsecrets = ${config}.SecretFromEnvOrFile`, '\t}');
-  }
   for (const n of names) body.push(...defaultOf(n, fmt, ctx).map((l) => `\t${l}`));
   const usesCtx = names.some((n) => n.scheme.kind === 'bearer' || n.scheme.kind === 'oauth2' || n.scheme.kind === 'openIdConnect');
   const named = names.length > 0;
@@ -154,7 +169,7 @@ function schemesFile(module: string, names: SchemeNames[]): GoFile {
     '// gets its scheme\'s default, built from cfg. A scheme without a default',
     '// (an HTTP scheme other than bearer and basic, mutualTLS) or without a key',
     '// source refuses to start, unless its config says reject_all.',
-    `func NewWith(${usesCtx ? 'ctx' : '_'} ${ctx}.Context, ${named ? 'cfg' : '_'} ${config}.Auth, ${named ? 'v' : '_'} Verifiers, opts Options) (*Guard, error) {`,
+    `func NewWith(${usesCtx ? 'ctx' : '_'} ${ctx}.Context, ${named ? 'cfg' : '_'} Config, ${named ? 'v' : '_'} Verifiers, opts Options) (*Guard, error) {`,
     ...body,
     ...(named
       ? [
@@ -179,11 +194,11 @@ function defaultOf(n: SchemeNames, fmt: string, ctx: string): string[] {
     case 'bearer':
     case 'oauth2':
     case 'openIdConnect':
-      return set(`DefaultJWT(ctx, ${name}, ${setting}, ${cfg}, secrets, opts.Log)`, 'VerifyToken');
+      return set(`DefaultJWT(ctx, ${name}, ${setting}, ${cfg}, opts.Secrets, opts.Log)`, 'VerifyToken');
     case 'apiKey':
-      return set(`DefaultAPIKeys(${name}, ${setting}, ${cfg}, secrets)`, 'VerifyKey');
+      return set(`DefaultAPIKeys(${name}, ${setting}, ${cfg}, opts.Secrets)`, 'VerifyKey');
     case 'basic':
-      return set(`DefaultBasicUsers(${name}, ${setting}, ${cfg}, secrets)`, 'VerifyPassword');
+      return set(`DefaultBasicUsers(${name}, ${setting}, ${cfg}, opts.Secrets)`, 'VerifyPassword');
     case 'custom':
       return [
         `if ${field} == nil {`,
@@ -304,19 +319,14 @@ function customFile(names: SchemeNames[]): GoFile {
 }
 
 /** `internal/config/auth.gen.go`: one config section per scheme. */
-function configFile(names: SchemeNames[]): GoFile {
+function configFile(module: string, names: SchemeNames[]): GoFile {
   const f = new GoFile('internal/config/auth.gen.go', 'config');
-  const type = (s: SecurityScheme) => (s.kind === 'bearer' || s.kind === 'oauth2' || s.kind === 'openIdConnect' ? 'JWTAuth' : 'KeyFileAuth');
+  // auth is in the service (not shared/pkg) while its package holds the contract's schemes.
+  const auth = f.use(`${module}/${RUNTIME_PACKAGES.auth}`);
+  const type = (s: SecurityScheme) => (settingsType(s) === 'JWTConfig' ? 'JWTAuth' : 'KeyFileAuth');
   f.add(
-    '// Auth configures the verifier of each security scheme of the contract,',
-    '// under auth.<scheme>. Key material is a secret and never goes here.',
-    ...(names.length === 0
-      ? ['type Auth struct{}']
-      : [
-          'type Auth struct {',
-          ...names.flatMap((n, i) => [...(i > 0 ? [''] : []), ...comment(`${n.go} configures the ${JSON.stringify(n.scheme.name)} scheme.`, '\t'), `\t${n.go} ${type(n.scheme)} \`mapstructure:"${n.key}"\``]),
-          '}',
-        ]),
+    ...comment(`Auth configures the verifier of each security scheme of the contract, under auth.<scheme> (see ${auth}.Config). Key material is a secret and never goes here.`),
+    `type Auth = ${auth}.Config`,
   );
   const jwt = names.filter((n) => type(n.scheme) === 'JWTAuth');
   const oidc = names.filter((n) => n.scheme.kind === 'openIdConnect' && n.scheme.openIdConnectUrl);
@@ -338,8 +348,8 @@ function configFile(names: SchemeNames[]): GoFile {
     '}',
   );
   f.add(
-    '// validate checks the settings of every JWT scheme.',
-    `func (${jwt.length ? 'a' : '_'} Auth) validate() error {`,
+    '// validateAuth checks the settings of every JWT scheme.',
+    `func validateAuth(${jwt.length ? 'a' : '_'} Auth) error {`,
     ...(jwt.length === 0 ? ['\treturn nil'] : [`\treturn ${f.use('errors')}.Join(`, ...jwt.map((n) => `\t\ta.${n.go}.Validate("auth.${n.key}"),`), '\t)']),
     '}',
   );
@@ -435,10 +445,10 @@ export function authConfigYaml(model: ServiceModel, serviceName: string): string
 export function renderSecurity(model: ServiceModel, module: string, ops: SecuredOperation[], grpc: boolean): Artifact[] {
   const names = schemeNames(model);
   return [
-    schemesFile(module, names).toArtifact(module),
+    schemesFile(names).toArtifact(module),
     operationsFile(ops, grpc).toArtifact(module),
     customFile(names).toArtifact(module),
-    configFile(names).toArtifact(module),
+    configFile(module, names).toArtifact(module),
     limitsFile(ops).toArtifact(module),
   ];
 }
