@@ -47,7 +47,7 @@ export function renderService(model: ServiceModel, settings: ServiceSettings, cl
     ...renderHandlers(gm),
     ...renderHandlerTests(gm),
     ...renderCommand(gm),
-    ...renderSecurity(model, settings.module, securedOperations(model), false),
+    ...renderSecurity(model, settings, securedOperations(model), false),
     ...renderSecurityTests(model, settings, securedOperations(model), (f) => `${f.use(`${settings.module}/internal/handler`)}.New(nil).Routes()`),
   ];
   const seen = new Map<string, Artifact>();

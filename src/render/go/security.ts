@@ -5,7 +5,8 @@ import { GoFile, comment } from './gofile.js';
 import { keyedElements } from './format.js';
 import { exportedName, goString } from './naming.js';
 import { envPrefixOf } from '../runtime.js';
-import { RUNTIME_PACKAGES } from '../runtimepkgs.js';
+import type { RuntimePlacement } from '../runtimepkgs.js';
+import { SERVICE_AUTH_DIR, renderAuthRuntime } from './authruntime.js';
 
 /**
  * The contract's security, in Go: the scheme table and one verifier
@@ -91,7 +92,7 @@ function settingsType(s: SecurityScheme): 'JWTConfig' | 'KeyFileConfig' {
 }
 
 function schemesFile(names: SchemeNames[]): GoFile {
-  const f = new GoFile('internal/auth/schemes.gen.go', 'auth');
+  const f = new GoFile(`${SERVICE_AUTH_DIR}/schemes.gen.go`, 'auth');
   const ctx = f.use('context');
   const zap = f.use('go.uber.org/zap');
   const fmt = f.use('fmt');
@@ -260,7 +261,7 @@ function merge(a: SecurityRequirement, b: SecurityRequirement): SecurityRequirem
 
 /** The requirements of each operation, by the name its routes carry; with `grpc`, their lookup by full gRPC method name. */
 function operationsFile(ops: SecuredOperation[], grpc: boolean): GoFile {
-  const f = new GoFile('internal/auth/operations.gen.go', 'auth');
+  const f = new GoFile(`${SERVICE_AUTH_DIR}/operations.gen.go`, 'auth');
   const secured = ops.filter((o) => o.security.length > 0);
   f.add(
     '// operations are the security requirements of the operations that have',
@@ -294,7 +295,7 @@ function operationsFile(ops: SecuredOperation[], grpc: boolean): GoFile {
 
 /** The user's own file: where their verifiers are plugged in. Created once. */
 function customFile(names: SchemeNames[]): GoFile {
-  const f = new GoFile('internal/auth/custom.go', 'auth', { generated: false });
+  const f = new GoFile(`${SERVICE_AUTH_DIR}/custom.go`, 'auth', { generated: false });
   const ctx = f.use('context');
   const example = names[0];
   f.add(
@@ -321,8 +322,7 @@ function customFile(names: SchemeNames[]): GoFile {
 /** `internal/config/auth.gen.go`: one config section per scheme. */
 function configFile(module: string, names: SchemeNames[]): GoFile {
   const f = new GoFile('internal/config/auth.gen.go', 'config');
-  // auth is in the service (not shared/pkg) while its package holds the contract's schemes.
-  const auth = f.use(`${module}/${RUNTIME_PACKAGES.auth}`);
+  const auth = f.use(`${module}/${SERVICE_AUTH_DIR}`);
   const type = (s: SecurityScheme) => (settingsType(s) === 'JWTConfig' ? 'JWTAuth' : 'KeyFileAuth');
   f.add(
     ...comment(`Auth configures the verifier of each security scheme of the contract, under auth.<scheme> (see ${auth}.Config). Key material is a secret and never goes here.`),
@@ -442,9 +442,11 @@ export function authConfigYaml(model: ServiceModel, serviceName: string): string
 }
 
 /** Every security artifact of a service, over its operations as its routes (and, with `grpc`, its RPCs) name them. */
-export function renderSecurity(model: ServiceModel, module: string, ops: SecuredOperation[], grpc: boolean): Artifact[] {
+export function renderSecurity(model: ServiceModel, where: RuntimePlacement, ops: SecuredOperation[], grpc: boolean): Artifact[] {
   const names = schemeNames(model);
+  const module = where.module;
   return [
+    ...renderAuthRuntime(where, grpc),
     schemesFile(names).toArtifact(module),
     operationsFile(ops, grpc).toArtifact(module),
     customFile(names).toArtifact(module),

@@ -53,7 +53,7 @@ export function renderProtoService(model: ServiceModel, settings: ServiceSetting
     ...renderMessageRepositories(model, layout, resources, sql),
     ...renderStandardMethods(layout, resources, standard),
     ...renderGateway(layout, model.warnings),
-    ...renderSecurity(model, settings.module, rpcs, true),
+    ...renderSecurity(model, settings, rpcs, true),
     ...renderSecurityTests(model, settings, rpcs, (f) => {
       const servers = layout.rpc.services.map((s) => `${servicePackage(layout, f, s)}.Unimplemented${layout.grpcName(s)}Server{}`);
       const gateway = f.use(`${layout.module}/internal/gateway`);
