@@ -18,6 +18,9 @@ export function usesSql(model: ServiceModel, database: string | undefined): bool
   return (database ?? 'sql') === 'sql' && model.resources.length > 0;
 }
 
+/** The variable the generated tests read to run against a real PostgreSQL. */
+export const TEST_DATABASE_URL_ENV = 'DATABASE_URL';
+
 /** What templates see as `database`. */
 export function databaseContext(model: ServiceModel, name: string, database: string | undefined) {
   return {
@@ -27,7 +30,6 @@ export function databaseContext(model: ServiceModel, name: string, database: str
     /** The secret holding the DSN: this variable, or a file named by it + `_FILE`. */
     dsnEnv: envVarOf(name, 'database.dsn'),
     driverEnv: envVarOf(name, 'database.driver'),
-    /** The variable the generated tests read to run against a real PostgreSQL. */
-    testUrlEnv: 'DATABASE_URL',
+    testUrlEnv: TEST_DATABASE_URL_ENV,
   };
 }

@@ -28,11 +28,17 @@ export const RUNTIME_PACKAGES = {
 export type RuntimePackage = keyof typeof RUNTIME_PACKAGES;
 
 /**
- * The runtime packages a platform keeps once, in `shared/pkg`. The others
- * depend on a service's own packages (its config, its handlers) and stay in
- * each service.
+ * The runtime packages a platform keeps once, in `shared/pkg`: every one.
+ * None imports a service's own packages (its config, its handlers, its
+ * migrations): each takes what it needs of them as a parameter. auth's
+ * templates are its runtime only; the contract's schemes and requirements
+ * stay in the service's own internal/auth, which re-exports the runtime's
+ * API in a platform (see go/authruntime.ts).
  */
-export const SHARED_PACKAGES: readonly RuntimePackage[] = ['logging', 'metrics', 'protect', 'health', 'event', 'problem', 'errors', 'httpclient', 'grpcclient'];
+export const SHARED_PACKAGES: readonly RuntimePackage[] = [
+  'logging', 'metrics', 'protect', 'health', 'event', 'problem', 'errors', 'httpclient', 'grpcclient', 'tracing', 'database', 'dbtest',
+  'auth', 'middleware', 'interceptor',
+];
 
 /** Where a platform keeps its shared runtime, relative to its root (and to its root module's path). */
 export const SHARED_RUNTIME_DIR = 'shared/pkg';

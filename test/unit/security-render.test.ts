@@ -44,7 +44,9 @@ describe('security schemes in Go', () => {
     expect(go).toContain('{Name: "api_key", Kind: KindAPIKey, In: "header", Param: "X-API-Key"},');
     expect(go).toMatch(/"api_key": +Key\("header", "X-API-Key", v\.APIKey\.VerifyAPIKey\),/);
     expect(go).toMatch(/"digest": +Custom\("digest", v\.Digest\.VerifyDigest\),/);
-    expect(go).toMatch(/if v\.BearerAuth == nil \{\n\t\tverifier, err := DefaultJWT\(ctx, "bearerAuth", "auth\.bearer_auth", cfg\.BearerAuth, secrets, opts\.Log\)/);
+    expect(go).toMatch(/if v\.BearerAuth == nil \{\n\t\tverifier, err := DefaultJWT\(ctx, "bearerAuth", "auth\.bearer_auth", cfg\.BearerAuth, opts\.Secrets, opts\.Log\)/);
+    // The contract's package auth reads nothing of the service's config: the command hands it in.
+    expect(go).not.toContain('internal/config');
     expect(go).toContain('v.Basic = BasicVerifierFunc(verifier.VerifyPassword)');
     // A scheme with no default refuses to start unless told to reject everyone.
     expect(go).toContain('auth.digest.reject_all: true');
@@ -57,9 +59,11 @@ describe('security schemes in Go', () => {
   });
 
   it('configures each scheme under auth.<key>, OpenID discovery from the contract', () => {
+    const schemes = files(model(), []).get('internal/auth/schemes.gen.go')!;
+    expect(schemes).toMatch(/BearerAuth JWTConfig +`mapstructure:"bearer_auth"`/);
+    expect(schemes).toMatch(/APIKey +KeyFileConfig +`mapstructure:"api_key"`/);
     const go = files(model(), []).get('internal/config/auth.gen.go')!;
-    expect(go).toMatch(/BearerAuth JWTAuth +`mapstructure:"bearer_auth"`/);
-    expect(go).toMatch(/APIKey +KeyFileAuth +`mapstructure:"api_key"`/);
+    expect(go).toContain('type Auth = auth.Config');
     expect(go).toMatch(/"auth\.oidc\.": +JWTAuthDefaults\(\),/);
     expect(go).toContain('d["auth.oidc.discovery_url"] = "https://id.example.com/.well-known/openid-configuration"');
     expect(go).toContain('a.BearerAuth.Validate("auth.bearer_auth"),');
@@ -71,8 +75,16 @@ describe('security schemes in Go', () => {
 
   it('compiles to an empty Auth when the contract has no schemes', () => {
     const f = files(model([]), []);
-    expect(f.get('internal/config/auth.gen.go')).toContain('type Auth struct{}');
-    expect(f.get('internal/auth/schemes.gen.go')).toContain('func NewWith(_ context.Context, _ config.Auth, _ Verifiers, opts Options) (*Guard, error) {');
+    expect(f.get('internal/auth/schemes.gen.go')).toContain('type Config struct{}');
+    expect(f.get('internal/auth/schemes.gen.go')).toContain('func NewWith(_ context.Context, _ Config, _ Verifiers, opts Options) (*Guard, error) {');
+  });
+
+  it("re-exports the shared runtime's API in a platform service's package auth", () => {
+    expect(files(model(), []).has('internal/auth/runtime.gen.go')).toBe(false);
+    const platform = renderSecurity(model(), { module: 'example.com/shop/services/a', platformModule: 'example.com/shop' }, [], false);
+    const runtime = platform.find((a) => a.path === 'internal/auth/runtime.gen.go')!;
+    expect(runtime.content).toContain('authrt "example.com/shop/shared/pkg/auth"');
+    expect(runtime.content).toMatch(/\tPrincipal += authrt\.Principal\n/);
   });
 });
 

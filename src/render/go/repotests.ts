@@ -8,6 +8,7 @@ import type { GoModel } from './gomodel.js';
 import { fileStem, goRawString, goString } from './naming.js';
 import { goConcurrency, goKey } from './sql.js';
 import { runtimeImport, localImportPrefix } from '../runtimepkgs.js';
+import { MIGRATIONS_DIR } from '../sql/migrations.js';
 
 const DIR = 'internal/repository';
 
@@ -52,7 +53,11 @@ function repositoryTest(gm: GoModel, r: Resource): GoFile {
   const stores = store('memory', `NewMemory${repoType}()`);
   if (usesSql(gm.model, gm.settings.database)) {
     const dbtest = f.use(runtimeImport(gm.settings, 'dbtest'));
-    stores.push(...store('sqlite', `NewSQL${repoType}(${dbtest}.SQLite(t))`), ...store('postgres', `NewSQL${repoType}(${dbtest}.Postgres(t))`));
+    const migrations = `${f.use(`${gm.settings.module}/${MIGRATIONS_DIR}`)}.FS`;
+    stores.push(
+      ...store('sqlite', `NewSQL${repoType}(${dbtest}.SQLite(t, ${migrations}))`),
+      ...store('postgres', `NewSQL${repoType}(${dbtest}.Postgres(t, ${migrations}))`),
+    );
   }
   f.add(
     `// Test${repoType} runs the same suite against every store of ${noun} records.`,

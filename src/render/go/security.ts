@@ -6,6 +6,7 @@ import { keyedElements } from './format.js';
 import { exportedName, goString } from './naming.js';
 import { envPrefixOf } from '../runtime.js';
 import { localImportPrefix, type RuntimePlacement } from '../runtimepkgs.js';
+import { SERVICE_AUTH_DIR, renderAuthRuntime } from './authruntime.js';
 
 /**
  * The contract's security, in Go: the scheme table and one verifier
@@ -85,10 +86,14 @@ function schemeLiteral(s: SecurityScheme): string {
   return `{Name: ${goString(s.name)}, Kind: ${kind}${extra}}`;
 }
 
-function schemesFile(module: string, names: SchemeNames[]): GoFile {
-  const f = new GoFile('internal/auth/schemes.gen.go', 'auth');
+/** The Go type of a scheme's settings (a runtime type of package auth). */
+function settingsType(s: SecurityScheme): 'JWTConfig' | 'KeyFileConfig' {
+  return s.kind === 'bearer' || s.kind === 'oauth2' || s.kind === 'openIdConnect' ? 'JWTConfig' : 'KeyFileConfig';
+}
+
+function schemesFile(names: SchemeNames[]): GoFile {
+  const f = new GoFile(`${SERVICE_AUTH_DIR}/schemes.gen.go`, 'auth');
   const ctx = f.use('context');
-  const config = f.use(`${module}/internal/config`);
   const zap = f.use('go.uber.org/zap');
   const fmt = f.use('fmt');
   f.add(
@@ -120,6 +125,18 @@ function schemesFile(module: string, names: SchemeNames[]): GoFile {
     ...(names.length === 0 ? ['type Verifiers struct{}'] : ['type Verifiers struct {', ...names.map((n) => `\t${n.go}\v${n.go}Verifier`), '}']),
   );
   f.add(
+    '// Config configures the verifier of each security scheme of the contract,',
+    '// under auth.<scheme> (config.Auth). Key material is a secret and never',
+    '// goes here.',
+    ...(names.length === 0
+      ? ['type Config struct{}']
+      : [
+          'type Config struct {',
+          ...names.flatMap((n, i) => [...(i > 0 ? [''] : []), ...comment(`${n.go} configures the ${JSON.stringify(n.scheme.name)} scheme.`, '\t'), `\t${n.go} ${settingsType(n.scheme)} \`mapstructure:"${n.key}"\``]),
+          '}',
+        ]),
+  );
+  f.add(
     '// Options are what a Guard is built with besides the config.',
     'type Options struct {',
     '\t// Realm names the service in WWW-Authenticate challenges.',
@@ -128,14 +145,15 @@ function schemesFile(module: string, names: SchemeNames[]): GoFile {
     `\tLog *${zap}.Logger`,
     '\t// Failures counts refused requests; nil counts nothing.',
     '\tFailures FailureCounter',
-    '\t// Secrets reads key material; nil reads config.SecretFromEnvOrFile.',
-    '\tSecrets SecretFunc',
+    '\t// Secrets reads key material: config.SecretFromEnvOrFile and',
+    '\t// config.SecretEnv in a service.',
+    '\tSecrets Secrets',
     '}',
   );
   f.add(
     '// New builds the Guard that checks every operation\'s requirements: the',
     '// verifiers customize sets, and the defaults from cfg for the others.',
-    `func New(ctx ${ctx}.Context, cfg ${config}.Auth, opts Options) (*Guard, error) {`,
+    `func New(ctx ${ctx}.Context, cfg Config, opts Options) (*Guard, error) {`,
     '\tvar v Verifiers',
     '\tif err := customize(ctx, &v); err != nil {',
     `\t\treturn nil, ${fmt}.Errorf("auth: customize: %w", err)`,
@@ -144,9 +162,6 @@ function schemesFile(module: string, names: SchemeNames[]): GoFile {
     '}',
   );
   const body: string[] = [];
-  if (names.some((n) => n.scheme.kind !== 'custom')) {
-    body.push('\tsecrets := opts.Secrets', '\tif secrets == nil {', `\t\tsecrets = ${config}.SecretFromEnvOrFile`, '\t}');
-  }
   for (const n of names) body.push(...defaultOf(n, fmt, ctx).map((l) => `\t${l}`));
   const usesCtx = names.some((n) => n.scheme.kind === 'bearer' || n.scheme.kind === 'oauth2' || n.scheme.kind === 'openIdConnect');
   const named = names.length > 0;
@@ -155,7 +170,7 @@ function schemesFile(module: string, names: SchemeNames[]): GoFile {
     '// gets its scheme\'s default, built from cfg. A scheme without a default',
     '// (an HTTP scheme other than bearer and basic, mutualTLS) or without a key',
     '// source refuses to start, unless its config says reject_all.',
-    `func NewWith(${usesCtx ? 'ctx' : '_'} ${ctx}.Context, ${named ? 'cfg' : '_'} ${config}.Auth, ${named ? 'v' : '_'} Verifiers, opts Options) (*Guard, error) {`,
+    `func NewWith(${usesCtx ? 'ctx' : '_'} ${ctx}.Context, ${named ? 'cfg' : '_'} Config, ${named ? 'v' : '_'} Verifiers, opts Options) (*Guard, error) {`,
     ...body,
     ...(named
       ? [
@@ -180,11 +195,11 @@ function defaultOf(n: SchemeNames, fmt: string, ctx: string): string[] {
     case 'bearer':
     case 'oauth2':
     case 'openIdConnect':
-      return set(`DefaultJWT(ctx, ${name}, ${setting}, ${cfg}, secrets, opts.Log)`, 'VerifyToken');
+      return set(`DefaultJWT(ctx, ${name}, ${setting}, ${cfg}, opts.Secrets, opts.Log)`, 'VerifyToken');
     case 'apiKey':
-      return set(`DefaultAPIKeys(${name}, ${setting}, ${cfg}, secrets)`, 'VerifyKey');
+      return set(`DefaultAPIKeys(${name}, ${setting}, ${cfg}, opts.Secrets)`, 'VerifyKey');
     case 'basic':
-      return set(`DefaultBasicUsers(${name}, ${setting}, ${cfg}, secrets)`, 'VerifyPassword');
+      return set(`DefaultBasicUsers(${name}, ${setting}, ${cfg}, opts.Secrets)`, 'VerifyPassword');
     case 'custom':
       return [
         `if ${field} == nil {`,
@@ -246,7 +261,7 @@ function merge(a: SecurityRequirement, b: SecurityRequirement): SecurityRequirem
 
 /** The requirements of each operation, by the name its routes carry; with `grpc`, their lookup by full gRPC method name. */
 function operationsFile(ops: SecuredOperation[], grpc: boolean): GoFile {
-  const f = new GoFile('internal/auth/operations.gen.go', 'auth');
+  const f = new GoFile(`${SERVICE_AUTH_DIR}/operations.gen.go`, 'auth');
   const secured = ops.filter((o) => o.security.length > 0);
   f.add(
     '// operations are the security requirements of the operations that have',
@@ -280,7 +295,7 @@ function operationsFile(ops: SecuredOperation[], grpc: boolean): GoFile {
 
 /** The user's own file: where their verifiers are plugged in. Created once. */
 function customFile(names: SchemeNames[]): GoFile {
-  const f = new GoFile('internal/auth/custom.go', 'auth', { generated: false });
+  const f = new GoFile(`${SERVICE_AUTH_DIR}/custom.go`, 'auth', { generated: false });
   const ctx = f.use('context');
   const example = names[0];
   f.add(
@@ -305,19 +320,13 @@ function customFile(names: SchemeNames[]): GoFile {
 }
 
 /** `internal/config/auth.gen.go`: one config section per scheme. */
-function configFile(names: SchemeNames[]): GoFile {
+function configFile(module: string, names: SchemeNames[]): GoFile {
   const f = new GoFile('internal/config/auth.gen.go', 'config');
-  const type = (s: SecurityScheme) => (s.kind === 'bearer' || s.kind === 'oauth2' || s.kind === 'openIdConnect' ? 'JWTAuth' : 'KeyFileAuth');
+  const auth = f.use(`${module}/${SERVICE_AUTH_DIR}`);
+  const type = (s: SecurityScheme) => (settingsType(s) === 'JWTConfig' ? 'JWTAuth' : 'KeyFileAuth');
   f.add(
-    '// Auth configures the verifier of each security scheme of the contract,',
-    '// under auth.<scheme>. Key material is a secret and never goes here.',
-    ...(names.length === 0
-      ? ['type Auth struct{}']
-      : [
-          'type Auth struct {',
-          ...names.flatMap((n, i) => [...(i > 0 ? [''] : []), ...comment(`${n.go} configures the ${JSON.stringify(n.scheme.name)} scheme.`, '\t'), `\t${n.go} ${type(n.scheme)} \`mapstructure:"${n.key}"\``]),
-          '}',
-        ]),
+    ...comment(`Auth configures the verifier of each security scheme of the contract, under auth.<scheme> (see ${auth}.Config). Key material is a secret and never goes here.`),
+    `type Auth = ${auth}.Config`,
   );
   const jwt = names.filter((n) => type(n.scheme) === 'JWTAuth');
   const oidc = names.filter((n) => n.scheme.kind === 'openIdConnect' && n.scheme.openIdConnectUrl);
@@ -339,8 +348,8 @@ function configFile(names: SchemeNames[]): GoFile {
     '}',
   );
   f.add(
-    '// validate checks the settings of every JWT scheme.',
-    `func (${jwt.length ? 'a' : '_'} Auth) validate() error {`,
+    '// validateAuth checks the settings of every JWT scheme.',
+    `func validateAuth(${jwt.length ? 'a' : '_'} Auth) error {`,
     ...(jwt.length === 0 ? ['\treturn nil'] : [`\treturn ${f.use('errors')}.Join(`, ...jwt.map((n) => `\t\ta.${n.go}.Validate("auth.${n.key}"),`), '\t)']),
     '}',
   );
@@ -437,10 +446,11 @@ export function renderSecurity(model: ServiceModel, where: RuntimePlacement, ops
   const names = schemeNames(model);
   const module = localImportPrefix(where);
   return [
-    schemesFile(where.module, names).toArtifact(module),
+    ...renderAuthRuntime(where, grpc),
+    schemesFile(names).toArtifact(module),
     operationsFile(ops, grpc).toArtifact(module),
     customFile(names).toArtifact(module),
-    configFile(names).toArtifact(module),
+    configFile(where.module, names).toArtifact(module),
     limitsFile(ops).toArtifact(module),
   ];
 }

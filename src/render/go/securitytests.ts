@@ -4,6 +4,7 @@ import { GoFile } from './gofile.js';
 import { keyedElements } from './format.js';
 import { goString } from './naming.js';
 import { requirementsLiteral, schemeNames, type SchemeNames, type SecuredOperation } from './security.js';
+import { serviceAuthImport } from './authruntime.js';
 import { runtimeImport, type RuntimePlacement, localImportPrefix } from '../runtimepkgs.js';
 
 /**
@@ -28,7 +29,7 @@ export function renderSecurityTests(model: ServiceModel, where: RuntimePlacement
   const names = schemeNames(model);
   const f = new GoFile('internal/server/security_gen_test.go', 'server');
   const ctx = f.use('context');
-  const auth = f.use(runtimeImport(where, 'auth'));
+  const auth = f.use(serviceAuthImport(where)); // the contract's schemes, verifiers and requirements
   const config = f.use(`${module}/internal/config`);
   const health = f.use(runtimeImport(where, 'health'));
   const middleware = f.use(runtimeImport(where, 'middleware'));

@@ -2,6 +2,7 @@ import type { Artifact } from '../artifact.js';
 import { GO_VERSION, goRequires } from '../project.js';
 import { runtimeImports, runtimePackageAt, SHARED_PACKAGES, sharedDir } from '../runtimepkgs.js';
 import { renderTemplate, renderTree } from '../templates.js';
+import { TEST_DATABASE_URL_ENV } from '../database.js';
 import { artifact } from '../artifact.js';
 
 /** What a platform's root renders from: its name and its root Go module. */
@@ -14,7 +15,7 @@ export interface PlatformRoot {
  * The platform's shared runtime: the runtime packages of SHARED_PACKAGES,
  * rendered from the very templates a single service gets its own copy
  * from, to shared/pkg/<name> of the root module. They are rendered with
- * gRPC on: the union of what the platform's services may need (a service
+ * gRPC and SQL on: the union of what the platform's services may need (a service
  * with HTTP alone imports none of the gRPC files).
  */
 export function renderSharedRuntime(root: PlatformRoot): Artifact[] {
@@ -24,6 +25,8 @@ export function renderSharedRuntime(root: PlatformRoot): Artifact[] {
     imports: runtimeImports({ module: root.module, platformModule: root.module }),
     grpc: true,
     proto: false,
+    // The SQL database code is shared too: a service without SQL imports none of it.
+    database: { sql: true, testUrlEnv: TEST_DATABASE_URL_ENV },
   };
   return renderTree('service', context, (path) => {
     const p = runtimePackageAt(path);

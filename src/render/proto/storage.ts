@@ -7,6 +7,7 @@ import { goCamelCase } from './layout.js';
 import { DATA_COLUMN, messageTables, type MessageResource } from './resources.js';
 import type { ServiceModel } from '../../model/types.js';
 import { runtimeImport, localImportPrefix } from '../runtimepkgs.js';
+import { MIGRATIONS_DIR } from '../sql/migrations.js';
 
 const REPO_DIR = 'internal/repository';
 
@@ -440,6 +441,7 @@ function repositoryTests(layout: ProtoLayout, resources: MessageResource[], sql:
     const kind = `${name.charAt(0).toLowerCase()}${name.slice(1)}Kind`;
     const run = (label: string, repo: string) => [`\tt.Run(${goString(label)}, func(t *${testing}.T) {`, `\t\ttestMessages(t, ${repo}, ${kind}, withKey)`, '\t})'];
     const dbtest = sql ? f.use(runtimeImport(layout, 'dbtest')) : '';
+    const migrations = sql ? `${f.use(`${layout.module}/${MIGRATIONS_DIR}`)}.FS` : '';
     f.add(
       `// Test${name}Repository runs the ${name} repository against the Messages contract.`,
       `func Test${name}Repository(t *${testing}.T) {`,
@@ -447,7 +449,7 @@ function repositoryTests(layout: ProtoLayout, resources: MessageResource[], sql:
       `\t\treturn &${type}{${goCamelCase(r.key.name)}: key}`,
       '\t}',
       ...run('memory', `NewMemory${name}Repository()`),
-      ...(sql ? [...run('sqlite', `NewSQL${name}Repository(${dbtest}.SQLite(t))`), ...run('postgres', `NewSQL${name}Repository(${dbtest}.Postgres(t))`)] : []),
+      ...(sql ? [...run('sqlite', `NewSQL${name}Repository(${dbtest}.SQLite(t, ${migrations}))`), ...run('postgres', `NewSQL${name}Repository(${dbtest}.Postgres(t, ${migrations}))`)] : []),
       '}',
     );
   }
