@@ -86,13 +86,14 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
     });
 
   const gen = program.command('gen').description('re-generate parts of an existing service');
-  gen
-    .command('api')
-    .description('re-generate the service from its contract after the contract changed')
-    .option('--dir <path>', 'the service folder (default: the current folder)')
-    .option('--dry-run', 'print the plan and a diff, write nothing')
-    .option('--force', 'overwrite generated files edited by hand')
-    .option('-y, --yes', 'never prompt')
+  // The options of every command that re-generates files of a service.
+  const regenerating = (c: Command) =>
+    c
+      .option('--dir <path>', 'the service folder (default: the current folder)')
+      .option('--dry-run', 'print the plan and a diff, write nothing')
+      .option('--force', 'overwrite generated files edited by hand')
+      .option('-y, --yes', 'never prompt');
+  regenerating(gen.command('api').description('re-generate the service (or, at a platform root, every service) from its contract after the contract changed'))
     .action(async (opts: { dir?: string; dryRun?: boolean; force?: boolean }) => {
       const dir = resolve(env.cwd, opts.dir ?? '.');
       const { genApi } = await import('../pipeline/gen.js');
@@ -148,13 +149,7 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
     const result = await genDeploy(kind, { dir, fs: fsFor(dir), force: opts.force ?? false, dryRun, flags: opts.flags });
     exitCode = report(result, io, { dryRun, diff: true, list: true });
   });
-  gen
-    .command('helm')
-    .description("write the service's Helm chart to charts/<name>/ (values-<env>.yaml once, from svc.yaml); svc gen api keeps it in step")
-    .option('--dir <path>', 'the service folder (default: the current folder)')
-    .option('--dry-run', 'print the plan and a diff, write nothing')
-    .option('--force', 'overwrite generated files edited by hand')
-    .option('-y, --yes', 'never prompt')
+  regenerating(gen.command('helm').description("write the service's Helm chart to charts/<name>/ (values-<env>.yaml once, from svc.yaml); svc gen api keeps it in step"))
     .action(async (opts: { dir?: string; dryRun?: boolean; force?: boolean }) => {
       const dir = resolve(env.cwd, opts.dir ?? '.');
       const { genHelm } = await import('../pipeline/helm.js');

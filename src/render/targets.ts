@@ -1,4 +1,5 @@
 import type { ServiceModel } from '../model/types.js';
+import type { Artifact } from './artifact.js';
 import type { Target } from './target.js';
 import { renderService, type ServiceSettings } from './index.js';
 import { GoModel } from './go/gomodel.js';
@@ -74,6 +75,26 @@ export const helmChartTarget: Target<{ model: ServiceModel; settings: ProjectSet
     { pattern: 'charts/*/{Chart.yaml,values.yaml,templates/*.yaml,templates/_helpers.tpl}', when: 'always: the chart, its templates and the service\'s facts', owner: 'generated' },
   ],
   render: (i) => renderHelmChart(i.model, i.settings, i.options ?? {}),
+};
+
+/**
+ * A platform's root (svc new --monorepo, svc add service, svc gen api at the
+ * root): the shared runtime, the workspace and the files over every
+ * service. Its services are go-service targets under services/<name>.
+ */
+export const platformRootTarget: Target<{ root: Artifact[] }> = {
+  name: 'platform-root',
+  summary: "a platform's root: shared/pkg, go.work, compose, overlays, namespaces, charts, Makefile, CI",
+  root: 'service',
+  files: [
+    { pattern: 'svc.yaml', when: 'always: the platform settings svc reads', owner: 'user' },
+    { pattern: '{go.mod,README.md,.gitignore,.golangci.yml,shared/proto/README.md}', when: 'once, when the platform is created', owner: 'user' },
+    { pattern: 'deployments/{dev,staging,prod}/custom/kustomization.yaml', when: "once per environment: the user's own patches, applied last", owner: 'user' },
+    { pattern: 'infrastructure/helm/*/{values-dev.yaml,values-staging.yaml,values-prod.yaml,templates/NOTES.txt}', when: "once per chart: the environments' values and the notes", owner: 'user' },
+    { pattern: '**', when: 'always: the shared runtime, go.work, compose, overlays, namespaces, policies, charts, Makefile and CI', owner: 'generated' },
+  ],
+  // The pipeline renders the root from the services it reads (src/pipeline/platform.ts renderPlatformRoot).
+  render: (i) => i.root,
 };
 
 export { TS_SDK_TARGET as tsSdkTarget } from './ts/index.js';

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { MemoryFileSystem } from '../../src/fs/memory.js';
 import { SubFileSystem } from '../../src/fs/sub.js';
-import { addClient, addService, genPlatform, newPlatform, platformOf, requirePlatform } from '../../src/pipeline/platform.js';
+import { addClient, addService, genPlatform, newPlatform, platformOf, renderPlatformRoot, requirePlatform } from '../../src/pipeline/platform.js';
+import { buildModel } from '../../src/build/index.js';
+import { loadContract } from '../../src/load/index.js';
+import { undeclared } from '../../src/render/target.js';
+import { platformRootTarget } from '../../src/render/targets.js';
 import { countActions } from '../../src/plan/plan.js';
 import { readSettings } from '../../src/project/settings.js';
 import { sortImportGroups } from '../../src/render/go/imports.js';
@@ -59,7 +63,9 @@ describe('a platform', () => {
     for (const p of SHARED_PACKAGES) {
       const dir = `shared/pkg/${RUNTIME_PACKAGES[p].replace(/^(internal|pkg)\//, '')}`;
       expect((await fs.list(dir)).length, dir).toBeGreaterThan(0);
-      for (const s of ['order', 'product']) expect(await fs.list(`services/${s}/${RUNTIME_PACKAGES[p]}`), `${s}: ${p}`).toEqual([]);
+      // The service keeps no file of the package (auth keeps the contract's own files, schemes.gen.go...).
+      const shared = new Set(await fs.list(dir));
+      for (const s of ['order', 'product']) expect((await fs.list(`services/${s}/${RUNTIME_PACKAGES[p]}`)).filter((f) => shared.has(f)), `${s}: ${p}`).toEqual([]);
     }
   });
 
@@ -85,6 +91,18 @@ describe('a platform', () => {
     expect(await fs.read('infrastructure/helm/order/Chart.yaml')).toBeDefined();
     expect(await fs.read('Makefile')).toMatch(/^test-order:/m);
     expect(await fs.read('.github/workflows/ci.yml')).toBeDefined();
+  });
+
+  it("declares every root file in the platform target's table, with its owner", async () => {
+    const fs = await platform();
+    const services = await Promise.all(['order', 'product'].map(async (name) => {
+      const settings = await readSettings(new SubFileSystem(fs, `services/${name}`), name);
+      const model = buildModel(await loadContract(`/x/${settings.contract.path}`, 'openapi', await fs.read(`services/${name}/${settings.contract.path}`), settings.contract.path), name);
+      return { settings, model };
+    }));
+    const root = renderPlatformRoot({ kind: 'platform', name: 'shop', module: 'example.com/shop' }, services);
+    expect(root.length).toBeGreaterThan(100);
+    expect(undeclared(platformRootTarget.files, platformRootTarget.render({ root }))).toEqual([]);
   });
 
   it('refuses a second service of the same name, and a service command outside a platform', async () => {
