@@ -24,7 +24,9 @@ export async function loadClients(settings: ProjectSettings, root: string): Prom
     const path = resolve(root, c.contract);
     if (!existsSync(path)) throw new UserError(`${SETTINGS_PATH}: clients.${name}.contract: file not found: ${c.contract}`);
     const kind = clientContractKind(c);
-    const includes = kind === 'proto' ? (c.includes ?? []).map((i) => resolve(root, i)).concat(resolve(path, '..')) : undefined;
+    // In a platform, its root too: the other service's contract may import shared/proto/... .
+    const platformRoot = settings.platform ? [resolve(root, settings.platform.root)] : [];
+    const includes = kind === 'proto' ? (c.includes ?? []).map((i) => resolve(root, i)).concat(resolve(path, '..'), platformRoot) : undefined;
     const loaded = await loadContract(path, kind, undefined, c.contract, includes);
     // A proto service is called over its REST gateway: the model of the OpenAPI document it derives and serves.
     const model = await gatewayModel(buildModel(loaded, name));

@@ -61,6 +61,7 @@ export async function readService(fs: FileSystem, dir: string): Promise<{ settin
   if (text === undefined) throw new UserError(`contract file not found: ${settings.contract.path} (named in svc.yaml)`);
   const contract: ContractInput = { path: join(dir, settings.contract.path), displayPath: settings.contract.path, text, root: dir };
   // A proto contract's imports resolve from its folder, the contract folder's root.
-  if (settings.contract.kind === 'proto') contract.includes = [join(dir, contractDirOf(settings.name))];
+  // In a platform, its root too: the contract may import shared/proto/... .
+  if (settings.contract.kind === 'proto') contract.includes = [join(dir, contractDirOf(settings.name)), ...(settings.platform ? [join(dir, settings.platform.root)] : [])];
   return { settings, contract };
 }

@@ -15,6 +15,7 @@ import { generate, type GenerateResult } from './generate.js';
 import { generateService, readService, type GenApiResult } from './gen.js';
 import { loadProto, type LoadedProto } from '../load/proto.js';
 import { contractDirOf } from '../render/proto/index.js';
+import { SHARED_PROTO_PREFIX } from '../project/platform.js';
 import { packageName } from '../render/go/naming.js';
 import { checkModulePath, checkServiceName } from './names.js';
 
@@ -196,9 +197,12 @@ async function newProtoService(o: Resolved): Promise<GenerateResult> {
     const importPath = `${o.name.replaceAll('-', '_')}.proto`;
     loaded = await loadProto(resolve(o.dir, contractDir, importPath), { text: starterProto(o.name, o.module), displayPath: `${contractDir}/${importPath}` });
   } else {
-    loaded = await loadProto(proto, { cwd, includes: o.includes ?? [] });
+    // In a platform, its root is an include folder: the contract may import shared/proto/... .
+    loaded = await loadProto(proto, { cwd, includes: [...(o.includes ?? []), ...(o.platform ? [resolve(o.dir, o.platform.root)] : [])] });
   }
-  const copies = [...loaded.files.values()].filter((f) => !f.fromLibrary).map((f) => artifact(`${contractDir}/${f.path}`, f.text));
+  // The platform's shared protos stay where they are: the service imports them.
+  const own = (path: string) => !(o.platform && path.startsWith(SHARED_PROTO_PREFIX));
+  const copies = [...loaded.files.values()].filter((f) => !f.fromLibrary && own(f.path)).map((f) => artifact(`${contractDir}/${f.path}`, f.text));
   const settings: ProjectSettings = {
     name: o.name,
     module: o.module,

@@ -7,11 +7,11 @@ import type { FileSystem } from '../fs/types.js';
 import { applyPlan } from '../apply/apply.js';
 import { countActions, planChanges, type Plan } from '../plan/plan.js';
 import { readManifest } from '../project/manifest.js';
-import { platformServices, readPlatformSettings, serializePlatformSettings, SERVICES_DIR, type PlatformSettings } from '../project/platform.js';
+import { platformServices, readPlatformSettings, serializePlatformSettings, SERVICES_DIR, SHARED_PROTO_PREFIX, type PlatformSettings } from '../project/platform.js';
 import { readSettings, serializeSettings, SETTINGS_PATH, type PlatformRef, type ProjectSettings } from '../project/settings.js';
 import { artifact, isGeneratedContent, type Artifact } from '../render/artifact.js';
 import { RUNTIME_PACKAGES, runtimeImport, SHARED_PACKAGES } from '../render/runtimepkgs.js';
-import { goWork, renderSharedRuntime, rootDotFiles, rootGoMod } from '../render/platform/runtime.js';
+import { goWork, renderSharedProtos, renderSharedRuntime, rootDotFiles, rootGoMod, type SharedProto } from '../render/platform/runtime.js';
 import type { Platform, PlatformService } from '../render/platform/types.js';
 import { ADMIN_PORT, envPrefixOf, GRPC_PORT, HTTP_PORT } from '../render/runtime.js';
 import type { GenerateResult } from './generate.js';
@@ -286,12 +286,30 @@ export function renderPlatformRoot(p: PlatformSettings, services: readonly RootS
 const SHARED_PROTO_README = `# shared/proto
 
 Protobuf messages several services of the platform use. A service's contract
-imports them by their path under this folder, e.g.
+imports them by their path from the platform root:
 
     import "shared/proto/money.proto";
 
-with this platform's root as an include folder (svc add service ... -I ../..).
+Each file says where its Go code goes, in the platform's root module:
+
+    option go_package = "<platform module>/shared/proto;sharedpb";
+
+\`svc gen api\` at the root generates that Go code here, once; the services
+import it (their \`make generate\` finds the protos with \`-I ../..\`).
 `;
+
+/** The .proto files under shared/proto, at any depth, with their text. */
+async function sharedProtos(fs: FileSystem, dir = SHARED_PROTO_PREFIX.replace(/\/$/, '')): Promise<SharedProto[]> {
+  const out: SharedProto[] = [];
+  for (const name of await fs.list(dir)) {
+    const path = `${dir}/${name}`;
+    if (name.endsWith('.proto')) {
+      const text = await fs.read(path);
+      if (text !== undefined) out.push({ path, text });
+    } else if (!name.includes('.')) out.push(...(await sharedProtos(fs, path)));
+  }
+  return out;
+}
 
 /** What planning and writing the root's own files did. */
 interface RootResult {
@@ -308,7 +326,7 @@ interface RootService {
 }
 
 async function generateRoot(p: PlatformSettings, services: readonly RootService[], o: PlatformRunOptions): Promise<RootResult> {
-  const artifacts = renderPlatformRoot(p, services);
+  const artifacts = [...renderPlatformRoot(p, services), ...(await renderSharedProtos(p, await sharedProtos(o.fs)))];
   const manifest = await readManifest(o.fs);
   const plan = await planChanges(artifacts, o.fs, manifest, { force: o.force ?? false });
   const reports = plan.changes.filter((c) => c.action === 'conflict').map((c) => `${c.artifact.path}: ${c.reason}`);

@@ -6,6 +6,9 @@ import { SETTINGS_PATH } from './settings.js';
 /** Where a platform keeps its services, one folder each. */
 export const SERVICES_DIR = 'services';
 
+/** Where a platform keeps the protos its services share, as their contracts import them. */
+export const SHARED_PROTO_PREFIX = 'shared/proto/';
+
 /** A platform's own settings: its root svc.yaml. */
 export interface PlatformSettings {
   kind: 'platform';

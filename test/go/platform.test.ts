@@ -24,6 +24,21 @@ const SERVICES = ['order', 'product', 'user'] as const;
  */
 let root = '';
 
+const MONEY_PROTO = `syntax = "proto3";
+
+package shop.shared;
+
+option go_package = "example.com/shop/shared/proto;sharedpb";
+
+// An amount of money in a currency.
+message Money {
+  // ISO 4217 currency code, e.g. EUR.
+  string currency = 1;
+  // The amount in minor units (cents).
+  int64 minor = 2;
+}
+`;
+
 const disk = (dir: string) => new DiskFileSystem(dir, { staged: true });
 const goIn = (dir: string, ...args: string[]) => execa('go', args, { cwd: dir, env: { ...GO_ENV, GOWORK: 'off' }, all: true });
 
@@ -37,6 +52,17 @@ beforeAll(async () => {
     const r = await addClient({ dir: root, fs: disk(root), other, to: 'order' });
     expect(r.reports).toEqual([]);
   }
+  // user's contract uses a message of shared/proto, whose Go code the root holds once.
+  writeFileSync(join(root, 'shared', 'proto', 'money.proto'), MONEY_PROTO);
+  const userProto = join(root, 'services', 'user', 'userproto', 'user.proto');
+  writeFileSync(
+    userProto,
+    readFileSync(userProto, 'utf8')
+      .replace('import "google/api/annotations.proto";', 'import "google/api/annotations.proto";\nimport "shared/proto/money.proto";')
+      .replace(/(\n  google\.protobuf\.Timestamp update_time = 9 [^\n]*\n)\}/, '$1  // Credit the user may spend.\n  shop.shared.Money credit = 10;\n}'),
+  );
+  const regenerated = await genPlatform({ dir: root, fs: disk(root) });
+  expect(regenerated.reports).toEqual([]);
   // Each module is tidied on its own, as the CLI does: a service reaches the
   // shared runtime through its replace directive.
   await goIn(root, 'mod', 'tidy');
@@ -75,6 +101,13 @@ describe('a three-service platform', () => {
       const copies = files(dir).filter((f) => f.endsWith('.go') && shared.has(sha(join(dir, f))));
       expect(copies, `${s} holds copies of shared files`).toEqual([]);
     }
+  });
+
+  it('generates the Go code of a shared proto once, in the root module, and the service imports it', () => {
+    expect(readFileSync(join(root, 'shared', 'proto', 'money.pb.go'), 'utf8')).toMatch(/^package sharedpb$/m);
+    expect(readFileSync(join(root, 'services', 'user', 'userproto', 'user.pb.go'), 'utf8')).toContain('"example.com/shop/shared/proto"');
+    const copies = files(join(root, 'services')).filter((f) => f.endsWith('money.proto') || f.endsWith('money.pb.go'));
+    expect(copies).toEqual([]);
   });
 
   it('lists the root module and every service in go.work, each service with its own go.mod', () => {

@@ -7,6 +7,7 @@ import type { ServiceModel } from '../../model/types.js';
 import { buildContractModel } from './model.js';
 import { applyProtoSecurity, readProtoSecurity } from './security.js';
 import { parsePathTemplate } from '../../model/httppath.js';
+import { SHARED_PROTO_PREFIX } from '../../project/platform.js';
 
 /** Go modules that already hold the generated code of these files (by their go_package). */
 const PROVIDED_GO_PACKAGES = [
@@ -94,9 +95,15 @@ export function buildFromProto(loaded: LoadedProto, serviceName: string, securit
   };
 }
 
-/** A file whose go_package an existing module holds is provided, even the contract's own (grpc's health.proto). */
+/**
+ * A file whose go_package an existing module holds is provided, even the
+ * contract's own (grpc's health.proto); so is a platform's shared proto
+ * (shared/proto/..., with a go_package): the platform root generates its
+ * Go code, once, and every service imports it.
+ */
 function originOf(f: LoadedProtoFile, main: string[]): ProtoFile['origin'] {
   if (f.goPackage && PROVIDED_GO_PACKAGES.some((p) => f.goPackage!.startsWith(p))) return 'provided';
+  if (f.goPackage && f.path.startsWith(SHARED_PROTO_PREFIX) && !f.fromLibrary) return 'provided';
   if (main.includes(f.path)) return 'contract';
   return 'import';
 }

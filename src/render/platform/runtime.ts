@@ -1,4 +1,10 @@
-import type { Artifact } from '../artifact.js';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { UserError } from '../../errors.js';
+import { LIBRARY_PROTOS } from '../../load/proto.js';
+import { runProtoc } from '../../tools/protoc.js';
+import { GO_GENERATED_HEADER, type Artifact } from '../artifact.js';
 import { GO_VERSION, goRequires } from '../project.js';
 import { runtimeImports, runtimePackageAt, SHARED_PACKAGES, sharedDir } from '../runtimepkgs.js';
 import { renderTemplate, renderTree } from '../templates.js';
@@ -50,4 +56,46 @@ export function goWork(serviceDirs: readonly string[]): string {
 export function rootDotFiles(root: PlatformRoot): Artifact[] {
   const context = { name: root.name, module: root.module, platform: false, localPrefixes: [root.module] };
   return [artifact('.golangci.yml', renderTemplate('service/_dot_golangci.yml.hbs', context)), artifact('.gitignore', renderTemplate('service/_dot_gitignore.hbs', context))];
+}
+
+/** A proto file of the platform's shared/proto, as its text stands. */
+export interface SharedProto {
+  /** Its import path: shared/proto/... */
+  path: string;
+  text: string;
+}
+
+/**
+ * The Go code of the platform's shared protos, generated once into the root
+ * module (shared/proto/...), which every service whose contract imports them
+ * uses. Each must say its go_package, under the root module's
+ * shared/proto; protoc and protoc-gen-go run on a scratch copy.
+ */
+export async function renderSharedProtos(root: PlatformRoot, protos: readonly SharedProto[]): Promise<Artifact[]> {
+  if (protos.length === 0) return [];
+  for (const p of protos) {
+    const goPackage = /^\s*option\s+go_package\s*=\s*"([^"]+)"/m.exec(p.text)?.[1]?.split(';')[0];
+    const want = `${root.module}/${p.path.slice(0, p.path.lastIndexOf('/'))}`;
+    if (goPackage !== want) {
+      throw new UserError(`${p.path}: a shared proto needs option go_package = "${want};<name>pb" (its Go code is generated there, in the platform's root module)${goPackage ? `, not "${goPackage}"` : ''}`);
+    }
+  }
+  const scratch = await mkdtemp(join(tmpdir(), 'svc-shared-proto-'));
+  try {
+    for (const p of protos) {
+      await mkdir(dirname(join(scratch, 'src', p.path)), { recursive: true });
+      await writeFile(join(scratch, 'src', p.path), p.text);
+    }
+    const files = await runProtoc({
+      includes: [join(scratch, 'src'), LIBRARY_PROTOS],
+      files: protos.map((p) => p.path),
+      outDir: join(scratch, 'out'),
+      goOptions: [`module=${root.module}`],
+      grpc: true,
+      cwd: scratch,
+    });
+    return files.map((g) => artifact(g.path, `${GO_GENERATED_HEADER}\n${g.contents}`));
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }

@@ -155,7 +155,7 @@ function protoCopies(layout: ProtoLayout): Artifact[] {
 export function protocArgs(model: ServiceModel, settings: ServiceSettings): string[] {
   const layout = protoLayout(model, settings);
   return protocCommandLine({
-    includes: [layout.contractDir, THIRD_PARTY],
+    includes: [layout.contractDir, THIRD_PARTY, ...(settings.platformModule ? [settings.platformRoot ?? '../..'] : [])],
     files: layout.generatedFiles().map((f) => f.path),
     outDir: '.',
     goOptions: [`module=${settings.module}`, ...layout.goOptions()],
@@ -175,7 +175,8 @@ export async function renderProtoc(rpc: RpcModel, settings: ServiceSettings): Pr
   const scratch = await mkdtemp(join(tmpdir(), 'svc-proto-'));
   try {
     const src = join(scratch, 'src');
-    for (const f of layout.generatedFiles()) {
+    // A platform's shared protos are imported, not generated: protoc must find them.
+    for (const f of [...layout.generatedFiles(), ...rpc.files.filter((x) => x.origin === 'provided' && !x.library)]) {
       const p = join(src, f.path);
       await mkdir(dirname(p), { recursive: true });
       await writeFile(p, f.text);

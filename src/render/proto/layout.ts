@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import type { ProtoFile, RpcModel, RpcService } from '../../model/rpc.js';
 import { snake } from '../../model/names.js';
 import { packageName } from '../go/naming.js';
+import { SHARED_PROTO_PREFIX } from '../../project/platform.js';
 
 /** Where a proto service serves the OpenAPI document derived from its contract. */
 export const OPENAPI_PATH = '/openapi.yaml';
@@ -66,7 +67,9 @@ export class ProtoLayout {
       for (const i of f.imports) visit(i);
     };
     for (const f of this.generatedFiles()) for (const i of f.imports) visit(i);
-    return this.rpc.files.filter((f) => needed.has(f.path));
+    // A platform's shared protos are found at its root (protoc -I ../..), not copied.
+    const shared = (f: ProtoFile) => this.platformModule !== undefined && f.path.startsWith(SHARED_PROTO_PREFIX);
+    return this.rpc.files.filter((f) => needed.has(f.path) && !shared(f));
   }
 
   /** The Go import path and package name for a proto file. */
