@@ -308,3 +308,42 @@ describe('a new module path in svc.yaml', () => {
     expect(again.code).toBe(0);
   });
 });
+
+describe('the platform commands', () => {
+  /** Runs the CLI in-process with one memory file system shared by every folder under /work/shop. */
+  async function runPlatform(args: string[], fs: MemoryFileSystem) {
+    const io = captureStreams();
+    const code = await main(args, { cwd: '/work', stdout: io.stdout, stderr: io.stderr, interactive: false, fsFor: () => fs });
+    return { code, ...io.text };
+  }
+
+  it('makes a platform, adds a service, and regenerates it at the root without changes', async () => {
+    const fs = new MemoryFileSystem();
+    const made = await runPlatform(['new', 'shop', '--monorepo', '--module', 'example.com/shop'], fs);
+    expect(made.code, made.stderr).toBe(0);
+    expect(made.stdout).toContain('svc add service product');
+    const added = await runPlatform(['add', 'service', 'product', '--dir', 'shop'], fs);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toContain('added the product service in services/product');
+    expect(await fs.read('services/product/svc.yaml')).toMatch(/platform:\n  name: shop\n  module: example\.com\/shop\n  root: \.\.\/\.\.\n/);
+    expect(await fs.read('go.work')).toContain('./services/product');
+    const again = await runPlatform(['gen', 'api', '--dir', 'shop'], fs);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/0 created, 0 updated, \d+ unchanged/);
+  });
+
+  it.each([
+    ['--monorepo with a service flag', ['new', 'shop', '--monorepo', '--openapi', 'x.yaml'], 2, /--monorepo makes a platform without services: give --openapi to `svc add service` instead/],
+    ['add service outside a platform', ['add', 'service', 'product'], 1, /\/work is not an svc platform/],
+    ['add client outside a platform', ['add', 'client', 'product', '--to', 'order'], 1, /\/work is not an svc platform/],
+    ['add client without --to', ['add', 'client', 'product'], 2, /required option '--to <service>' not specified/],
+    ['add service with two contracts', ['add', 'service', 'x', '--openapi', 'a.yaml', '--proto', 'b.proto'], 2, /--openapi and --proto cannot be used together/],
+  ])('refuses %s in one line, writing nothing', async (_name, args, code, message) => {
+    const fs = new MemoryFileSystem();
+    const r = await runPlatform(args as string[], fs);
+    expect(r.code).toBe(code);
+    expect(r.stderr).toMatch(message as RegExp);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(fs.writes).toBe(0);
+  });
+});
