@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { MemoryFileSystem } from '../../src/fs/memory.js';
 import { SubFileSystem } from '../../src/fs/sub.js';
-import { addClient, addService, genPlatform, newPlatform, platformOf, renderPlatformRoot, requirePlatform } from '../../src/pipeline/platform.js';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DiskFileSystem } from '../../src/fs/disk.js';
+import { newService } from '../../src/pipeline/new.js';
+import { addClient, addService, genPlatform, moveService, newPlatform, platformOf, renderPlatformRoot, requirePlatform } from '../../src/pipeline/platform.js';
 import { buildModel } from '../../src/build/index.js';
 import { loadContract } from '../../src/load/index.js';
 import { undeclared } from '../../src/render/target.js';
@@ -138,6 +143,25 @@ describe('a platform', () => {
       ['product', [], 'sql', 'PRODUCT', 8080],
     ]);
   });
+});
+
+describe('svc add service --from', () => {
+  it('moves a single service in: its files, its own code importing the shared runtime, go.mod requiring the root', async () => {
+    const from = join(mkdtempSync(join(tmpdir(), 'svc-move-')), 'billing');
+    await newService({ name: 'billing', dir: from, fs: new DiskFileSystem(from) });
+    const service = join(from, 'internal', 'service', 'service.go');
+    writeFileSync(service, readFileSync(service, 'utf8').replace('package service\n', 'package service\n\nimport "example.com/billing/internal/logging"\n\nvar _ = logging.RequestIDFrom\n'));
+    const fs = new MemoryFileSystem();
+    await newPlatform({ name: 'shop', module: 'example.com/shop', dir: DIR, fs });
+    const r = await moveService({ dir: DIR, fs, name: 'billing', from });
+    expect(r.reports).toEqual([]);
+    expect(await fs.read('services/billing/internal/service/service.go')).toContain('import "example.com/shop/shared/pkg/logging"');
+    expect(await fs.list('services/billing/internal/logging')).toEqual([]);
+    expect(await fs.read('services/billing/go.mod')).toMatch(/^replace example\.com\/shop v0\.0\.0 => \.\.\/\.\.$/m);
+    expect(await fs.read('services/billing/.golangci.yml')).toMatch(/local-prefixes:\n\s+- example\.com\/shop\n\s+- example\.com\/billing\n/);
+    expect(await fs.read('go.work')).toContain('./services/billing');
+    await expect(moveService({ dir: DIR, fs, name: 'other', from })).rejects.toThrow(/is the service billing, not other/);
+  }, 60_000);
 });
 
 describe('requirePlatform', () => {
