@@ -60,7 +60,8 @@ export function golangciLint(): string | undefined {
 
 /** Runs golangci-lint with the service's own configuration; returns its findings ('' when clean). */
 export async function lint(bin: string, dir: string): Promise<string> {
-  const r = await execa(bin, ['run', './...'], { cwd: dir, env: GO_ENV, reject: false, all: true });
+  // Test files run in parallel, and each lints its own tree: the runners must not wait on one another's lock.
+  const r = await execa(bin, ['run', '--allow-parallel-runners', './...'], { cwd: dir, env: GO_ENV, reject: false, all: true });
   if (r.exitCode === 0) return '';
   return r.all?.trim() || `golangci-lint exited ${r.exitCode}`;
 }
