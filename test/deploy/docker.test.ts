@@ -1,9 +1,10 @@
-import { validate, ValidationSeverity } from 'dockerfile-utils';
+import { validate } from 'dockerfile-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixtureCases, renderFixture } from '../../src/devtools/fixtures.js';
 import { GO_BUILDER_IMAGE } from '../../src/render/deploy.js';
 import { GO_VERSION } from '../../src/render/project.js';
 import { ADMIN_PORT, GRPC_PORT, HTTP_PORT, NONROOT_UID } from '../../src/render/runtime.js';
+import { STRICT_DOCKERFILE as STRICT } from './support.js';
 
 /**
  * The generated Dockerfile, linted offline with dockerfile-utils and held to
@@ -33,18 +34,6 @@ function instructions(text: string): Instruction[] {
     });
 }
 
-/** Every validator rule at warning level or above, so that nothing slips through as "ignored". */
-const STRICT = {
-  deprecatedMaintainer: ValidationSeverity.ERROR,
-  directiveCasing: ValidationSeverity.ERROR,
-  emptyContinuationLine: ValidationSeverity.ERROR,
-  instructionCasing: ValidationSeverity.ERROR,
-  instructionCmdMultiple: ValidationSeverity.ERROR,
-  instructionEntrypointMultiple: ValidationSeverity.ERROR,
-  instructionHealthcheckMultiple: ValidationSeverity.ERROR,
-  instructionJSONInSingleQuotes: ValidationSeverity.ERROR,
-  instructionWorkdirRelative: ValidationSeverity.ERROR,
-};
 
 describe.each(fixtureCases())('the Dockerfile of fixture %s', (caseName) => {
   let files: Map<string, string>;

@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { validate, ValidationSeverity } from 'dockerfile-utils';
+import { validate } from 'dockerfile-utils';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiskFileSystem } from '../../src/fs/disk.js';
@@ -16,7 +16,7 @@ import { renderPlatformFiles } from '../../src/render/platform/index.js';
 import type { Platform, PlatformService } from '../../src/render/platform/types.js';
 import { ADMIN_PORT, envPrefixOf, servicePorts } from '../../src/render/runtime.js';
 import { GO_ENV } from '../support/go.js';
-import { buildChecker, byKind, check, hasKubectl, kubectlKustomize, type CheckReport, type K8sObject } from './support.js';
+import { buildChecker, byKind, check, hasKubectl, kubectlKustomize, STRICT_DOCKERFILE as STRICT, type CheckReport, type K8sObject } from './support.js';
 
 /**
  * The platform's root files on a real three-service tree: product (OpenAPI
@@ -352,17 +352,6 @@ describe('the Kubernetes overlays of every environment', () => {
 describe('the Dockerfile of a platform service', () => {
   let text = '';
   let ignoreAction: string | undefined;
-  const STRICT = {
-    deprecatedMaintainer: ValidationSeverity.ERROR,
-    directiveCasing: ValidationSeverity.ERROR,
-    emptyContinuationLine: ValidationSeverity.ERROR,
-    instructionCasing: ValidationSeverity.ERROR,
-    instructionCmdMultiple: ValidationSeverity.ERROR,
-    instructionEntrypointMultiple: ValidationSeverity.ERROR,
-    instructionHealthcheckMultiple: ValidationSeverity.ERROR,
-    instructionJSONInSingleQuotes: ValidationSeverity.ERROR,
-    instructionWorkdirRelative: ValidationSeverity.ERROR,
-  };
 
   beforeAll(async () => {
     const dir = join(root, 'services', 'product');

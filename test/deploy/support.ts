@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { ValidationSeverity } from 'dockerfile-utils';
 import { parseAllDocuments } from 'yaml';
 import { GO_ENV } from '../support/go.js';
 
@@ -62,3 +63,16 @@ export function one(objects: K8sObject[], kind: string): K8sObject {
 export function container(objects: K8sObject[]): K8sObject {
   return one(objects, 'Deployment').spec.template.spec.containers[0];
 }
+
+/** Every Dockerfile validator rule at warning level or above, so that nothing slips through as "ignored". */
+export const STRICT_DOCKERFILE = {
+  deprecatedMaintainer: ValidationSeverity.ERROR,
+  directiveCasing: ValidationSeverity.ERROR,
+  emptyContinuationLine: ValidationSeverity.ERROR,
+  instructionCasing: ValidationSeverity.ERROR,
+  instructionCmdMultiple: ValidationSeverity.ERROR,
+  instructionEntrypointMultiple: ValidationSeverity.ERROR,
+  instructionHealthcheckMultiple: ValidationSeverity.ERROR,
+  instructionJSONInSingleQuotes: ValidationSeverity.ERROR,
+  instructionWorkdirRelative: ValidationSeverity.ERROR,
+};
