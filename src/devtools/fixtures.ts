@@ -7,6 +7,8 @@ import { corpusFile } from './corpus.js';
 import { newService } from '../pipeline/new.js';
 import type { GenerateResult } from '../pipeline/generate.js';
 import { DATABASES, type Database } from '../project/settings.js';
+import { runtimePackageAt } from '../render/runtimepkgs.js';
+import { TEMPLATES_DIR } from '../render/templates.js';
 
 /**
  * Contract fixtures: each folder of `fixtures/` is a case with an
@@ -89,6 +91,23 @@ export async function renderFixture(caseName: string): Promise<{ fs: MemoryFileS
   const fs = new MemoryFileSystem();
   const result = await newService(fixtureNewOptions(caseName, fs, `/virtual/${o.name}`));
   return { fs, result };
+}
+
+/**
+ * The fixtures whose golden tree keeps the static runtime (the template
+ * files of the runtime packages): one OpenAPI and one proto service. The
+ * others keep only what their contract makes, so that a runtime change is
+ * reviewed once, not once per fixture; the compile tests still build every
+ * fixture whole.
+ */
+const RUNTIME_GOLDENS = new Set(['starter', 'starter-proto']);
+
+/** The rendered files of a case that its golden tree holds: all of them, or all but the static runtime. */
+export function goldenFiles(caseName: string, files: ReadonlyMap<string, string>): Map<string, string> {
+  if (RUNTIME_GOLDENS.has(caseName)) return new Map(files);
+  const isRuntime = (path: string) =>
+    runtimePackageAt(path) !== undefined && (existsSync(join(TEMPLATES_DIR, 'service', `${path}.hbs`)) || existsSync(join(TEMPLATES_DIR, 'service', path)));
+  return new Map([...files].filter(([path]) => !isRuntime(path)));
 }
 
 /** The files of an expected tree, by path relative to it. */
