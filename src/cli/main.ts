@@ -9,7 +9,7 @@ import type { FileSystem } from '../fs/types.js';
 import { countActions } from '../plan/plan.js';
 import type { GenerateResult } from '../pipeline/generate.js';
 import type { newService as NewService } from '../pipeline/new.js';
-import { DATABASES, TRANSPORTS, type Database, type Transport } from '../project/settings.js';
+import { CACHES, DATABASES, EVENT_BROKERS, TRANSPORTS, type CacheKind, type Database, type EventBroker, type Transport } from '../project/settings.js';
 import { registerDeployCommands } from './deploy.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerPlatformCommands, runGenPlatform, runNewPlatform, type PlatformCli } from './platform.js';
@@ -70,6 +70,8 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
     .option('-I, --proto-path <dir...>', 'folders to resolve the proto\'s imports from (google/api and google/protobuf resolve without them)')
     .addOption(new Option('--transport <kind>', 'transport to serve').choices([...TRANSPORTS]))
     .addOption(new Option('--database <kind>', 'where data is kept').choices([...DATABASES]))
+    .addOption(new Option('--events <broker>', 'the event broker built in besides the in-memory one (config events.driver picks at run time)').choices([...EVENT_BROKERS]))
+    .addOption(new Option('--cache <kind>', 'cache repository reads: in process (memory), or in process in front of Redis').choices([...CACHES]))
     .option('--skip-tidy', 'do not run `go mod tidy` after writing the files')
     .option('--dry-run', 'print the plan and write nothing')
     .option('--force', 'generate into a non-empty folder; overwrite generated files edited by hand')
@@ -77,7 +79,7 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
     .option('-y, --yes', 'never prompt; use flags and defaults')
     .action(async (name: string, opts: NewFlags) => {
       if (opts.monorepo) {
-        const service = (['openapi', 'proto', 'transport', 'database', 'force'] as const).filter((k) => opts[k] !== undefined);
+        const service = (['openapi', 'proto', 'transport', 'database', 'events', 'cache', 'force'] as const).filter((k) => opts[k] !== undefined);
         if (service.length > 0) throw new UsageError(`--monorepo makes a platform without services: give ${service.map((k) => `--${k}`).join(', ')} to \`svc add service\` instead`);
         exitCode = await runNewPlatform(name, opts, platformCli);
         return;
@@ -178,6 +180,8 @@ interface NewFlags {
   protoPath?: string[];
   transport?: Transport;
   database?: Database;
+  events?: EventBroker;
+  cache?: CacheKind;
   skipTidy?: boolean;
   dryRun?: boolean;
   force?: boolean;
@@ -219,6 +223,8 @@ async function runNew(name: string, opts: NewFlags, env: CliEnv, io: Output, fsF
   if (module !== undefined) newOpts.module = module;
   if (transports !== undefined) newOpts.transports = transports;
   if (database !== undefined) newOpts.database = database;
+  if (opts.events !== undefined) newOpts.events = opts.events;
+  if (opts.cache !== undefined) newOpts.cache = opts.cache;
   if (openapi !== undefined) newOpts.openapi = openapi;
   if (opts.proto === undefined && opts.transport === 'grpc') {
     throw new UsageError('--transport grpc needs a protobuf contract: use --proto [file] (a proto service serves gRPC and its REST gateway)');

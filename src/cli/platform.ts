@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import type { FileSystem } from '../fs/types.js';
 import { countActions } from '../plan/plan.js';
 import type { PlatformResult } from '../pipeline/platform.js';
-import { DATABASES, type Database } from '../project/settings.js';
+import { CACHES, DATABASES, EVENT_BROKERS, type CacheKind, type Database, type EventBroker } from '../project/settings.js';
 import { withProgress } from './progress.js';
 import { printPlan, summary, type Output } from './report.js';
 
@@ -26,6 +26,8 @@ interface AddServiceFlags {
   proto?: string | true;
   protoPath?: string[];
   database?: Database;
+  events?: EventBroker;
+  cache?: CacheKind;
   skipTidy?: boolean;
   dryRun?: boolean;
 }
@@ -43,6 +45,8 @@ export function registerPlatformCommands(program: Command, cli: PlatformCli): vo
     .option('--from <dir>', 'move an existing single service (made by `svc new`) into the platform')
     .option('-I, --proto-path <dir...>', "folders to resolve the proto's imports from")
     .addOption(new Option('--database <kind>', 'where data is kept').choices([...DATABASES]))
+    .addOption(new Option('--events <broker>', 'the event broker built in besides the in-memory one').choices([...EVENT_BROKERS]))
+    .addOption(new Option('--cache <kind>', 'cache repository reads: in process (memory), or in process in front of Redis').choices([...CACHES]))
     .option('--skip-tidy', 'do not run `go mod tidy` after writing the files')
     .option('--dry-run', 'print the plan and write nothing')
     .addHelpText('after', ['', 'Examples:', '  svc add service product', '  svc add service user --proto', '  svc add service order --openapi order.yaml', '  svc add service billing --from ../billing   # move a single service in'].join('\n'))
@@ -51,7 +55,7 @@ export function registerPlatformCommands(program: Command, cli: PlatformCli): vo
       const { addService, moveService } = await import('../pipeline/platform.js');
       if (opts.openapi !== undefined && opts.proto !== undefined) throw new UsageError('--openapi and --proto cannot be used together: a service has one contract');
       if (opts.from !== undefined) {
-        if (opts.openapi !== undefined || opts.proto !== undefined || opts.database !== undefined) throw new UsageError('--from moves a service with its own contract and settings: drop --openapi, --proto and --database');
+        if (opts.openapi !== undefined || opts.proto !== undefined || opts.database !== undefined || opts.events !== undefined || opts.cache !== undefined) throw new UsageError('--from moves a service with its own contract and settings: drop --openapi, --proto, --database, --events and --cache');
         const fs = cli.fsFor(dir);
         const moved = await moveService({ dir, fs, name, from: resolve(cli.cwd, opts.from), dryRun: opts.dryRun ?? false });
         cli.setExitCode(await finish(moved, cli, dir, fs, { dryRun: opts.dryRun ?? false, tidy: !opts.skipTidy, list: true }));
@@ -65,6 +69,8 @@ export function registerPlatformCommands(program: Command, cli: PlatformCli): vo
         service.includes = opts.protoPath ?? [];
       }
       if (opts.database !== undefined) service.database = opts.database;
+      if (opts.events !== undefined) service.events = opts.events;
+      if (opts.cache !== undefined) service.cache = opts.cache;
       const fs = cli.fsFor(dir);
       const result = await addService({ dir, fs, dryRun: opts.dryRun ?? false, service });
       cli.setExitCode(await finish(result, cli, dir, fs, { dryRun: opts.dryRun ?? false, tidy: !opts.skipTidy, all: true }));

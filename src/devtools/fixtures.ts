@@ -6,7 +6,7 @@ import { LIBRARY_PROTOS } from '../load/proto.js';
 import { corpusFile } from './corpus.js';
 import { newService } from '../pipeline/new.js';
 import type { GenerateResult } from '../pipeline/generate.js';
-import { DATABASES, type Database } from '../project/settings.js';
+import { DATABASES, type CacheKind, type Database, type EventBroker } from '../project/settings.js';
 import { runtimePackageAt } from '../render/runtimepkgs.js';
 import { TEMPLATES_DIR } from '../render/templates.js';
 
@@ -30,6 +30,9 @@ export interface FixtureOptions {
   proto?: string | true;
   /** Include folders for the proto (`@google-proto-files` is the package's root). */
   includes?: string[];
+  /** svc.yaml's features.events and features.cache; the defaults when absent. */
+  events?: EventBroker;
+  cache?: CacheKind;
   /** Whether the output is kept as golden files (default true; large vendor contracts are only compiled). */
   golden?: boolean;
 }
@@ -65,6 +68,8 @@ export function fixtureNewOptions(caseName: string, fs: FileSystem, dir: string)
     cwd: join(FIXTURES_DIR, caseName),
   };
   if (o.openapi) opts.openapi = o.openapi;
+  if (o.events) opts.events = o.events;
+  if (o.cache) opts.cache = o.cache;
   if (o.proto !== undefined) {
     opts.proto = o.proto === true ? true : fixturePath(o.proto);
     opts.includes = (o.includes ?? []).map(fixturePath);

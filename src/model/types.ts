@@ -21,6 +21,20 @@ export interface ServiceModel {
   rpc?: RpcModel;
   /** The security schemes the contract declares, in declaration order (OpenAPI `components.securitySchemes`, or svc.yaml `security.schemes` for a proto contract). */
   securitySchemes: SecurityScheme[];
+  /** The events an AsyncAPI document beside the contract declares (resource events are implied by resources). */
+  events?: EventMessage[];
+}
+
+/** One event the service sends or receives, as an AsyncAPI operation declares it. */
+export interface EventMessage {
+  /** The operation's name, e.g. `onProductCreated`: it names the Go handler or publish method. */
+  name: string;
+  action: 'send' | 'receive';
+  /** The event type (the channel's address), e.g. `product.created`. */
+  type: string;
+  /** The payload's type. */
+  payload: TypeRef;
+  summary?: string;
 }
 
 /**

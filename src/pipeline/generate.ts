@@ -15,6 +15,7 @@ import { renderDeploy } from '../render/deploy.js';
 import { migrationArtifacts } from './database.js';
 import { loadClients } from './clients.js';
 import { serviceChart } from './helm.js';
+import { addContractEvents } from './events.js';
 
 /** Where the contract text comes from. */
 export interface ContractInput {
@@ -69,6 +70,7 @@ export interface GenerateResult {
 export async function generate(settings: ProjectSettings, contract: ContractInput, options: GenerateOptions): Promise<GenerateResult> {
   const loaded = contract.loaded ?? await loadContract(contract.path, settings.contract.kind, contract.text, contract.displayPath, contract.includes);
   const model = buildModel(loaded, settings.name, settings.security);
+  await addContractEvents(model, settings, options.fs, options.extra);
   const migrations = await migrationArtifacts(model, settings, options.fs);
   model.warnings.push(...migrations.warnings);
   const serviceSettings = serviceSettingsOf(settings);

@@ -1,13 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import { basename, extname, resolve } from 'node:path';
+import { basename, dirname, extname, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { setInterruptOutcome } from '../fs/interrupt.js';
 import type { FileSystem } from '../fs/types.js';
 import { SETTINGS_PATH } from '../project/settings.js';
 import { pascal, plural, singular, words } from '../model/names.js';
-import { DATABASES, type PlatformRef, type ProjectSettings, type Transport, type Database } from '../project/settings.js';
+import { DATABASES, type CacheKind, type EventBroker, type Features, type PlatformRef, type ProjectSettings, type Transport, type Database } from '../project/settings.js';
 import { defaultDeploySettings } from '../project/deploy.js';
-import { artifact } from '../render/artifact.js';
+import { artifact, type Artifact } from '../render/artifact.js';
+import { ASYNCAPI_FILE } from '../load/asyncapi.js';
+import { asyncAPIPath } from './events.js';
 import { renderTemplate } from '../render/templates.js';
 import { referencedFiles } from '../load/files.js';
 import { readError } from '../load/source.js';
@@ -36,6 +38,10 @@ export interface NewServiceOptions {
   transports?: Transport[];
   /** The first of DATABASES when not given. */
   database?: Database;
+  /** The event broker built in (svc.yaml features.events); memory when not given. */
+  events?: EventBroker;
+  /** Read caching of the repositories (svc.yaml features.cache); off when not given. */
+  cache?: CacheKind;
   force?: boolean;
   dryRun?: boolean;
   cwd?: string;
@@ -148,6 +154,7 @@ async function newOpenApiService(o: Resolved): Promise<GenerateResult> {
   let displayPath: string;
   let contractPath: string;
   let referenced: { path: string; text: string }[] = [];
+  const extraFiles: Artifact[] = [];
   if (o.openapi) {
     path = resolve(o.cwd ?? process.cwd(), o.openapi);
     displayPath = o.openapi;
@@ -160,6 +167,9 @@ async function newOpenApiService(o: Resolved): Promise<GenerateResult> {
     contractPath = `${contractDir}/${basename(path, extname(path))}${ext}`;
     // Files the contract references come along, at the same relative paths.
     referenced = await referencedFiles(path, text, displayPath);
+    // So does an AsyncAPI document beside it: the events the service sends and receives.
+    const events = await readOptional(resolve(dirname(path), ASYNCAPI_FILE));
+    if (events !== undefined) extraFiles.push(artifact(asyncAPIPath({ name: o.name }), events));
   } else {
     text = starterContract(o.name);
     contractPath = `${contractDir}/${o.name}.yaml`;
@@ -171,7 +181,7 @@ async function newOpenApiService(o: Resolved): Promise<GenerateResult> {
     name: o.name,
     module: o.module,
     contract: { kind: 'openapi', path: contractPath },
-    features: { transports: o.transports, database: o.database },
+    features: featuresOf(o, o.transports),
     deploy: defaultDeploySettings(o.name),
     ...(o.platform ? { platform: o.platform } : {}),
   };
@@ -179,7 +189,7 @@ async function newOpenApiService(o: Resolved): Promise<GenerateResult> {
     fs: o.fs,
     force: o.force ?? false,
     dryRun: o.dryRun ?? false,
-    extra: [artifact(contractPath, text), ...referenced.map((f) => artifact(`${contractDir}/${f.path}`, f.text))],
+    extra: [artifact(contractPath, text), ...referenced.map((f) => artifact(`${contractDir}/${f.path}`, f.text)), ...extraFiles],
   });
 }
 
@@ -207,7 +217,7 @@ async function newProtoService(o: Resolved): Promise<GenerateResult> {
     name: o.name,
     module: o.module,
     contract: { kind: 'proto', path: `${contractDir}/${loaded.main[0]!}` },
-    features: { transports: ['http', 'grpc'], database: o.database },
+    features: featuresOf(o, ['http', 'grpc']),
     deploy: defaultDeploySettings(o.name),
     ...(o.platform ? { platform: o.platform } : {}),
   };
@@ -238,4 +248,9 @@ export function resourceOf(name: string): string {
 
 export function starterContract(name: string): string {
   return renderTemplate('starter/openapi.yaml.hbs', starterNames(name));
+}
+
+/** svc.yaml's features of a new service: events and cache are recorded only when asked for. */
+function featuresOf(o: Resolved, transports: Transport[]): Features {
+  return { transports, database: o.database, ...(o.events ? { events: o.events } : {}), ...(o.cache ? { cache: o.cache } : {}) };
 }

@@ -12,15 +12,22 @@ export const TRANSPORTS = ['http', 'grpc'] as const;
 /** Where generated services keep their data; the first is the default. `sql`: SQLite or PostgreSQL, chosen at run time. */
 export const DATABASES = ['sql', 'memory'] as const;
 
+/** The event broker a service is built for (memory is always there, the default); the first is the default. */
+export const EVENT_BROKERS = ['memory', 'nats', 'kafka'] as const;
+/** Read caching of repositories: none, an in-process LRU, or the LRU in front of Redis. */
+export const CACHES = ['off', 'memory', 'redis'] as const;
+
 export type Transport = (typeof TRANSPORTS)[number];
 export type Database = (typeof DATABASES)[number];
+export type EventBroker = (typeof EVENT_BROKERS)[number];
+export type CacheKind = (typeof CACHES)[number];
 
 /** A service's own settings, as `svc.yaml` records them. */
 export interface ProjectSettings {
   name: string;
   module: string;
   contract: { kind: 'openapi' | 'proto'; path: string };
-  features: { transports: Transport[]; database: Database };
+  features: Features;
   /** Deployment features and per-environment sizing (`svc gen k8s`). */
   deploy: DeploySettings;
   /**
@@ -40,6 +47,14 @@ export interface ProjectSettings {
    * service, which keeps its own copy of the runtime.
    */
   platform?: PlatformRef;
+}
+
+/** What a service is built with. `events` and `cache` are absent in a svc.yaml written before they existed (memory and off). */
+export interface Features {
+  transports: Transport[];
+  database: Database;
+  events?: EventBroker;
+  cache?: CacheKind;
 }
 
 /** A service's link to its platform, as its svc.yaml records it. */
@@ -107,6 +122,10 @@ export async function readSettings(fs: FileSystem, where: string): Promise<Proje
   if (c.kind === 'openapi' && transports.includes('grpc')) throw bad('transport "grpc" needs a proto contract (contract.kind: proto)');
   const database = f.database ?? DATABASES[0];
   if (!DATABASES.includes(database as Database)) throw bad(`unknown database "${String(database)}" (known: ${DATABASES.join(', ')})`);
+  const events = f.events ?? EVENT_BROKERS[0];
+  if (!EVENT_BROKERS.includes(events as EventBroker)) throw bad(`features.events: unknown broker "${String(events)}" (known: ${EVENT_BROKERS.join(', ')})`);
+  const cache = f.cache ?? CACHES[0];
+  if (!CACHES.includes(cache as CacheKind)) throw bad(`features.cache: unknown cache "${String(cache)}" (known: ${CACHES.join(', ')})`);
   if (d.security !== undefined && c.kind !== 'proto') {
     throw bad('"security" is for a proto contract: an OpenAPI contract declares its securitySchemes and security itself');
   }
@@ -117,7 +136,12 @@ export async function readSettings(fs: FileSystem, where: string): Promise<Proje
     name: d.name,
     module: d.module,
     contract: { kind: c.kind, path: c.path },
-    features: { transports: transports as Transport[], database: database as Database },
+    features: {
+      transports: transports as Transport[],
+      database: database as Database,
+      ...(f.events !== undefined ? { events: events as EventBroker } : {}),
+      ...(f.cache !== undefined ? { cache: cache as CacheKind } : {}),
+    },
     deploy: readDeploySettings(d.deploy, d.name, SETTINGS_PATH),
     ...(d.security !== undefined ? { security: d.security as Record<string, unknown> } : {}),
     ...(clients ? { clients } : {}),

@@ -75,6 +75,8 @@ export function serviceSettingsOf(settings: ProjectSettings): ServiceSettings {
     contractKind: settings.contract.kind,
     database: settings.features.database,
     transports: settings.features.transports,
+    ...(settings.features.events ? { events: settings.features.events } : {}),
+    ...(settings.features.cache ? { cache: settings.features.cache } : {}),
     ...(settings.platform ? { platformModule: settings.platform.module, platformRoot: settings.platform.root } : {}),
   };
 }
@@ -121,8 +123,20 @@ export function projectContext(model: ServiceModel, settings: ServiceSettings) {
     hasIntegerKeys: model.resources.some((r) => keyOf(r, model.types.find((t) => t.name === r.entity) as ObjectDecl) !== 'string'),
     hasForms: model.operations.some(isFormBody),
     database: databaseContext(model, settings.name, settings.database),
+    events: eventsContext(settings),
+    cache: { on: (settings.cache ?? 'off') !== 'off', redis: settings.cache === 'redis' },
     security: securityContext(model, settings.name),
   };
+}
+
+/**
+ * The brokers the event package is built with: memory always; NATS or Kafka
+ * as svc.yaml's features.events says. A platform's shared runtime has both.
+ */
+function eventsContext(settings: ServiceSettings) {
+  const broker = settings.events ?? 'memory';
+  const shared = settings.platformModule !== undefined;
+  return { memory: true, nats: shared || broker === 'nats', kafka: shared || broker === 'kafka', broker };
 }
 
 /** What the README and config.yaml say of the contract's security schemes. */

@@ -23,6 +23,8 @@ export const RUNTIME_PACKAGES = {
   errors: 'pkg/errors',
   httpclient: 'pkg/httpclient',
   grpcclient: 'pkg/grpcclient',
+  outbox: 'internal/outbox',
+  cache: 'internal/cache',
 } as const;
 
 export type RuntimePackage = keyof typeof RUNTIME_PACKAGES;
@@ -37,7 +39,7 @@ export type RuntimePackage = keyof typeof RUNTIME_PACKAGES;
  */
 export const SHARED_PACKAGES: readonly RuntimePackage[] = [
   'logging', 'metrics', 'protect', 'health', 'event', 'problem', 'errors', 'httpclient', 'grpcclient', 'tracing', 'database', 'dbtest',
-  'auth', 'middleware', 'interceptor',
+  'auth', 'middleware', 'interceptor', 'outbox', 'cache',
 ];
 
 /** Where a platform keeps its shared runtime, relative to its root (and to its root module's path). */

@@ -6,6 +6,8 @@ import { exportedName, fileStem, goString, unexportedName } from './naming.js';
 import { words } from '../../model/names.js';
 import { responseSet } from './responses.js';
 import { localImportPrefix } from '../runtimepkgs.js';
+import { eventConst, RESOURCE_CHANGES, resourceEventType } from './events.js';
+import { goKey } from './sql.js';
 
 /**
  * The standard operations of a resource are split in two files: the user-owned
@@ -101,23 +103,42 @@ export function renderCrudBody(gm: GoModel, op: Operation, f: GoFile): string[] 
   const idParam = op.parameters.find((p) => p.in === 'path' && p.name === last);
   const id = idParam ? `req.${gm.paramField(idParam)}` : '';
   const local = unexportedName(resource.name);
-  const event = (what: string, data: string) => `\ts.publish(ctx, ${goString(`${words(resource.name).join('_')}.${what}`)}, ${data})`;
   const r = returns(gm, op);
+  const key = goKey(gm, resource);
+  const entity = gm.decl(resource.entity) as ObjectDecl;
+  const idPointer = gm.fieldIsPointer(entity.fields.find((x) => x.name === resource.idField)!);
+  // The event's subject: the record's identifier as text (a stored record has one).
+  const subjectOf = (expr: string, pointer: boolean) => {
+    const value = pointer ? `*${expr}` : expr;
+    return key.type === 'string' ? value : `${fmt}.Sprint(${value})`;
+  };
+  const recordSubject = () => subjectOf(`${local}.${key.field}`, idPointer);
+  const paramSubject = () => subjectOf(id, idParam ? gm.paramIsPointer(idParam) : false);
   // `product, err := s.Repos.Products.Get(ctx, req.ID)` and its check.
   const get = (verb: string) => [`\t${local}, err := ${repo}.Get(ctx, ${id})`, '\tif err != nil {', `\t\t${r.fail(wrap(verb))}`, '\t}'];
-  // `if err := s.Repos.Products.Update(ctx, product); err != nil {...}`.
-  const write = (method: string, arg: string, verb: string) => [`\tif err := ${repo}.${method}(ctx, ${arg}); err != nil {`, `\t\t${r.fail(wrap(verb))}`, '\t}'];
+  // The write and the event announcing it, in one transaction: with the SQL
+  // database the event goes to the outbox and commits with the change.
+  const atomically = (method: string, arg: string, verb: string, change: (typeof RESOURCE_CHANGES)[number], subject: string, data: string) => [
+    `\tif err := s.InTx(ctx, func(ctx ${f.use('context')}.Context) error {`,
+    `\t\tif err := ${repo}.${method}(ctx, ${arg}); err != nil {`,
+    `\t\t\treturn ${wrap(verb)}`,
+    '\t\t}',
+    `\t\treturn s.publish(ctx, ${eventConst(gm, resourceEventType(resource, change))}, ${subject}, ${data})`,
+    '\t}); err != nil {',
+    `\t\t${r.fail('err')}`,
+    '\t}',
+  ];
   switch (kind) {
     case 'get':
       return [...get('get'), `\t${r.ok(local)}`];
     case 'delete':
       // The contract may answer with the deleted record.
-      if (!op.success.type) return [...write('Delete', id, 'delete'), event('deleted', id), `\t${r.ok()}`];
-      return [...get('delete'), ...write('Delete', id, 'delete'), event('deleted', id), `\t${r.ok(local)}`];
+      if (!op.success.type) return [...atomically('Delete', id, 'delete', 'deleted', paramSubject(), id), `\t${r.ok()}`];
+      return [...get('delete'), ...atomically('Delete', id, 'delete', 'deleted', paramSubject(), id), `\t${r.ok(local)}`];
     case 'create':
-      return [`\t${local} := ${helpers.create}(req)`, ...write('Create', local, 'create'), event('created', local), `\t${r.ok(local)}`];
+      return [`\t${local} := ${helpers.create}(req)`, ...atomically('Create', local, 'create', 'created', recordSubject(), local), `\t${r.ok(local)}`];
     case 'update':
-      return [...get('update'), `\t${helpers.update}(${local}, req)`, ...write('Update', local, 'update'), event('updated', local), `\t${r.ok(local)}`];
+      return [...get('update'), `\t${helpers.update}(${local}, req)`, ...atomically('Update', local, 'update', 'updated', recordSubject(), local), `\t${r.ok(local)}`];
     case 'list':
       // A bare array answers the one page, with no token to pass on.
       if (!resource.list?.responseType) {

@@ -21,6 +21,10 @@ export interface ServiceSettings {
   platformRoot?: string;
   /** The names of the clients of other services svc.yaml lists (internal/client/<name>), which the wiring builds. */
   otherClients?: readonly string[];
+  /** svc.yaml's features.events: the broker built in besides the in-memory one (`memory` when absent: none). */
+  events?: 'memory' | 'nats' | 'kafka';
+  /** svc.yaml's features.cache: `off` when absent. */
+  cache?: 'off' | 'memory' | 'redis';
 }
 
 /**

@@ -6,10 +6,11 @@ import { fileStem, goString } from './naming.js';
 import { derivedNames, renderCrudBody, renderCrudHelpers, requestType, SERVICE_DIR } from './crud.js';
 import { responseSet } from './responses.js';
 import { apiPackage } from './api.js';
+import { renderEvents } from './events.js';
 import { runtimeImport, localImportPrefix } from '../runtimepkgs.js';
 
 /** Files of the service package that are not per operation. */
-const SERVICE_FILES = ['api.gen.go', 'repositories.gen.go', 'dependencies.gen.go', 'service.go'];
+const SERVICE_FILES = ['api.gen.go', 'repositories.gen.go', 'dependencies.gen.go', 'events.gen.go', 'service.go'];
 
 export { requestType };
 
@@ -23,6 +24,7 @@ export function renderServiceLayer(gm: GoModel): Artifact[] {
     out.push(stub);
   }
   out.push(...renderCrudHelpers(gm, SERVICE_FILES));
+  out.push(...renderEvents(gm, SERVICE_FILES));
   return out;
 }
 

@@ -219,7 +219,7 @@ function wire(layout: ProtoLayout, name: string, resources: MessageResource[], s
       : [
           `\trepos := ${first!}`,
           ...rest.map((l) => `\t${l}`),
-          `\tsvc, err := ${svc}.New(${svc}.Dependencies{Repos: repos, Events: events, Log: log, Config: cfg.App})`,
+          `\tsvc, err := ${svc}.New(${svc}.Dependencies{Repos: repos, Events: events${db ? ', Tx: db' : ''}, Log: log, Config: cfg.App})`,
           '\tif err != nil {',
           `\t\treturn nil, nil, ${f.use('fmt')}.Errorf("build the service layer: %w", err)`,
           '\t}',
