@@ -251,6 +251,8 @@ export function platformOf(p: PlatformSettings, services: readonly ProjectSettin
         envPrefix: envPrefixOf(s.name),
         ports: { ...(s.features.transports.includes('http') ? { http: HTTP_PORT.containerPort } : {}), ...(grpc ? { grpc: GRPC_PORT.containerPort } : {}), admin: ADMIN_PORT.containerPort },
         database: s.features.database,
+        ...(s.features.events ? { events: s.features.events } : {}),
+        ...(s.features.cache ? { cache: s.features.cache } : {}),
         calls: calls.sort(),
         image: s.deploy.image,
         grpc,

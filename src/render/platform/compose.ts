@@ -19,7 +19,13 @@ export const COMPOSE_IMAGES = {
   collector: 'otel/opentelemetry-collector:0.114.0',
   jaeger: 'jaegertracing/all-in-one:1.63.0',
   prometheus: 'prom/prometheus:v2.55.1',
+  nats: 'nats:2.10.24-alpine',
+  kafka: 'apache/kafka:3.9.0',
+  redis: 'redis:7.4.1-alpine',
 } as const;
+
+/** Where the stack's broker and cache listen, inside its network. */
+export const COMPOSE_COMPONENTS = { nats: 'nats://nats:4222', kafka: 'kafka:9092', redis: 'redis:6379' } as const;
 
 /** Where the files the stack mounts live, relative to the platform root. */
 export const COMPOSE_DIR = 'deployments/compose';
@@ -62,6 +68,9 @@ export function composeEnvironment(platform: Platform, s: PlatformService): { na
     env.push({ name: `${s.envPrefix}_DATABASE_DRIVER`, value: 'postgres' });
     env.push({ name: `${s.envPrefix}_DATABASE_DSN`, value: composeDsn(s) });
   }
+  if (s.events === 'nats') env.push({ name: `${s.envPrefix}_EVENTS_DRIVER`, value: 'nats' }, { name: `${s.envPrefix}_EVENTS_URL`, value: COMPOSE_COMPONENTS.nats });
+  if (s.events === 'kafka') env.push({ name: `${s.envPrefix}_EVENTS_DRIVER`, value: 'kafka' }, { name: `${s.envPrefix}_EVENTS_BROKERS`, value: COMPOSE_COMPONENTS.kafka });
+  if (s.cache === 'redis') env.push({ name: `${s.envPrefix}_CACHE_REDIS_ADDR`, value: COMPOSE_COMPONENTS.redis });
   for (const other of s.calls) env.push({ name: clientUrlEnv(s, other), value: composeUrl(byName.get(other)!) });
   return env;
 }
@@ -74,6 +83,8 @@ export function composeEnvironment(platform: Platform, s: PlatformService): { na
 export function composeDependencies(s: PlatformService, waitsFor: readonly string[]): Dependency[] {
   const deps: Dependency[] = [];
   if (s.database === 'sql') deps.push({ name: 'postgres-init', condition: 'service_completed_successfully' });
+  if (s.events === 'nats' || s.events === 'kafka') deps.push({ name: s.events, condition: 'service_healthy' });
+  if (s.cache === 'redis') deps.push({ name: 'redis', condition: 'service_started' });
   deps.push({ name: 'otel-collector', condition: 'service_started' });
   for (const callee of waitsFor) deps.push({ name: callee, condition: 'service_healthy' });
   return deps;
@@ -107,6 +118,14 @@ function composeContext(platform: Platform) {
     dir: COMPOSE_DIR,
     postgres: { ...POSTGRES, databases: sql.map((s) => s.name) },
     sql: sql.length > 0,
+    nats: platform.services.some((s) => s.events === 'nats'),
+    kafka: platform.services.some((s) => s.events === 'kafka'),
+    redis: platform.services.some((s) => s.cache === 'redis'),
+    volumes: [
+      ...(sql.length > 0 ? ['postgres-data'] : []),
+      ...(platform.services.some((s) => s.events === 'nats') ? ['nats-data'] : []),
+      ...(platform.services.some((s) => s.events === 'kafka') ? ['kafka-data'] : []),
+    ],
     services,
     collectorPort: COLLECTOR_OTLP_HTTP,
   };

@@ -15,6 +15,10 @@ export interface PlatformService {
   /** Its container ports: the API listeners and the admin one (metrics). */
   ports: { http?: number; grpc?: number; admin: number };
   database: 'sql' | 'memory';
+  /** The event broker it is built for (svc.yaml features.events); memory: none outside the process. */
+  events?: 'memory' | 'nats' | 'kafka';
+  /** Its read cache (svc.yaml features.cache); redis: the stack runs Redis for it. */
+  cache?: 'off' | 'memory' | 'redis';
   /** The other platform services it calls through generated clients. */
   calls: string[];
   /** Image repository without a tag (svc.yaml deploy.image). */
