@@ -20,6 +20,7 @@ export const RUNTIME_PACKAGES = {
   tracing: 'internal/tracing',
   database: 'internal/database',
   dbtest: 'internal/database/dbtest',
+  outbox: 'internal/outbox',
   errors: 'pkg/errors',
   httpclient: 'pkg/httpclient',
   grpcclient: 'pkg/grpcclient',
@@ -37,7 +38,7 @@ export type RuntimePackage = keyof typeof RUNTIME_PACKAGES;
  */
 export const SHARED_PACKAGES: readonly RuntimePackage[] = [
   'logging', 'metrics', 'protect', 'health', 'event', 'problem', 'errors', 'httpclient', 'grpcclient', 'tracing', 'database', 'dbtest',
-  'auth', 'middleware', 'interceptor',
+  'auth', 'middleware', 'interceptor', 'outbox',
 ];
 
 /** Where a platform keeps its shared runtime, relative to its root (and to its root module's path). */
