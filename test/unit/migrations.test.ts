@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -263,5 +263,13 @@ components:
   it("refuses a resource whose table would be one of the runtime's", () => {
     const clash: Table = { name: RUNTIME_TABLES[0]!.name, resource: 'SvcOutbox', columns: [{ name: 'id', type: 'text', notNull: true, primaryKey: true }] };
     expect(() => planMigrations('shop', [clash], undefined, { sqlite: [], postgres: [] })).toThrow(/the SvcOutbox resource's table would be svc_outbox, which svc's runtime keeps for itself/);
+  });
+  it("gives the outbox package's tests the runtime's tables exactly as a service's migrations create them", () => {
+    const plan = planMigrations('x', [], undefined, { sqlite: [], postgres: [] });
+    const template = readFileSync(join(import.meta.dirname, '../../templates/service/internal/outbox/migrations_test.go.hbs'), 'utf8');
+    for (const dialect of ['sqlite', 'postgres']) {
+      const sql = plan.artifacts.find((a) => a.path.startsWith(`migrations/${dialect}/`))!.content;
+      expect(template).toContain(`"${dialect}/00001_runtime.sql": {Data: []byte(\`${sql.slice(sql.indexOf('-- +goose Up'))}\`)},`);
+    }
   });
 });
