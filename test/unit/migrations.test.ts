@@ -199,7 +199,7 @@ components:
       expect(sql).toContain('CREATE TABLE svc_outbox (\n');
       expect(sql).toContain('CREATE TABLE svc_processed_events (\n');
       expect(sql).toContain('CREATE INDEX svc_outbox_pending ON svc_outbox (available_at) WHERE published_at IS NULL;');
-      expect(sql).toContain('-- +goose Down\nDROP INDEX svc_outbox_published;\nDROP INDEX svc_outbox_pending;\nDROP TABLE svc_processed_events;\nDROP TABLE svc_outbox;\nDROP TABLE products;\n');
+      expect(sql).toContain('-- +goose Down\nDROP INDEX svc_processed_events_at;\nDROP INDEX svc_outbox_published;\nDROP INDEX svc_outbox_pending;\nDROP TABLE svc_processed_events;\nDROP TABLE svc_outbox;\nDROP TABLE products;\n');
     }
     expect(await fs.read('migrations/postgres/00001_create_products.sql')).toContain('    seq BIGSERIAL NOT NULL PRIMARY KEY,\n');
     expect(await fs.read('migrations/sqlite/00001_create_products.sql')).toContain('    seq INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,\n');
@@ -210,6 +210,7 @@ components:
     expect(state.indexes).toEqual([
       { name: 'svc_outbox_pending', table: 'svc_outbox', columns: ['available_at'], where: 'published_at IS NULL' },
       { name: 'svc_outbox_published', table: 'svc_outbox', columns: ['published_at'], where: 'published_at IS NOT NULL' },
+      { name: 'svc_processed_events_at', table: 'svc_processed_events', columns: ['processed_at'] },
     ]);
     expect(serializeState(state)).toBe(stateText);
   });

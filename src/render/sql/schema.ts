@@ -92,6 +92,8 @@ export const RUNTIME_TABLES: readonly Table[] = [
       { name: 'id', type: 'text', notNull: true, primaryKey: true },
       { name: 'processed_at', type: 'timestamp', notNull: true, primaryKey: false },
     ],
+    // What the relay prunes (its dedupe_retention).
+    indexes: [{ name: 'svc_processed_events_at', columns: ['processed_at'] }],
   },
 ];
 
