@@ -20,6 +20,7 @@ export const RUNTIME_PACKAGES = {
   tracing: 'internal/tracing',
   database: 'internal/database',
   dbtest: 'internal/database/dbtest',
+  outbox: 'internal/outbox',
   errors: 'pkg/errors',
   httpclient: 'pkg/httpclient',
   grpcclient: 'pkg/grpcclient',

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import { MemoryFileSystem } from '../../src/fs/memory.js';
 import { genApi } from '../../src/pipeline/gen.js';
 import { newService } from '../../src/pipeline/new.js';
 import { parseState, planMigrations, serializeState, SCHEMA_STATE_PATH } from '../../src/render/sql/migrations.js';
-import type { Table } from '../../src/render/sql/schema.js';
+import { RUNTIME_TABLES, type Table } from '../../src/render/sql/schema.js';
 
 const CONTRACT = 'productproto/openapi/product.yaml';
 
@@ -36,12 +36,12 @@ describe('SQL migrations', () => {
     expect(pg).toContain('    price DOUBLE PRECISION NOT NULL,\n');
     expect(pg).toContain('    tags JSONB,\n');
     expect(pg).toContain('    created_at TIMESTAMPTZ NOT NULL,\n');
-    expect(pg).toContain('-- +goose Down\nDROP TABLE products;');
+    expect(pg).toContain('\nDROP TABLE products;\n');
     const lite = (await fs.read('migrations/sqlite/00001_create_products.sql'))!;
     expect(lite).toContain('    id TEXT NOT NULL PRIMARY KEY,\n');
     expect(lite).toContain('    created_at TIMESTAMP NOT NULL,\n');
     expect(lite.split('\n')[0]).not.toMatch(/Code generated/);
-    expect(parseState((await fs.read(SCHEMA_STATE_PATH))!).tables.map((t) => t.name)).toEqual(['products']);
+    expect(parseState((await fs.read(SCHEMA_STATE_PATH))!).tables.map((t) => t.name)).toEqual(['products', 'svc_outbox', 'svc_processed_events']);
   });
 
   it('writes nothing for a memory service', async () => {
@@ -190,5 +190,87 @@ components:
     expect(serializeState(parseState(state))).toBe(state);
     const sql = plan.artifacts.find((a) => a.path === 'migrations/postgres/00001_create_order.sql')!.content;
     expect(sql).toContain('CREATE TABLE "order" (\n    id TEXT COLLATE "C" NOT NULL PRIMARY KEY,\n    "group" BIGINT\n);');
+  });
+  it("creates the runtime's tables (outbox, processed events) and their indexes with the resources', and records them", async () => {
+    const fs = await starter();
+    for (const dialect of ['sqlite', 'postgres']) {
+      const sql = (await fs.read(`migrations/${dialect}/00001_create_products.sql`))!;
+      expect(sql.split('\n')[0]).toContain('creates the svc_outbox table (the outbox of events to publish); creates the svc_processed_events table');
+      expect(sql).toContain('CREATE TABLE svc_outbox (\n');
+      expect(sql).toContain('CREATE TABLE svc_processed_events (\n');
+      expect(sql).toContain('CREATE INDEX svc_outbox_pending ON svc_outbox (available_at) WHERE published_at IS NULL;');
+      expect(sql).toContain('-- +goose Down\nDROP INDEX svc_processed_events_at;\nDROP INDEX svc_outbox_published;\nDROP INDEX svc_outbox_pending;\nDROP TABLE svc_processed_events;\nDROP TABLE svc_outbox;\nDROP TABLE products;\n');
+    }
+    expect(await fs.read('migrations/postgres/00001_create_products.sql')).toContain('    seq BIGSERIAL NOT NULL PRIMARY KEY,\n');
+    expect(await fs.read('migrations/sqlite/00001_create_products.sql')).toContain('    seq INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,\n');
+    const stateText = (await fs.read(SCHEMA_STATE_PATH))!;
+    expect(stateText).toContain('indexes:\n  svc_outbox_pending: svc_outbox (available_at) WHERE published_at IS NULL\n');
+    const state = parseState(stateText);
+    expect(state.tables.map((t) => t.name)).toEqual(['products', 'svc_outbox', 'svc_processed_events']);
+    expect(state.indexes).toEqual([
+      { name: 'svc_outbox_pending', table: 'svc_outbox', columns: ['available_at'], where: 'published_at IS NULL' },
+      { name: 'svc_outbox_published', table: 'svc_outbox', columns: ['published_at'], where: 'published_at IS NOT NULL' },
+      { name: 'svc_processed_events_at', table: 'svc_processed_events', columns: ['processed_at'] },
+    ]);
+    expect(serializeState(state)).toBe(stateText);
+  });
+
+  it("gives a service that predates the runtime's tables a migration of their own, once", async () => {
+    const fs = await starter();
+    // What an older svc wrote: the resource's table alone, no indexes.
+    await fs.write(SCHEMA_STATE_PATH, serializeState({ tables: parseState((await fs.read(SCHEMA_STATE_PATH))!).tables.filter((t) => t.name === 'products') }));
+    // --force: the record no longer matches the manifest's hash.
+    const result = await genApi({ dir: '/virtual/product', fs, force: true });
+    expect(result.model.warnings).toEqual([]);
+    const file = '00002_create_svc_outbox_and_svc_processed_events.sql';
+    expect(await fs.list('migrations/postgres')).toEqual(['00001_create_products.sql', file]);
+    const pg = (await fs.read(`migrations/postgres/${file}`))!;
+    expect(pg).not.toContain('CREATE TABLE products');
+    expect(pg).toContain('-- +goose Up\nCREATE TABLE svc_outbox (\n');
+    expect(pg).toContain('CREATE INDEX svc_outbox_published ON svc_outbox (published_at) WHERE published_at IS NOT NULL;');
+    expect(await fs.read(`migrations/sqlite/${file}`)).toContain('CREATE TABLE svc_processed_events (\n    id TEXT NOT NULL PRIMARY KEY,\n    processed_at TIMESTAMP NOT NULL\n);');
+    const again = await regen(fs);
+    expect(again.written).toEqual([]);
+    expect(await fs.list('migrations/postgres')).toHaveLength(2);
+  });
+
+  it('creates a new index of an existing table in a migration of its own, and reports one it would change', () => {
+    const none = { sqlite: [], postgres: [] };
+    const table = (indexes?: Table['indexes']): Table => ({
+      name: 'items',
+      resource: 'Item',
+      columns: [
+        { name: 'id', type: 'text', notNull: true, primaryKey: true },
+        { name: 'order', type: 'bigint', notNull: true, primaryKey: false },
+      ],
+      ...(indexes ? { indexes } : {}),
+    });
+    const stateOf = (plan: { artifacts: { path: string; content: string }[] }) => parseState(plan.artifacts.find((a) => a.path === SCHEMA_STATE_PATH)!.content);
+    const first = planMigrations('shop', [table()], undefined, none);
+    const files = { sqlite: ['00001_create_items.sql'], postgres: ['00001_create_items.sql'] };
+    const second = planMigrations('shop', [table([{ name: 'items_by_order', columns: ['order', 'id'] }])], stateOf(first), files);
+    expect(second.warnings).toEqual([]);
+    const sql = second.artifacts.find((a) => a.path === 'migrations/postgres/00002_create_index_items_by_order.sql')!.content;
+    expect(sql.split('\n')[0]).toBe('-- Migration 2 of the shop service for PostgreSQL: indexes items (items_by_order).');
+    expect(sql).toContain('-- +goose Up\nCREATE INDEX items_by_order ON items ("order", id);\n\n-- +goose Down\nDROP INDEX items_by_order;\n');
+    const third = planMigrations('shop', [table([{ name: 'items_by_order', columns: ['order'] }])], stateOf(second), files);
+    expect(third.artifacts.map((a) => a.path)).toEqual([SCHEMA_STATE_PATH]);
+    expect(third.warnings).toEqual([expect.stringMatching(/^index items_by_order: svc now defines it as items \(order\), the database has items \(order, id\); svc does not rebuild indexes/)]);
+    const fourth = planMigrations('shop', [table()], stateOf(second), files);
+    expect(fourth.warnings).toEqual(['index items_by_order: svc no longer defines it; svc keeps it']);
+    expect(() => parseState('tables: {}\nindexes: {x: "no parentheses"}')).toThrow(/index x: cannot read "no parentheses"/);
+  });
+
+  it("refuses a resource whose table would be one of the runtime's", () => {
+    const clash: Table = { name: RUNTIME_TABLES[0]!.name, resource: 'SvcOutbox', columns: [{ name: 'id', type: 'text', notNull: true, primaryKey: true }] };
+    expect(() => planMigrations('shop', [clash], undefined, { sqlite: [], postgres: [] })).toThrow(/the SvcOutbox resource's table would be svc_outbox, which svc's runtime keeps for itself/);
+  });
+  it("gives the outbox package's tests the runtime's tables exactly as a service's migrations create them", () => {
+    const plan = planMigrations('x', [], undefined, { sqlite: [], postgres: [] });
+    const template = readFileSync(join(import.meta.dirname, '../../templates/service/internal/outbox/migrations_test.go.hbs'), 'utf8');
+    for (const dialect of ['sqlite', 'postgres']) {
+      const sql = plan.artifacts.find((a) => a.path.startsWith(`migrations/${dialect}/`))!.content;
+      expect(template).toContain(`"${dialect}/00001_runtime.sql": {Data: []byte(\`${sql.slice(sql.indexOf('-- +goose Up'))}\`)},`);
+    }
   });
 });

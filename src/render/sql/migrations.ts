@@ -1,7 +1,7 @@
 import { parse, stringify } from 'yaml';
 import { UserError } from '../../errors.js';
 import { HASH_GENERATED_HEADER, artifact, type Artifact } from '../artifact.js';
-import { COLUMN_TYPES, DIALECTS, columnDefinition, ident, sqlType, type Column, type ColumnType, type Dialect, type Table } from './schema.js';
+import { COLUMN_TYPES, DIALECTS, RUNTIME_TABLES, columnDefinition, ident, sqlType, type Column, type ColumnType, type Dialect, type Index, type Table } from './schema.js';
 
 /**
  * SQL migrations, one folder per dialect (`migrations/sqlite`,
@@ -14,9 +14,21 @@ import { COLUMN_TYPES, DIALECTS, columnDefinition, ident, sqlType, type Column, 
 export const MIGRATIONS_DIR = 'migrations';
 export const SCHEMA_STATE_PATH = '.svc/schema.yaml';
 
-/** What the migrations written so far create: per table, its columns. */
+/** What the migrations written so far create: per table, its columns; and the secondary indexes. */
 export interface SchemaState {
   tables: { name: string; columns: Omit<Column, 'field' | 'default'>[] }[];
+  /** Absent in records written before svc created indexes. */
+  indexes?: StateIndex[];
+}
+
+/** A secondary index as the state records it: on which table. */
+export interface StateIndex extends Index {
+  table: string;
+}
+
+/** An index as the state file spells it: `table (a, b) WHERE predicate`. */
+function indexText(i: StateIndex): string {
+  return `${i.table} (${i.columns.join(', ')})${i.where ? ` WHERE ${i.where}` : ''}`;
 }
 
 export function migrationsDir(dialect: Dialect): string {
@@ -27,6 +39,7 @@ export function serializeState(state: SchemaState): string {
   const tables = Object.fromEntries(
     state.tables.map((t) => [t.name, t.columns.map((c) => [c.name, c.type, c.notNull ? 'not null' : '', c.primaryKey ? 'primary key' : ''].filter(Boolean).join(' '))]),
   );
+  const indexes = state.indexes?.length ? Object.fromEntries(state.indexes.map((i) => [i.name, indexText(i)])) : undefined;
   return [
     HASH_GENERATED_HEADER,
     '#',
@@ -34,7 +47,7 @@ export function serializeState(state: SchemaState): string {
     '# wrote them. `svc gen api` compares it with the contract and writes a new',
     '# migration for the difference; it never rewrites a migration. Keep this file',
     '# under version control with the migrations.',
-    stringify({ tables }, { lineWidth: 0 }).trimEnd(),
+    stringify(indexes ? { tables, indexes } : { tables }, { lineWidth: 0 }).trimEnd(),
     '',
   ].join('\n');
 }
@@ -59,6 +72,17 @@ export function parseState(text: string): SchemaState {
     });
     state.tables.push({ name, columns });
   }
+  const indexes = (data as { indexes?: unknown }).indexes;
+  if (indexes !== undefined && indexes !== null) {
+    if (typeof indexes !== 'object' || Array.isArray(indexes)) throw bad('expected "indexes" to be a mapping');
+    state.indexes = Object.entries(indexes).map(([name, def]) => {
+      const m = typeof def === 'string' ? /^(\S+) \(([^()]+)\)(?: WHERE (.+))?$/.exec(def) : null;
+      if (!m) throw bad(`index ${name}: cannot read "${String(def)}"`);
+      const index: StateIndex = { name, table: m[1]!, columns: m[2]!.split(',').map((c) => c.trim()) };
+      if (m[3] !== undefined) index.where = m[3];
+      return index;
+    });
+  }
   return state;
 }
 
@@ -68,6 +92,8 @@ interface Change {
   adds: { table: string; columns: Column[] }[];
   /** Columns whose type widens, keeping every value: `from` is the type before. */
   widens: { table: string; column: Column; from: ColumnType }[];
+  /** Indexes to create, after the tables and columns. */
+  indexes: StateIndex[];
 }
 
 /**
@@ -89,19 +115,30 @@ export interface MigrationPlan {
 }
 
 /**
- * Compares the tables the model needs with the recorded state and writes the
- * next migration for each dialect: CREATE TABLE for new resources, ADD COLUMN
- * for new fields, ALTER COLUMN ... TYPE for a type that widens (WIDENINGS).
+ * Compares the tables the model needs, and the runtime's (RUNTIME_TABLES),
+ * with the recorded state and writes the next migration for each dialect:
+ * CREATE TABLE for new resources, ADD COLUMN for new fields, ALTER COLUMN ...
+ * TYPE for a type that widens (WIDENINGS), CREATE INDEX for new indexes.
  * Removed, otherwise retyped or re-constrained fields are reported, not
- * migrated: dropping or converting data is the user's call.
+ * migrated: dropping or converting data is the user's call. So a service
+ * that predates a runtime table gets it in its next migration.
  *
  * `existing` holds the file names already in each dialect's folder, so the
  * new migration takes the next free version number.
  */
-export function planMigrations(serviceName: string, tables: readonly Table[], previous: SchemaState | undefined, existing: Record<Dialect, readonly string[]>): MigrationPlan {
+export function planMigrations(serviceName: string, resourceTables: readonly Table[], previous: SchemaState | undefined, existing: Record<Dialect, readonly string[]>): MigrationPlan {
+  for (const t of resourceTables) {
+    if (RUNTIME_TABLES.some((r) => r.name === t.name)) {
+      throw new UserError(`the ${t.resource} resource's table would be ${t.name}, which svc's runtime keeps for itself; rename the resource`);
+    }
+  }
+  const tables = [...resourceTables, ...RUNTIME_TABLES];
   const warnings: string[] = [];
-  const change: Change = { creates: [], adds: [], widens: [] };
-  const state: SchemaState = { tables: (previous?.tables ?? []).map((t) => ({ name: t.name, columns: [...t.columns] })) };
+  const change: Change = { creates: [], adds: [], widens: [], indexes: [] };
+  const state: SchemaState = {
+    tables: (previous?.tables ?? []).map((t) => ({ name: t.name, columns: [...t.columns] })),
+    indexes: (previous?.indexes ?? []).map((i) => ({ ...i, columns: [...i.columns] })),
+  };
   const stateColumn = (c: Column) => ({ name: c.name, type: c.type, notNull: c.notNull, primaryKey: c.primaryKey });
 
   for (const table of tables) {
@@ -138,15 +175,38 @@ export function planMigrations(serviceName: string, tables: readonly Table[], pr
   for (const t of state.tables) {
     if (!tables.some((x) => x.name === t.name)) warnings.push(`table ${t.name}: no resource stores it any more; svc keeps it (it never drops data)`);
   }
+  planIndexes(tables, state, change, warnings);
 
   const artifacts: Artifact[] = [];
-  if (change.creates.length > 0 || change.adds.length > 0 || change.widens.length > 0) {
+  if (change.creates.length > 0 || change.adds.length > 0 || change.widens.length > 0 || change.indexes.length > 0) {
     const version = nextVersion(existing);
     const file = `${String(version).padStart(5, '0')}_${describe(change)}.sql`;
     for (const dialect of DIALECTS) artifacts.push(artifact(`${migrationsDir(dialect)}/${file}`, migrationText(serviceName, dialect, version, change)));
   }
   artifacts.push(artifact(SCHEMA_STATE_PATH, serializeState(state)));
   return { artifacts, warnings };
+}
+
+/**
+ * Adds the indexes of tables that the state lacks to the change and the
+ * state; an index whose definition changed, or that no table wants any
+ * more, is reported and kept.
+ */
+function planIndexes(tables: readonly Table[], state: SchemaState, change: Change, warnings: string[]): void {
+  const known = state.indexes!;
+  const wanted = tables.flatMap((t) => (t.indexes ?? []).map((i): StateIndex => ({ ...i, table: t.name })));
+  for (const i of wanted) {
+    const old = known.find((k) => k.name === i.name);
+    if (!old) {
+      change.indexes.push(i);
+      known.push(i);
+    } else if (indexText(old) !== indexText(i)) {
+      warnings.push(`index ${i.name}: svc now defines it as ${indexText(i)}, the database has ${indexText(old)}; svc does not rebuild indexes: write a migration for it in ${MIGRATIONS_DIR}/`);
+    }
+  }
+  for (const old of known) {
+    if (!wanted.some((i) => i.name === old.name)) warnings.push(`index ${old.name}: svc no longer defines it; svc keeps it`);
+  }
 }
 
 /** One past the highest version among the existing migration files of every dialect. */
@@ -161,14 +221,22 @@ function nextVersion(existing: Record<Dialect, readonly string[]>): number {
   return max + 1;
 }
 
-/** A file name stem saying what the migration does: `create_products`, `add_sku_to_products`. */
+/**
+ * A file name stem saying what the migration does: `create_products`,
+ * `add_sku_to_products`. The runtime's tables, created with a resource's,
+ * go unnamed: the first migration of a service is `create_<its resources>`.
+ */
 function describe(c: Change): string {
   let what: string;
-  if (c.creates.length === 0 && c.adds.length === 0 && c.widens.length === 1) {
+  const onlyNewTables = c.indexes.every((i) => c.creates.some((t) => t.name === i.table));
+  const named = c.creates.some((t) => !t.runtime) ? c.creates.filter((t) => !t.runtime) : c.creates;
+  if (c.creates.length === 0 && c.adds.length === 0 && c.widens.length === 1 && c.indexes.length === 0) {
     const [{ table, column }] = c.widens as [Change['widens'][number]];
     what = `widen_${column.name}_in_${table}`;
-  } else if (c.adds.length === 0 && c.widens.length === 0) what = `create_${c.creates.map((t) => t.name).join('_and_')}`;
-  else if (c.creates.length === 0 && c.adds.length === 1 && c.widens.length === 0) {
+  } else if (c.creates.length === 0 && c.adds.length === 0 && c.widens.length === 0 && c.indexes.length === 1) {
+    what = `create_index_${c.indexes[0]!.name}`;
+  } else if (c.adds.length === 0 && c.widens.length === 0 && onlyNewTables) what = `create_${named.map((t) => t.name).join('_and_')}`;
+  else if (c.creates.length === 0 && c.adds.length === 1 && c.widens.length === 0 && c.indexes.length === 0) {
     const [{ table, columns }] = c.adds as [Change['adds'][number]];
     what = columns.length <= 2 ? `add_${columns.map((x) => x.name).join('_and_')}_to_${table}` : `add_columns_to_${table}`;
   } else what = 'update_schema';
@@ -199,10 +267,15 @@ function migrationText(serviceName: string, dialect: Dialect, version: number, c
     up.push(`ALTER TABLE ${ident(w.table)} ALTER COLUMN ${ident(w.column.name)} TYPE ${to};`);
     down.unshift(`ALTER TABLE ${ident(w.table)} ALTER COLUMN ${ident(w.column.name)} TYPE ${from};`);
   }
+  for (const i of c.indexes) {
+    up.push(`CREATE INDEX ${ident(i.name)} ON ${ident(i.table)} (${i.columns.map(ident).join(', ')})${i.where ? ` WHERE ${i.where}` : ''};`);
+    down.unshift(`DROP INDEX ${ident(i.name)};`);
+  }
   const summary = [
-    ...c.creates.map((t) => `creates the ${t.name} table (the ${t.resource} resource)`),
+    ...c.creates.map((t) => `creates the ${t.name} table (${t.runtime ?? `the ${t.resource} resource`})`),
     ...c.adds.map((a) => `adds ${a.columns.map((x) => x.name).join(', ')} to ${a.table}`),
     ...c.widens.map((w) => `widens ${w.table}.${w.column.name} from ${w.from} to ${w.column.type}`),
+    ...c.indexes.filter((i) => !c.creates.some((t) => t.name === i.table)).map((i) => `indexes ${i.table} (${i.name})`),
   ].join('; ');
   // goose runs a section without statements as a no-op; say why it is empty.
   if (up.length === 0) up.push(`-- ${DIALECT_NAMES[dialect]} keeps the values as they are: nothing to change.`);

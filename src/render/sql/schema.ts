@@ -29,14 +29,73 @@ export interface Column {
 
 export interface Table {
   name: string;
-  /** The resource (its entity type) the table stores. */
+  /** The resource (its entity type) the table stores; empty for a table of the runtime. */
   resource: string;
   /** The primary key first, then the entity's fields in contract order. */
   columns: Column[];
+  /** Secondary indexes, created with the table (or by a later migration when added). */
+  indexes?: Index[];
+  /** For a table of the runtime rather than of a resource: what it keeps, for the migration's summary. */
+  runtime?: string;
+}
+
+/** A secondary index of a table, in SQL both dialects accept. */
+export interface Index {
+  name: string;
+  columns: string[];
+  /** A predicate that makes it a partial index, e.g. `published_at IS NULL`. */
+  where?: string;
 }
 
 export const DIALECTS = ['sqlite', 'postgres'] as const;
 export type Dialect = (typeof DIALECTS)[number];
+
+/**
+ * The tables the runtime keeps in every service with SQL, migrated with the
+ * resources' (see planMigrations). Their columns follow the Go code that
+ * uses them (templates/service/internal/outbox).
+ */
+export const RUNTIME_TABLES: readonly Table[] = [
+  {
+    // The transactional outbox (package outbox): an event is written in the
+    // transaction of the change it announces, and a relay publishes it.
+    name: 'svc_outbox',
+    resource: '',
+    runtime: 'the outbox of events to publish',
+    columns: [
+      { name: 'seq', type: 'bigserial', notNull: true, primaryKey: true },
+      { name: 'id', type: 'text', notNull: true, primaryKey: false },
+      { name: 'type', type: 'text', notNull: true, primaryKey: false },
+      { name: 'source', type: 'text', notNull: true, primaryKey: false },
+      { name: 'subject', type: 'text', notNull: true, primaryKey: false },
+      { name: 'time', type: 'timestamp', notNull: true, primaryKey: false },
+      { name: 'data_content_type', type: 'text', notNull: true, primaryKey: false },
+      { name: 'data', type: 'bytes', notNull: false, primaryKey: false },
+      { name: 'attempts', type: 'integer', notNull: true, primaryKey: false },
+      { name: 'available_at', type: 'timestamp', notNull: true, primaryKey: false },
+      { name: 'published_at', type: 'timestamp', notNull: false, primaryKey: false },
+      { name: 'last_error', type: 'text', notNull: false, primaryKey: false },
+    ],
+    indexes: [
+      // What the relay looks for, and the backlog it counts.
+      { name: 'svc_outbox_pending', columns: ['available_at'], where: 'published_at IS NULL' },
+      // What it prunes.
+      { name: 'svc_outbox_published', columns: ['published_at'], where: 'published_at IS NOT NULL' },
+    ],
+  },
+  {
+    // The ids of the events a consumer has handled (outbox.NewDeduper).
+    name: 'svc_processed_events',
+    resource: '',
+    runtime: 'the ids of the events consumed',
+    columns: [
+      { name: 'id', type: 'text', notNull: true, primaryKey: true },
+      { name: 'processed_at', type: 'timestamp', notNull: true, primaryKey: false },
+    ],
+    // What the relay prunes (its dedupe_retention).
+    indexes: [{ name: 'svc_processed_events_at', columns: ['processed_at'] }],
+  },
+];
 
 /** The tables of every resource of the model, in resource order. */
 export function schemaOf(model: ServiceModel): Table[] {
