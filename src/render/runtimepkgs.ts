@@ -20,7 +20,6 @@ export const RUNTIME_PACKAGES = {
   tracing: 'internal/tracing',
   database: 'internal/database',
   dbtest: 'internal/database/dbtest',
-  outbox: 'internal/outbox',
   errors: 'pkg/errors',
   httpclient: 'pkg/httpclient',
   grpcclient: 'pkg/grpcclient',
