@@ -122,6 +122,8 @@ export function projectContext(model: ServiceModel, settings: ServiceSettings) {
     hasForms: model.operations.some(isFormBody),
     database: databaseContext(model, settings.name, settings.database),
     security: securityContext(model, settings.name),
+    /** The cache runtime (internal/cache) and the cached repositories: on with svc.yaml's features.cache; Redis is one of its levels whenever it is on. */
+    cache: { on: settings.cache === true, redis: settings.cache === true },
   };
 }
 

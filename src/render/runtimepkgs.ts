@@ -19,6 +19,7 @@ export const RUNTIME_PACKAGES = {
   auth: 'internal/auth',
   tracing: 'internal/tracing',
   database: 'internal/database',
+  cache: 'internal/cache',
   dbtest: 'internal/database/dbtest',
   errors: 'pkg/errors',
   httpclient: 'pkg/httpclient',
@@ -37,7 +38,7 @@ export type RuntimePackage = keyof typeof RUNTIME_PACKAGES;
  */
 export const SHARED_PACKAGES: readonly RuntimePackage[] = [
   'logging', 'metrics', 'protect', 'health', 'event', 'problem', 'errors', 'httpclient', 'grpcclient', 'tracing', 'database', 'dbtest',
-  'auth', 'middleware', 'interceptor',
+  'auth', 'middleware', 'interceptor', 'cache',
 ];
 
 /** Where a platform keeps its shared runtime, relative to its root (and to its root module's path). */

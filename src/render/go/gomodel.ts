@@ -21,6 +21,8 @@ export interface ServiceSettings {
   platformRoot?: string;
   /** The names of the clients of other services svc.yaml lists (internal/client/<name>), which the wiring builds. */
   otherClients?: readonly string[];
+  /** svc.yaml's features.cache: repositories read through a cache (internal/cache, Cached<Name>Repository); off when absent. */
+  cache?: boolean;
 }
 
 /**
