@@ -34,7 +34,8 @@ describe('cached repositories', () => {
     const files = render(await starter());
     expect([...files.keys()]).toEqual(['internal/repository/product_cache.gen.go', 'internal/repository/product_cache_gen_test.go']);
     const code = files.get('internal/repository/product_cache.gen.go')!;
-    expect(code).toContain('\t"golang.org/x/sync/singleflight"\n\n\t"example.com/product/internal/cache"\n\t"example.com/product/pkg/models"\n');
+    expect(code).toContain('import (\n\t"context"\n\t"strconv"\n\t"time"\n\n\t"example.com/product/internal/cache"\n\t"example.com/product/pkg/models"\n)');
+    expect(code).toContain('\tloads   cache.Group\n');
     expect(code).toContain('var _ ProductRepository = (*CachedProductRepository)(nil)');
     expect(code).toContain(
       'func NewCachedProductRepository(inner ProductRepository, c cache.Cache, ttl time.Duration, service string) *CachedProductRepository {\n' +
@@ -63,12 +64,12 @@ describe('cached repositories', () => {
         '\tkey := cache.Key(r.service, "product", "list", generation, page.Token, strconv.Itoa(page.limit()))\n',
     );
     expect(code).toContain('\treturn cache.Key(r.service, "product", "listgen")\n');
-    expect(code).toContain('\terr := r.inner.Create(ctx, product)\n\tr.cache.Delete(ctx, r.listGenerationKey())\n\treturn err\n');
+    expect(code).toContain('\terr := r.inner.Create(ctx, product)\n\tr.loads.Forget()\n\tr.cache.Delete(ctx, r.listGenerationKey())\n\treturn err\n');
     expect(code).toContain('\terr := r.inner.Update(ctx, product)\n\tr.Invalidate(ctx, product.ID)\n\treturn err\n');
     expect(code).toContain('\terr := r.inner.Delete(ctx, id)\n\tr.Invalidate(ctx, id)\n\treturn err\n');
     expect(code).toContain(
       'func (r *CachedProductRepository) Invalidate(ctx context.Context, id string) {\n' +
-        '\tr.cache.Delete(ctx, r.recordKey(id), r.listGenerationKey())\n}',
+        '\tkey := r.recordKey(id)\n\tr.loads.Forget(key)\n\tr.cache.Delete(ctx, key, r.listGenerationKey())\n}',
     );
   });
 

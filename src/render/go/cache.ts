@@ -40,7 +40,6 @@ function renderCached(gm: GoModel, r: Resource): GoFile {
   const ctx = f.use('context');
   const time = f.use('time');
   const strconv = f.use('strconv');
-  const singleflight = f.use('golang.org/x/sync/singleflight');
   const cache = f.use(runtimeImport(gm.settings, 'cache'));
   const models = f.use(gm.modelsPkg);
   const key = goKey(gm, r);
@@ -53,14 +52,14 @@ function renderCached(gm: GoModel, r: Resource): GoFile {
 
   f.add(
     ...comment(
-      `${type} is a ${inner} that keeps the ${noun} records read through it in a cache (cache-aside): Get and List answer from the cache and fill it from the wrapped repository on a miss; Create, Update and Delete go to the wrapped repository, then drop what they made stale: the record and every cached list page. Other replicas keep their copies (in their memory) until told with Invalidate, or until they expire.`,
+      `${type} is a ${inner} that keeps the ${noun} records read through it in a cache (cache-aside): Get and List answer from the cache and fill it from the wrapped repository on a miss; Create, Update and Delete go to the wrapped repository, then drop what they made stale: the record and every cached list page, and what loads in flight would cache. Other replicas keep their copies (in their memory) until told with Invalidate, or until they expire.`,
     ),
     `type ${type} struct {`,
     `\tinner\v${inner}`,
     `\tcache\v${cache}.Cache`,
     `\tttl\v${time}.Duration`,
     '\tservice\vstring',
-    `\tloads\v${singleflight}.Group`,
+    `\tloads\v${cache}.Group`,
     `\tbypass\vfunc(ctx ${ctx}.Context) bool`,
     '}',
   );
@@ -84,6 +83,7 @@ function renderCached(gm: GoModel, r: Resource): GoFile {
     ...comment(`Create stores ${v} in the wrapped repository, then drops the cached list pages.`),
     `func (r *${type}) Create(ctx ${ctx}.Context, ${v} *${models}.${name}) error {`,
     `\terr := r.inner.Create(ctx, ${v})`,
+    '\tr.loads.Forget()',
     '\tr.cache.Delete(ctx, r.listGenerationKey())',
     '\treturn err',
     '}',
@@ -146,7 +146,9 @@ function renderCached(gm: GoModel, r: Resource): GoFile {
       `Invalidate drops the cached ${noun} with identifier id and the cached list pages. Call it on every replica when a ${noun} changed elsewhere (on its created, updated and deleted events): the writer's own cache is up to date, the others' memory is not.`,
     ),
     `func (r *${type}) Invalidate(ctx ${ctx}.Context, id ${key.type}) {`,
-    '\tr.cache.Delete(ctx, r.recordKey(id), r.listGenerationKey())',
+    '\tkey := r.recordKey(id)',
+    '\tr.loads.Forget(key)',
+    '\tr.cache.Delete(ctx, key, r.listGenerationKey())',
     '}',
   );
   f.add(
