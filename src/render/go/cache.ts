@@ -4,7 +4,7 @@ import type { Artifact } from '../artifact.js';
 import { comment, GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
 import { fileStem, goString } from './naming.js';
-import { goKey } from './sql.js';
+import { goKey, recordVar } from './sql.js';
 import { localImportPrefix, runtimeImport } from '../runtimepkgs.js';
 
 const DIR = 'internal/repository';
@@ -47,7 +47,7 @@ function renderCached(gm: GoModel, r: Resource): GoFile {
   const inner = `${name}Repository`;
   const page = `cached${name}Page`;
   const resource = goString(cacheResourceName(r));
-  const v = local(name);
+  const v = recordVar(r);
   const idString = key.type === 'string' ? 'id' : key.type === 'int64' ? `${strconv}.FormatInt(id, 10)` : `${strconv}.FormatInt(int64(id), 10)`;
 
   f.add(
@@ -246,8 +246,4 @@ function renderCachedTest(gm: GoModel, r: Resource): GoFile {
     '}',
   );
   return f;
-}
-
-function local(name: string): string {
-  return name.charAt(0).toLowerCase() + name.slice(1);
 }
