@@ -10,6 +10,7 @@ import { renderRepositories } from './go/repository.js';
 import { renderServiceLayer } from './go/service.js';
 import { renderSqlRepositories } from './go/sql.js';
 import { renderRepositoryTests } from './go/repotests.js';
+import { renderCachedRepositories } from './go/cache.js';
 import { projectContext } from './project.js';
 import { renderTree } from './templates.js';
 import { isShared, runtimePackageAt } from './runtimepkgs.js';
@@ -51,6 +52,7 @@ export function renderService(model: ServiceModel, given: ServiceSettings, clien
     ...renderRepositories(gm),
     ...renderSqlRepositories(gm),
     ...renderRepositoryTests(gm),
+    ...((settings.cache ?? 'off') !== 'off' ? renderCachedRepositories(gm) : []),
     ...renderHandlers(gm),
     ...renderHandlerTests(gm),
     ...renderCommand(gm),

@@ -26,6 +26,10 @@ export const GO_DEPENDENCIES = {
   'github.com/hashicorp/golang-lru/v2': 'v2.0.7',
   'github.com/jackc/pgx/v5': 'v5.7.4',
   'github.com/pressly/goose/v3': 'v3.24.1',
+  // The cache's Redis level: go-redis v9.7.3 (go 1.18; the last release
+  // whose CI covers Go 1.21, with the out-of-order reply fix) and
+  // x/sync's singleflight at the version every service already has.
+  'github.com/redis/go-redis/v9': 'v9.7.3',
   'github.com/prometheus/client_golang': 'v1.20.5',
   'github.com/rs/cors': 'v1.11.1',
   'github.com/sony/gobreaker/v2': 'v2.4.0',
@@ -37,6 +41,7 @@ export const GO_DEPENDENCIES = {
   'go.opentelemetry.io/otel/trace': 'v1.31.0',
   'go.uber.org/zap': 'v1.27.0',
   'golang.org/x/crypto': 'v0.33.0',
+  'golang.org/x/sync': 'v0.11.0',
   'golang.org/x/time': 'v0.9.0',
   'modernc.org/sqlite': 'v1.36.1',
 } as const;
@@ -124,6 +129,7 @@ export function projectContext(model: ServiceModel, settings: ServiceSettings) {
     hasForms: model.operations.some(isFormBody),
     database: databaseContext(model, settings.name, settings.database),
     events: eventsContext(settings),
+    /** The cache runtime (internal/cache) and the cached repositories (svc.yaml's features.cache); redis: Redis is meant to be a level (config and manifests say so). */
     cache: { on: (settings.cache ?? 'off') !== 'off', redis: settings.cache === 'redis' },
     security: securityContext(model, settings.name),
   };

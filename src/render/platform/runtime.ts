@@ -33,6 +33,8 @@ export function renderSharedRuntime(root: PlatformRoot): Artifact[] {
     proto: false,
     // The SQL database code is shared too: a service without SQL imports none of it.
     database: { sql: true, testUrlEnv: TEST_DATABASE_URL_ENV },
+    // The cache runtime too: a service without the cache imports none of it.
+    cache: { on: true, redis: true },
   };
   return renderTree('service', context, (path) => {
     const p = runtimePackageAt(path);
