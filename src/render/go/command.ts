@@ -1,9 +1,14 @@
 import type { Artifact } from '../artifact.js';
 import { GoFile } from './gofile.js';
-import { exportedName, goString } from './naming.js';
+import { exportedName, goString, unexportedName } from './naming.js';
 import type { GoModel } from './gomodel.js';
 import { usesSql } from '../database.js';
 import { runtimeImport, localImportPrefix } from '../runtimepkgs.js';
+import type { Resource } from '../../model/types.js';
+import { words } from '../../model/names.js';
+import { cacheResourceName } from './cache.js';
+import { eventConst, RESOURCE_CHANGES, resourceEventType } from './events.js';
+import { goKey } from './sql.js';
 
 /**
  * The wiring of the layers: `cmd/<name>/wire.go` for the binary and the
@@ -17,14 +22,14 @@ export function renderCommand(gm: GoModel): Artifact[] {
  * `svc, err := service.New(service.Dependencies{...})`: the service over the
  * SQL database `db` when given, in-memory stores otherwise, then `onError`.
  */
-function newService(gm: GoModel, f: GoFile, deps: { events: string; log: string; config: string; db?: string; clients?: string }, onError: string[]): string[] {
+function newService(gm: GoModel, f: GoFile, deps: { events: string; log: string; config: string; db?: string; clients?: string; stores?: Map<Resource, string> }, onError: string[]): string[] {
   const svc = f.use(`${gm.settings.module}/internal/service`);
   const repos =
     gm.model.resources.length === 0
       ? [`\t\tRepos:\v${svc}.Repositories{},`]
       : [
           `\t\tRepos: ${svc}.Repositories{`,
-          ...gm.model.resources.map((r) => `\t\t\t${gm.repoField(r)}:\v${store(gm, f, gm.typeName(r.entity), deps.db)},`),
+          ...gm.model.resources.map((r) => `\t\t\t${gm.repoField(r)}:\v${deps.stores?.get(r) ?? store(gm, f, gm.typeName(r.entity), deps.db)},`),
           '\t\t},',
         ];
   return [
@@ -57,17 +62,21 @@ function wire(gm: GoModel): GoFile {
   const dbParam = sql ? `, db *${f.use(runtimeImport(gm.settings, 'database'))}.DB` : '';
   const clients = gm.settings.otherClients ?? [];
   const build = clients.length === 0 ? [] : ['\tclients, err := newClients(cfg)', '\tif err != nil {', '\t\treturn nil, err', '\t}'];
-  const body = newService(gm, f, { events: 'events', log: 'log', config: 'cfg.App', db: sql ? 'db' : undefined, ...(clients.length > 0 ? { clients: 'clients' } : {}) }, [
+  const cached = (gm.settings.cache ?? 'off') !== 'off' && gm.model.resources.length > 0;
+  const stores = new Map<Resource, string>();
+  if (cached) build.push(...cachedStores(gm, f, sql, stores));
+  const cacheParam = (gm.settings.cache ?? 'off') !== 'off' ? `, ${cached ? 'c' : '_'} ${f.use(runtimeImport(gm.settings, 'cache'))}.Cache` : '';
+  const body = newService(gm, f, { events: 'events', log: 'log', config: 'cfg.App', db: sql ? 'db' : undefined, stores, ...(clients.length > 0 ? { clients: 'clients' } : {}) }, [
     `\t\treturn nil, ${f.use('fmt')}.Errorf("build the service layer: %w", err)`,
   ]);
   f.add(
     '// newHandler wires the layers together: repositories, the service (built by',
     '// service.New in internal/service/service.go), then the HTTP handler. The',
-    '// service publishes to events and handles what it receives from sub.',
-    `func newHandler(cfg *${config}.Config, log *${zap}.Logger, events ${event}.Publisher, sub ${event}.Subscriber${dbParam}) (*${handler}.Handler, error) {`,
+    '// service publishes to events and handles what it receives from bus.',
+    `func newHandler(cfg *${config}.Config, log *${zap}.Logger, events ${event}.Publisher, bus ${event}.Broker${dbParam}${cacheParam}) (*${handler}.Handler, error) {`,
     ...build,
     ...body,
-    '\tif err := svc.Subscribe(sub); err != nil {',
+    '\tif err := svc.Subscribe(bus); err != nil {',
     '\t\treturn nil, err',
     '\t}',
     `\t${handler}.SetBodyRules(cfg.HTTP.RejectUnknownFields(), cfg.HTTP.RejectReadOnlyFields())`,
@@ -76,6 +85,50 @@ function wire(gm: GoModel): GoFile {
   );
   if (clients.length > 0) newClients(gm, f, config, clients);
   return f;
+}
+
+/**
+ * Statements building each resource's repository behind the read cache
+ * (Cached<Name>Repository), and dropping a record from this replica's cache
+ * when the event stream reports another replica changed it; `stores` gets
+ * the variable of each.
+ */
+function cachedStores(gm: GoModel, f: GoFile, sql: boolean, stores: Map<Resource, string>): string[] {
+  const repo = f.use(`${gm.settings.module}/internal/repository`);
+  const svc = f.use(`${gm.settings.module}/internal/service`);
+  const event = f.use(runtimeImport(gm.settings, 'event'));
+  const ctx = f.use('context');
+  const fmt = f.use('fmt');
+  const out: string[] = [];
+  for (const r of gm.model.resources) {
+    const entity = gm.typeName(r.entity);
+    const v = `${unexportedName(r.plural)}Cache`;
+    stores.set(r, v);
+    const key = goKey(gm, r);
+    out.push(
+      `\t${v} := ${repo}.NewCached${entity}Repository(${store(gm, f, entity, sql ? 'db' : undefined)}, c, cfg.Cache.TTLFor(${goString(cacheResourceName(r))}), cfg.Service.Name)`,
+      ...(sql ? [`\t${v}.BypassWhen(db.InTransaction)`] : []),
+    );
+    const id =
+      key.type === 'string'
+        ? ['\t\t\t' + `${v}.Invalidate(ctx, e.Subject)`]
+        : [
+            `\t\t\tif id, err := ${f.use('strconv')}.ParseInt(e.Subject, 10, ${key.bits}); err == nil {`,
+            `\t\t\t\t${v}.Invalidate(ctx, ${key.type === 'int64' ? 'id' : 'int32(id)'})`,
+            '\t\t\t}',
+          ];
+    out.push(
+      `\tfor _, t := range []string{${RESOURCE_CHANGES.map((c) => `${svc}.${eventConst(gm, resourceEventType(r, c))}`).join(', ')}} {`,
+      `\t\tif err := bus.Broadcast(t, func(ctx ${ctx}.Context, e ${event}.Event) error {`,
+      ...id,
+      '\t\t\treturn nil',
+      '\t\t}); err != nil {',
+      `\t\t\treturn nil, ${fmt}.Errorf("invalidate the ${words(r.name).join(' ')} cache on %s: %w", t, err)`,
+      '\t\t}',
+      '\t}',
+    );
+  }
+  return out;
 }
 
 /** newClients in wire.go: each client of another service from its config, passing on the request ID. */
