@@ -25,12 +25,19 @@ export const GO_DEPENDENCIES = {
   'github.com/google/uuid': 'v1.6.0',
   'github.com/hashicorp/golang-lru/v2': 'v2.0.7',
   'github.com/jackc/pgx/v5': 'v5.7.4',
+  // The event brokers: nats.go v1.39.1 is the last release whose go.mod
+  // says go 1.22 (v1.41 needs 1.23); franz-go v1.18.1, kadm v1.16.0 and
+  // kmsg v1.9.0 are the last that say go 1.21 (the next need 1.23.8).
+  'github.com/nats-io/nats.go': 'v1.39.1',
   'github.com/pressly/goose/v3': 'v3.24.1',
   'github.com/prometheus/client_golang': 'v1.20.5',
   'github.com/rs/cors': 'v1.11.1',
   'github.com/sony/gobreaker/v2': 'v2.4.0',
   'github.com/spf13/pflag': 'v1.0.5',
   'github.com/spf13/viper': 'v1.19.0',
+  'github.com/twmb/franz-go': 'v1.18.1',
+  'github.com/twmb/franz-go/pkg/kadm': 'v1.16.0',
+  'github.com/twmb/franz-go/pkg/kmsg': 'v1.9.0',
   'go.opentelemetry.io/otel': 'v1.31.0',
   'go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp': 'v1.31.0',
   'go.opentelemetry.io/otel/sdk': 'v1.31.0',
@@ -121,6 +128,7 @@ export function projectContext(model: ServiceModel, settings: ServiceSettings) {
     hasIntegerKeys: model.resources.some((r) => keyOf(r, model.types.find((t) => t.name === r.entity) as ObjectDecl) !== 'string'),
     hasForms: model.operations.some(isFormBody),
     database: databaseContext(model, settings.name, settings.database),
+    events: eventsContext(settings),
     security: securityContext(model, settings.name),
   };
 }
@@ -146,6 +154,17 @@ function securityContext(model: ServiceModel, name: string) {
     return { name: s.name, key: n.key, what, secrets };
   });
   return { schemes, config: authConfigYaml(model, name) };
+}
+
+/**
+ * Which event brokers the runtime package event is built with: memory always,
+ * and the one svc.yaml's features.events names (SVC_EVENTS_ALL=1 builds every
+ * driver, for trying them all in one service).
+ */
+function eventsContext(settings: ServiceSettings) {
+  const broker = settings.events ?? 'memory';
+  const all = process.env.SVC_EVENTS_ALL === '1';
+  return { memory: true, nats: all || broker === 'nats', kafka: all || broker === 'kafka', broker };
 }
 
 function otherClientsContext(settings: ServiceSettings) {

@@ -21,6 +21,8 @@ export interface ServiceSettings {
   platformRoot?: string;
   /** The names of the clients of other services svc.yaml lists (internal/client/<name>), which the wiring builds. */
   otherClients?: readonly string[];
+  /** svc.yaml's features.events: the event broker the service is built for (`memory` when absent); memory is always built in. */
+  events?: 'memory' | 'nats' | 'kafka';
 }
 
 /**
