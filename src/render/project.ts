@@ -27,7 +27,8 @@ export const GO_DEPENDENCIES = {
   'github.com/jackc/pgx/v5': 'v5.7.4',
   // The event brokers: nats.go v1.39.1 is the last release whose go.mod
   // says go 1.22 (v1.41 needs 1.23); franz-go v1.18.1, kadm v1.16.0 and
-  // kmsg v1.9.0 are the last that say go 1.21 (the next need 1.23.8).
+  // kmsg v1.9.0 (which kadm requires) are the last that say go 1.21 (the
+  // next need 1.23.8).
   'github.com/nats-io/nats.go': 'v1.39.1',
   'github.com/pressly/goose/v3': 'v3.24.1',
   'github.com/prometheus/client_golang': 'v1.20.5',
@@ -37,7 +38,6 @@ export const GO_DEPENDENCIES = {
   'github.com/spf13/viper': 'v1.19.0',
   'github.com/twmb/franz-go': 'v1.18.1',
   'github.com/twmb/franz-go/pkg/kadm': 'v1.16.0',
-  'github.com/twmb/franz-go/pkg/kmsg': 'v1.9.0',
   'go.opentelemetry.io/otel': 'v1.31.0',
   'go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp': 'v1.31.0',
   'go.opentelemetry.io/otel/sdk': 'v1.31.0',
