@@ -33,6 +33,8 @@ export function renderSharedRuntime(root: PlatformRoot): Artifact[] {
     proto: false,
     // The SQL database code is shared too: a service without SQL imports none of it.
     database: { sql: true, testUrlEnv: TEST_DATABASE_URL_ENV },
+    // Every event broker too: a service imports the package whole, and Open picks the driver from config.
+    events: { memory: true, nats: true, kafka: true, broker: 'memory' },
   };
   return renderTree('service', context, (path) => {
     const p = runtimePackageAt(path);
