@@ -25,6 +25,11 @@ export const GO_DEPENDENCIES = {
   'github.com/google/uuid': 'v1.6.0',
   'github.com/hashicorp/golang-lru/v2': 'v2.0.7',
   'github.com/jackc/pgx/v5': 'v5.7.4',
+  // The event brokers: nats.go v1.39.1 is the last release whose go.mod
+  // says go 1.22 (v1.41 needs 1.23); franz-go v1.18.1, kadm v1.16.0 and
+  // kmsg v1.9.0 (which kadm requires) are the last that say go 1.21 (the
+  // next need 1.23.8).
+  'github.com/nats-io/nats.go': 'v1.39.1',
   'github.com/pressly/goose/v3': 'v3.24.1',
   // The cache's Redis level: go-redis v9.7.3 (go 1.18; the last release
   // whose CI covers Go 1.21, with the out-of-order reply fix) and
@@ -35,6 +40,8 @@ export const GO_DEPENDENCIES = {
   'github.com/sony/gobreaker/v2': 'v2.4.0',
   'github.com/spf13/pflag': 'v1.0.5',
   'github.com/spf13/viper': 'v1.19.0',
+  'github.com/twmb/franz-go': 'v1.18.1',
+  'github.com/twmb/franz-go/pkg/kadm': 'v1.16.0',
   'go.opentelemetry.io/otel': 'v1.31.0',
   'go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp': 'v1.31.0',
   'go.opentelemetry.io/otel/sdk': 'v1.31.0',

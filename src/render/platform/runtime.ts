@@ -35,6 +35,8 @@ export function renderSharedRuntime(root: PlatformRoot): Artifact[] {
     database: { sql: true, testUrlEnv: TEST_DATABASE_URL_ENV },
     // The cache runtime too: a service without the cache imports none of it.
     cache: { on: true, redis: true },
+    // Every event broker too: a service imports the package whole, and Open picks the driver from config.
+    events: { memory: true, nats: true, kafka: true, broker: 'memory' },
   };
   return renderTree('service', context, (path) => {
     const p = runtimePackageAt(path);
