@@ -28,6 +28,7 @@ const HANDLER = `package service
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -35,12 +36,17 @@ import (
 	"example.com/audit/pkg/models"
 )
 
-// OnProductCreated records the event; a product named "poison" is refused.
+// OnProductCreated records the event, then does a little more work (which a
+// kill may interrupt after the write); a product named "poison" is refused.
 func (s *Service) OnProductCreated(ctx context.Context, e event.Event, payload *models.ProductCreated) error {
 	if payload.Name == "poison" {
 		return errors.New("poison product")
 	}
-	return s.Repos.Records.Create(ctx, &models.Record{ID: uuid.NewString(), What: e.ID, Subject: e.Subject})
+	if err := s.Repos.Records.Create(ctx, &models.Record{ID: uuid.NewString(), What: e.ID, Subject: e.Subject}); err != nil {
+		return err
+	}
+	time.Sleep(5 * time.Millisecond)
+	return nil
 }
 `;
 
@@ -173,9 +179,12 @@ describe.each(['nats', 'kafka'] as const)('events over %s between two services',
       await Promise.all(workers);
     };
     let killed = false;
+    let killedAt = 0;
+    let consumerKilledAt = 0;
     const killer = (async () => {
       while (sent < BURST / 3) await new Promise((r) => setTimeout(r, 5));
       productSvc.proc.kill('SIGKILL');
+      killedAt = sent;
       killed = true;
     })();
     await fire(productSvc, () => killed);
@@ -188,6 +197,7 @@ describe.each(['nats', 'kafka'] as const)('events over %s between two services',
       const base = await listAll(auditSvc.base, '/records');
       await eventually(async () => (await listAll(auditSvc.base, '/records')).length > base.length + 50, 30_000);
       auditSvc.proc.kill('SIGKILL');
+      consumerKilledAt = (await listAll(auditSvc.base, '/records').catch(() => [])).length || base.length;
       await auditSvc.exited;
       auditSvc = await startConsumer();
     })();
@@ -212,6 +222,7 @@ describe.each(['nats', 'kafka'] as const)('events over %s between two services',
     expect(new Set(subjects).size, 'a product announced twice').toBe(subjects.length);
     expect([...want].filter((id) => !subjects.includes(id)), 'products without their event').toEqual([]);
     expect(subjects.filter((id) => !want.has(id)), 'events of creates that did not commit').toEqual([]);
+    console.log(`events over ${events}: ${products.length} products, ${records.length} records, producer killed after ${killedAt} creates were sent, consumer killed at ${consumerKilledAt} records`);
     expect(products.length).toBeGreaterThan(BURST * 0.9);
   }, 600_000);
 });
