@@ -31,11 +31,11 @@ export const GO_DEPENDENCIES = {
   // next need 1.23.8).
   'github.com/nats-io/nats.go': 'v1.39.1',
   'github.com/pressly/goose/v3': 'v3.24.1',
+  'github.com/prometheus/client_golang': 'v1.20.5',
   // The cache's Redis level: go-redis v9.7.3 (go 1.18; the last release
   // whose CI covers Go 1.21, with the out-of-order reply fix) and
   // x/sync's singleflight at the version every service already has.
   'github.com/redis/go-redis/v9': 'v9.7.3',
-  'github.com/prometheus/client_golang': 'v1.20.5',
   'github.com/rs/cors': 'v1.11.1',
   'github.com/sony/gobreaker/v2': 'v2.4.0',
   'github.com/spf13/pflag': 'v1.0.5',

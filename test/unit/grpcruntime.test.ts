@@ -49,7 +49,7 @@ describe('the gRPC runtime', () => {
     }
     expect(files.get('go.mod')).toContain('google.golang.org/grpc v');
     const main = files.get('cmd/product/main.go')!;
-    expect(main).toContain('routes, registerGRPC, err := newAPI(cfg, log, events, db)');
+    expect(main).toContain('routes, registerGRPC, err := newAPI(cfg, log, events.publisher, db)');
     expect(main).toContain('server.RunGRPC(');
     expect(parse(files.get('configs/config.yaml')!).grpc).toMatchObject({ addr: ':9090', reflection: false });
     expect(files.get('Dockerfile')).toMatch(/^EXPOSE 9090$/m);
