@@ -276,6 +276,8 @@ export interface Operation {
   security: SecurityRequirement[];
   /** Limits stricter or looser than the server-wide ones. */
   limits?: OperationLimits;
+  /** How long the records it reads stay cached (`x-svc-cache-ttl`), in milliseconds; the resource's TTL when it is its get or list. */
+  cacheTtlMs?: number;
   /**
    * The contract's word (`x-svc-idempotent`) on whether repeating the
    * operation is safe, overriding what its method says; clients retry only

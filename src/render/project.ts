@@ -11,6 +11,7 @@ import { localImportPrefix, runtimeImports } from './runtimepkgs.js';
 import { databaseContext } from './database.js';
 import { keyOf } from './sql/schema.js';
 import { authConfigYaml, schemeNames } from './go/security.js';
+import { cacheResourceName } from './go/cache.js';
 
 /** Versions of the Go modules generated services depend on; bumped deliberately, with the fixtures. */
 export const GO_DEPENDENCIES = {
@@ -137,7 +138,7 @@ export function projectContext(model: ServiceModel, settings: ServiceSettings) {
     database: databaseContext(model, settings.name, settings.database),
     events: eventsContext(settings),
     /** The cache runtime (internal/cache) and the cached repositories (svc.yaml's features.cache); redis: Redis is meant to be a level (config and manifests say so). */
-    cache: { on: (settings.cache ?? 'off') !== 'off', redis: settings.cache === 'redis' },
+    cache: { on: (settings.cache ?? 'off') !== 'off', redis: settings.cache === 'redis', ttls: cacheTtls(model) },
     security: securityContext(model, settings.name),
   };
 }
@@ -150,6 +151,19 @@ function eventsContext(settings: ServiceSettings) {
   const broker = settings.events ?? 'memory';
   const shared = settings.platformModule !== undefined;
   return { memory: true, nats: shared || broker === 'nats', kafka: shared || broker === 'kafka', broker };
+}
+
+/**
+ * The contract's cache TTL per resource (`x-svc-cache-ttl` on its get, else
+ * its list), as config defaults: key padded for gofmt, Go duration.
+ */
+function cacheTtls(model: ServiceModel) {
+  const ttls = model.resources.flatMap((r) => {
+    const op = [r.operations.get, r.operations.list].map((n) => model.operations.find((o) => o.name === n)).find((o) => o?.cacheTtlMs !== undefined);
+    return op ? [{ name: cacheResourceName(r), ms: op.cacheTtlMs! }] : [];
+  });
+  const width = Math.max(0, ...ttls.map((t) => t.name.length + 3));
+  return ttls.map((t) => ({ key: `"${t.name}":`.padEnd(width), go: `${t.ms} * time.Millisecond` }));
 }
 
 /** What the README and config.yaml say of the contract's security schemes. */

@@ -8,6 +8,7 @@ import { loadContract } from '../../src/load/index.js';
 import type { ServiceModel } from '../../src/model/types.js';
 import { GoModel } from '../../src/render/go/gomodel.js';
 import { renderServiceLayer } from '../../src/render/go/service.js';
+import { projectContext } from '../../src/render/project.js';
 
 const AUDIT = readFileSync(new URL('../../fixtures/audit/audit.yaml', import.meta.url), 'utf8');
 const EVENTS = readFileSync(new URL('../../fixtures/audit/asyncapi.yaml', import.meta.url), 'utf8');
@@ -67,6 +68,19 @@ describe('AsyncAPI 3: the events a service sends and receives', () => {
   it('a service without receive operations subscribes to nothing', async () => {
     const model = buildModel(await loadContract('/virtual/audit.yaml', 'openapi', AUDIT, 'audit.yaml'), 'audit');
     expect(render(model).get('internal/service/events.gen.go')).toContain('func (s *Service) Subscribe(_ event.Subscriber) error {\n\treturn nil\n}');
+  });
+
+  it('takes a resource\'s cache TTL from x-svc-cache-ttl on its get, as a config default', async () => {
+    const model = await audit();
+    expect(model.operations.find((o) => o.name === 'getRecord')!.cacheTtlMs).toBe(30_000);
+    const ctx = projectContext(model, { name: 'audit', module: 'example.com/audit', contract: 'audit.yaml', contractKind: 'openapi', cache: 'memory' });
+    expect(ctx.cache.ttls).toEqual([{ key: '"record":', go: '30000 * time.Millisecond' }]);
+  });
+
+  it('refuses an x-svc-cache-ttl that is not a duration, at its line', async () => {
+    await expect(loadContract('/virtual/audit.yaml', 'openapi', AUDIT.replace('x-svc-cache-ttl: 30s', 'x-svc-cache-ttl: soon'), 'audit.yaml').then((l) => buildModel(l, 'audit'))).rejects.toThrow(
+      /x-svc-cache-ttl must be a duration of at least 1ms such as "30s" or "5m", not "soon"/,
+    );
   });
 
   it.each([

@@ -31,6 +31,15 @@ export function operationLimits(ctx: BuildContext, raw: Json, at: string): Opera
   return Object.keys(limits).length > 0 ? limits : undefined;
 }
 
+/** `x-svc-cache-ttl`: how long what the operation reads stays cached, a Go duration of at least 1ms. */
+export function cacheTtl(ctx: BuildContext, raw: Json, at: string): number | undefined {
+  const v = raw['x-svc-cache-ttl'];
+  if (v === undefined) return undefined;
+  const ms = typeof v === 'string' ? durationMs(v) : undefined;
+  if (ms === undefined || ms < 1) throw ctx.error(ptr(at, 'x-svc-cache-ttl'), `x-svc-cache-ttl must be a duration of at least 1ms such as "30s" or "5m", not ${show(v)}`);
+  return Math.round(ms);
+}
+
 const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** A Go duration (`1h2m3.5s`, no sign) in milliseconds; undefined when it is not one. */

@@ -3,7 +3,7 @@ import { camel, pascal } from '../../model/names.js';
 import { BuildContext, isObject, ptr, type Json } from './context.js';
 import { constraintsOf, typeRefOf } from './schemas.js';
 import { resourceMarker } from './marker.js';
-import { operationLimits } from './limits.js';
+import { cacheTtl, operationLimits } from './limits.js';
 import type { ContractSecurity } from './security.js';
 
 const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
@@ -51,6 +51,8 @@ function buildOperation(ctx: BuildContext, security: ContractSecurity, path: str
   };
   const limits = operationLimits(ctx, raw, at);
   if (limits) op.limits = limits;
+  const ttl = cacheTtl(ctx, raw, at);
+  if (ttl !== undefined) op.cacheTtlMs = ttl;
   if (raw['x-svc-idempotent'] !== undefined) {
     if (typeof raw['x-svc-idempotent'] !== 'boolean') throw ctx.error(ptr(at, 'x-svc-idempotent'), `x-svc-idempotent must be true or false, not ${JSON.stringify(raw['x-svc-idempotent'])}`);
     op.idempotent = raw['x-svc-idempotent'];
