@@ -100,6 +100,17 @@ function helper(layout: ProtoLayout, f: GoFile, r: MessageResource, kind: CrudKi
     return [`\tnow := ${ts}.Now()`, ...set.map((x) => `\t${v}.${goCamelCase(x.name)} = now`)];
   };
   const event = (what: string) => goString(`${words(r.resource.name).join('_')}.${what}`);
+  // The write and the event announcing it in one transaction (the outbox, with SQL).
+  const atomically = (write: string, what: string, subject: string, data: string) => [
+    `\tif err := s.InTx(ctx, func(ctx ${ctx}.Context) error {`,
+    `\t\tif err := ${repo}.${write}; err != nil {`,
+    '\t\t\treturn err',
+    '\t\t}',
+    `\t\treturn s.publish(ctx, ${event(what)}, ${subject}, ${data})`,
+    '\t}); err != nil {',
+    '\t\treturn nil, s.grpcError(err)',
+    '\t}',
+  ];
   const serverOwned = [...new Set([...r.outputOnly, ...r.immutable])];
 
   switch (kind) {
@@ -122,14 +133,7 @@ function helper(layout: ProtoLayout, f: GoFile, r: MessageResource, kind: CrudKi
         ...fail,
         `\t${v}.${goCamelCase(r.key.name)} = key`,
         ...stamp([r.createTime, r.updateTime]),
-        `\tif err := s.InTx(ctx, func(ctx ${ctx}.Context) error {`,
-        `\t\tif err := ${repo}.Create(ctx, ${v}); err != nil {`,
-        '\t\t\treturn err',
-        '\t\t}',
-        `\t\treturn s.publish(ctx, ${event('created')}, ${v}.${getter(r.key.name)}, eventData(${v}))`,
-        '\t}); err != nil {',
-        '\t\treturn nil, s.grpcError(err)',
-        '\t}',
+        ...atomically(`Create(ctx, ${v})`, 'created', `${v}.${getter(r.key.name)}`, `eventData(${v})`),
         `\treturn ${v}, nil`,
         '}',
       );
@@ -173,14 +177,7 @@ function helper(layout: ProtoLayout, f: GoFile, r: MessageResource, kind: CrudKi
         '\t\treturn nil, s.grpcError(err)',
         '\t}',
         ...stamp([r.updateTime]),
-        `\tif err := s.InTx(ctx, func(ctx ${ctx}.Context) error {`,
-        `\t\tif err := ${repo}.Update(ctx, ${v}); err != nil {`,
-        '\t\t\treturn err',
-        '\t\t}',
-        `\t\treturn s.publish(ctx, ${event('updated')}, ${v}.${getter(r.key.name)}, eventData(${v}))`,
-        '\t}); err != nil {',
-        '\t\treturn nil, s.grpcError(err)',
-        '\t}',
+        ...atomically(`Update(ctx, ${v})`, 'updated', `${v}.${getter(r.key.name)}`, `eventData(${v})`),
         `\treturn ${v}, nil`,
         '}',
       );
@@ -193,28 +190,14 @@ function helper(layout: ProtoLayout, f: GoFile, r: MessageResource, kind: CrudKi
           ...head(`${name} removes the stored ${noun} and returns it.`),
           `\t${v}, err := ${repo}.Get(ctx, req.${getter(key.name)})`,
           ...fail,
-          `\tif err := s.InTx(ctx, func(ctx ${ctx}.Context) error {`,
-          `\t\tif err := ${repo}.Delete(ctx, req.${getter(key.name)}); err != nil {`,
-          '\t\t\treturn err',
-          '\t\t}',
-          `\t\treturn s.publish(ctx, ${event('deleted')}, req.${getter(key.name)}, req.${getter(key.name)})`,
-          '\t}); err != nil {',
-          '\t\treturn nil, s.grpcError(err)',
-          '\t}',
+          ...atomically(`Delete(ctx, req.${getter(key.name)})`, 'deleted', `req.${getter(key.name)}`, `req.${getter(key.name)}`),
           `\treturn ${v}, nil`,
           '}',
         );
       } else {
         f.add(
           ...head(`${name} removes the stored ${noun}.`),
-          `\tif err := s.InTx(ctx, func(ctx ${ctx}.Context) error {`,
-          `\t\tif err := ${repo}.Delete(ctx, req.${getter(key.name)}); err != nil {`,
-          '\t\t\treturn err',
-          '\t\t}',
-          `\t\treturn s.publish(ctx, ${event('deleted')}, req.${getter(key.name)}, req.${getter(key.name)})`,
-          '\t}); err != nil {',
-          '\t\treturn nil, s.grpcError(err)',
-          '\t}',
+          ...atomically(`Delete(ctx, req.${getter(key.name)})`, 'deleted', `req.${getter(key.name)}`, `req.${getter(key.name)}`),
           `\treturn &${resp.slice(1)}{}, nil`,
           '}',
         );
