@@ -50,6 +50,21 @@ const THREE = shop([
 ]);
 
 describe('docker-compose.yml', () => {
+  it('runs the broker and Redis the services use, and points each service at them', () => {
+    const c = compose(shop([service('product', { events: 'nats', cache: 'redis' }), service('audit', { events: 'kafka' }), service('user')]));
+    expect(c.services.nats.command).toEqual(['-js', '-sd', '/data', '-m', '8222']);
+    expect(c.services.kafka.environment.KAFKA_PROCESS_ROLES).toBe('broker,controller');
+    expect(c.services.redis.image).toMatch(/^redis:/);
+    expect(c.services.product.environment).toMatchObject({ PRODUCT_EVENTS_DRIVER: 'nats', PRODUCT_EVENTS_URL: 'nats://nats:4222', PRODUCT_CACHE_REDIS_ADDR: 'redis:6379' });
+    expect(c.services.audit.environment).toMatchObject({ AUDIT_EVENTS_DRIVER: 'kafka', AUDIT_EVENTS_BROKERS: 'kafka:9092' });
+    expect(c.services.product.depends_on.nats).toEqual({ condition: 'service_healthy' });
+    expect(Object.keys(c.services.user.environment).filter((k) => k.includes('_EVENTS_') || k.includes('_CACHE_'))).toEqual([]);
+    expect(Object.keys(c.volumes)).toEqual(['postgres-data', 'nats-data', 'kafka-data']);
+    // Without them, none of the three.
+    const plain = compose(THREE);
+    for (const name of ['nats', 'kafka', 'redis']) expect(plain.services[name]).toBeUndefined();
+  });
+
   it('gives a caller the URL of each service it calls, and a callee none', () => {
     const c = compose(THREE);
     expect(c.services.order.environment).toMatchObject({
