@@ -3,7 +3,7 @@ import { defaultDeploySettings, ENVIRONMENTS, type Environment } from '../projec
 import type { ProjectSettings } from '../project/settings.js';
 import type { Artifact } from './artifact.js';
 import { projectContext, serviceSettingsOf } from './project.js';
-import { ADMIN_PORT, IMAGE_WORKDIR, MONITORING_LABEL, servicePorts, NONROOT_UID } from './runtime.js';
+import { ADMIN_PORT, envPrefixOf, IMAGE_WORKDIR, MONITORING_LABEL, servicePorts, NONROOT_UID } from './runtime.js';
 import { SQLITE_DIR, usesSql } from './database.js';
 import { renderTree } from './templates.js';
 
@@ -65,8 +65,23 @@ export function deployContext(model: ServiceModel, settings: ProjectSettings) {
       // The base's own sizing is the default staging one; the overlays set theirs.
       base: defaultDeploySettings(settings.name).environments.staging,
       platform: platformBuild(settings),
+      components: componentEnv(settings),
     },
   };
+}
+
+/**
+ * Where a deployed service finds the broker and Redis svc.yaml's features
+ * name: the cluster's `nats`, `kafka` and `redis` services by default, as
+ * environment variables (the manifests' and the chart's).
+ */
+export function componentEnv(settings: ProjectSettings): { name: string; value: string }[] {
+  const prefix = envPrefixOf(settings.name);
+  const env: { name: string; value: string }[] = [];
+  if (settings.features.events === 'nats') env.push({ name: `${prefix}_EVENTS_DRIVER`, value: 'nats' }, { name: `${prefix}_EVENTS_URL`, value: 'nats://nats:4222' });
+  if (settings.features.events === 'kafka') env.push({ name: `${prefix}_EVENTS_DRIVER`, value: 'kafka' }, { name: `${prefix}_EVENTS_BROKERS`, value: 'kafka:9092' });
+  if (settings.features.cache === 'redis') env.push({ name: `${prefix}_CACHE_REDIS_ADDR`, value: 'redis:6379' });
+  return env;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +36,13 @@ function codeFacts(dir: string) {
     return m[1]!;
   };
   const keys = [...config.matchAll(/^\s+"([a-z_]+\.[a-z_.]+)":/gm)].map((m) => m[1]!);
+  // Sections whose defaults live in a function of their own file, prefixed where config.go merges them.
+  const configDir = join(dir, 'internal/config');
+  const sources = readdirSync(configDir).filter((f) => f.endsWith('.go')).map((f) => readFileSync(join(configDir, f), 'utf8')).join('\n');
+  for (const [, fn, prefix] of config.matchAll(/range (\w+)\(\) \{\n\s+d\["([a-z_]+\.)"\+k\]/g)) {
+    const body = new RegExp(`func ${fn}\\(\\) map\\[string\\]any \\{([\\s\\S]*?)\\n\\}`).exec(sources)?.[1] ?? '';
+    keys.push(...[...body.matchAll(/^\s+"([a-z_.]+)":/gm)].map((m) => `${prefix!}${m[1]!}`));
+  }
   // A service with the gRPC transport has its own config file for it.
   const grpcConfig = join(dir, 'internal/config/grpc.go');
   const grpcPort = existsSync(grpcConfig) ? Number(grab(readFileSync(grpcConfig, 'utf8'), /"addr":\s+":(\d+)"/)) : undefined;

@@ -144,6 +144,8 @@ function valuesYaml(model: ServiceModel, settings: ProjectSettings, config: stri
     ...(d.ingress.portName ? { ingressPort: d.ingress.portName } : {}),
     uid: ctx.runtime.uid,
     env: { prefix: ctx.runtime.env.prefix, config: ctx.runtime.env.config, logLevel: ctx.runtime.env.logLevel, environment: ctx.runtime.env.environment },
+    // The event broker and Redis of svc.yaml's features (the cluster's services of these names).
+    components: d.components,
     configMap: d.configMap,
     configMount: d.configMount,
     secretName: d.secretName,
