@@ -19,5 +19,9 @@ export async function addContractEvents(model: ServiceModel, settings: ProjectSe
   const path = asyncAPIPath(settings);
   const text = pending.find((a) => a.path === path)?.content ?? (await fs.read(path));
   if (text === undefined) return;
+  if (settings.contract.kind === 'proto') {
+    model.warnings.push(`${path}: the events of an AsyncAPI document are generated for OpenAPI contracts only; this proto service publishes its resource events and ignores the document`);
+    return;
+  }
   addEvents(model, await loadAsyncAPI(path, text, path));
 }
