@@ -62,7 +62,7 @@ describe('AsyncAPI 3: the events a service sends and receives', () => {
   it('writes the change and its event in one transaction', async () => {
     const create = render(await audit()).get('internal/service/create_record.go')!;
     expect(create).toContain('\tif err := s.InTx(ctx, func(ctx context.Context) error {\n\t\tif err := s.Repos.Records.Create(ctx, record); err != nil {');
-    expect(create).toContain('\t\treturn s.publish(ctx, EventRecordCreated, record.ID, record)\n');
+    expect(create).toContain('\t\treturn s.publishEvent(ctx, EventRecordCreated, record.ID, record)\n');
   });
 
   it('a service without receive operations subscribes to nothing', async () => {

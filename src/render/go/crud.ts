@@ -123,7 +123,7 @@ export function renderCrudBody(gm: GoModel, op: Operation, f: GoFile): string[] 
     `\t\tif err := ${repo}.${method}(ctx, ${arg}); err != nil {`,
     `\t\t\treturn ${wrap(verb)}`,
     '\t\t}',
-    `\t\treturn s.publish(ctx, ${eventConst(gm, resourceEventType(resource, change))}, ${subject}, ${data})`,
+    `\t\treturn s.publishEvent(ctx, ${eventConst(gm, resourceEventType(resource, change))}, ${subject}, ${data})`,
     '\t}); err != nil {',
     `\t\t${r.fail('err')}`,
     '\t}',

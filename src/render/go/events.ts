@@ -87,7 +87,7 @@ export function renderEvents(gm: GoModel, reserved: readonly string[]): Artifact
     f.add(
       ...comment(`${method} publishes a ${e.type} event (asyncapi.yaml operation ${e.name})${said(e)} subject names what it is about (an identifier), or is empty. Inside InTx, with the SQL database, it is written to the outbox in the transaction.`),
       `func (d *Dependencies) ${method}(ctx ${ctx()}.Context, subject string, payload ${payloadType(gm, e, f)}) error {`,
-      `\treturn d.publish(ctx, ${names.consts.get(e.type)}, subject, payload)`,
+      `\treturn d.publishEvent(ctx, ${names.consts.get(e.type)}, subject, payload)`,
       '}',
     );
   }

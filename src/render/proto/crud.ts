@@ -106,7 +106,7 @@ function helper(layout: ProtoLayout, f: GoFile, r: MessageResource, kind: CrudKi
     `\t\tif err := ${repo}.${write}; err != nil {`,
     '\t\t\treturn err',
     '\t\t}',
-    `\t\treturn s.publish(ctx, ${event(what)}, ${subject}, ${data})`,
+    `\t\treturn s.publishEvent(ctx, ${event(what)}, ${subject}, ${data})`,
     '\t}); err != nil {',
     '\t\treturn nil, s.grpcError(err)',
     '\t}',
