@@ -71,6 +71,9 @@ export async function generate(settings: ProjectSettings, contract: ContractInpu
   const loaded = contract.loaded ?? await loadContract(contract.path, settings.contract.kind, contract.text, contract.displayPath, contract.includes);
   const model = buildModel(loaded, settings.name, settings.security);
   await addContractEvents(model, settings, options.fs, options.extra);
+  if (settings.contract.kind === 'proto' && (settings.features.cache ?? 'off') !== 'off') {
+    model.warnings.push(`svc.yaml: features.cache: ${settings.features.cache}: the cache runtime is generated, but a proto service's repositories are not put behind it yet (OpenAPI services only)`);
+  }
   const migrations = await migrationArtifacts(model, settings, options.fs);
   model.warnings.push(...migrations.warnings);
   const serviceSettings = serviceSettingsOf(settings);
