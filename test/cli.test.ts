@@ -52,10 +52,13 @@ describe('svc new: bad input gives one clear line, the right exit code, and writ
     ['a missing argument', ['new'], 2, /missing required argument 'name'/],
     ['an unknown command', ['frobnicate'], 2, /unknown command 'frobnicate'/],
     ['a bad choice', ['new', 'product', '--database', 'oracle', '--yes'], 2, /argument 'oracle' is invalid. Allowed choices are .*memory/],
+    ['an unknown broker', ['new', 'product', '--events', 'rabbitmq', '--yes'], 2, /argument 'rabbitmq' is invalid. Allowed choices are memory, nats, kafka/],
+    ['an unknown cache', ['new', 'product', '--cache', 'memcached', '--yes'], 2, /argument 'memcached' is invalid. Allowed choices are off, memory, redis/],
+    ['an unknown broker in svc.yaml', ['gen', 'api', '--dir', 'product'], 1, /svc\.yaml: features\.events: unknown broker "rabbitmq" \(known: memory, nats, kafka\)/],
   ];
 
   it.each(cases)('in memory: %s', async (_name, args, code, message) => {
-    const r = await runMemory(args);
+    const r = await runMemory(args, args[0] === 'gen' ? { 'svc.yaml': 'name: product\nmodule: example.com/product\ncontract: {kind: openapi, path: productproto/openapi/product.yaml}\nfeatures: {events: rabbitmq}\n' } : {});
     expect(r.code).toBe(code);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -70,7 +73,7 @@ describe('svc new: bad input gives one clear line, the right exit code, and writ
     expect(written(r.systems)).toBe(0);
   });
 
-  it.each(cases)('on disk: %s', (_name, args, code, message) => {
+  it.each(cases.filter(([, args]) => args[0] !== 'gen'))('on disk: %s', (_name, args, code, message) => {
     const cwd = mkdtempSync(join(tmpdir(), 'svc-cli-'));
     const r = runDisk(args, cwd);
     expect(r.code).toBe(code);
@@ -96,6 +99,19 @@ describe('svc new: bad input gives one clear line, the right exit code, and writ
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: api\.yaml:\d+:\d+ .*invalid OpenAPI document/);
     expect(existsSync(join(cwd, 'product'))).toBe(false);
+  });
+});
+
+describe('svc new --events and --cache', () => {
+  it('record the broker and the cache in svc.yaml, and build them in', async () => {
+    const r = await runMemory(['new', 'product', '--events', 'kafka', '--cache', 'redis', '--skip-tidy', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    const fs = r.systems.get('/work/product')!;
+    expect(await fs.read('svc.yaml')).toMatch(/features:\n  transports:\n    - http\n  database: sql\n  events: kafka\n  cache: redis\n/);
+    expect(await fs.exists('internal/event/kafka.go')).toBe(true);
+    expect(await fs.exists('internal/event/nats.go')).toBe(false);
+    expect(await fs.exists('internal/repository/product_cache.gen.go')).toBe(true);
+    expect(await fs.read('deployments/base/deployment.yaml')).toContain('- name: PRODUCT_EVENTS_BROKERS\n              value: "kafka:9092"');
   });
 });
 
