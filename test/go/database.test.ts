@@ -33,7 +33,7 @@ function runOnce(args: string[], env: Record<string, string>, cwd = dir) {
 /** Create, list, update and delete over HTTP; restart; the data is still there. */
 async function crudAcrossRestart(env: Record<string, string>): Promise<void> {
   let svc = await startService(bin(), dir, env);
-  expect((await call(svc.base, 'GET', '/readyz')).json).toEqual({ status: 'ok', checks: { database: 'ok' } });
+  expect((await call(svc.base, 'GET', '/readyz')).json).toEqual({ status: 'ok', checks: { database: 'ok', events: 'ok' } });
   const ids: string[] = [];
   for (const name of ['Cup', 'Saucer', 'Spoon']) {
     const created = await call(svc.base, 'POST', '/products', { name, price: 3.5, currency: 'EUR', tags: ['kitchen'] });
@@ -180,7 +180,7 @@ describe.skipIf(!pgUrl)(pgUrl ? 'the starter service on PostgreSQL' : 'the start
       expect((await call(svc.base, 'GET', '/healthz')).status).toBe(200);
       const ready = await call(svc.base, 'GET', '/readyz');
       expect(ready.status).toBe(503);
-      expect(ready.json).toEqual({ status: 'unavailable', checks: { database: 'failing' } });
+      expect(ready.json).toEqual({ status: 'unavailable', checks: { database: 'failing', events: 'ok' } });
       expect((await call(svc.base, 'GET', '/products')).status).toBe(503);
       expect(svc.logs.find((l) => String(l.msg).startsWith('database unreachable at start-up'))).toMatchObject({ level: 'warn', driver: 'postgres' });
       expect(await eventually(async () => svc.logs.some((l) => l.msg === 'database unreachable; retrying'), 5_000)).toBe(true);

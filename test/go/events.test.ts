@@ -110,6 +110,11 @@ async function listAll(base: string, path: string): Promise<Record<string, unkno
   }
 }
 
+/** The warnings and errors the services logged, for a failure's message. */
+function problems(...services: RunningService[]): string {
+  return JSON.stringify(services.flatMap((s) => s.logs.filter((l) => l.level === 'warn' || l.level === 'error' || l.stderr !== undefined)).slice(-30));
+}
+
 const newProduct = (i: number, name = `product ${i}`) => ({ name, price: i, currency: 'EUR' });
 
 describe.each(['nats', 'kafka'] as const)('events over %s between two services', (events) => {
@@ -125,6 +130,8 @@ describe.each(['nats', 'kafka'] as const)('events over %s between two services',
       PRODUCT_HTTP_ADDR: '127.0.0.1:0',
       PRODUCT_DATABASE_SQLITE_PATH: join(data, `product-${events}.db`),
       PRODUCT_OUTBOX_INTERVAL: '50ms',
+      // A publication refused while the consumer is still creating the stream waits at most this long.
+      PRODUCT_OUTBOX_MAX_BACKOFF: '1s',
       ...brokerEnv('PRODUCT', events, broker!),
     });
     running.push(s);
@@ -160,12 +167,14 @@ describe.each(['nats', 'kafka'] as const)('events over %s between two services',
     // A first event travels end to end.
     const first = await call(productSvc.base, 'POST', '/products', newProduct(0));
     expect(first.status, first.text).toBe(201);
-    expect(await eventually(async () => (await listAll(auditSvc.base, '/records')).some((r) => r.subject === first.json!.id), 20_000)).toBe(true);
+    const delivered = await eventually(async () => (await listAll(auditSvc.base, '/records')).some((r) => r.subject === first.json!.id), 60_000);
+    expect(delivered, `the first event did not arrive; warnings and errors: ${problems(productSvc, auditSvc)}`).toBe(true);
 
     // A poison event: the handler fails max_attempts times, the event goes to the dead letters, the consumer goes on.
     const poison = await call(productSvc.base, 'POST', '/products', newProduct(0, 'poison'));
     expect(poison.status).toBe(201);
-    expect(await eventually(async () => (await metric(auditSvc, 'events_consumed_total', { outcome: 'dead_lettered' })) >= 1, 20_000)).toBe(true);
+    const deadLettered = await eventually(async () => (await metric(auditSvc, 'events_consumed_total', { outcome: 'dead_lettered' })) >= 1, 60_000);
+    expect(deadLettered, `the poison event was not dead-lettered; warnings and errors: ${problems(productSvc, auditSvc)}`).toBe(true);
 
     // The burst: the producer is killed (-9) a third of the way in, restarted, and the rest is sent.
     let sent = 1;
