@@ -1,4 +1,5 @@
 import type { LoadedAsyncAPI } from '../load/asyncapi.js';
+import { parsePointer } from '../load/source.js';
 import type { OpenAPIDocument } from '../load/index.js';
 import type { EventMessage, ServiceModel, TypeDecl } from '../model/types.js';
 import { pascal } from '../model/names.js';
@@ -42,10 +43,7 @@ export function addEvents(model: ServiceModel, loaded: LoadedAsyncAPI): void {
 
 function getAt(root: unknown, pointer: string): unknown {
   let node = root;
-  for (const raw of pointer.replace(/^#\//, '').split('/')) {
-    const s = raw.replaceAll('~1', '/').replaceAll('~0', '~');
-    node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[s] : undefined;
-  }
+  for (const s of parsePointer(pointer)) node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[s] : undefined;
   return node;
 }
 

@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { SourceFile } from './source.js';
+import { parsePointer, SourceFile, toPointer } from './source.js';
 
 /**
  * An AsyncAPI 3 document beside a service's contract (`<name>proto/asyncapi.yaml`):
@@ -60,12 +60,12 @@ export async function loadAsyncAPI(path: string, text?: string, displayPath?: st
   const operations: AsyncOperation[] = [];
   const seen = new Map<string, string>();
   for (const [name, raw] of Object.entries(ops)) {
-    const at = `#/operations/${escape(name)}`;
+    const at = toPointer(['operations', name]);
     const op = mapping(source, raw, at, `operation ${name}`)!;
     if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) throw source.error(at, `operation name "${name}" must be letters, digits and underscores, starting with a letter (it names a Go method)`);
     if (op.action !== 'send' && op.action !== 'receive') throw source.error(`${at}/action`, `operation ${name}: action must be "send" or "receive", not ${JSON.stringify(op.action)}`);
     const channelRef = refOf(source, op.channel, `${at}/channel`, '#/channels/', `operation ${name}: channel`);
-    const channelName = unescape(channelRef.slice('#/channels/'.length));
+    const channelName = lastSegment(channelRef);
     const channel = mapping(source, channels[channelName], channelRef, `channel ${channelName}`);
     if (!channel) throw source.error(`${at}/channel/$ref`, `operation ${name}: no channel "${channelName}" under channels`);
     if (typeof channel.address !== 'string' || !ADDRESS.test(channel.address)) {
@@ -74,7 +74,7 @@ export async function loadAsyncAPI(path: string, text?: string, displayPath?: st
     const messages = channelMessages(source, doc, channel, channelRef, channelName);
     if (op.messages !== undefined) {
       if (!Array.isArray(op.messages)) throw source.error(`${at}/messages`, `operation ${name}: messages must be a list of $refs to the channel's messages`);
-      const picked = op.messages.map((m, i) => unescape(refOf(source, m, `${at}/messages/${i}`, `${channelRef}/messages/`, `operation ${name}: message`).slice(`${channelRef}/messages/`.length)));
+      const picked = op.messages.map((m, i) => lastSegment(refOf(source, m, `${at}/messages/${i}`, `${channelRef}/messages/`, `operation ${name}: message`)));
       messages.splice(0, messages.length, ...messages.filter((m) => picked.includes(m.name)));
     }
     if (messages.length !== 1) {
@@ -94,12 +94,12 @@ export async function loadAsyncAPI(path: string, text?: string, displayPath?: st
 function channelMessages(source: SourceFile, doc: AsyncAPIDocument, channel: Record<string, unknown>, at: string, channelName: string): AsyncOperation['messages'] {
   const messages = mapping(source, channel.messages, `${at}/messages`, `channel ${channelName}: messages`) ?? {};
   return Object.entries(messages).map(([name, raw]) => {
-    let pointer = `${at}/messages/${escape(name)}`;
+    let pointer = `${at}${toPointer(['messages', name]).slice(1)}`;
     let message = raw;
     if (isMapping(raw) && typeof raw.$ref === 'string') {
       pointer = refOf(source, raw, pointer, '#/components/messages/', `channel ${channelName}: message ${name}`);
-      message = doc.components?.messages?.[unescape(pointer.slice('#/components/messages/'.length))];
-      if (message === undefined) throw source.error(`${at}/messages/${escape(name)}/$ref`, `channel ${channelName}: message ${name}: no such message ${pointer}`);
+      message = doc.components?.messages?.[lastSegment(pointer)];
+      if (message === undefined) throw source.error(`${at}${toPointer(['messages', name, '$ref']).slice(1)}`, `channel ${channelName}: message ${name}: no such message ${pointer}`);
     }
     const m = mapping(source, message, pointer, `message ${name}`)!;
     if (m.payload === undefined) throw source.error(pointer, `message ${name}: no payload (a JSON Schema)`);
@@ -129,10 +129,7 @@ function isMapping(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function escape(s: string): string {
-  return s.replaceAll('~', '~0').replaceAll('/', '~1');
-}
-
-function unescape(s: string): string {
-  return s.replaceAll('~1', '/').replaceAll('~0', '~');
+/** The last segment of a JSON pointer, unescaped: the name a `$ref` points to. */
+function lastSegment(pointer: string): string {
+  return parsePointer(pointer).pop() ?? '';
 }

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DiskFileSystem } from '../../src/fs/disk.js';
 import { genApi } from '../../src/pipeline/gen.js';
 import { GO_ENV, buildStarter, go } from '../support/go.js';
-import { call, eventually, freshPostgresDatabase, startService } from '../support/service.js';
+import { call, eventually, freePort, freshPostgresDatabase, startService } from '../support/service.js';
 
 /**
  * The data layer end to end: the starter service built and run on SQLite
@@ -197,17 +197,6 @@ describe.skipIf(!pgUrl)(pgUrl ? 'the starter service on PostgreSQL' : 'the start
     }
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Forwards connections on 127.0.0.1:port to host:targetPort. */
 function tcpProxy(port: number, targetPort: number, host: string): Promise<Server> {

@@ -2,7 +2,7 @@ import type { EventMessage, Resource } from '../../model/types.js';
 import { words } from '../../model/names.js';
 import type { Artifact } from '../artifact.js';
 import { comment, GoFile } from './gofile.js';
-import type { GoModel } from './gomodel.js';
+import { unique, type GoModel } from './gomodel.js';
 import { exportedName, fileStem, goString } from './naming.js';
 import { SERVICE_DIR } from './crud.js';
 import { localImportPrefix, runtimeImport } from '../runtimepkgs.js';
@@ -37,24 +37,15 @@ export function eventNames(gm: GoModel): EventNames {
   if (names) return names;
   const consts = new Map<string, string>();
   const taken = new Set<string>();
-  const name = (base: string) => {
-    let n = base;
-    for (let i = 2; taken.has(n); i++) n = `${base}${i}`;
-    taken.add(n);
-    return n;
-  };
   const types = [...gm.model.resources.flatMap((r) => RESOURCE_CHANGES.map((c) => resourceEventType(r, c))), ...(gm.model.events ?? []).map((e) => e.type)];
-  for (const t of types) if (!consts.has(t)) consts.set(t, name(`Event${exportedName(t.replaceAll('.', ' '))}`));
+  for (const t of types) if (!consts.has(t)) consts.set(t, unique(`Event${exportedName(t.replaceAll('.', ' '))}`, taken));
   // Methods live on *Service beside the operations and the embedded Dependencies' members.
   const methodsTaken = new Set([...gm.model.operations.map((o) => gm.opName(o)), 'Subscribe', 'InTx', 'Repos', 'Events', 'Log', 'Config', 'Clients', 'Tx']);
   const methods = new Map<EventMessage, string>();
   for (const e of gm.model.events ?? []) {
     let base = exportedName(e.name);
     if (e.action === 'send' && !/^Publish/.test(base)) base = `Publish${base}`;
-    let n = base;
-    for (let i = 2; methodsTaken.has(n); i++) n = `${base}${i}`;
-    methodsTaken.add(n);
-    methods.set(e, n);
+    methods.set(e, unique(base, methodsTaken));
   }
   names = { consts, methods };
   decided.set(gm, names);

@@ -329,7 +329,8 @@ function variantName(gm: GoModel, t: TypeRef): string {
 /** Exported identifiers of pkg/models/validation.go and request.go, which contract types must not take. */
 const MODELS_HELPERS = ['ValidationError', 'Invalid', 'Within', 'IsUUID', 'IsDate', 'BodyRules', 'CheckBody', 'EncodeBody'];
 
-function unique(base: string, taken: Set<string>): string {
+/** base, or base2, base3...: the first not in taken, which it joins. */
+export function unique(base: string, taken: Set<string>): string {
   let name = base;
   for (let i = 2; taken.has(name); i++) name = `${base}${i}`;
   taken.add(name);
