@@ -42,12 +42,12 @@ function written(systems: Map<string, MemoryFileSystem>): number {
 
 describe('svc new: bad input gives one clear line, the right exit code, and writes nothing', () => {
   const cases: [string, string[], number, RegExp][] = [
-    ['a name with a space', ['new', 'Product Service', '--yes'], 1, /invalid service name "Product Service"/],
-    ['a path as name', ['new', '../x', '--yes'], 1, /invalid service name "\.\.\/x"/],
-    ['a Go keyword', ['new', 'func', '--yes'], 1, /"func": it is a Go keyword/],
-    ['an empty name', ['new', '', '--yes'], 1, /the service name is empty/],
+    ['a name with a space', ['new', 'Product Service', '--yes'], 2, /invalid service name "Product Service"/],
+    ['a path as name', ['new', '../x', '--yes'], 2, /invalid service name "\.\.\/x"/],
+    ['a Go keyword', ['new', 'func', '--yes'], 2, /"func": it is a Go keyword/],
+    ['an empty name', ['new', '', '--yes'], 2, /the service name is empty/],
     ['a missing contract file', ['new', 'product', '--openapi', 'nope.yaml', '--yes'], 1, /contract file not found: nope\.yaml/],
-    ['a bad module path', ['new', 'product', '--module', 'a//b', '--yes'], 1, /invalid Go module path "a\/\/b"/],
+    ['a bad module path', ['new', 'product', '--module', 'a//b', '--yes'], 2, /invalid Go module path "a\/\/b"/],
     ['an unknown flag', ['new', 'product', '--colour', 'red'], 2, /unknown option '--colour'/],
     ['a missing argument', ['new'], 2, /missing required argument 'name'/],
     ['an unknown command', ['frobnicate'], 2, /unknown command 'frobnicate'/],

@@ -97,7 +97,7 @@ function expectNoTemporaries(parent: string): void {
 
 function expectInterruptedLine(r: Run, code: number): void {
   expect(r.code).toBe(code);
-  expect(r.stderr.trim().split('\n').at(-1)).toBe('interrupted; nothing was written');
+  expect(r.stderr.trim().split('\n').at(-1)).toBe('aborted; nothing was written');
   expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
 }
 
@@ -122,7 +122,7 @@ describe('svc new on the GitHub REST contract, interrupted', { timeout: 900_000 
         // The signal came after the rename: the whole service is there, and the run says so.
         expect(left).toEqual([NAME]);
         expectComplete(join(parent, NAME));
-        if (r.code !== 0) expect(r.stderr.trim().split('\n').at(-1)).toBe(`interrupted; the files were written to ${join(parent, NAME)}`);
+        if (r.code !== 0) expect(r.stderr.trim().split('\n').at(-1)).toBe(`aborted; the files were written to ${join(parent, NAME)}`);
         continue;
       }
       expectInterruptedLine(r, code);
@@ -144,7 +144,7 @@ describe('svc new on the GitHub REST contract, interrupted', { timeout: 900_000 
     writeFileSync(join(dir, 'notes.txt'), 'mine');
     const r = await run([...NEW, '--force', '--openapi', contract], parent, async () => (await sleep(6000), 'SIGINT'));
     expectNoTemporaries(parent);
-    if (r.code === 0 || r.stderr.includes('interrupted; the files were written')) {
+    if (r.code === 0 || r.stderr.includes('aborted; the files were written')) {
       expectComplete(dir);
     } else {
       expectInterruptedLine(r, 130);
@@ -171,7 +171,7 @@ describe('svc new on the GitHub REST contract, interrupted', { timeout: 900_000 
       const goMod = readFileSync(join(dir, 'go.mod'), 'utf8');
       const main = readFileSync(join(dir, 'cmd', NAME, 'main.go'), 'utf8');
       if (r.code === 130) {
-        expect(r.stderr.trim().split('\n').at(-1)).toBe('interrupted; nothing was written');
+        expect(r.stderr.trim().split('\n').at(-1)).toBe('aborted; nothing was written');
         expect(goMod).toMatch(/^module example\.com\/gh$/m);
         expect(main).toMatch(/"example\.com\/gh\//);
       } else {
@@ -208,7 +208,7 @@ describe('svc new interrupted during go mod tidy', () => {
     while (!stagingFolders(parent).some((f) => existsSync(join(parent, f, 'tidy-started')))) await sleep(20);
     child.kill('SIGTERM');
     expect(await exited).toBe(143);
-    expect(stderr.trim().split('\n').at(-1)).toBe('interrupted; nothing was written');
+    expect(stderr.trim().split('\n').at(-1)).toBe('aborted; nothing was written');
     await sleep(5000);
     expect(readdirSync(parent)).toEqual([]);
   });

@@ -18,6 +18,7 @@ export function registerDoctorCommand(program: Command, ctx: DoctorContext): voi
     .command('doctor')
     .description('check the tools generation needs (go, protoc, protoc-gen-go, protoc-gen-go-grpc)')
     .option('--install', 'install the protoc plugins at their pinned versions with `go install`')
+    .addHelpText('after', ['', 'Examples:', '  svc doctor             # one line per tool; exit 1 when one is missing', '  svc doctor --install   # go install the protoc plugins svc pins'].join('\n'))
     .action(async (opts: { install?: boolean }) => {
       ctx.setExitCode(await runDoctor(opts.install ?? false, ctx));
     });

@@ -16,6 +16,7 @@ import { registerPlatformCommands, runGenPlatform, runNewPlatform, type Platform
 import { withProgress } from './progress.js';
 import { describeResources } from './resources.js';
 import { printPlan, summary, type Output } from './report.js';
+import { commandRoot, normaliseArgs } from './where.js';
 
 // The pipeline, the contract parsers and the prompts load only when a command
 // needs them, so `svc --version` and `svc --help` start fast.
@@ -51,6 +52,9 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
     setExitCode: (code) => (exitCode = code),
   };
 
+  const onDisk = env.fsFor === undefined;
+  const where = (given: string | undefined) => commandRoot(env.cwd, given, onDisk);
+
   const program = new Command('svc')
     .description('Generate production-grade Go microservices from OpenAPI or protobuf contracts.')
     .version(packageVersion(), '-v, --version', 'print the version')
@@ -66,17 +70,30 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
     .option('--dir <path>', 'folder to create the service in (default: ./<name>)')
     .option('--module <path>', 'Go module path (default: example.com/<name>)')
     .option('--openapi <file>', 'OpenAPI contract to generate from')
-    .option('--proto [file]', 'protobuf contract to generate a gRPC + REST service from (the starter proto when no file is given)')
-    .option('-I, --proto-path <dir...>', 'folders to resolve the proto\'s imports from (google/api and google/protobuf resolve without them)')
-    .addOption(new Option('--transport <kind>', 'transport to serve').choices([...TRANSPORTS]))
-    .addOption(new Option('--database <kind>', 'where data is kept').choices([...DATABASES]))
-    .addOption(new Option('--events <broker>', 'the event broker built in besides the in-memory one (config events.driver picks at run time)').choices([...EVENT_BROKERS]))
-    .addOption(new Option('--cache <kind>', 'cache repository reads: in process (memory), or in process in front of Redis').choices([...CACHES]))
+    .option('--proto [file]', 'protobuf contract to generate a gRPC + REST service from (the starter proto when no .proto path follows)')
+    .option('-I, --proto-path <dir>', "a folder to resolve the proto's imports from; repeat for more (google/api and google/protobuf resolve without them)", collect, [])
+    .addOption(new Option('--transport <kind>', 'transport to serve (default: http; grpc needs --proto)').choices([...TRANSPORTS]))
+    .addOption(new Option('--database <kind>', `where data is kept (default: ${DATABASES[0]})`).choices([...DATABASES]))
+    .addOption(new Option('--events <broker>', 'the event broker built in besides the in-memory one (default: memory only; config events.driver picks at run time)').choices([...EVENT_BROKERS]))
+    .addOption(new Option('--cache <kind>', 'cache repository reads: in process (memory), or in process in front of Redis (default: off)').choices([...CACHES]))
     .option('--skip-tidy', 'do not run `go mod tidy` after writing the files')
     .option('--dry-run', 'print the plan and write nothing')
     .option('--force', 'generate into a non-empty folder; overwrite generated files edited by hand')
     .option('--monorepo', 'create a platform instead: services/ (svc add service), one shared runtime in shared/pkg, go.work')
-    .option('-y, --yes', 'never prompt; use flags and defaults')
+    .option('-y, --yes', 'never prompt; use flags and defaults (prompts are shown only on a terminal)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  svc new product                              # the starter contract; asks what flags do not say',
+        '  svc new product -y --database memory         # no questions',
+        '  svc new order --openapi ./order.yaml         # from your OpenAPI contract',
+        '  svc new cart --proto                         # the starter proto: gRPC + REST gateway',
+        '  svc new cart --proto ./cart.proto -I ./protos',
+        '  svc new shop --monorepo                      # a platform; then svc add service <name>',
+      ].join('\n'),
+    )
     .action(async (name: string, opts: NewFlags) => {
       if (opts.monorepo) {
         const service = (['openapi', 'proto', 'transport', 'database', 'events', 'cache', 'force'] as const).filter((k) => opts[k] !== undefined);
@@ -87,17 +104,21 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
       exitCode = await runNew(name, opts, env, io, fsFor);
     });
 
-  const gen = program.command('gen').description('re-generate parts of an existing service');
+  const gen = program
+    .command('gen')
+    .description('re-generate parts of an existing service')
+    .addHelpText('after', ['', 'Examples:', '  svc gen api          # after editing the contract', '  svc gen k8s --env prod --replicas 3', '  svc help gen client'].join('\n'));
   // The options of every command that re-generates files of a service.
   const regenerating = (c: Command) =>
     c
-      .option('--dir <path>', 'the service folder (default: the current folder)')
+      .option('--dir <path>', 'the service folder (default: the one holding svc.yaml, from the current folder up)')
       .option('--dry-run', 'print the plan and a diff, write nothing')
       .option('--force', 'overwrite generated files edited by hand')
-      .option('-y, --yes', 'never prompt');
+      .addOption(neverPrompts());
   regenerating(gen.command('api').description('re-generate the service (or, at a platform root, every service) from its contract after the contract changed'))
+    .addHelpText('after', ['', 'Examples:', '  svc gen api                 # in the service folder or any folder below it', '  svc gen api --dry-run       # the plan and a diff; nothing written', '  svc gen api --dir services/order'].join('\n'))
     .action(async (opts: { dir?: string; dryRun?: boolean; force?: boolean }) => {
-      const dir = resolve(env.cwd, opts.dir ?? '.');
+      const dir = where(opts.dir);
       const { genApi } = await import('../pipeline/gen.js');
       const fs = fsFor(dir);
       noteSwept(fs, io);
@@ -116,10 +137,10 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
     .option('--contract <file>', "another service's contract (OpenAPI or .proto) to build the client of (default: this service's)")
     .option('--out <dir>', 'with --lang ts: the folder of the npm package (default: sdk/ts in the service, or ./<name>-client with --contract)')
     .option('--package <name>', 'with --lang go --contract: the client name, its package internal/client/<name> and config key clients.<name> (default: from the contract file name)')
-    .option('--dir <path>', 'the service folder (default: the current folder)')
+    .option('--dir <path>', 'the service folder (default: the one holding svc.yaml, from the current folder up)')
     .option('--dry-run', 'print the plan, write nothing')
     .option('--force', 'overwrite generated files edited by hand')
-    .option('-y, --yes', 'never prompt')
+    .addOption(neverPrompts())
     .addHelpText(
       'after',
       [
@@ -131,7 +152,7 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
       ].join('\n'),
     )
     .action(async (opts: { lang: 'go' | 'ts'; contract?: string; out?: string; package?: string; dir?: string; dryRun?: boolean; force?: boolean }) => {
-      const dir = resolve(env.cwd, opts.dir ?? '.');
+      const dir = where(opts.dir);
       const { genClient } = await import('../pipeline/client.js');
       const fs = fsFor(dir);
       noteSwept(fs, io);
@@ -145,15 +166,16 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
       if (!dryRun && exitCode === 0) io.out(`the ${opts.lang === 'ts' ? 'TypeScript' : 'Go'} client is in ${result.where}`);
     });
   registerDeployCommands(gen, async (kind, opts) => {
-    const dir = resolve(env.cwd, opts.dir ?? '.');
+    const dir = where(opts.dir);
     const { genDeploy } = await import('../pipeline/deploy.js');
     const dryRun = opts.dryRun ?? false;
     const result = await genDeploy(kind, { dir, fs: fsFor(dir), force: opts.force ?? false, dryRun, flags: opts.flags });
     exitCode = report(result, io, { dryRun, diff: true, list: true });
   });
   regenerating(gen.command('helm').description("write the service's Helm chart to charts/<name>/ (values-<env>.yaml once, from svc.yaml); svc gen api keeps it in step"))
+    .addHelpText('after', ['', 'Examples:', '  svc gen helm', '  helm install product charts/product -f charts/product/values-prod.yaml'].join('\n'))
     .action(async (opts: { dir?: string; dryRun?: boolean; force?: boolean }) => {
-      const dir = resolve(env.cwd, opts.dir ?? '.');
+      const dir = where(opts.dir);
       const { genHelm } = await import('../pipeline/helm.js');
       const fs = fsFor(dir);
       noteSwept(fs, io);
@@ -165,7 +187,7 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
   registerDoctorCommand(program, { io, stderr: env.stderr, setExitCode: (code) => (exitCode = code) });
 
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(normaliseArgs(argv), { from: 'user' });
     return exitCode;
   } catch (err) {
     return handleError(err, io);
@@ -190,13 +212,27 @@ interface NewFlags {
 }
 
 async function runNew(name: string, opts: NewFlags, env: CliEnv, io: Output, fsFor: (dir: string) => FileSystem): Promise<number> {
+  // Mistakes on the command line are usage errors, and are found before any question is asked.
+  const { checkModulePath, checkServiceName } = await import('../pipeline/names.js');
+  asUsage(() => checkServiceName(name));
+  if (opts.module !== undefined) asUsage(() => checkModulePath(opts.module!));
+  if (opts.proto === undefined && opts.transport === 'grpc') {
+    throw new UsageError('--transport grpc needs a protobuf contract: use --proto [file] (a proto service serves gRPC and its REST gateway)');
+  }
+  if (opts.proto !== undefined && opts.openapi !== undefined) throw new UsageError('--openapi and --proto cannot be used together: a service has one contract');
+  const dir = resolve(env.cwd, opts.dir ?? name);
+  const fs = fsFor(dir);
+  noteSwept(fs, io);
+  // The target folder is checked before the first question, not after the last.
+  const { checkTarget, newService } = await import('../pipeline/new.js');
+  await checkTarget(fs, dir, opts.force ?? false);
   let module = opts.module;
   let openapi = opts.openapi;
   let transports: Transport[] | undefined = opts.transport ? [opts.transport] : undefined;
   let database: Database | undefined = opts.database;
   if (env.interactive && !opts.yes && opts.proto === undefined) {
     const { askNew } = await import('./prompts.js');
-    const known: Parameters<typeof askNew>[1] = { openapiGiven: openapi !== undefined };
+    const known: Parameters<typeof askNew>[1] = { openapiGiven: openapi !== undefined, cwd: env.cwd };
     if (module !== undefined) known.module = module;
     if (openapi !== undefined) known.openapi = openapi;
     if (opts.transport) known.transports = [opts.transport];
@@ -208,9 +244,6 @@ async function runNew(name: string, opts: NewFlags, env: CliEnv, io: Output, fsF
     transports = answers.transports;
     database = answers.database;
   }
-  const dir = resolve(env.cwd, opts.dir ?? name);
-  const fs = fsFor(dir);
-  noteSwept(fs, io);
   const newOpts: Parameters<typeof NewService>[0] = {
     name,
     dir,
@@ -226,32 +259,50 @@ async function runNew(name: string, opts: NewFlags, env: CliEnv, io: Output, fsF
   if (opts.events !== undefined) newOpts.events = opts.events;
   if (opts.cache !== undefined) newOpts.cache = opts.cache;
   if (openapi !== undefined) newOpts.openapi = openapi;
-  if (opts.proto === undefined && opts.transport === 'grpc') {
-    throw new UsageError('--transport grpc needs a protobuf contract: use --proto [file] (a proto service serves gRPC and its REST gateway)');
-  }
   if (opts.proto !== undefined) {
-    if (openapi !== undefined) throw new UsageError('--openapi and --proto cannot be used together: a service has one contract');
     newOpts.proto = opts.proto;
     newOpts.includes = opts.protoPath ?? [];
   }
+  let tidied = false;
   if (!opts.skipTidy && !opts.dryRun && fs instanceof DiskFileSystem) {
     const { goModTidy, goVersion } = await import('../tools/go.js');
-    if (await goVersion()) newOpts.tidy = (where) => withProgress('go mod tidy', env.stderr, () => goModTidy(where));
-    else io.err('warning: `go` is not on PATH: install Go 1.22 or newer (https://go.dev/doc/install), then run `go mod tidy` in the service folder');
+    if (await goVersion()) {
+      tidied = true;
+      newOpts.tidy = (where) => withProgress('go mod tidy', env.stderr, () => goModTidy(where), (r) => r.ok);
+    } else io.err('warning: `go` is not on PATH: install Go 1.22 or newer (https://go.dev/doc/install), then run `go mod tidy` in the service folder');
   }
-  const { newService } = await import('../pipeline/new.js');
   const result = await newService(newOpts);
   for (const note of result.notes) io.err(`note: ${note}`);
   const code = report(result, io, { dryRun: opts.dryRun ?? false, diff: false, list: false, resources: true });
   if (!opts.dryRun) io.out(`wrote the ${name} service to ${dir}`);
   if (result.tidy && !result.tidy.ok) {
-    io.err(`error: go mod tidy failed in ${dir} (the service is written; run it again there once fixed):\n${result.tidy.message}`);
+    io.err(`error: go mod tidy failed in ${dir} (the service is written; run it again there once fixed):\n${shortGoOutput(result.tidy.message)}`);
     return 1;
   }
   if (opts.dryRun || code !== 0) return code;
   const cd = dir === env.cwd ? '' : `cd ${opts.dir ?? name} && `;
-  io.out(`\nNext: ${cd}make run    (then: curl localhost:8080/healthz)`);
+  // Without tidy the module's requirements are not resolved yet: that comes first.
+  io.out(`\nNext: ${cd}${tidied ? '' : 'go mod tidy && '}make run    (then: curl localhost:8080/healthz)`);
   return 0;
+}
+
+/** Runs a check of a command-line value; its complaint is a usage error (exit 2). */
+function asUsage(check: () => void): void {
+  try {
+    check();
+  } catch (err) {
+    if (err instanceof UserError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** Go's own output, cut to what says what went wrong: its error lines, at most ten. */
+function shortGoOutput(text: string): string {
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  const errors = lines.filter((l) => /(^go: |error|cannot|not found|invalid|missing)/i.test(l));
+  const kept = (errors.length > 0 ? errors : lines).slice(0, 10);
+  const more = (errors.length > 0 ? errors : lines).length - kept.length;
+  return [...kept.map((l) => `  ${l}`), ...(more > 0 ? [`  ... and ${more} more line(s)`] : [])].join('\n');
 }
 
 /**
@@ -296,9 +347,21 @@ function noteSwept(fs: FileSystem, io: Output): void {
   io.err(`note: removed what an interrupted svc run left: ${fs.swept.join(', ')}`);
 }
 
+/** `-y, --yes` on a command that never prompts: accepted, for scripts that pass it everywhere, but not offered in its help. */
+function neverPrompts(): Option {
+  return new Option('-y, --yes', 'never prompt (this command never does)').hideHelp();
+}
+
+/** Collects a repeatable option's values. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 function handleError(err: unknown, io: Output): number {
   if (err instanceof CommanderError) {
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    // Help asked for went to stdout (0); help shown because a subcommand is missing went to stderr (2).
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+    if (err.code === 'commander.help') return err.exitCode === 0 ? 0 : 2;
     // Commander has already printed its one-line message.
     return 2;
   }

@@ -43,7 +43,7 @@ export function registerPlatformCommands(program: Command, cli: PlatformCli): vo
     .option('--openapi <file>', 'OpenAPI contract to generate from')
     .option('--proto [file]', 'protobuf contract (the starter proto when no file is given)')
     .option('--from <dir>', 'move an existing single service (made by `svc new`) into the platform')
-    .option('-I, --proto-path <dir...>', "folders to resolve the proto's imports from")
+    .option('-I, --proto-path <dir>', "a folder to resolve the proto's imports from; repeat for more", (v: string, prev: string[]) => [...prev, v], [] as string[])
     .addOption(new Option('--database <kind>', 'where data is kept').choices([...DATABASES]))
     .addOption(new Option('--events <broker>', 'the event broker built in besides the in-memory one').choices([...EVENT_BROKERS]))
     .addOption(new Option('--cache <kind>', 'cache repository reads: in process (memory), or in process in front of Redis').choices([...CACHES]))
@@ -84,7 +84,7 @@ export function registerPlatformCommands(program: Command, cli: PlatformCli): vo
     .option('--dir <path>', 'the platform folder (default: the current folder)')
     .option('--skip-tidy', 'do not run `go mod tidy` after writing the files')
     .option('--dry-run', 'print the plan and write nothing')
-    .addHelpText('after', ['', 'Example:', '  svc add client product --to order   # order calls product through internal/client/product'].join('\n'))
+    .addHelpText('after', ['', 'Examples:', '  svc add client product --to order   # order calls product through internal/client/product'].join('\n'))
     .action(async (other: string, opts: { to: string; dir?: string; skipTidy?: boolean; dryRun?: boolean }) => {
       const dir = resolve(cli.cwd, opts.dir ?? '.');
       const { addClient } = await import('../pipeline/platform.js');

@@ -1,4 +1,7 @@
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { input, select } from '@inquirer/prompts';
+import { checkModulePath } from '../pipeline/names.js';
 import { DATABASES, TRANSPORTS, type Database, type Transport } from '../project/settings.js';
 
 export interface NewAnswers {
@@ -10,9 +13,13 @@ export interface NewAnswers {
   database: Database;
 }
 
-/** Asks, on a terminal, what `svc new` was not told by flags. */
-export async function askNew(name: string, known: Partial<NewAnswers> & { openapiGiven: boolean }): Promise<NewAnswers> {
-  const module = known.module ?? (await input({ message: 'Go module path', default: `example.com/${name}` }));
+/**
+ * Asks, on a terminal, what `svc new` was not told by flags. Each answer is
+ * checked at its prompt: a bad one is refused there, with the reason, and
+ * asked again.
+ */
+export async function askNew(name: string, known: Partial<NewAnswers> & { openapiGiven: boolean; cwd: string }): Promise<NewAnswers> {
+  const module = known.module ?? (await input({ message: 'Go module path', default: `example.com/${name}`, validate: validModule })).trim();
   let openapi = known.openapi;
   let proto: string | true | undefined;
   if (!known.openapiGiven) {
@@ -25,9 +32,9 @@ export async function askNew(name: string, known: Partial<NewAnswers> & { openap
         { name: 'A .proto file I have', value: 'proto-file' },
       ],
     });
-    if (start === 'file') openapi = await input({ message: 'Path to the OpenAPI file', required: true });
+    if (start === 'file') openapi = await input({ message: 'Path to the OpenAPI file', required: true, validate: (p) => existingFile(known.cwd, p) }).then((p) => p.trim());
     if (start === 'starter-proto') proto = true;
-    if (start === 'proto-file') proto = await input({ message: 'Path to the .proto file', required: true });
+    if (start === 'proto-file') proto = (await input({ message: 'Path to the .proto file', required: true, validate: (p) => existingFile(known.cwd, p) })).trim();
   }
   // An OpenAPI service serves HTTP/JSON; a proto service gRPC and its REST gateway.
   const transports: Transport[] = proto !== undefined ? [...TRANSPORTS] : known.transports ?? ['http'];
@@ -38,6 +45,26 @@ export async function askNew(name: string, known: Partial<NewAnswers> & { openap
   if (openapi !== undefined) answers.openapi = openapi;
   if (proto !== undefined) answers.proto = proto;
   return answers;
+}
+
+/** A prompt's check of a module path: true, or why not (the prompt shows it and asks again). */
+export function validModule(value: string): true | string {
+  try {
+    checkModulePath(value.trim());
+    return true;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/** A prompt's check of a contract path, relative to `cwd`: an existing file. */
+export function existingFile(cwd: string, value: string): true | string {
+  const path = resolve(cwd, value.trim());
+  try {
+    return statSync(path).isFile() ? true : `${value} is a folder, not a file`;
+  } catch {
+    return `${value} does not exist (relative paths start at ${cwd})`;
+  }
 }
 
 const DATABASE_LABELS: Record<Database, string> = {

@@ -35,7 +35,7 @@ export function runInterruptCleanups(): string {
     }
   }
   cleanups.clear();
-  return `interrupted; ${outcome}`;
+  return `aborted; ${outcome}`;
 }
 
 /**

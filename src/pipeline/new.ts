@@ -87,10 +87,7 @@ export async function newService(options: NewServiceOptions): Promise<NewService
   };
   checkServiceName(o.name);
   checkModulePath(o.module);
-  const existing = await o.fs.list('.');
-  if (existing.length > 0 && !o.force) {
-    throw new UserError(`target directory ${o.dir} exists and is not empty (use --force to generate into it; your files are kept)`);
-  }
+  await checkTarget(o.fs, o.dir, o.force ?? false);
   let result: NewServiceResult;
   try {
     if (await o.fs.exists(SETTINGS_PATH)) result = await regenerateExisting(options, o);
@@ -107,6 +104,12 @@ export async function newService(options: NewServiceOptions): Promise<NewService
     result.tidy = await o.tidy(o.dir);
   }
   return result;
+}
+
+/** Refuses a target folder that holds files, unless forced (svc new asks this before its first question too). */
+export async function checkTarget(fs: FileSystem, dir: string, force: boolean): Promise<void> {
+  if (force || (await fs.list('.')).length === 0) return;
+  throw new UserError(`target directory ${dir} exists and is not empty (use --force to generate into it; your files are kept)`);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { UserError } from '../errors.js';
+import { UsageError, UserError } from '../errors.js';
 
 /**
  * The `deploy:` section of `svc.yaml`: the optional deployment features chosen
@@ -224,7 +224,7 @@ const ENV_FLAGS = ['namespace', 'replicas', 'minReplicas', 'maxReplicas', 'cpuRe
 const flagName = (field: string) => `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 function wholeNumber(field: string, v: string): number {
-  if (!/^[+-]?\d+$/.test(v.trim())) throw new UserError(`${flagName(field)} must be a whole number, got "${v}"`);
+  if (!/^[+-]?\d+$/.test(v.trim())) throw new UsageError(`${flagName(field)} must be a whole number, got "${v}"`);
   return Number(v);
 }
 
@@ -239,11 +239,11 @@ export function applyDeployFlags(current: DeploySettings, flags: DeployFlags): D
   let env: Environment | undefined;
   if (flags.env !== undefined) {
     if (!ENVIRONMENTS.includes(flags.env as Environment)) {
-      throw new UserError(`--env "${flags.env}" is not one of ${ENVIRONMENTS.join(', ')}`);
+      throw new UsageError(`--env "${flags.env}" is not one of ${ENVIRONMENTS.join(', ')}`);
     }
     env = flags.env as Environment;
   } else if (envFlags.length > 0) {
-    throw new UserError(`${flagName(envFlags[0]!)} sizes one environment: add --env ${ENVIRONMENTS.join('|')}`);
+    throw new UsageError(`${flagName(envFlags[0]!)} sizes one environment: add --env ${ENVIRONMENTS.join('|')}`);
   }
   if (flags.image !== undefined) d.image = flags.image;
   if (flags.ingress !== undefined) d.ingress.enabled = flags.ingress;
@@ -264,11 +264,18 @@ export function applyDeployFlags(current: DeploySettings, flags: DeployFlags): D
     if (flags.memoryLimit !== undefined) e.resources.limits.memory = flags.memoryLimit;
     if (flags.logLevel !== undefined) e.logLevel = flags.logLevel as LogLevel;
   }
-  const named = (field: string, where: string) => (given.has(field) ? flagName(field) : where);
-  checkDeploy(
-    d,
-    (f) => named(f === 'ingress.host' ? 'ingressHost' : f, `svc.yaml's deploy.${f}`),
-    (e) => (f) => named(e === env ? f : '', `svc.yaml's deploy.environments.${e}.${FIELD_PATH[f] ?? f}`),
-  );
+  // A value the checks name by its flag is a usage mistake (exit 2); one they name in svc.yaml, a project mistake (exit 1).
+  let blamed = false;
+  const named = (field: string, where: string) => (given.has(field) ? ((blamed = true), flagName(field)) : where);
+  try {
+    checkDeploy(
+      d,
+      (f) => named(f === 'ingress.host' ? 'ingressHost' : f, `svc.yaml's deploy.${f}`),
+      (e) => (f) => named(e === env ? f : '', `svc.yaml's deploy.environments.${e}.${FIELD_PATH[f] ?? f}`),
+    );
+  } catch (err) {
+    if (blamed && err instanceof UserError && !(err instanceof UsageError)) throw new UsageError(err.message);
+    throw err;
+  }
   return d;
 }

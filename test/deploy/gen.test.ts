@@ -144,20 +144,20 @@ describe('svc gen k8s flags', () => {
 
 describe('bad input: one line, the right exit code, nothing written', () => {
   const flagCases: [string, string[], number, RegExp][] = [
-    ['negative replicas', ['--env', 'prod', '--replicas', '-1'], 1, /--replicas must not be negative, got -1/],
-    ['replicas not a number', ['--env', 'prod', '--replicas', 'three'], 1, /--replicas must be a whole number, got "three"/],
-    ['min above max', ['--env', 'dev', '--min-replicas', '5', '--max-replicas', '3'], 1, /--min-replicas 5 is above --max-replicas 3/],
-    ['min above the max in svc.yaml', ['--env', 'dev', '--min-replicas', '5'], 1, /--min-replicas 5 is above svc\.yaml's deploy\.environments\.dev\.maxReplicas 2/],
-    ['zero min replicas', ['--env', 'dev', '--min-replicas', '0', '--replicas', '0'], 1, /--min-replicas must be at least 1/],
-    ['a malformed CPU quantity', ['--env', 'staging', '--cpu-request', '1.5cores'], 1, /--cpu-request "1\.5cores" is not a resource quantity \(e\.g\. 250m or 1\)/],
-    ['a malformed memory quantity', ['--env', 'staging', '--memory-limit', '12XB'], 1, /--memory-limit "12XB" is not a resource quantity \(e\.g\. 128Mi or 1Gi\)/],
-    ['a request above its limit', ['--env', 'prod', '--memory-request', '2Gi', '--memory-limit', '1Gi'], 1, /--memory-request 2Gi is above --memory-limit 1Gi/],
-    ['an unknown environment', ['--env', 'qa', '--replicas', '2'], 1, /--env "qa" is not one of dev, staging, prod/],
-    ['a sizing flag without --env', ['--replicas', '2'], 1, /--replicas sizes one environment: add --env dev\|staging\|prod/],
-    ['a bad namespace', ['--env', 'dev', '--namespace', 'Team_A'], 1, /--namespace "Team_A" is not a valid namespace/],
-    ['a bad log level', ['--env', 'dev', '--log-level', 'loud'], 1, /--log-level "loud" is not one of debug, info, warn, error/],
-    ['an image with a tag', ['--image', 'registry.example.com/product:latest'], 1, /--image "registry\.example\.com\/product:latest" is not an image repository without a tag/],
-    ['a bad ingress host', ['--ingress-host', 'not a host'], 1, /--ingress-host "not a host" is not a valid host name/],
+    ['negative replicas', ['--env', 'prod', '--replicas', '-1'], 2, /--replicas must not be negative, got -1/],
+    ['replicas not a number', ['--env', 'prod', '--replicas', 'three'], 2, /--replicas must be a whole number, got "three"/],
+    ['min above max', ['--env', 'dev', '--min-replicas', '5', '--max-replicas', '3'], 2, /--min-replicas 5 is above --max-replicas 3/],
+    ['min above the max in svc.yaml', ['--env', 'dev', '--min-replicas', '5'], 2, /--min-replicas 5 is above svc\.yaml's deploy\.environments\.dev\.maxReplicas 2/],
+    ['zero min replicas', ['--env', 'dev', '--min-replicas', '0', '--replicas', '0'], 2, /--min-replicas must be at least 1/],
+    ['a malformed CPU quantity', ['--env', 'staging', '--cpu-request', '1.5cores'], 2, /--cpu-request "1\.5cores" is not a resource quantity \(e\.g\. 250m or 1\)/],
+    ['a malformed memory quantity', ['--env', 'staging', '--memory-limit', '12XB'], 2, /--memory-limit "12XB" is not a resource quantity \(e\.g\. 128Mi or 1Gi\)/],
+    ['a request above its limit', ['--env', 'prod', '--memory-request', '2Gi', '--memory-limit', '1Gi'], 2, /--memory-request 2Gi is above --memory-limit 1Gi/],
+    ['an unknown environment', ['--env', 'qa', '--replicas', '2'], 2, /--env "qa" is not one of dev, staging, prod/],
+    ['a sizing flag without --env', ['--replicas', '2'], 2, /--replicas sizes one environment: add --env dev\|staging\|prod/],
+    ['a bad namespace', ['--env', 'dev', '--namespace', 'Team_A'], 2, /--namespace "Team_A" is not a valid namespace/],
+    ['a bad log level', ['--env', 'dev', '--log-level', 'loud'], 2, /--log-level "loud" is not one of debug, info, warn, error/],
+    ['an image with a tag', ['--image', 'registry.example.com/product:latest'], 2, /--image "registry\.example\.com\/product:latest" is not an image repository without a tag/],
+    ['a bad ingress host', ['--ingress-host', 'not a host'], 2, /--ingress-host "not a host" is not a valid host name/],
   ];
 
   it.each(flagCases)('svc gen k8s with %s', async (_name, args, code, message) => {

@@ -28,7 +28,7 @@ describe('a staged disk file system', () => {
     const p = parent();
     const fs = new DiskFileSystem(join(p, 'svc'), { staged: true });
     await fs.write('a/b.txt', 'b');
-    expect(runInterruptCleanups()).toMatch(/^interrupted; /);
+    expect(runInterruptCleanups()).toMatch(/^aborted; /);
     expect(readdirSync(p)).toEqual([]);
     const again = new DiskFileSystem(join(p, 'svc'), { staged: true });
     await again.write('x.txt', 'x');
@@ -38,7 +38,7 @@ describe('a staged disk file system', () => {
     const nested = new DiskFileSystem(join(p, 'a', 'b', 'svc'), { staged: true });
     await nested.write('x.txt', 'x');
     expect(readdirSync(join(p, 'a', 'b'))).toHaveLength(1);
-    expect(runInterruptCleanups()).toMatch(/^interrupted; /);
+    expect(runInterruptCleanups()).toMatch(/^aborted; /);
     expect(readdirSync(p)).toEqual([]);
   });
 
