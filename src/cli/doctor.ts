@@ -42,6 +42,18 @@ export async function runDoctor(install: boolean, ctx: DoctorContext): Promise<n
 
   const tools = await protoc.findTools(toolOptions);
   for (const line of describeTools(tools, protoc.TOOL_NAMES)) ctx.io.out(line);
+  if (ctx.io.json) {
+    for (const name of protoc.TOOL_NAMES) {
+      const t = tools[name];
+      ctx.io.json.tools.push({
+        name,
+        found: !t.missing,
+        ...(t.missing ? {} : { path: t.path, ...(t.version !== undefined ? { version: t.version } : {}) }),
+        ...(t.pinned !== undefined ? { pinned: t.pinned } : {}),
+        install: t.install,
+      });
+    }
+  }
 
   const missing = protoc.TOOL_NAMES.filter((n) => tools[n].missing);
   const mismatched = protoc.TOOL_NAMES.filter((n) => tools[n].versionMismatch);

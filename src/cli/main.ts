@@ -14,7 +14,8 @@ import { registerDeployCommands } from './deploy.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerPlatformCommands, runGenPlatform, runNewPlatform, type PlatformCli } from './platform.js';
 import { withProgress } from './progress.js';
-import { describeResources } from './resources.js';
+import { addError, addPlan, emptyJsonReport, type JsonReport } from './json.js';
+import { describeResources, resourceFacts } from './resources.js';
 import { printPlan, summary, type Output } from './report.js';
 import { commandRoot, normaliseArgs } from './where.js';
 
@@ -39,7 +40,9 @@ function packageVersion(): string {
 
 /** Runs the CLI and returns the exit code: 0 success, 1 failure, 2 usage error. */
 export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<number> {
-  const io: Output = { out: (l) => env.stdout.write(`${l}\n`), err: (l) => env.stderr.write(`${l}\n`) };
+  // With --json, stdout carries one JSON document and nothing else; stderr is unchanged.
+  const doc = wantsJson(argv) ? emptyJsonReport() : undefined;
+  const io: Output = { out: (l) => (doc ? undefined : env.stdout.write(`${l}\n`)), err: (l) => env.stderr.write(`${l}\n`), ...(doc ? { json: doc } : {}) };
   const fsFor = env.fsFor ?? ((dir: string) => new DiskFileSystem(dir, { staged: true }));
   let exitCode = 0;
 
@@ -53,6 +56,7 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
   };
 
   const onDisk = env.fsFor === undefined;
+  let helpShown = false;
   const where = (given: string | undefined) => commandRoot(env.cwd, given, onDisk);
 
   const program = new Command('svc')
@@ -61,7 +65,13 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
     .helpOption('-h, --help', 'show help')
     .showSuggestionAfterError()
     .exitOverride()
-    .configureOutput({ writeOut: (s) => env.stdout.write(s), writeErr: (s) => env.stderr.write(s) });
+    .configureOutput({
+      writeOut: (s) => {
+        helpShown = true;
+        env.stdout.write(s);
+      },
+      writeErr: (s) => env.stderr.write(s),
+    });
 
   program
     .command('new')
@@ -186,12 +196,47 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
   registerPlatformCommands(program, platformCli);
   registerDoctorCommand(program, { io, stderr: env.stderr, setExitCode: (code) => (exitCode = code) });
 
+  addJsonOption(program);
+  program.hook('preAction', (_program, action) => {
+    if (doc) doc.command = commandPath(action).join(' ');
+  });
+
+  let code: number;
   try {
     await program.parseAsync(normaliseArgs(argv), { from: 'user' });
-    return exitCode;
+    code = exitCode;
   } catch (err) {
-    return handleError(err, io);
+    code = handleError(err, io);
   }
+  if (doc && !helpShown) {
+    doc.exitCode = code;
+    env.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  }
+  return code;
+}
+
+/** The commands that take --json: those that generate, check or report. */
+const JSON_COMMANDS = /^(new|gen \S+|doctor|lint)$/;
+
+function addJsonOption(program: Command): void {
+  const walk = (c: Command) => {
+    if (JSON_COMMANDS.test(commandPath(c).join(' '))) c.option('--json', 'print one JSON document on stdout (schema/svc-output.schema.json in the package) instead of the human report');
+    c.commands.forEach(walk);
+  };
+  program.commands.forEach(walk);
+}
+
+/** `gen api` for the command `svc gen api`. */
+function commandPath(c: Command): string[] {
+  const path: string[] = [];
+  for (let at: Command | null = c; at?.parent; at = at.parent) path.unshift(at.name());
+  return path;
+}
+
+/** Whether --json is among the options (before a `--`). */
+function wantsJson(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
 }
 
 interface NewFlags {
@@ -315,6 +360,7 @@ function report(
   io: Output,
   options: { dryRun: boolean; diff: boolean; list: boolean; resources?: boolean },
 ): number {
+  if (io.json) fillJson(io.json, result, options);
   if (options.resources) for (const line of describeResources(result.model)) io.out(line);
   for (const w of result.model.warnings) io.err(`warning: ${w}`);
   for (const note of result.notes) io.err(`note: ${note}`);
@@ -341,6 +387,15 @@ function report(
   return 0;
 }
 
+/** Records a generation run in the --json document. */
+function fillJson(doc: JsonReport, result: GenerateResult & { edits?: string[] }, options: { dryRun: boolean; resources?: boolean }): void {
+  addPlan(doc, result.plan, options.dryRun);
+  if (options.resources) doc.resources.push(...resourceFacts(result.model));
+  doc.warnings.push(...result.model.warnings);
+  doc.notes.push(...result.notes);
+  doc.actionsNeeded.push(...result.reports, ...(result.edits ?? []));
+}
+
 /** Says which temporary files of an earlier, killed run the staged file system removed. */
 function noteSwept(fs: FileSystem, io: Output): void {
   if (!(fs instanceof DiskFileSystem) || fs.swept.length === 0) return;
@@ -363,6 +418,7 @@ function handleError(err: unknown, io: Output): number {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
     if (err.code === 'commander.help') return err.exitCode === 0 ? 0 : 2;
     // Commander has already printed its one-line message.
+    if (io.json) addError(io.json, err.message.replace(/^error: /, ''));
     return 2;
   }
   // Ctrl-C at a prompt: nothing was written yet.
@@ -372,13 +428,16 @@ function handleError(err: unknown, io: Output): number {
   }
   if (err instanceof UserError) {
     io.err(`error: ${err.format()}`);
+    if (io.json) addError(io.json, err.message, err.location);
     return err.exitCode;
   }
   // The operating system refused something (a full disk, a permission, a file where a folder should be): not a bug in svc.
   const sys = err as NodeJS.ErrnoException;
   if (typeof sys?.code === 'string' && /^E[A-Z]+$/.test(sys.code) && typeof sys.syscall === 'string') {
     const what = /^[A-Z]+: ([^,]+)/.exec(sys.message)?.[1] ?? sys.message;
-    io.err(`error: ${sys.syscall}${typeof sys.path === 'string' ? ` ${sys.path}` : ''}: ${what} (${sys.code})`);
+    const line = `${sys.syscall}${typeof sys.path === 'string' ? ` ${sys.path}` : ''}: ${what} (${sys.code})`;
+    io.err(`error: ${line}`);
+    if (io.json) addError(io.json, line);
     return 1;
   }
   const e = err as Error;

@@ -5,6 +5,7 @@ import type { FileSystem } from '../fs/types.js';
 import { countActions } from '../plan/plan.js';
 import type { PlatformResult } from '../pipeline/platform.js';
 import { CACHES, DATABASES, EVENT_BROKERS, type CacheKind, type Database, type EventBroker } from '../project/settings.js';
+import { addPlan } from './json.js';
 import { withProgress } from './progress.js';
 import { printPlan, summary, type Output } from './report.js';
 
@@ -124,6 +125,12 @@ export async function runGenPlatform(dir: string, fs: FileSystem, opts: { dryRun
  */
 async function finish(result: PlatformResult, cli: PlatformCli, dir: string, fs: FileSystem, o: { dryRun: boolean; tidy: boolean; all?: boolean; list?: boolean }): Promise<number> {
   const { io } = cli;
+  if (io.json) {
+    addPlan(io.json, result.plan, o.dryRun);
+    io.json.warnings.push(...result.warnings);
+    io.json.notes.push(...result.notes);
+    io.json.actionsNeeded.push(...result.reports, ...result.edits);
+  }
   for (const w of result.warnings) io.err(`warning: ${w}`);
   for (const n of result.notes) io.err(`note: ${n}`);
   const conflicts = countActions(result.plan).conflict;

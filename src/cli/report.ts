@@ -1,10 +1,13 @@
 import { createTwoFilesPatch } from 'diff';
 import type { Plan } from '../plan/plan.js';
 import { countActions } from '../plan/plan.js';
+import type { JsonReport } from './json.js';
 
 export interface Output {
   out(line: string): void;
   err(line: string): void;
+  /** With `--json`: the document the run fills in (stdout then carries only it). */
+  json?: JsonReport;
 }
 
 const LABELS = { create: 'create', overwrite: 'overwrite', unchanged: 'unchanged', skip: 'skip', conflict: 'conflict', delete: 'delete' } as const;
