@@ -265,6 +265,7 @@ async function runNew(name: string, opts: NewFlags, env: CliEnv, io: Output, fsF
     throw new UsageError('--transport grpc needs a protobuf contract: use --proto [file] (a proto service serves gRPC and its REST gateway)');
   }
   if (opts.proto !== undefined && opts.openapi !== undefined) throw new UsageError('--openapi and --proto cannot be used together: a service has one contract');
+  if (opts.proto !== undefined && opts.transport !== undefined) throw new UsageError('--transport does not apply with --proto: a proto service serves gRPC and its REST gateway');
   const dir = resolve(env.cwd, opts.dir ?? name);
   const fs = fsFor(dir);
   noteSwept(fs, io);

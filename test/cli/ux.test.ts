@@ -92,7 +92,7 @@ describe('exit codes and where help goes', () => {
   });
 
   it('a bad --replicas, name or module is a usage error (2); a missing --dir is named as missing (1)', async () => {
-    for (const args of [['new', 'Bad', '-y'], ['new', 'ok', '--module', 'a//b', '-y'], ['new', 'ok', '--database', 'nosql', '-y']]) {
+    for (const args of [['new', 'Bad', '-y'], ['new', 'ok', '--module', 'a//b', '-y'], ['new', 'ok', '--database', 'nosql', '-y'], ['new', 'ok', '--transport', 'grpc', '-y'], ['new', 'ok', '--proto', '--transport', 'http', '-y']]) {
       const r = await inMemory(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.written).toEqual([]);
