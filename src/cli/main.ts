@@ -16,6 +16,8 @@ import { registerPlatformCommands, runGenPlatform, runNewPlatform, type Platform
 import { withProgress } from './progress.js';
 import { describeResources } from './resources.js';
 import { printPlan, summary, type Output } from './report.js';
+import { registerTemplateCommand } from './template.js';
+import { registerUpgradeCommand } from './upgrade.js';
 
 // The pipeline, the contract parsers and the prompts load only when a command
 // needs them, so `svc --version` and `svc --help` start fast.
@@ -163,6 +165,8 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
     });
   registerPlatformCommands(program, platformCli);
   registerDoctorCommand(program, { io, stderr: env.stderr, setExitCode: (code) => (exitCode = code) });
+  registerTemplateCommand(program, { io, cwd: env.cwd, fsFor, setExitCode: (code) => (exitCode = code) });
+  registerUpgradeCommand(program, { io, cwd: env.cwd, fsFor, setExitCode: (code) => (exitCode = code), report: (r, o) => report(r, io, o) });
 
   try {
     await program.parseAsync(argv, { from: 'user' });
