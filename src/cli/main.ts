@@ -166,7 +166,7 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
   registerPlatformCommands(program, platformCli);
   registerDoctorCommand(program, { io, stderr: env.stderr, setExitCode: (code) => (exitCode = code) });
   registerTemplateCommand(program, { io, cwd: env.cwd, fsFor, setExitCode: (code) => (exitCode = code) });
-  registerUpgradeCommand(program, { io, cwd: env.cwd, fsFor, setExitCode: (code) => (exitCode = code), report: (r, o) => report(r, io, o) });
+  registerUpgradeCommand(program, { io, cwd: env.cwd, fsFor, setExitCode: (code) => (exitCode = code), report: (r, o) => report(r, io, o), genPlatform: (dir, fs, o) => runGenPlatform(dir, fs, o, platformCli) });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -13,6 +13,8 @@ export interface UpgradeCommandContext {
   setExitCode: (code: number) => void;
   /** Prints a generation's warnings, summary and "action needed" lines as `svc gen api` does; returns the exit code. */
   report: (result: GenApiResult, options: { dryRun: boolean; diff: boolean; list: boolean }) => number;
+  /** Re-generates a platform from its root as `svc gen api` there does, printing its plan; returns the exit code. */
+  genPlatform: (dir: string, fs: FileSystem, options: { dryRun: boolean; force: boolean }) => Promise<number>;
 }
 
 const VERBS = { create: 'new', overwrite: 'updated', delete: 'deleted' } as const;
@@ -37,9 +39,17 @@ export function registerUpgradeCommand(program: Command, ctx: UpgradeCommandCont
     )
     .action(async (opts: { dir?: string; dryRun?: boolean; force?: boolean }) => {
       const dir = resolve(ctx.cwd, opts.dir ?? '.');
-      const { upgrade } = await import('../pipeline/upgrade.js');
+      const { upgrade, platformVersion } = await import('../pipeline/upgrade.js');
       const dryRun = opts.dryRun ?? false;
-      const result = await upgrade({ dir, fs: ctx.fsFor(dir), dryRun, force: opts.force ?? false });
+      const fs = ctx.fsFor(dir);
+      const platform = await platformVersion(fs);
+      if (platform) {
+        // A platform's root: every service and the root re-generated, as `svc gen api` there does.
+        ctx.io.out(versionLine(platform));
+        ctx.setExitCode(await ctx.genPlatform(dir, fs, { dryRun, force: opts.force ?? false }));
+        return;
+      }
+      const result = await upgrade({ dir, fs, dryRun, force: opts.force ?? false });
       ctx.io.out(versionLine(result));
       const code = ctx.report(result, { dryRun, diff: false, list: false });
       for (const line of describeUpgrade(result, dryRun)) ctx.io.out(line);

@@ -1,7 +1,8 @@
 import { posix } from 'node:path';
-import { inTransaction } from '../fs/types.js';
+import { inTransaction, type FileSystem } from '../fs/types.js';
 import type { Action, Plan } from '../plan/plan.js';
 import { readManifest } from '../project/manifest.js';
+import { readPlatformSettings } from '../project/platform.js';
 import { SVC_VERSION } from '../project/version.js';
 import { generateService, readService, type GenApiOptions, type GenApiResult } from './gen.js';
 import { changedTemplates, type TemplateChange } from './templates.js';
@@ -43,6 +44,16 @@ export async function upgrade(o: GenApiOptions): Promise<UpgradeResult> {
   const result = await inTransaction(o.fs, () => generateService(settings, contract, o));
   const { changes } = await changedTemplates(o.fs, settings, false);
   return { ...result, ...(from !== undefined ? { from } : {}), to: SVC_VERSION, packages: writesByPackage(result.plan), templates: changes };
+}
+
+/**
+ * At a platform's root: the svc version that generated it last (its root
+ * manifest's) and this one. Undefined when the folder is no platform's root.
+ */
+export async function platformVersion(fs: FileSystem): Promise<{ from?: string; to: string } | undefined> {
+  if (!(await readPlatformSettings(fs))) return undefined;
+  const from = (await readManifest(fs)).svc;
+  return { ...(from !== undefined ? { from } : {}), to: SVC_VERSION };
 }
 
 /** The files a plan creates, overwrites or deletes, grouped by folder, folders and files sorted. */
