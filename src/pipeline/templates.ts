@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { UserError } from '../errors.js';
+import { SubFileSystem } from '../fs/sub.js';
 import { inTransaction, type FileSystem } from '../fs/types.js';
 import type { Plan, PlannedChange } from '../plan/plan.js';
 import { hashContent } from '../project/manifest.js';
@@ -58,10 +59,12 @@ export async function readServiceTemplates(fs: FileSystem, settings: Pick<Projec
   const dir = templatesDirOf(settings);
   const files = await readTemplateFiles(fs, dir);
   if (files.size === 0) return { warnings: [] };
+  // A platform's service is named from the platform's root, where the run started.
+  const display = (name: string) => (fs instanceof SubFileSystem ? posix.join(fs.prefix, dir, name) : `${dir}/${name}`);
   const warnings = [...files.keys()]
     .filter((name) => builtinTemplate(name) === undefined)
-    .map((name) => `${dir}/${name}: svc has no built-in template of that name, so it is not used (svc template init lists the ones a service uses)`);
-  return { overrides: { files, display: (name) => `${dir}/${name}` }, warnings };
+    .map((name) => `${display(name)}: svc has no built-in template of that name, so it is not used (svc template init lists the ones a service uses)`);
+  return { overrides: { files, display }, warnings };
 }
 
 /** Every file under the templates folder by name relative to it, leaving out svc's own (`.`-names: the record, `.base/`). */

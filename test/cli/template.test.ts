@@ -1,11 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { MemoryFileSystem } from '../../src/fs/memory.js';
+import { SubFileSystem } from '../../src/fs/sub.js';
+import type { FileSystem } from '../../src/fs/types.js';
 import { genApi } from '../../src/pipeline/gen.js';
 import { SVC_VERSION } from '../../src/project/version.js';
 import { builtinTemplate } from '../../src/render/templates.js';
@@ -13,9 +15,13 @@ import { captureStreams } from '../support/streams.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'svc.js');
 
-/** The CLI in process, one in-memory file system per folder, kept across runs. */
+/** The CLI in process, one in-memory file system per folder, kept across runs (a folder inside one is a view of it). */
 function cli() {
   const systems = new Map<string, MemoryFileSystem>();
+  const fsFor = (dir: string): FileSystem => {
+    const outer = [...systems.keys()].find((d) => dir.startsWith(`${d}/`));
+    return outer ? new SubFileSystem(systems.get(outer)!, dir.slice(outer.length + 1)) : fsAt(dir);
+  };
   const fsAt = (dir: string) => {
     let fs = systems.get(dir);
     if (!fs) {
@@ -26,7 +32,7 @@ function cli() {
   };
   const run = async (...args: string[]) => {
     const io = captureStreams();
-    const code = await main(args, { cwd: '/work', stdout: io.stdout, stderr: io.stderr, interactive: false, fsFor: fsAt });
+    const code = await main(args, { cwd: '/work', stdout: io.stdout, stderr: io.stderr, interactive: false, fsFor });
     return { code, ...io.text };
   };
   return { run, fsAt };
@@ -196,6 +202,34 @@ describe('a template in .svc/templates overrides the built-in', () => {
   });
 });
 
+describe('in a platform', () => {
+  it("one service's templates reach its files only, and an error names the service's copy from the root", async () => {
+    const c = cli();
+    expect((await c.run('new', 'shop', '--monorepo', '--yes')).code).toBe(0);
+    expect((await c.run('add', 'service', 'alpha', '--dir', 'shop', '--skip-tidy')).code).toBe(0);
+    expect((await c.run('add', 'service', 'beta', '--dir', 'shop', '--skip-tidy')).code).toBe(0);
+    const shop = c.fsAt('/work/shop');
+    const makefile = 'service/Makefile.hbs';
+    expect((await c.run('template', 'init', '--dir', 'shop/services/alpha', '--only', makefile)).code).toBe(0);
+    const copy = `services/alpha/.svc/templates/${makefile}`;
+    expect(await shop.exists(copy)).toBe(true);
+    await shop.write(copy, (await shop.read(copy))!.replace(/\n/, '\n# CustomMarker\n'));
+    const r = await c.run('gen', 'api', '--dir', 'shop');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^overwrite {2}services\/alpha\/Makefile$/m);
+    expect(await shop.read('services/alpha/Makefile')).toContain('# CustomMarker');
+    expect(await shop.read('services/beta/Makefile')).not.toContain('# CustomMarker');
+    expect(await shop.read('Makefile')).not.toContain('# CustomMarker');
+
+    await shop.write(copy, `${(await shop.read(copy))!}{{oops}}\n`);
+    const before = shop.writes;
+    const broken = await c.run('gen', 'api', '--dir', 'shop');
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/^error: services\/alpha\/\.svc\/templates\/service\/Makefile\.hbs:\d+: "oops" is not in the template's context/);
+    expect(shop.writes).toBe(before);
+  });
+});
+
 describe('svc template diff', () => {
   it('says nothing changed right after the copy, then shows the change of a built-in since its copy', async () => {
     const s = await serviceWithTemplates('--only', 'internal/middleware/requestid.go');
@@ -245,9 +279,8 @@ describe('on disk, through the real bin', () => {
     const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
     expect(run('new', 'product', '--skip-tidy', '--yes').status).toBe(0);
     const dir = join(cwd, 'product');
-    const init = run('template', 'init', '--dir', 'product', '--only', 'service/Makefile.hbs');
-    expect(init.status).toBe(0);
-    expect(init.stdout).toMatch(/^create\s+\.svc\/templates\/service\/Makefile\.hbs$/m);
+    // A copy as svc template init makes it (tested in memory above), then broken.
+    mkdirSync(join(dir, '.svc/templates/service'), { recursive: true });
     writeFileSync(join(dir, '.svc/templates/service/Makefile.hbs'), '# mine\n{{#each}}\n{{/if}}\n');
     const snapshot = tree(dir);
     const r = run('gen', 'api', '--dir', 'product');
