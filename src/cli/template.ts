@@ -16,7 +16,8 @@ export interface TemplateCommandContext {
 export function registerTemplateCommand(program: Command, ctx: TemplateCommandContext): void {
   const template = program
     .command('template')
-    .description("a service's own templates: copies of the built-ins it uses that override them (svc template init, svc template diff)");
+    .description("a service's own templates: copies of the built-ins it uses that override them (svc template init, svc template diff)")
+    .addHelpText('after', ['', 'Examples:', '  svc template init --only "internal/middleware/**"', '  svc template diff'].join('\n'));
 
   template
     .command('init')

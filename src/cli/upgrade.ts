@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { FileSystem } from '../fs/types.js';
 import type { GenApiResult } from '../pipeline/gen.js';
 import type { UpgradeResult } from '../pipeline/upgrade.js';
+import { SVC_PACKAGE } from '../project/version.js';
 import type { Output } from './report.js';
 
 /** What `svc upgrade` needs of the CLI. */
@@ -33,7 +34,7 @@ export function registerUpgradeCommand(program: Command, ctx: UpgradeCommandCont
         '',
         'Examples:',
         '  svc upgrade                      # with the svc installed here',
-        '  npx <package>@latest upgrade     # with the newest svc, without installing it',
+        `  npx ${SVC_PACKAGE}@latest upgrade`.padEnd(35) + '# with the newest svc, without installing it',
         '  svc upgrade --dry-run            # what the new version would change',
       ].join('\n'),
     )
