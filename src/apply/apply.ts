@@ -1,6 +1,7 @@
 import type { FileSystem } from '../fs/types.js';
 import type { Plan, PlannedChange } from '../plan/plan.js';
 import { hashContent, MANIFEST_PATH, serializeManifest, type Manifest } from '../project/manifest.js';
+import { SVC_VERSION } from '../project/version.js';
 
 export interface ApplyResult {
   written: string[];
@@ -75,10 +76,11 @@ async function restore(done: readonly PlannedChange[], fs: FileSystem): Promise<
  * The manifest after the plan: the hash of every generated file as it now
  * stands; for each user-owned file svc wrote, the hash of what it wrote (of its
  * own render, for a file carrying the user's code) and the operation it
- * implements; files deleted or gone from the disk are forgotten.
+ * implements; files deleted or gone from the disk are forgotten. It
+ * records the svc version that wrote it (`svc upgrade` reports the step).
  */
 function nextManifest(plan: Plan, previous: Manifest): Manifest {
-  const next: Manifest = { version: 2, generated: { ...previous.generated }, created: { ...previous.created } };
+  const next: Manifest = { version: 2, svc: SVC_VERSION, generated: { ...previous.generated }, created: { ...previous.created } };
   for (const change of plan.changes) {
     const { artifact, action } = change;
     const landed = action === 'create' || action === 'overwrite' || action === 'unchanged';

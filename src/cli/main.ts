@@ -17,6 +17,8 @@ import { withProgress } from './progress.js';
 import { addError, addPlan, emptyJsonReport, type JsonReport } from './json.js';
 import { describeResources, resourceFacts } from './resources.js';
 import { printPlan, summary, type Output } from './report.js';
+import { registerTemplateCommand } from './template.js';
+import { registerUpgradeCommand } from './upgrade.js';
 import { commandRoot, normaliseArgs } from './where.js';
 
 // The pipeline, the contract parsers and the prompts load only when a command
@@ -195,6 +197,8 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
     });
   registerPlatformCommands(program, platformCli);
   registerDoctorCommand(program, { io, stderr: env.stderr, setExitCode: (code) => (exitCode = code) });
+  registerTemplateCommand(program, { io, cwd: env.cwd, where, fsFor, setExitCode: (code) => (exitCode = code) });
+  registerUpgradeCommand(program, { io, cwd: env.cwd, where, fsFor, setExitCode: (code) => (exitCode = code), report: (r, o) => report(r, io, o), genPlatform: (dir, fs, o) => runGenPlatform(dir, fs, o, platformCli) });
 
   addJsonOption(program);
   program.hook('preAction', (_program, action) => {

@@ -16,6 +16,8 @@ import { migrationArtifacts } from './database.js';
 import { loadClients } from './clients.js';
 import { serviceChart } from './helm.js';
 import { addContractEvents } from './events.js';
+import { readServiceTemplates } from './templates.js';
+import { withTemplates } from '../render/templates.js';
 
 /** Where the contract text comes from. */
 export interface ContractInput {
@@ -78,15 +80,21 @@ export async function generate(settings: ProjectSettings, contract: ContractInpu
   model.warnings.push(...migrations.warnings);
   const serviceSettings = serviceSettingsOf(settings);
   const clients = settings.clients && contract.root ? await loadClients(settings, contract.root) : [];
-  const artifacts = [
-    ...renderService(model, serviceSettings, clients),
-    ...(model.rpc ? await renderProtoc(model.rpc, serviceSettings) : []),
-    ...migrations.artifacts,
-    ...renderDeploy(model, settings),
-    artifact(SETTINGS_PATH, serializeSettings(settings)),
-    ...(options.extra ?? []),
-  ];
-  artifacts.push(...(await serviceChart(options.fs, model, settings, artifacts, options.helm ?? false)));
+  // The service's own templates (svc template init) stand in for the built-ins, for this service alone.
+  const templates = await readServiceTemplates(options.fs, settings);
+  model.warnings.push(...templates.warnings);
+  const artifacts = await withTemplates(templates.overrides, async () => {
+    const rendered = [
+      ...renderService(model, serviceSettings, clients),
+      ...(model.rpc ? await renderProtoc(model.rpc, serviceSettings) : []),
+      ...migrations.artifacts,
+      ...renderDeploy(model, settings),
+      artifact(SETTINGS_PATH, serializeSettings(settings)),
+      ...(options.extra ?? []),
+    ];
+    rendered.push(...(await serviceChart(options.fs, model, settings, rendered, options.helm ?? false)));
+    return rendered;
+  });
   const planned = options.only ? artifacts.filter((a) => options.only!(a.path)) : artifacts;
   const manifest = await readManifest(options.fs);
   const plan = await planChanges(planned, options.fs, manifest, {

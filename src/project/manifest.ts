@@ -26,6 +26,8 @@ export interface CreatedFile {
  */
 export interface Manifest {
   version: 2;
+  /** The svc version that last wrote the tree; absent in a manifest written before svc recorded it. */
+  svc?: string;
   generated: Record<string, string>;
   created: Record<string, CreatedFile>;
 }
@@ -47,16 +49,17 @@ export async function readManifest(fs: FileSystem): Promise<Manifest> {
   const text = await fs.read(MANIFEST_PATH);
   if (text === undefined) return emptyManifest();
   try {
-    const data = JSON.parse(text) as { version?: unknown; generated?: unknown; created?: unknown };
+    const data = JSON.parse(text) as { version?: unknown; svc?: unknown; generated?: unknown; created?: unknown };
     if (typeof data.generated !== 'object' || data.generated === null) throw new Error('unexpected shape');
     const generated = { ...(data.generated as Record<string, string>) };
+    const svc = typeof data.svc === 'string' ? { svc: data.svc } : {};
     if (data.version === 1 && Array.isArray(data.created)) {
       return { version: 2, generated, created: Object.fromEntries((data.created as string[]).map((p) => [p, {}])) };
     }
     if (data.version !== 2 || typeof data.created !== 'object' || data.created === null || Array.isArray(data.created)) {
       throw new Error('unexpected shape');
     }
-    return { version: 2, generated, created: { ...(data.created as Record<string, CreatedFile>) } };
+    return { version: 2, ...svc, generated, created: { ...(data.created as Record<string, CreatedFile>) } };
   } catch (err) {
     throw new UserError(`${MANIFEST_PATH} is not a valid svc manifest (${(err as Error).message}); delete it and re-run with --force`);
   }
@@ -64,5 +67,5 @@ export async function readManifest(fs: FileSystem): Promise<Manifest> {
 
 export function serializeManifest(m: Manifest): string {
   const sorted = <T>(r: Record<string, T>) => Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b)));
-  return `${JSON.stringify({ version: 2, generated: sorted(m.generated), created: sorted(m.created) }, null, 2)}\n`;
+  return `${JSON.stringify({ version: 2, ...(m.svc !== undefined ? { svc: m.svc } : {}), generated: sorted(m.generated), created: sorted(m.created) }, null, 2)}\n`;
 }

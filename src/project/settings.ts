@@ -47,6 +47,8 @@ export interface ProjectSettings {
    * service, which keeps its own copy of the runtime.
    */
   platform?: PlatformRef;
+  /** The folder of the service's own templates (`svc template init`), relative to its root; `.svc/templates` when absent. */
+  templates?: string;
 }
 
 /** What a service is built with. `events` and `cache` are absent in a svc.yaml written before they existed (memory and off). */
@@ -91,6 +93,7 @@ export function serializeSettings(s: ProjectSettings): string {
       ...(s.platform ? { platform: s.platform } : {}),
       ...(s.security ? { security: s.security } : {}),
       ...(s.clients && Object.keys(s.clients).length > 0 ? { clients: s.clients } : {}),
+      ...(s.templates !== undefined ? { templates: s.templates } : {}),
     },
     { lineWidth: 0 },
   );
@@ -132,6 +135,9 @@ export async function readSettings(fs: FileSystem, where: string): Promise<Proje
   if (d.security !== undefined) readProtoSecurity(d.security);
   const clients = readClients(d.clients, bad);
   const platform = readPlatformRef(d.platform, bad);
+  if (d.templates !== undefined && (typeof d.templates !== 'string' || d.templates === '' || d.templates.startsWith('/') || d.templates.split(/[\\/]/).includes('..'))) {
+    throw bad('"templates" must be a folder inside the service, relative to its root (e.g. .svc/templates)');
+  }
   return {
     name: d.name,
     module: d.module,
@@ -146,6 +152,7 @@ export async function readSettings(fs: FileSystem, where: string): Promise<Proje
     ...(d.security !== undefined ? { security: d.security as Record<string, unknown> } : {}),
     ...(clients ? { clients } : {}),
     ...(platform ? { platform } : {}),
+    ...(typeof d.templates === 'string' ? { templates: d.templates } : {}),
   };
 }
 
