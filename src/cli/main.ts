@@ -10,6 +10,7 @@ import { countActions } from '../plan/plan.js';
 import type { GenerateResult } from '../pipeline/generate.js';
 import type { newService as NewService } from '../pipeline/new.js';
 import { CACHES, DATABASES, EVENT_BROKERS, TRANSPORTS, type CacheKind, type Database, type EventBroker, type Transport } from '../project/settings.js';
+import { registerAddCommands } from './add.js';
 import { registerDeployCommands } from './deploy.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerPlatformCommands, runGenPlatform, runNewPlatform, type PlatformCli } from './platform.js';
@@ -194,6 +195,7 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
       exitCode = report(result, io, { dryRun, diff: true, list: true });
     });
   registerPlatformCommands(program, platformCli);
+  registerAddCommands(program, { cwd: env.cwd, io, fsFor, setExitCode: (code) => (exitCode = code), report: (result, o) => report(result, io, o) });
   registerDoctorCommand(program, { io, stderr: env.stderr, setExitCode: (code) => (exitCode = code) });
 
   addJsonOption(program);
