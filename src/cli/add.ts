@@ -69,7 +69,7 @@ export function registerAddCommands(program: Command, ctx: AddContext): void {
       .description('add one operation (an RPC with its HTTP binding, for a proto service) to the contract and re-generate; its stub answers "not implemented" until you write it')
       .argument('<operationId>', 'the operation id, e.g. approveOrder (ApproveOrder for an RPC)')
       .addOption(new Option('--method <method>', 'the HTTP method').choices([...METHODS]).makeOptionMandatory())
-      .requiredOption('--path <path>', 'the HTTP path, with {name} variables, e.g. /orders/{id}:approve')
+      .requiredOption('--path <path>', 'the HTTP path, with {name} variables, e.g. /orders/{id}/approve (a proto binding: /v1/{name=orders/*}:approve)')
       .option('--resource <name>', 'the resource it belongs to: grouped with its operations (OpenAPI: its tag; proto: its service)'),
   )
     .addHelpText(
@@ -77,9 +77,9 @@ export function registerAddCommands(program: Command, ctx: AddContext): void {
       [
         '',
         'Examples:',
-        '  svc add operation approveOrder --method post --path \'/orders/{id}:approve\' --resource order',
-        '  svc add operation searchOrders --method get --path /orders:search',
-        '  svc add operation Ping --method get --path /v1/ping --dry-run   # a proto service',
+        '  svc add operation approveOrder --method post --path \'/orders/{id}/approve\' --resource order',
+        '  svc add operation searchOrders --method get --path /orders/search --dry-run',
+        '  svc add operation ApproveOrder --method post --path \'/v1/{name=orders/*}:approve\'   # a proto service',
       ].join('\n'),
     )
     .action(async (operationId: string, opts: CommonFlags & { method: (typeof METHODS)[number]; path: string; resource?: string }) => {

@@ -1,5 +1,5 @@
 import { Document, isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
-import { UserError } from '../errors.js';
+import { UsageError, UserError } from '../errors.js';
 import { kebab, pascal, plural, snake } from '../model/names.js';
 import type { FieldSpec } from './fields.js';
 import { insertEntries, lineOf, nodeAt, pairOf, parseYaml, tagNames, type Insertion, type ParsedYaml } from './yamlsplice.js';
@@ -17,6 +17,9 @@ export type Method = (typeof METHODS)[number];
 
 /** The identifier and timestamps the starter's resource sets itself (the read-only properties). */
 export const OPENAPI_RESERVED_FIELDS = ['id', 'created_at', 'updated_at'];
+
+/** How inserted YAML is written: as the starter contract writes it. */
+const STYLE = { singleQuote: true, flowCollectionPadding: false } as const;
 
 /** The sections a resource adds to; the others' entries (shared responses, the Problem schema) are added only when missing. */
 const SECTIONS: readonly (readonly string[])[] = [['paths'], ['components', 'parameters'], ['components', 'schemas'], ['components', 'responses']];
@@ -51,7 +54,7 @@ export function addOpenApiResource(text: string, file: string, starter: string, 
 export interface OperationSpec {
   operationId: string;
   method: Method;
-  /** `/orders/{id}:approve`, with `{name}` path parameters. */
+  /** `/orders/{id}/approve`: `{name}` path parameters, each a whole segment (proto: a google.api.http template). */
   path: string;
   /** The resource it belongs to: its tag groups the operation with the resource's. */
   resource?: string;
@@ -63,6 +66,10 @@ export interface OperationSpec {
  * empty objects for the user to fill in.
  */
 export function addOpenApiOperation(text: string, file: string, spec: OperationSpec): string {
+  const partial = spec.path.split('/').find((seg) => seg.includes('{') && !/^\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(seg));
+  if (partial !== undefined) {
+    throw new UsageError(`--path ${spec.path}: the segment "${partial}" mixes a path variable with text; a variable is a whole segment, e.g. /orders/{id}/approve (the generated net/http routes take only those)`);
+  }
   const target = parseYaml(text, file);
   refuseTakenOperationIds(target, [spec.operationId]);
   const item = pairOf(nodeAt(target.doc, ['paths']), spec.path);
@@ -95,10 +102,10 @@ export function addOpenApiOperation(text: string, file: string, spec: OperationS
     const what = s.endsWith('Request') ? 'request body' : 'response';
     components[s] = { type: 'object', description: `The ${what} of ${spec.operationId}: TODO: add its properties.`, properties: {} };
   }
-  const fragment = parseYaml(
-    new Document({ paths: { [spec.path]: { [spec.method]: operation } }, components: { schemas: components } }).toString(),
-    'the new operation',
-  );
+  const doc = new Document({ paths: { [spec.path]: { [spec.method]: operation } }, components: { schemas: components } });
+  const tags = doc.getIn(['paths', spec.path, spec.method, 'tags'], true);
+  if (isSeq(tags)) tags.flow = true;
+  const fragment = parseYaml(doc.toString(STYLE), 'the new operation');
   const insertions: Insertion[] = [item ? { path: ['paths', spec.path], key: spec.method } : { path: ['paths'], key: spec.path }, ...schemas.map((s) => ({ path: ['components', 'schemas'], key: s }))];
   return insertEntries(target, fragment, insertions);
 }
@@ -148,13 +155,12 @@ export function withFields(starter: string, entity: string, fields: readonly Fie
     }
   }
   dropRequestExamples(doc);
-  let text = doc.toString();
   for (const pair of [...schemas.items]) {
     const name = keyOf(pair);
+    const text = doc.toString();
     if (name.startsWith(entity) && name !== entity && !new RegExp(`#/components/schemas/${name}(?![A-Za-z0-9_.-])`).test(text)) schemas.delete(name);
   }
-  text = doc.toString();
-  return text;
+  return doc.toString(STYLE);
 }
 
 /** The JSON schema of one field. */

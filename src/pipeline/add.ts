@@ -32,7 +32,7 @@ export interface AddResourceOptions extends AddOptions {
 export interface AddOperationOptions extends AddOptions {
   operationId: string;
   method: Method;
-  /** The HTTP path (for a proto service, of its google.api.http binding). */
+  /** The HTTP path, `{name}` variables whole segments (for a proto service: its google.api.http binding's template). */
   path: string;
   /** The resource the operation belongs to. */
   resource?: string;
@@ -68,7 +68,7 @@ const OPERATION_ID = /^[A-Za-z][A-Za-z0-9]*$/;
  */
 export async function addOperation(o: AddOperationOptions): Promise<AddResult> {
   if (!OPERATION_ID.test(o.operationId)) throw new UserError(`invalid operation id "${o.operationId}": use letters and digits, starting with a letter (e.g. approveOrder)`);
-  if (!o.path.startsWith('/') || /\s/.test(o.path)) throw new UsageError(`--path ${o.path}: an HTTP path starts with / and has no spaces (e.g. /orders/{id}:approve)`);
+  if (!o.path.startsWith('/') || /\s/.test(o.path)) throw new UsageError(`--path ${o.path}: an HTTP path starts with / and has no spaces (e.g. /orders/{id}/approve)`);
   const resource = o.resource === undefined ? undefined : resourceName(o.resource);
   return editAndGenerate(o, (text, settings, file) => {
     const spec = { operationId: o.operationId, method: o.method, path: o.path, ...(resource !== undefined ? { resource } : {}) };
