@@ -1,15 +1,14 @@
-import { UsageError } from '../errors.js';
+import { UsageError, UserError } from '../errors.js';
 import { inTransaction, type FileSystem } from '../fs/types.js';
 import { addOpenApiOperation, addOpenApiResource, OPENAPI_RESERVED_FIELDS, type Method } from '../edit/openapi.js';
 import { addProtoOperation, addProtoResource, PROTO_RESERVED_FIELDS } from '../edit/proto.js';
-import { parseFields, resourceName, type FieldSpec } from '../edit/fields.js';
+import { parseFields, resourceName } from '../edit/fields.js';
 import { pascal, snake } from '../model/names.js';
 import { countActions } from '../plan/plan.js';
 import type { ProjectSettings } from '../project/settings.js';
 import { artifact } from '../render/artifact.js';
 import { generateService, readService, type GenApiResult } from './gen.js';
 import { starterContract, starterProto } from './new.js';
-import { UserError } from '../errors.js';
 
 export interface AddOptions {
   /** The service root. */
@@ -98,4 +97,3 @@ async function editAndGenerate(o: AddOptions, edit: (text: string, settings: Pro
   });
 }
 
-export type { FieldSpec };
