@@ -25,7 +25,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   const err = doc.errors[0];
   if (err) {
     const [line, col] = err.linePos?.[0] ? [err.linePos[0].line, err.linePos[0].col] : [undefined, undefined];
-    throw new UserError(err.message.split('\n')[0]!, { file, ...(line !== undefined ? { line } : {}), ...(col !== undefined ? { column: col } : {}) });
+    throw new UserError(err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''), { file, ...(line !== undefined ? { line } : {}), ...(col !== undefined ? { column: col } : {}) });
   }
   if (!isMap(doc.contents)) throw new UserError('the contract is not a YAML mapping', { file });
   return { text, doc, lines, file };
