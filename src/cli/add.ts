@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { FileSystem } from '../fs/types.js';
 import type { AddResult } from '../pipeline/add.js';
@@ -10,7 +9,8 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
 /** What `svc add resource` and `svc add operation` need of the CLI. */
 export interface AddContext {
-  cwd: string;
+  /** The service folder: `--dir` (which must exist), else the nearest folder up from the current one with svc.yaml. */
+  root: (dir: string | undefined) => string;
   io: Output;
   fsFor: (dir: string) => FileSystem;
   setExitCode: (code: number) => void;
@@ -33,7 +33,7 @@ export function registerAddCommands(program: Command, ctx: AddContext): void {
   add.description('add to a service\'s contract (a resource, an operation) and re-generate; or add to a platform (a service, a client)');
   const common = (c: Command) =>
     c
-      .option('--dir <path>', 'the service folder (default: the current folder)')
+      .option('--dir <path>', 'the service folder (default: the one holding svc.yaml, from the current folder up)')
       .option('--dry-run', 'print the contract edit and the plan, write nothing')
       .option('--force', 'overwrite generated files edited by hand');
 
@@ -91,7 +91,7 @@ export function registerAddCommands(program: Command, ctx: AddContext): void {
 }
 
 function base(opts: CommonFlags, ctx: AddContext): { dir: string; fs: FileSystem; dryRun: boolean; force: boolean } {
-  const dir = resolve(ctx.cwd, opts.dir ?? '.');
+  const dir = ctx.root(opts.dir);
   return { dir, fs: ctx.fsFor(dir), dryRun: opts.dryRun ?? false, force: opts.force ?? false };
 }
 

@@ -195,7 +195,7 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
       exitCode = report(result, io, { dryRun, diff: true, list: true });
     });
   registerPlatformCommands(program, platformCli);
-  registerAddCommands(program, { cwd: env.cwd, io, fsFor, setExitCode: (code) => (exitCode = code), report: (result, o) => report(result, io, o) });
+  registerAddCommands(program, { root: where, io, fsFor, setExitCode: (code) => (exitCode = code), report: (result, o) => report(result, io, o) });
   registerDoctorCommand(program, { io, stderr: env.stderr, setExitCode: (code) => (exitCode = code) });
 
   addJsonOption(program);

@@ -154,13 +154,19 @@ describe('svc add on the proto starter, on disk', () => {
 
   it('adds a resource and an operation; each run re-generates without a warning', () => {
     root = mkdtempSync(join(tmpdir(), 'svc-add-proto-'));
-    const svc = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    let cwd = root;
+    const svc = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
     expect(svc('new', 'shop', '--proto', '--skip-tidy', '--yes').status).toBe(0);
     const dir = join(root, 'shop');
     const resource = svc('add', 'resource', 'order', '--dir', dir, '--fields', 'item:string,quantity:integer', '--required', 'item');
     expect(resource.status, resource.stderr).toBe(0);
     expect(resource.stderr).toBe('');
-    const operation = svc('add', 'operation', 'ArchiveShop', '--method', 'post', '--path', '/v1/{name=shops/*}:archive', '--dir', dir);
+    const missing = svc('add', 'resource', 'order', '--dir', join(root, 'nope'));
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/nope does not exist/);
+    // From a folder inside the service, svc.yaml is found upward.
+    cwd = join(dir, 'internal');
+    const operation = svc('add', 'operation', 'ArchiveShop', '--method', 'post', '--path', '/v1/{name=shops/*}:archive');
     expect(operation.status, operation.stderr).toBe(0);
     expect(operation.stderr).toBe('');
     const proto = readFileSync(join(dir, 'shopproto/shop.proto'), 'utf8');
