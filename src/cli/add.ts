@@ -52,7 +52,7 @@ export function registerAddCommands(program: Command, ctx: AddContext): void {
         'Examples:',
         '  svc add resource order                                   # the starter\'s fields',
         '  svc add resource order --fields item:string,quantity:integer,due:date-time --required item,quantity',
-        '  svc add resource order-item --fields sku:string,tags:[]string --dry-run',
+        '  svc add resource order-item --fields \'sku:string,tags:[]string\' --dry-run   # quote [] for the shell',
       ].join('\n'),
     )
     .action(async (name: string, opts: CommonFlags & { fields?: string; required?: string }) => {
