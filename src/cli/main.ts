@@ -10,6 +10,7 @@ import { countActions } from '../plan/plan.js';
 import type { GenerateResult } from '../pipeline/generate.js';
 import type { newService as NewService } from '../pipeline/new.js';
 import { CACHES, DATABASES, EVENT_BROKERS, TRANSPORTS, type CacheKind, type Database, type EventBroker, type Transport } from '../project/settings.js';
+import { registerAddCommands } from './add.js';
 import { registerDeployCommands } from './deploy.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerPlatformCommands, runGenPlatform, runNewPlatform, type PlatformCli } from './platform.js';
@@ -196,6 +197,7 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
       exitCode = report(result, io, { dryRun, diff: true, list: true });
     });
   registerPlatformCommands(program, platformCli);
+  registerAddCommands(program, { root: where, io, fsFor, setExitCode: (code) => (exitCode = code), report: (result, o) => report(result, io, o) });
   registerDoctorCommand(program, { io, stderr: env.stderr, setExitCode: (code) => (exitCode = code) });
   registerTemplateCommand(program, { io, cwd: env.cwd, where, fsFor, setExitCode: (code) => (exitCode = code) });
   registerUpgradeCommand(program, { io, cwd: env.cwd, where, fsFor, setExitCode: (code) => (exitCode = code), report: (r, o) => report(r, io, o), genPlatform: (dir, fs, o) => runGenPlatform(dir, fs, o, platformCli) });

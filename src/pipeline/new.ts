@@ -233,13 +233,12 @@ async function newProtoService(o: Resolved): Promise<GenerateResult> {
 }
 
 /** The starter proto: the same resource as the OpenAPI starter, with google.api.http bindings. */
-export function starterProto(name: string, module: string): string {
-  return renderTemplate('starter/proto.proto.hbs', { ...starterNames(name), module, pkg: packageName(name), contractDir: contractDirOf(name) });
+export function starterProto(name: string, module: string, resource?: string): string {
+  return renderTemplate('starter/proto.proto.hbs', { ...starterNames(name, resource), module, pkg: packageName(name), contractDir: contractDirOf(name) });
 }
 
-/** The names the starter contracts use for their resource. */
-function starterNames(name: string) {
-  const resource = resourceOf(name);
+/** The names the starter contracts use for their resource (by default, the one the service name is about). */
+function starterNames(name: string, resource = resourceOf(name)) {
   return { name, resource, Resource: pascal(resource), resources: plural(resource), Resources: pascal(plural(resource)) };
 }
 
@@ -249,8 +248,9 @@ export function resourceOf(name: string): string {
   return singular(ws[ws.length - 1] ?? 'item');
 }
 
-export function starterContract(name: string): string {
-  return renderTemplate('starter/openapi.yaml.hbs', starterNames(name));
+/** The starter OpenAPI contract; `resource` names its resource when it is not the one the service name is about (`svc add resource`). */
+export function starterContract(name: string, resource?: string): string {
+  return renderTemplate('starter/openapi.yaml.hbs', starterNames(name, resource));
 }
 
 /** svc.yaml's features of a new service: events and cache are recorded only when asked for. */
