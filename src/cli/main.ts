@@ -222,7 +222,7 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
 }
 
 /** The commands that take --json: those that generate, check or report. */
-const JSON_COMMANDS = /^(new|gen \S+|doctor|lint)$/;
+const JSON_COMMANDS = /^(new|gen \S+|add (resource|operation)|doctor|lint)$/;
 
 function addJsonOption(program: Command): void {
   const walk = (c: Command) => {
