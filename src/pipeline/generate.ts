@@ -16,6 +16,7 @@ import { migrationArtifacts } from './database.js';
 import { loadClients } from './clients.js';
 import { serviceChart } from './helm.js';
 import { addContractEvents } from './events.js';
+import { reconcileOverlays } from './overlays.js';
 
 /** Where the contract text comes from. */
 export interface ContractInput {
@@ -95,6 +96,7 @@ export async function generate(settings: ProjectSettings, contract: ContractInpu
     ...(options.only ? { scope: options.only } : {}),
   });
   const { actions: reports, notes, buildBroken } = regenerationReports(plan, artifacts);
+  reports.push(...(await reconcileOverlays(plan, options.fs, manifest, settings)));
   const result: GenerateResult = { model, plan, written: [], reports, notes, buildBroken };
   if (options.dryRun) return result;
   // A plan with a conflict writes nothing at all.
