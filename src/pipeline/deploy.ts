@@ -7,6 +7,7 @@ import { applyDeployFlags, ENVIRONMENTS, type DeployFlags, type DeploySettings }
 import { readManifest } from '../project/manifest.js';
 import { SETTINGS_PATH } from '../project/settings.js';
 import { overlayDir, ownedBy } from '../render/deploy.js';
+import { chartDirOf } from '../render/helm/chart.js';
 import { overriddenBy } from './overlays.js';
 import { readService } from './gen.js';
 import { generate, type GenerateResult } from './generate.js';
@@ -50,7 +51,12 @@ export async function genDeploy(kind: DeployKind, o: GenDeployOptions): Promise<
     const kept = result.plan.changes.find((c) => c.artifact.path === `${overlayDir(env)}/kustomization.yaml` && c.action === 'skip');
     return kept?.previous !== undefined ? overriddenBy(env, kept.previous, settings.name) : [];
   });
-  const notes = [...result.notes, ...overridden];
+  // A chart's values-<env>.yaml is the user's too, and has no component to carry the new values.
+  const values = ENVIRONMENTS.filter((env) => !isDeepStrictEqual(settings.deploy.environments[env], deploy.environments[env]))
+    .map((env) => `${chartDirOf(settings.name)}/values-${env}.yaml`)
+    .filter((path) => result.plan.changes.some((c) => c.artifact.path === path && c.action === 'skip'))
+    .map((path) => `${path} is yours and was left as it is: svc.yaml now holds the new values; set them there too (helm reads that file last)`);
+  const notes = [...result.notes, ...overridden, ...values];
   if (o.dryRun) return { ...result, notes };
   const { written } = await applyPlan(result.plan, o.fs, await readManifest(o.fs));
   o.fs.commit?.(); // a staged file system: every file lands at once

@@ -17,10 +17,11 @@ const CONFIG_MOUNT = '/etc/svc';
 
 /**
  * Paths of the files `svc gen docker` and `svc gen k8s` own, as prefixes. The
- * Makefile is both's: it builds the image the overlays deploy (`--image`).
+ * Makefile is both's: it builds the image the overlays deploy (`--image`);
+ * a service's Helm chart (when it has one) follows the same flags.
  */
 export const DOCKER_PATHS = ['Dockerfile', '.dockerignore', 'Makefile'] as const;
-export const K8S_PATHS = ['deployments/', 'configs/kustomization.yaml', 'Makefile'] as const;
+export const K8S_PATHS = ['deployments/', 'configs/kustomization.yaml', 'Makefile', 'charts/'] as const;
 
 /**
  * The folder, inside each overlay deployments/<env>/, of the kustomize

@@ -133,6 +133,23 @@ describe('svc gen k8s flags', () => {
     expect(r.stderr).toBe('');
   });
 
+  it("keeps a service's Helm chart in step too: values-<env>.yaml as svc wrote it is updated, an edited one is named", async () => {
+    const helm = await run(['gen', 'helm', '--yes']);
+    expect(helm.code).toBe(0);
+    const r = await run(['gen', 'k8s', '--env', 'prod', '--replicas', '5', '--image', 'registry.example.org/team/shop', '--yes'], helm.fs.files);
+    expect(r.code).toBe(0);
+    expect(parse(r.fs.files.get('charts/product/values-prod.yaml')!)).toMatchObject({ replicaCount: 5 });
+    expect(parse(r.fs.files.get('charts/product/values.yaml')!).image.repository).toBe('registry.example.org/team/shop');
+
+    const edited = new Map(helm.fs.files);
+    const mine = `${edited.get('charts/product/values-prod.yaml')}nodeSelector: {kubernetes.io/arch: arm64}\n`;
+    edited.set('charts/product/values-prod.yaml', mine);
+    const kept = await run(['gen', 'k8s', '--env', 'prod', '--replicas', '5', '--yes'], edited);
+    expect(kept.code).toBe(0);
+    expect(kept.fs.files.get('charts/product/values-prod.yaml')).toBe(mine);
+    expect(kept.stderr).toBe('note: charts/product/values-prod.yaml is yours and was left as it is: svc.yaml now holds the new values; set them there too (helm reads that file last)\n');
+  });
+
   it('says which entries of an edited overlay set, after svc/, what a flag changed', async () => {
     const files = new Map(service);
     const mine = `${files.get('deployments/prod/kustomization.yaml')}replicas:\n  - name: product\n    count: 4\n`;
