@@ -249,7 +249,7 @@ describe('svc new --force in a folder that already is a service', { timeout: 60_
     const dir = join(cwd, 'product');
     const contract = join(dir, 'productproto', 'openapi', 'product.yaml');
     const text = readFileSync(contract, 'utf8');
-    const withSku = text.replace(/(description: A product in the catalogue\.\n\s+required: \[[^\]]*\]\n\s+properties:\n)/, '$1        sku:\n          type: string\n');
+    const withSku = text.replace(/(description: A product, as the product service stores it\.\n\s+required: \[[^\]]*\]\n\s+properties:\n)/, '$1        sku:\n          type: string\n');
     expect(withSku).not.toBe(text);
     writeFileSync(contract, withSku);
     return { cwd, dir, contract, text: withSku };

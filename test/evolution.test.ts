@@ -378,6 +378,6 @@ describe('a required field added to the contract, its request example left as it
     await genApi({ dir: '/virtual/product', fs });
     const lifecycle = (await fs.read('internal/handler/product_gen_test.go'))!;
     const body = /MethodPost, "\/products", `(\{.*?\})`/.exec(lifecycle)?.[1];
-    expect(JSON.parse(body!)).toMatchObject({ name: 'Espresso cup', price: 12.5, stock: expect.any(Number) });
+    expect(JSON.parse(body!)).toMatchObject({ name: 'First product', price: 12.5, stock: expect.any(Number) });
   });
 });

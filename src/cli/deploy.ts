@@ -19,7 +19,9 @@ export function registerDeployCommands(gen: Command, run: Run): void {
       .option('--force', 'overwrite generated files edited by hand')
       .option('-y, --yes', 'never prompt');
 
-  common(gen.command('docker').description('re-generate the Dockerfile, .dockerignore and Makefile')).action(
+  common(gen.command('docker').description('re-generate the Dockerfile, .dockerignore and Makefile'))
+    .addHelpText('after', examples(['svc gen docker                  # the Dockerfile, .dockerignore and Makefile, from svc.yaml', 'svc gen docker --dry-run        # the plan and a diff; nothing written']))
+    .action(
     async (opts: { dir?: string; dryRun?: boolean; force?: boolean }) => {
       await run('docker', { ...opts, flags: {} });
     },
@@ -28,7 +30,7 @@ export function registerDeployCommands(gen: Command, run: Run): void {
   common(
     gen
       .command('k8s')
-      .description('re-generate the Kubernetes manifests (deployments/base; the dev, staging and prod overlays once)')
+      .description("re-generate the Kubernetes manifests: deployments/base and each overlay's svc/ component (what svc.yaml says of the environment); the overlays themselves once")
       .option('--image <repository>', 'image repository without a tag, e.g. registry.example.com/team/product')
       .option('--ingress', 'add an Ingress to the base')
       .option('--no-ingress', 'remove the Ingress from the base')
@@ -44,7 +46,16 @@ export function registerDeployCommands(gen: Command, run: Run): void {
       .option('--cpu-limit <quantity>', 'CPU limit, e.g. 1')
       .option('--memory-request <quantity>', 'memory request, e.g. 128Mi')
       .option('--memory-limit <quantity>', 'memory limit, e.g. 512Mi')
-      .option('--log-level <level>', 'log level of the environment: debug, info, warn or error'),
+      .option('--log-level <level>', 'log level of the environment: debug, info, warn or error')
+      .addHelpText(
+        'after',
+        examples([
+          'svc gen k8s --image registry.example.com/team/product     # every environment deploys this repository',
+          'svc gen k8s --env prod --replicas 5 --max-replicas 20      # prod\'s sizing, in svc.yaml and deployments/prod/svc/',
+          'svc gen k8s --ingress-host api.example.com                 # an Ingress in the base',
+          'kubectl kustomize deployments/prod                         # what prod deploys now',
+        ]),
+      ),
   ).action(async (opts: DeployFlags & { dir?: string; dryRun?: boolean; force?: boolean; yes?: boolean }) => {
     const { dir, dryRun, force, yes: _yes, ...flags } = opts;
     const o: DeployCommandOptions = { flags };
@@ -53,4 +64,9 @@ export function registerDeployCommands(gen: Command, run: Run): void {
     if (force !== undefined) o.force = force;
     await run('k8s', o);
   });
+}
+
+/** A help text's `Examples:` block. */
+function examples(lines: string[]): string {
+  return ['', 'Examples:', ...lines.map((l) => `  ${l}`)].join('\n');
 }

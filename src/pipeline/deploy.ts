@@ -6,7 +6,9 @@ import type { PlannedChange } from '../plan/plan.js';
 import { applyDeployFlags, ENVIRONMENTS, type DeployFlags, type DeploySettings } from '../project/deploy.js';
 import { readManifest } from '../project/manifest.js';
 import { SETTINGS_PATH } from '../project/settings.js';
-import { ownedBy } from '../render/deploy.js';
+import { overlayDir, ownedBy } from '../render/deploy.js';
+import { chartDirOf } from '../render/helm/chart.js';
+import { overriddenBy } from './overlays.js';
 import { readService } from './gen.js';
 import { generate, type GenerateResult } from './generate.js';
 
@@ -44,13 +46,17 @@ export async function genDeploy(kind: DeployKind, o: GenDeployOptions): Promise<
     result.plan.changes.push(settingsChange);
     result.plan.changes.sort((a, b) => a.artifact.path.localeCompare(b.artifact.path));
   }
-  const overlays = ENVIRONMENTS.filter((env) => !isDeepStrictEqual(settings.deploy.environments[env], deploy.environments[env]))
-    .filter((env) => result.plan.changes.some((c) => c.artifact.path.startsWith(`deployments/${env}/`) && c.action === 'skip'))
-    .map(
-      (env) =>
-        `deployments/${env}/ is yours and was left as it is: svc.yaml now holds the new ${env} values; edit the overlay, or delete it to have it re-created from them`,
-    );
-  const notes = [...result.notes, ...overlays];
+  // An overlay of the user's may set, after svc/, what a flag just changed.
+  const overridden = ENVIRONMENTS.filter((env) => deploy.image !== settings.deploy.image || !isDeepStrictEqual(settings.deploy.environments[env], deploy.environments[env])).flatMap((env) => {
+    const kept = result.plan.changes.find((c) => c.artifact.path === `${overlayDir(env)}/kustomization.yaml` && c.action === 'skip');
+    return kept?.previous !== undefined ? overriddenBy(env, kept.previous, settings.name) : [];
+  });
+  // A chart's values-<env>.yaml is the user's too, and has no component to carry the new values.
+  const values = ENVIRONMENTS.filter((env) => !isDeepStrictEqual(settings.deploy.environments[env], deploy.environments[env]))
+    .map((env) => `${chartDirOf(settings.name)}/values-${env}.yaml`)
+    .filter((path) => result.plan.changes.some((c) => c.artifact.path === path && c.action === 'skip'))
+    .map((path) => `${path} is yours and was left as it is: svc.yaml now holds the new values; set them there too (helm reads that file last)`);
+  const notes = [...result.notes, ...overridden, ...values];
   if (o.dryRun) return { ...result, notes };
   const { written } = await applyPlan(result.plan, o.fs, await readManifest(o.fs));
   o.fs.commit?.(); // a staged file system: every file lands at once

@@ -18,6 +18,7 @@ import { serviceChart } from './helm.js';
 import { addContractEvents } from './events.js';
 import { readServiceTemplates } from './templates.js';
 import { withTemplates } from '../render/templates.js';
+import { reconcileOverlays } from './overlays.js';
 
 /** Where the contract text comes from. */
 export interface ContractInput {
@@ -103,6 +104,7 @@ export async function generate(settings: ProjectSettings, contract: ContractInpu
     ...(options.only ? { scope: options.only } : {}),
   });
   const { actions: reports, notes, buildBroken } = regenerationReports(plan, artifacts);
+  reports.push(...(await reconcileOverlays(plan, options.fs, manifest, settings)));
   const result: GenerateResult = { model, plan, written: [], reports, notes, buildBroken };
   if (options.dryRun) return result;
   // A plan with a conflict writes nothing at all.

@@ -15,9 +15,28 @@ export const RUNTIME_IMAGE = 'gcr.io/distroless/static-debian12:nonroot';
 /** Where the Deployment mounts the ConfigMap made from configs/config.yaml. */
 const CONFIG_MOUNT = '/etc/svc';
 
-/** Paths of the files `svc gen docker` and `svc gen k8s` own, as prefixes. */
+/**
+ * Paths of the files `svc gen docker` and `svc gen k8s` own, as prefixes. The
+ * Makefile is both's: it builds the image the overlays deploy (`--image`);
+ * a service's Helm chart (when it has one) follows the same flags.
+ */
 export const DOCKER_PATHS = ['Dockerfile', '.dockerignore', 'Makefile'] as const;
-export const K8S_PATHS = ['deployments/', 'configs/kustomization.yaml'] as const;
+export const K8S_PATHS = ['deployments/', 'configs/kustomization.yaml', 'Makefile', 'charts/'] as const;
+
+/**
+ * The folder, inside each overlay deployments/<env>/, of the kustomize
+ * component svc rewrites on every run with what svc.yaml says of the
+ * environment; the overlay's own kustomization.yaml (the user's) includes it.
+ */
+export const OVERLAY_COMPONENT = 'svc';
+
+/** The overlay of an environment, and the generated component inside it. */
+export function overlayDir(env: Environment): string {
+  return `deployments/${env}`;
+}
+export function overlayComponentDir(env: Environment): string {
+  return `${overlayDir(env)}/${OVERLAY_COMPONENT}`;
+}
 
 /** A writable emptyDir the container needs under its read-only root file system. None so far. */
 interface ScratchDir {
@@ -43,6 +62,7 @@ export function deployContext(model: ServiceModel, settings: ProjectSettings) {
   if (dataDir) scratch.push({ name: 'data', path: dataDir, sizeLimit: '1Gi' });
   return {
     ...projectContext(model, serviceSettingsOf(settings)),
+    overlayComponent: OVERLAY_COMPONENT,
     deploy: {
       image: settings.deploy.image,
       builderImage: GO_BUILDER_IMAGE,
@@ -66,6 +86,8 @@ export function deployContext(model: ServiceModel, settings: ProjectSettings) {
       base: defaultDeploySettings(settings.name).environments.staging,
       platform: platformBuild(settings),
       components: componentEnv(settings),
+      // The tags the overlays deploy, which `make image` builds: dev, and the contract's version.
+      tags: { dev: envTag('dev', model.version), release: envTag('prod', model.version) },
     },
   };
 }
@@ -101,20 +123,23 @@ export function imageTag(version: string): string {
 }
 
 /**
- * Renders the image and Kubernetes files: the Dockerfile, the kustomize base
- * (generated) and one overlay per environment (the user's, created once).
+ * Renders the image and Kubernetes files: the Dockerfile and Makefile, the
+ * kustomize base (generated) and one overlay per environment: its
+ * kustomization.yaml and namespace.yaml (the user's, created once) and the
+ * component svc/ (generated) carrying what svc.yaml says of the environment.
  */
 export function renderDeploy(model: ServiceModel, settings: ProjectSettings): Artifact[] {
   const ctx = deployContext(model, settings);
   const out = renderTree('deploy/service', ctx);
   for (const env of ENVIRONMENTS) {
     const envCtx = { ...ctx, env: { name: env, ...settings.deploy.environments[env], tag: envTag(env, model.version) } };
-    for (const a of renderTree('deploy/overlay', envCtx)) out.push({ ...a, path: `deployments/${env}/${a.path}` });
+    for (const a of renderTree('deploy/overlay', envCtx)) out.push({ ...a, path: `${overlayDir(env)}/${a.path}` });
   }
   return out;
 }
 
-function envTag(env: Environment, version: string): string {
+/** The image tag an environment deploys: `dev` (what a developer builds), else the contract's version. */
+export function envTag(env: Environment, version: string): string {
   return env === 'dev' ? 'dev' : imageTag(version);
 }
 

@@ -34,6 +34,7 @@ export const goServiceTarget: Target<ServiceInput> = {
     { pattern: '*proto/**.proto', when: 'once, for the starter: the contract itself', owner: 'user' },
     { pattern: '*proto/openapi/*.{yaml,json}', when: 'once, for the starter: the contract itself', owner: 'user', contract: 'openapi' },
     { pattern: '*proto/asyncapi.yaml', when: 'once, when svc new finds one beside the contract: the events the service sends and receives', owner: 'user' },
+    { pattern: 'deployments/{dev,staging,prod}/svc/**', when: "always: what svc.yaml says of the environment, a component its overlay includes (svc gen k8s)", owner: 'generated' },
     { pattern: 'deployments/{dev,staging,prod}/**', when: 'once per environment: its overlay (svc gen k8s)', owner: 'user' },
     { pattern: '**', when: 'always: the runtime, the code derived from the contract, its tests and the base manifests', owner: 'generated' },
   ],

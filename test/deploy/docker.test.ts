@@ -1,4 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { validate } from 'dockerfile-utils';
+import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixtureCases, renderFixture } from '../../src/devtools/fixtures.js';
 import { GO_BUILDER_IMAGE } from '../../src/render/deploy.js';
@@ -115,4 +120,30 @@ describe.each(fixtureCases())('the Dockerfile of fixture %s', (caseName) => {
     expect(makefile).toMatch(/^image: .*\n\tdocker build --build-arg VERSION=\$\(VERSION\) --build-arg COMMIT=\$\(COMMIT\) -t \$\(IMAGE\):\$\(TAG\) \.$/m);
     expect(makefile).toMatch(/^image-push: image .*\n\tdocker push \$\(IMAGE\):\$\(TAG\)$/m);
   });
+
+  it.runIf(hasMake())('make help lists every target, k8s among them, with the image named; make image tags what each overlay deploys', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'svc-make-'));
+    writeFileSync(join(dir, 'Makefile'), files.get('Makefile')!);
+    const make = (...args: string[]) => execFileSync('make', ['--no-print-directory', '-C', dir, ...args], { encoding: 'utf8' });
+    const targets = [...files.get('Makefile')!.matchAll(/^([a-zA-Z0-9_-]+):.*## /gm)].map((m) => m[1]);
+    expect(targets).toContain('k8s');
+    const help = make('help');
+    expect(help.trim().split('\n').map((l) => l.trim().split(/\s+/)[0])).toEqual(targets);
+    expect(help).not.toMatch(/\$\(/);
+    for (const env of ['dev', 'staging', 'prod']) {
+      const component = parse(files.get(`deployments/${env}/svc/kustomization.yaml`)!) as { images: { newName: string; newTag: string }[] };
+      const deployed = `${component.images[0]!.newName}:${component.images[0]!.newTag}`;
+      expect(make('help', `ENV=${env}`)).toContain(`Build the container image ${deployed} `);
+      expect(make('-n', 'image', `ENV=${env}`)).toMatch(new RegExp(`^docker build .* -t ${deployed.replaceAll('.', '\\.')} `, 'm'));
+    }
+  });
 });
+
+function hasMake(): boolean {
+  try {
+    execFileSync('make', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}

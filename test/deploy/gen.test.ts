@@ -1,11 +1,11 @@
 import { PassThrough } from 'node:stream';
-import { parse } from 'yaml';
+import { parse, parseDocument } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { renderFixture } from '../../src/devtools/fixtures.js';
 import { MemoryFileSystem } from '../../src/fs/memory.js';
 import { applyDeployFlags, defaultDeploySettings, parseQuantity } from '../../src/project/deploy.js';
-import { MANIFEST_PATH } from '../../src/project/manifest.js';
+import { hashContent, MANIFEST_PATH, serializeManifest, type Manifest } from '../../src/project/manifest.js';
 
 /**
  * `svc gen docker` and `svc gen k8s` on a generated service in memory: they
@@ -57,7 +57,9 @@ describe('svc gen k8s and svc gen docker on an unchanged service', () => {
     const k8sFiles = changed(bare, k8s.fs);
     expect(k8sFiles).toContain('deployments/base/deployment.yaml');
     expect(k8sFiles).toContain('deployments/prod/kustomization.yaml');
-    for (const p of k8sFiles) expect(p).toMatch(/^(deployments\/|configs\/kustomization\.yaml$)/);
+    expect(k8sFiles).toContain('deployments/prod/svc/kustomization.yaml');
+    // The Makefile too: it builds the image the overlays deploy (--image).
+    for (const p of k8sFiles) expect(p).toMatch(/^(deployments\/|configs\/kustomization\.yaml$|Makefile$)/);
     for (const p of k8sFiles) expect(k8s.fs.files.get(p), p).toBe(service.get(p));
     const docker = await run(['gen', 'docker', '--yes'], bare);
     expect(changed(bare, docker.fs)).toEqual(['.dockerignore', 'Dockerfile', 'Makefile']);
@@ -103,22 +105,60 @@ describe('svc gen k8s flags', () => {
     const files = new Map([...service].filter(([p]) => !p.startsWith('deployments/prod/')));
     const r = await run(['gen', 'k8s', '--env', 'prod', '--replicas', '4', '--min-replicas', '4', '--max-replicas', '20', '--cpu-limit', '1500m', '--yes'], files);
     expect(r.code).toBe(0);
-    expect(r.fs.files.get('deployments/prod/hpa-patch.yaml')).toMatch(/minReplicas: 4\n {2}maxReplicas: 20\n/);
-    expect(r.fs.files.get('deployments/prod/kustomization.yaml')).toMatch(/count: 4\n/);
-    expect(r.fs.files.get('deployments/prod/deployment-patch.yaml')).toMatch(/cpu: "1500m"/);
+    expect(r.fs.files.get('deployments/prod/svc/hpa-patch.yaml')).toMatch(/minReplicas: 4\n {2}maxReplicas: 20\n/);
+    expect(r.fs.files.get('deployments/prod/svc/kustomization.yaml')).toMatch(/count: 4\n/);
+    expect(r.fs.files.get('deployments/prod/svc/deployment-patch.yaml')).toMatch(/cpu: "1500m"/);
+    expect(r.fs.files.get('deployments/prod/kustomization.yaml')).toBe(service.get('deployments/prod/kustomization.yaml'));
     expect(parse(r.fs.files.get('svc.yaml')!).deploy.environments.prod).toMatchObject({ replicas: 4, minReplicas: 4, maxReplicas: 20 });
   });
 
-  it('never overwrites an overlay the user edited, and says where the new values went', async () => {
+  it('never overwrites an overlay the user edited; the new values reach its svc/ component', async () => {
     const files = new Map(service);
-    const mine = `${files.get('deployments/prod/kustomization.yaml')}# tuned by the team\n`;
+    const mine = `${files.get('deployments/prod/kustomization.yaml')}patches:\n  - path: mine.yaml\n`;
+    files.set('deployments/prod/kustomization.yaml', mine);
+    const r = await run(['gen', 'k8s', '--env', 'prod', '--replicas', '5', '--image', 'registry.example.org/team/shop', '--yes'], files);
+    expect(r.code).toBe(0);
+    expect(r.fs.files.get('deployments/prod/kustomization.yaml')).toBe(mine);
+    const component = r.fs.files.get('deployments/prod/svc/kustomization.yaml')!;
+    expect(component).toMatch(/count: 5\n/);
+    expect(component).toMatch(/newName: registry\.example\.org\/team\/shop\n/);
+    expect(r.fs.files.get('Makefile')).toMatch(/^IMAGE +\?= registry\.example\.org\/team\/shop$/m);
+    expect(changed(files, r.fs)).toEqual([
+      'Makefile',
+      'deployments/dev/svc/kustomization.yaml',
+      'deployments/prod/svc/kustomization.yaml',
+      'deployments/staging/svc/kustomization.yaml',
+      'svc.yaml',
+    ]);
+    expect(r.stderr).toBe('');
+  });
+
+  it("keeps a service's Helm chart in step too: values-<env>.yaml as svc wrote it is updated, an edited one is named", async () => {
+    const helm = await run(['gen', 'helm', '--yes']);
+    expect(helm.code).toBe(0);
+    const r = await run(['gen', 'k8s', '--env', 'prod', '--replicas', '5', '--image', 'registry.example.org/team/shop', '--yes'], helm.fs.files);
+    expect(r.code).toBe(0);
+    expect(parse(r.fs.files.get('charts/product/values-prod.yaml')!)).toMatchObject({ replicaCount: 5 });
+    expect(parse(r.fs.files.get('charts/product/values.yaml')!).image.repository).toBe('registry.example.org/team/shop');
+
+    const edited = new Map(helm.fs.files);
+    const mine = `${edited.get('charts/product/values-prod.yaml')}nodeSelector: {kubernetes.io/arch: arm64}\n`;
+    edited.set('charts/product/values-prod.yaml', mine);
+    const kept = await run(['gen', 'k8s', '--env', 'prod', '--replicas', '5', '--yes'], edited);
+    expect(kept.code).toBe(0);
+    expect(kept.fs.files.get('charts/product/values-prod.yaml')).toBe(mine);
+    expect(kept.stderr).toBe('note: charts/product/values-prod.yaml is yours and was left as it is: svc.yaml now holds the new values; set them there too (helm reads that file last)\n');
+  });
+
+  it('says which entries of an edited overlay set, after svc/, what a flag changed', async () => {
+    const files = new Map(service);
+    const mine = `${files.get('deployments/prod/kustomization.yaml')}replicas:\n  - name: product\n    count: 4\n`;
     files.set('deployments/prod/kustomization.yaml', mine);
     const r = await run(['gen', 'k8s', '--env', 'prod', '--replicas', '5', '--yes'], files);
     expect(r.code).toBe(0);
+    const line = mine.split('\n').indexOf('  - name: product') + 1;
+    expect(r.stderr).toBe(`note: deployments/prod/kustomization.yaml:${line}: its replicas entry for product applies after svc/, so the new svc.yaml value for prod may not show until you remove it\n`);
     expect(r.fs.files.get('deployments/prod/kustomization.yaml')).toBe(mine);
-    expect(r.fs.files.get('deployments/prod/hpa-patch.yaml')).toBe(service.get('deployments/prod/hpa-patch.yaml'));
-    expect(changed(files, r.fs)).toEqual(['svc.yaml']);
-    expect(r.stderr).toMatch(/^note: deployments\/prod\/ is yours and was left as it is/m);
   });
 
   it('a hand-edited base file is a conflict unless --force', async () => {
@@ -139,6 +179,147 @@ describe('svc gen k8s flags', () => {
     expect(r.stdout).toMatch(/svc\.yaml/);
     expect(r.stdout).toMatch(/\+ {4}enabled: true/);
     expect(r.fs.writes).toBe(0);
+  });
+});
+
+/** The prod overlay as svc wrote it before the settings moved into svc/ (the user's files, recorded in the manifest). */
+const LEGACY_PROD: Record<string, string> = {
+  'deployments/prod/kustomization.yaml': `# The prod environment of the product service.
+#
+# This overlay is yours: svc created it once from deploy.environments.prod
+# in svc.yaml and never rewrites it. Tune it here; deployments/base is generated.
+#   kubectl kustomize deployments/prod     # render
+#   kubectl apply -k deployments/prod      # deploy
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: product
+resources:
+  - namespace.yaml
+  - ../base
+labels:
+  - pairs:
+      app.kubernetes.io/instance: product-prod
+images:
+  - name: product
+    newName: registry.example.com/product
+    newTag: "1.0.0"
+# The starting replica count; the HorizontalPodAutoscaler takes over from here.
+replicas:
+  - name: product
+    count: 3
+patches:
+  - path: deployment-patch.yaml
+  - path: hpa-patch.yaml
+`,
+  'deployments/prod/deployment-patch.yaml': `# Sizing and settings of the product container in prod.
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: product
+spec:
+  template:
+    spec:
+      containers:
+        - name: product
+          env:
+            - name: PRODUCT_LOG_LEVEL
+              value: info
+            - name: PRODUCT_SERVICE_ENVIRONMENT
+              value: prod
+          resources:
+            requests:
+              cpu: "250m"
+              memory: "256Mi"
+            limits:
+              cpu: "2"
+              memory: "512Mi"
+`,
+  'deployments/prod/hpa-patch.yaml': `# Autoscaling bounds of the product service in prod.
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: product
+spec:
+  minReplicas: 3
+  maxReplicas: 10
+`,
+};
+
+/** The starter as an older svc left it: the old prod overlay, recorded as created, and no svc/ component. */
+function legacyService(edit: (files: Map<string, string>) => void = () => {}): Map<string, string> {
+  const files = new Map([...service].filter(([p]) => !p.startsWith('deployments/prod/svc/')));
+  const manifest = JSON.parse(files.get(MANIFEST_PATH)!) as Manifest;
+  for (const p of Object.keys(manifest.generated)) if (p.startsWith('deployments/prod/svc/')) delete manifest.generated[p];
+  for (const [p, text] of Object.entries(LEGACY_PROD)) {
+    files.set(p, text);
+    manifest.created[p] = { hash: hashContent(text) };
+  }
+  files.set(MANIFEST_PATH, serializeManifest(manifest));
+  edit(files);
+  return files;
+}
+
+describe('an overlay of an older svc, whose settings were in the overlay itself', () => {
+  it('as svc created it: svc gen api rewrites it to include svc/ and deletes the old patch files', async () => {
+    const r = await run(['gen', 'api', '--yes'], legacyService());
+    expect(r.stderr).not.toMatch(/action needed/);
+    expect(r.code).toBe(0);
+    for (const p of ['deployments/prod/kustomization.yaml', 'deployments/prod/svc/kustomization.yaml', 'deployments/prod/svc/deployment-patch.yaml']) {
+      expect(r.fs.files.get(p), p).toBe(service.get(p));
+    }
+    expect(r.fs.files.has('deployments/prod/deployment-patch.yaml')).toBe(false);
+    expect(r.fs.files.has('deployments/prod/hpa-patch.yaml')).toBe(false);
+    expect(Object.keys((JSON.parse(r.fs.files.get(MANIFEST_PATH)!) as Manifest).created)).not.toContain('deployments/prod/hpa-patch.yaml');
+  });
+
+  it('edited by the user: left as it is, with the exact edit as "action needed"; making that edit ends it', async () => {
+    const mine = `${LEGACY_PROD['deployments/prod/kustomization.yaml']}# tuned by the team\n`;
+    const files = legacyService((f) => f.set('deployments/prod/kustomization.yaml', mine));
+    const r = await run(['gen', 'k8s', '--env', 'prod', '--replicas', '5', '--yes'], files);
+    expect(r.code).toBe(0);
+    const lineOf = (text: string) => mine.split('\n').indexOf(text) + 1;
+    expect(r.stderr).toBe(
+      `action needed: deployments/prod/kustomization.yaml:${lineOf('resources:')}: this overlay does not include svc/, the component svc keeps in step with svc.yaml's deploy.environments.prod ` +
+        `(image and tag, replicas, autoscaling bounds, resources, log level), so svc.yaml and svc gen k8s do not reach prod: add "components: [svc]", ` +
+        `and remove what svc/ now sets: its images entry for product (line ${lineOf('  - name: product')}), its replicas entry for product (line ${mine.split('\n').lastIndexOf('  - name: product') + 1}), ` +
+        `the patch deployment-patch.yaml (line ${lineOf('  - path: deployment-patch.yaml')}), the patch hpa-patch.yaml (line ${lineOf('  - path: hpa-patch.yaml')}); ` +
+        `then delete deployments/prod/deployment-patch.yaml and deployments/prod/hpa-patch.yaml\n`,
+    );
+    expect(r.fs.files.get('deployments/prod/kustomization.yaml')).toBe(mine);
+    expect(r.fs.files.get('deployments/prod/hpa-patch.yaml')).toBe(LEGACY_PROD['deployments/prod/hpa-patch.yaml']);
+    expect(r.fs.files.get('deployments/prod/svc/kustomization.yaml')).toMatch(/count: 5\n/);
+
+    // The edit, made as the line says: the next run has nothing to ask.
+    const doc = parseDocument(mine);
+    doc.delete('images');
+    doc.delete('replicas');
+    doc.delete('patches');
+    doc.set('components', ['svc']);
+    const fixed = new Map(r.fs.files);
+    fixed.set('deployments/prod/kustomization.yaml', doc.toString());
+    fixed.delete('deployments/prod/deployment-patch.yaml');
+    fixed.delete('deployments/prod/hpa-patch.yaml');
+    const again = await run(['gen', 'k8s', '--yes'], fixed);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toBe('');
+  });
+
+  it('a patch file of it edited: the overlay is kept so the edit still applies, and the edit to make is named', async () => {
+    const files = legacyService((f) => f.set('deployments/prod/hpa-patch.yaml', f.get('deployments/prod/hpa-patch.yaml')!.replace('maxReplicas: 10', 'maxReplicas: 30')));
+    const r = await run(['gen', 'api', '--yes'], files);
+    expect(r.code).toBe(0);
+    expect(r.fs.files.get('deployments/prod/kustomization.yaml')).toBe(LEGACY_PROD['deployments/prod/kustomization.yaml']);
+    expect(r.fs.files.get('deployments/prod/hpa-patch.yaml')).toMatch(/maxReplicas: 30/);
+    expect(r.fs.files.get('deployments/prod/deployment-patch.yaml')).toBe(LEGACY_PROD['deployments/prod/deployment-patch.yaml']);
+    expect(r.stderr).toMatch(/^action needed: deployments\/prod\/kustomization\.yaml:\d+: this overlay does not include svc\//m);
+  });
+
+  it('names a namespace that differs from svc.yaml\'s', async () => {
+    const files = new Map(service);
+    files.set('deployments/prod/kustomization.yaml', files.get('deployments/prod/kustomization.yaml')!.replace('namespace: product\n', 'namespace: shop\n'));
+    const r = await run(['gen', 'k8s', '--yes'], files);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^action needed: deployments\/prod\/kustomization\.yaml:\d+: namespace is "shop", but svc\.yaml's deploy\.environments\.prod\.namespace is "product": set "namespace: product" here/m);
   });
 });
 

@@ -232,6 +232,56 @@ describe.each(fixtureCases())('the manifests of fixture %s', (caseName) => {
   });
 });
 
+describe('svc gen k8s flags on a service whose overlays exist', () => {
+  let dir = '';
+  beforeAll(async () => {
+    dir = await generateFixtureOnDisk('starter');
+  }, 600_000);
+
+  it('--image and --env prod --replicas change what the prod overlay builds; a patch of the user\'s in it survives', { timeout: 120_000 }, async () => {
+    const overlay = join(dir, 'deployments/prod/kustomization.yaml');
+    const mine = `${readFileSync(overlay, 'utf8')}patches:
+  - target:
+      kind: Deployment
+      name: product
+    patch: |-
+      - op: add
+        path: /spec/template/spec/nodeSelector
+        value: {kubernetes.io/arch: arm64}
+`;
+    writeFileSync(overlay, mine);
+    const before = (await check(checker, [join(dir, 'deployments/prod')])).reports[0]!;
+    expect(one(before.objects, 'Deployment').spec.replicas).toBe(3);
+    expect(container(before.objects).image).toBe('registry.example.com/product:1.0.0');
+
+    const r = await genDeploy('k8s', {
+      dir,
+      fs: new DiskFileSystem(dir),
+      flags: { image: 'registry.example.org/team/shop', env: 'prod', replicas: '5', maxReplicas: '12', memoryLimit: '1Gi' },
+    });
+    expect(r.reports).toEqual([]);
+    expect(readFileSync(overlay, 'utf8')).toBe(mine);
+
+    const after = await check(checker, [join(dir, 'deployments/prod'), join(dir, 'deployments/dev')]);
+    for (const report of after.reports) expect(report.problems, report.dir).toEqual([]);
+    const prod = after.reports[0]!.objects;
+    expect(one(prod, 'Deployment').spec.replicas).toBe(5);
+    expect(one(prod, 'HorizontalPodAutoscaler').spec.maxReplicas).toBe(12);
+    expect(container(prod).resources.limits.memory).toBe('1Gi');
+    expect(container(prod).image).toBe('registry.example.org/team/shop:1.0.0');
+    expect(one(prod, 'Deployment').spec.template.spec.nodeSelector).toEqual({ 'kubernetes.io/arch': 'arm64' });
+    // --image is every environment's; the sizing only prod's.
+    const dev = after.reports[1]!.objects;
+    expect(container(dev).image).toBe('registry.example.org/team/shop:dev');
+    expect(one(dev, 'Deployment').spec.replicas).toBe(1);
+    // The Makefile builds what the overlays deploy.
+    const makefile = readFileSync(join(dir, 'Makefile'), 'utf8');
+    expect(makefile).toMatch(/^IMAGE +\?= registry\.example\.org\/team\/shop$/m);
+    expect(makefile).toMatch(/^TAG +\?= \$\(if \$\(filter dev,\$\(ENV\)\),dev,1\.0\.0\)$/m);
+    if (hasKubectl()) expect(await kubectlKustomize(join(dir, 'deployments', 'prod'))).toEqual(prod);
+  });
+});
+
 describe('optional features and the checker itself', () => {
   let dir = '';
   beforeAll(async () => {

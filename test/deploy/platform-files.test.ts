@@ -175,6 +175,19 @@ describe('docker-compose.yml', () => {
   });
 });
 
+describe('the root Makefile', () => {
+  it.runIf(spawnSync('make', ['--version']).status === 0)('make help lists every target, per-service ones with their digits and dashes, with TAG and ENV resolved', () => {
+    const makefile = readFileSync(join(root, 'Makefile'), 'utf8');
+    const targets = [...makefile.matchAll(/^([a-zA-Z0-9_-]+):.*## /gm)].map((m) => m[1]);
+    expect(targets).toContain('k8s');
+    expect(targets).toContain('image-product');
+    const help = execFileSync('make', ['--no-print-directory', '-C', root, 'help', 'TAG=1.2.3'], { encoding: 'utf8' });
+    expect(help.trim().split('\n').map((l) => l.trim().split(/\s+/)[0])).toEqual(targets);
+    expect(help).not.toMatch(/\$\(/);
+    expect(help).toMatch(/^ {2}images +Build every service's image, tagged 1\.2\.3$/m);
+  });
+});
+
 describe('the CI workflow', () => {
   it('passes actionlint (expressions, job outputs, action inputs), which refuses a misspelt output', { timeout: 300_000 }, () => {
     const run = (dir: string) => spawnSync('go', ['run', ACTIONLINT, '-shellcheck=', '-no-color', '.github/workflows/ci.yml'], { cwd: dir, env: GO_ENV, encoding: 'utf8' });

@@ -5,7 +5,7 @@ import type { ServiceModel } from '../../model/types.js';
 import { ENVIRONMENTS, type Environment, type EnvironmentSettings } from '../../project/deploy.js';
 import type { ProjectSettings } from '../../project/settings.js';
 import { HASH_GENERATED_HEADER, artifact, type Artifact } from '../artifact.js';
-import { deployContext, imageTag } from '../deploy.js';
+import { deployContext, envTag, imageTag } from '../deploy.js';
 import { renderService } from '../index.js';
 import { serviceSettingsOf } from '../project.js';
 import { TEMPLATES_DIR } from '../templates.js';
@@ -106,11 +106,6 @@ function chartYaml(model: ServiceModel, settings: ProjectSettings): string {
 
 function oneLine(s: string): string {
   return s.replace(/\s+/g, ' ').trim();
-}
-
-/** The image tag of an environment: what the kustomize overlays set (dev runs the image `make image` builds). */
-function envTag(env: Environment, version: string): string {
-  return env === 'dev' ? 'dev' : imageTag(version);
 }
 
 /** The values an environment tunes, in the shape values.yaml has them. */
