@@ -178,16 +178,18 @@ ${commandWords.join('\n')}
       fi
       ;;
   esac
+  # One match a line, so names with spaces stay whole (bash 3.2 has no mapfile).
+  local IFS=$'\n'
   case "$kind" in
   dir)
     compopt -o filenames 2>/dev/null
-    mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+    COMPREPLY=($(compgen -d -- "$cur"))
     ;;
   file)
     compopt -o filenames 2>/dev/null
-    mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+    COMPREPLY=($(compgen -f -- "$cur"))
     ;;
-  *) mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur") ;;
+  *) COMPREPLY=($(IFS=' ' compgen -W "$words" -- "$cur")) ;;
   esac
   return 0
 }
