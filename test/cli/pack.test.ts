@@ -1,5 +1,5 @@
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +23,7 @@ const PKG = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
   scripts: Record<string, string>;
 };
 /** What a pack needs: the package's files, its sources and build settings, the two READMEs and the pack script. */
-const COPIED = ['package.json', 'README.md', 'LICENSE', 'bin', 'templates', 'src', 'tsconfig.json', 'tsconfig.build.json', 'docs/npm', 'scripts/pack.js'];
+const COPIED = ['package.json', '.gitignore', 'README.md', 'LICENSE', 'bin', 'templates', 'src', 'tsconfig.json', 'tsconfig.build.json', 'docs/npm', 'scripts/pack.js'];
 
 /** The node running the tests (22), first on PATH, so npm's scripts and the installed svc use it too. */
 const ENV = { ...process.env, PATH: [dirname(process.execPath), process.env.PATH].join(delimiter), CI: 'true' };
@@ -123,6 +123,16 @@ describe('the npm package', { timeout: 300_000 }, () => {
     expect(readFileSync(join(repo, 'README.md'), 'utf8')).toBe(readmeBefore);
     expect(readmeBefore).toContain('scripts/setup.sh');
     expect(readdirSync(repo).filter((f) => f.startsWith('.pack'))).toEqual([]);
+  });
+
+  it("a pack that died between prepack and postpack leaves the repository's README to the next run, which puts it back", () => {
+    const users = readFileSync(join(repo, 'docs', 'npm', 'README.md'), 'utf8');
+    writeFileSync(join(repo, '.pack-readme-backup.md'), readmeBefore);
+    writeFileSync(join(repo, 'README.md'), users);
+    const r = sh(process.execPath, [join(repo, 'scripts', 'pack.js'), 'postpack'], { cwd: repo });
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(repo, 'README.md'), 'utf8')).toBe(readmeBefore);
+    expect(existsSync(join(repo, '.pack-readme-backup.md'))).toBe(false);
   });
 
   it('installed globally from the tarball, svc runs: --version, new, doctor', () => {
