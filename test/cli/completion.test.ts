@@ -134,6 +134,9 @@ describe('svc completion', () => {
     // Option values are skipped when finding the command: `--module gen` is not the `gen` command.
     const skipped = spawnSync('bash', ['-c', `${driver.split('\n').slice(0, 2).join('\n')}\nc 'svc new --module gen --data'`], { encoding: 'utf8' });
     expect(skipped.stdout.trim()).toBe('--database');
+    // After an option whose value is optional (`--proto [file]`), a word starting with - is the next option.
+    const optional = spawnSync('bash', ['-c', `${driver.split('\n').slice(0, 2).join('\n')}\nc 'svc new --proto --skip'`], { encoding: 'utf8' });
+    expect(optional.stdout.trim()).toBe('--skip-tidy');
     const dirs = spawnSync('bash', ['-c', `${driver.split('\n').slice(0, 2).join('\n')}\nc 'svc gen api --dir ${join(file, '..')}'`], { encoding: 'utf8' });
     expect(dirs.stdout.trim()).toBe(join(file, '..'));
   });
