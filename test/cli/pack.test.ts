@@ -1,8 +1,8 @@
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { GO_VERSION, GOLANGCI_LINT_VERSION, PROTOC_GEN_GO_GRPC_VERSION, PROTOC_GEN_GO_VERSION } from '../../src/tools/pins.js';
 import { captureStreams } from '../support/streams.js';
@@ -87,6 +87,9 @@ describe('the npm package', { timeout: 300_000 }, () => {
     expect(sh('tar', ['-xzf', tarball, '-C', unpacked]).code).toBe(0);
     packed = files(join(unpacked, 'package'));
   }, 300_000);
+
+  // The installed package and its dependencies are some 100 MB.
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('packs, named as package.json says', () => {
     expect(pack.stderr).not.toMatch(/error/i);
