@@ -1,21 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { SVC_VERSION } from '../project/version.js';
 import { GO_VERSION, GOLANGCI_LINT_VERSION, PROTOC_GEN_GO_GRPC_VERSION, PROTOC_GEN_GO_VERSION } from '../tools/pins.js';
 
 // `svc --version`: the package version alone on the first line (so
 // `svc --version | head -1` is what scripts compare), then what the services it
-// generates are pinned to. Only ../tools/pins.js is loaded, so it starts fast.
-
-/** The version of the installed svc package, from its package.json. */
-export function packageVersion(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const pkg = JSON.parse(readFileSync(join(here, '..', '..', 'package.json'), 'utf8')) as { version: string };
-  return pkg.version;
-}
+// generates are pinned to. It loads only those two small modules, so it starts fast.
 
 /** What `svc --version` prints, without its final newline. */
-export function versionText(version: string = packageVersion()): string {
+export function versionText(version: string = SVC_VERSION): string {
   const pins: [string, string, string][] = [
     ['go', GO_VERSION, 'the go directive of generated go.mod files'],
     ['protoc-gen-go', PROTOC_GEN_GO_VERSION, 'proto services; svc doctor --install'],
