@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what svc needs to build and test on a fresh machine:
 #   - Node.js 22 when the machine's is older (the npm package node@22 ships the binary, into .tools/);
-#   - the npm packages (npm ci, which also builds dist/);
+#   - the npm packages (npm ci), then dist/ (npm run build);
 #   - and it checks that Go is there (generated services need Go 1.22+).
 #   - protoc (Debian's protobuf-compiler, with apt-get as root) and the protoc
 #     plugins protoc-gen-go and protoc-gen-go-grpc at the versions pinned in
@@ -27,9 +27,9 @@ echo "setup: node $(node --version)"
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci"
   npm ci --no-audit --no-fund
-else
-  npm run build --silent
 fi
+# The package builds in prepack (for npm pack and publish), not in prepare: npm ci does not build.
+npm run build --silent
 
 if command -v go >/dev/null 2>&1; then
   echo "setup: $(go version)"

@@ -193,7 +193,7 @@ describe('svc basics', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'svc-cli-'));
     const version = runDisk(['--version'], cwd);
     expect(version.code).toBe(0);
-    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(version.stdout.split('\n')[0]).toMatch(/^\d+\.\d+\.\d+$/);
     const help = runDisk(['--help'], cwd);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/new \[options\] <name>/);
@@ -237,7 +237,7 @@ describe('svc basics', () => {
   });
 
   it('the bin runs with the built dist', () => {
-    expect(execFileSync(process.execPath, [BIN, '--version'], { encoding: 'utf8' }).trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(execFileSync(process.execPath, [BIN, '--version'], { encoding: 'utf8' }).split('\n')[0]).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
 

@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError, UserError } from '../errors.js';
 import { DiskFileSystem } from '../fs/disk.js';
@@ -11,6 +9,7 @@ import type { GenerateResult } from '../pipeline/generate.js';
 import type { newService as NewService } from '../pipeline/new.js';
 import { CACHES, DATABASES, EVENT_BROKERS, TRANSPORTS, type CacheKind, type Database, type EventBroker, type Transport } from '../project/settings.js';
 import { registerAddCommands } from './add.js';
+import { registerCompletionCommand } from './completion.js';
 import { registerDeployCommands } from './deploy.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerPlatformCommands, runGenPlatform, runNewPlatform, type PlatformCli } from './platform.js';
@@ -20,6 +19,7 @@ import { describeResources, resourceFacts } from './resources.js';
 import { printPlan, summary, type Output } from './report.js';
 import { registerTemplateCommand } from './template.js';
 import { registerUpgradeCommand } from './upgrade.js';
+import { versionText } from './version.js';
 import { commandRoot, normaliseArgs } from './where.js';
 
 // The pipeline, the contract parsers and the prompts load only when a command
@@ -33,12 +33,6 @@ export interface CliEnv {
   interactive: boolean;
   /** Injected file system factory (tests use memory); defaults to a staged disk file system. */
   fsFor?: (dir: string) => FileSystem;
-}
-
-function packageVersion(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const pkg = JSON.parse(readFileSync(join(here, '..', '..', 'package.json'), 'utf8')) as { version: string };
-  return pkg.version;
 }
 
 /** Runs the CLI and returns the exit code: 0 success, 1 failure, 2 usage error. */
@@ -64,7 +58,7 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
 
   const program = new Command('svc')
     .description('Generate production-grade Go microservices from OpenAPI or protobuf contracts.')
-    .version(packageVersion(), '-v, --version', 'print the version')
+    .version(versionText(), '-v, --version', 'print the version, then the Go toolchain and tools generated services are pinned to')
     .helpOption('-h, --help', 'show help')
     .showSuggestionAfterError()
     .exitOverride()
@@ -201,6 +195,7 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
   registerDoctorCommand(program, { io, stderr: env.stderr, setExitCode: (code) => (exitCode = code) });
   registerTemplateCommand(program, { io, cwd: env.cwd, where, fsFor, setExitCode: (code) => (exitCode = code) });
   registerUpgradeCommand(program, { io, cwd: env.cwd, where, fsFor, setExitCode: (code) => (exitCode = code), report: (r, o) => report(r, io, o), genPlatform: (dir, fs, o) => runGenPlatform(dir, fs, o, platformCli) });
+  registerCompletionCommand(program, { io });
 
   addJsonOption(program);
   program.hook('preAction', (_program, action) => {

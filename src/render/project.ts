@@ -12,6 +12,7 @@ import { databaseContext } from './database.js';
 import { keyOf } from './sql/schema.js';
 import { authConfigYaml, schemeNames } from './go/security.js';
 import { cacheResourceName } from './go/cache.js';
+import { GO_VERSION } from '../tools/pins.js';
 
 /** Versions of the Go modules generated services depend on; bumped deliberately, with the fixtures. */
 export const GO_DEPENDENCIES = {
@@ -69,7 +70,7 @@ export const GRPC_GO_DEPENDENCIES = {
   'google.golang.org/protobuf': 'v1.36.6',
 } as const;
 
-export const GO_VERSION = '1.22';
+export { GO_VERSION };
 
 /** The go.mod requirements of a service, sorted by module path. */
 export function goRequires(grpc: boolean): { path: string; version: string }[] {

@@ -5,17 +5,17 @@ import { delimiter, dirname, isAbsolute, join, relative, resolve, sep } from 'no
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { UserError } from '../errors.js';
+import { PROTOC_GEN_GO_GRPC_VERSION, PROTOC_GEN_GO_VERSION } from './pins.js';
 
 // The protobuf toolchain: `protoc` (a system package) and the two Go plugins
-// (installed with `go install` at the versions pinned here).
+// (installed with `go install` at their pinned versions).
 //
-// These constants are the one source of truth for the plugin versions:
-// scripts/setup.sh reads PROTOC_PLUGINS from dist/tools/protoc.js.
+// The plugin versions are pinned in ./pins.ts; scripts/setup.sh reads
+// PROTOC_PLUGINS from dist/tools/protoc.js.
 
 export const PROTOC_GEN_GO_PACKAGE = 'google.golang.org/protobuf/cmd/protoc-gen-go';
-export const PROTOC_GEN_GO_VERSION = 'v1.36.6';
 export const PROTOC_GEN_GO_GRPC_PACKAGE = 'google.golang.org/grpc/cmd/protoc-gen-go-grpc';
-export const PROTOC_GEN_GO_GRPC_VERSION = 'v1.5.1';
+export { PROTOC_GEN_GO_GRPC_VERSION, PROTOC_GEN_GO_VERSION };
 
 export type PluginName = 'protoc-gen-go' | 'protoc-gen-go-grpc';
 export type ToolName = 'go' | 'protoc' | PluginName;

@@ -1,13 +1,14 @@
 import { artifact, type Artifact } from '../artifact.js';
 import { renderTemplate } from '../templates.js';
 import type { Platform } from './types.js';
+import { GOLANGCI_LINT_VERSION } from '../../tools/pins.js';
 
 /**
  * The golangci-lint release the platform's CI runs: the one svc's own tests
  * lint generated services with (scripts/setup.sh), so the services'
  * .golangci.yml and nolint comments are known to it.
  */
-export const CI_GOLANGCI_LINT = 'v2.15.0';
+export const CI_GOLANGCI_LINT = GOLANGCI_LINT_VERSION;
 
 /** Where GitHub Actions finds the workflow, relative to the platform root. */
 export const WORKFLOW_PATH = '.github/workflows/ci.yml';
