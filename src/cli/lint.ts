@@ -1,0 +1,52 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { FileSystem } from '../fs/types.js';
+import type { Output } from './report.js';
+
+export interface LintContext {
+  io: Output;
+  cwd: string;
+  fsFor: (dir: string) => FileSystem;
+  setExitCode: (code: number) => void;
+}
+
+/** Declares `svc lint [FILE]`. */
+export function registerLintCommand(program: Command, ctx: LintContext): void {
+  program
+    .command('lint')
+    .description("check a contract without generating: the loader's errors and warnings, and breaking changes against the API recorded at the last generation")
+    .argument('[file]', "the contract (default: the service's, as svc.yaml names it); one outside a service is checked on its own")
+    .option('--dir <path>', 'the service folder (default: the current folder)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Each finding is one line, file:line:col: error|warning: message. Exit 1 on an',
+        'error or a breaking change (warnings alone exit 0).',
+        '',
+        'Examples:',
+        '  svc lint                                  # the service\'s contract, and what it breaks since `svc gen api`',
+        '  svc lint productproto/openapi/product.yaml',
+        '  svc lint ../api/orders.yaml               # any contract, outside a service: no breaking check',
+      ].join('\n'),
+    )
+    .action(async (file: string | undefined, opts: { dir?: string }) => {
+      ctx.setExitCode(await runLint(file, opts, ctx));
+    });
+}
+
+/** Prints every finding on stdout, a summary on stderr; 1 when there is an error or a breaking change. */
+export async function runLint(file: string | undefined, opts: { dir?: string }, ctx: LintContext): Promise<number> {
+  const { lintContract, formatDiagnostic, lintFails } = await import('../pipeline/lint.js');
+  const o: Parameters<typeof lintContract>[0] = { cwd: ctx.cwd, dir: resolve(ctx.cwd, opts.dir ?? '.'), fsFor: ctx.fsFor };
+  if (file !== undefined) o.file = file;
+  const r = await lintContract(o);
+  for (const d of r.diagnostics) ctx.io.out(formatDiagnostic(d, r.contract));
+  for (const b of r.breaking) ctx.io.out(formatDiagnostic({ severity: 'error', message: `breaking change: ${b.message}`, ...(b.location ? { location: b.location } : {}) }, r.contract));
+  const errors = r.diagnostics.filter((d) => d.severity === 'error').length + r.breaking.length;
+  const warnings = r.diagnostics.length - r.diagnostics.filter((d) => d.severity === 'error').length;
+  if (r.unchecked) ctx.io.err(`note: breaking changes not checked: ${r.unchecked}`);
+  const counts = `${errors} error(s)${r.breaking.length > 0 ? ` (${r.breaking.length} breaking change(s))` : ''}, ${warnings} warning(s)`;
+  ctx.io.err(`${r.contract}: ${counts}`);
+  return lintFails(r) ? 1 : 0;
+}
