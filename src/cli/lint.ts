@@ -15,7 +15,7 @@ export function registerLintCommand(program: Command, ctx: LintContext): void {
   program
     .command('lint')
     .description("check a contract without generating: the loader's errors and warnings, and breaking changes against the API recorded at the last generation")
-    .argument('[file]', "the contract (default: the service's, as svc.yaml names it); one outside a service is checked on its own")
+    .argument('[file]', "the contract (default: the service's, as svc.yaml names it; at a platform root, every service's); one outside a service is checked on its own")
     .option('--dir <path>', 'the service folder (default: the current folder)')
     .addHelpText(
       'after',
@@ -28,6 +28,7 @@ export function registerLintCommand(program: Command, ctx: LintContext): void {
         '  svc lint                                  # the service\'s contract, and what it breaks since `svc gen api`',
         '  svc lint productproto/openapi/product.yaml',
         '  svc lint ../api/orders.yaml               # any contract, outside a service: no breaking check',
+        '  svc lint --dir shop                       # at a platform root: every service\'s contract',
       ].join('\n'),
     )
     .action(async (file: string | undefined, opts: { dir?: string }) => {
@@ -35,18 +36,23 @@ export function registerLintCommand(program: Command, ctx: LintContext): void {
     });
 }
 
-/** Prints every finding on stdout, a summary on stderr; 1 when there is an error or a breaking change. */
+/** Prints every finding on stdout, a summary per contract on stderr; 1 when there is an error or a breaking change. */
 export async function runLint(file: string | undefined, opts: { dir?: string }, ctx: LintContext): Promise<number> {
-  const { lintContract, formatDiagnostic, lintFails } = await import('../pipeline/lint.js');
-  const o: Parameters<typeof lintContract>[0] = { cwd: ctx.cwd, dir: resolve(ctx.cwd, opts.dir ?? '.'), fsFor: ctx.fsFor };
+  const { lintContracts, formatDiagnostic, lintFails } = await import('../pipeline/lint.js');
+  const o: Parameters<typeof lintContracts>[0] = { cwd: ctx.cwd, dir: resolve(ctx.cwd, opts.dir ?? '.'), fsFor: ctx.fsFor };
   if (file !== undefined) o.file = file;
-  const r = await lintContract(o);
-  for (const d of r.diagnostics) ctx.io.out(formatDiagnostic(d, r.contract));
-  for (const b of r.breaking) ctx.io.out(formatDiagnostic({ severity: 'error', message: `breaking change: ${b.message}`, ...(b.location ? { location: b.location } : {}) }, r.contract));
-  const errors = r.diagnostics.filter((d) => d.severity === 'error').length + r.breaking.length;
-  const warnings = r.diagnostics.length - r.diagnostics.filter((d) => d.severity === 'error').length;
-  if (r.unchecked) ctx.io.err(`note: breaking changes not checked: ${r.unchecked}`);
-  const counts = `${errors} error(s)${r.breaking.length > 0 ? ` (${r.breaking.length} breaking change(s))` : ''}, ${warnings} warning(s)`;
-  ctx.io.err(`${r.contract}: ${counts}`);
-  return lintFails(r) ? 1 : 0;
+  const results = await lintContracts(o);
+  if (results.length === 0) ctx.io.err('note: nothing to lint: the platform has no services yet (svc add service)');
+  let code = 0;
+  for (const r of results) {
+    for (const d of r.diagnostics) ctx.io.out(formatDiagnostic(d, r.contract));
+    for (const b of r.breaking) ctx.io.out(formatDiagnostic({ severity: 'error', message: `breaking change: ${b.message}`, ...(b.location ? { location: b.location } : {}) }, r.contract));
+    const errors = r.diagnostics.filter((d) => d.severity === 'error').length;
+    const warnings = r.diagnostics.length - errors;
+    if (r.unchecked) ctx.io.err(`note: ${r.contract}: breaking changes not checked: ${r.unchecked}`);
+    const breaking = r.breaking.length > 0 ? ` (${r.breaking.length} breaking change(s))` : '';
+    ctx.io.err(`${r.contract}: ${errors + r.breaking.length} error(s)${breaking}, ${warnings} warning(s)`);
+    if (lintFails(r)) code = 1;
+  }
+  return code;
 }

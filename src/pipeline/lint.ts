@@ -1,9 +1,11 @@
-import { basename, dirname, extname, relative, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, posix, relative, resolve } from 'node:path';
 import { UserError, type SourceLocation } from '../errors.js';
+import { SubFileSystem } from '../fs/sub.js';
 import type { FileSystem } from '../fs/types.js';
 import { buildModel } from '../build/index.js';
 import { loadContract, type LoadedContract } from '../load/index.js';
 import type { ServiceModel } from '../model/types.js';
+import { readPlatformSettings, platformServices, SERVICES_DIR } from '../project/platform.js';
 import { SETTINGS_PATH, type ProjectSettings } from '../project/settings.js';
 import { breakingChanges, type BreakingChange } from '../lint/breaking.js';
 import { locatorFor } from '../lint/locate.js';
@@ -44,9 +46,36 @@ export interface LintResult {
 /**
  * Loads and builds a contract without rendering anything, and compares it
  * with the API `svc gen api` last recorded (`.svc/api.yaml`) when it is the
- * service's own contract. A contract that does not load is a finding, not a
- * thrown error; svc.yaml problems are thrown (UserError), as for `gen api`.
+ * service's own contract; at a platform root without FILE, every service's.
+ * A contract that does not load is a finding, not a thrown error; svc.yaml
+ * problems are thrown (UserError), as for `gen api`.
  */
+export async function lintContracts(o: LintOptions): Promise<LintResult[]> {
+  const root = o.fsFor(o.dir);
+  if (o.file === undefined && (await readPlatformSettings(root))) {
+    const results: LintResult[] = [];
+    for (const name of await platformServices(root)) {
+      const prefix = `${SERVICES_DIR}/${name}`;
+      const fs = new SubFileSystem(root, prefix);
+      results.push(within(prefix, await lintContract({ ...o, dir: join(o.dir, prefix), fsFor: () => fs })));
+    }
+    return results;
+  }
+  return [await lintContract(o)];
+}
+
+/** A service's result with its paths made relative to the platform root. */
+function within(prefix: string, r: LintResult): LintResult {
+  const move = (l: SourceLocation): SourceLocation => (isAbsolute(l.file) ? l : { ...l, file: posix.join(prefix, l.file) });
+  return {
+    ...r,
+    contract: posix.join(prefix, r.contract),
+    diagnostics: r.diagnostics.map((d) => (d.location ? { ...d, location: move(d.location) } : d)),
+    breaking: r.breaking.map((b) => (b.location ? { ...b, location: move(b.location) } : b)),
+  };
+}
+
+/** One contract: the service's (FILE absent or naming it), or a FILE linted on its own. */
 export async function lintContract(o: LintOptions): Promise<LintResult> {
   const fs = o.fsFor(o.dir);
   const inService = (await fs.read(SETTINGS_PATH)) !== undefined;

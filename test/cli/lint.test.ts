@@ -103,7 +103,7 @@ describe('svc lint', () => {
     await ws.fs('/work/api').write('orders.yaml', contract);
     const r = await ws.run(['lint', 'api/orders.yaml']);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/note: breaking changes not checked: the contract is not the contract of a service/);
+    expect(r.stderr).toMatch(/note: api\/orders\.yaml: breaking changes not checked: the contract is not the contract of a service/);
     expect(r.stderr).toMatch(/^api\/orders\.yaml: 0 error\(s\), 0 warning\(s\)$/m);
     await ws.fs('/work/api').write('broken.yaml', 'openapi: 3.0.3\ninfo: {title: x, version: "1"}\npaths:\n  /a: {get: {responses: {"200": {$ref: "#/nope"}}}}\n');
     const broken = await ws.run(['lint', 'api/broken.yaml']);
@@ -157,6 +157,31 @@ describe('svc gen api --check', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^conflict +pkg\/models\/product\.gen\.go {2}\(edited by hand since it was generated\)$/m);
     expect(r.stderr).toMatch(/^action needed: /m);
+  });
+});
+
+describe('at a platform root', () => {
+  it('gen api --check exits 0 when every service is in step and 1 after one service\'s contract changed, writing nothing; lint checks every service', async () => {
+    const ws = new Workspace();
+    expect((await ws.run(['new', 'shop', '--monorepo', '-y', '--skip-tidy'])).code).toBe(0);
+    expect((await ws.run(['add', 'service', 'product', '--dir', 'shop', '--skip-tidy'])).code).toBe(0);
+    const before = ws.writes();
+    const ok = await ws.run(['gen', 'api', '--check', '--dir', 'shop']);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    const fs = ws.fs('/work/shop');
+    const path = `services/product/${CONTRACT}`;
+    await fs.write(path, (await fs.read(path))!.replace('enum: [active, archived]', 'enum: [active, archived, draft]'));
+    const r = await ws.run(['gen', 'api', '--check', '--dir', 'shop']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^overwrite +services\/product\/\.svc\/api\.yaml$/m);
+    expect(ws.writes()).toBe(before + 1);
+
+    await fs.write(path, (await fs.read(path))!.replace('enum: [active, archived, draft]', 'enum: [active, draft]'));
+    const lint = await ws.run(['lint', '--dir', 'shop']);
+    expect(lint.code).toBe(1);
+    expect(lint.stdout).toMatch(/^services\/product\/productproto\/openapi\/product\.yaml:\d+:5: error: breaking change: enum ProductStatus: value archived removed$/m);
+    expect(lint.stderr).toMatch(/^services\/product\/productproto\/openapi\/product\.yaml: 1 error\(s\) \(1 breaking change\(s\)\), 0 warning\(s\)$/m);
   });
 });
 
