@@ -57,9 +57,7 @@ function compareOperations(old: ApiSnapshot, now: ApiSnapshot, at: ContractLocat
     const here = at.operation(is.method, is.path);
     if (endpoint(is) !== endpoint(was)) report(`operation ${name} moved from ${endpoint(was)} to ${endpoint(is)}`, here);
     compareParams(name, was, is, at, here, report);
-    if (is.body && (!was.body || (is.body.required && !was.body.required))) {
-      if (is.body.required) report(`operation ${name} now requires a request body`, here);
-    }
+    if (is.body?.required && !was.body?.required) report(`operation ${name} now requires a request body`, here);
     if (was.body && is.body && was.body.type !== is.body.type) report(`operation ${name}: request body changed type from ${was.body.type} to ${is.body.type}`, here);
     if (was.response !== undefined && was.response !== is.response) {
       report(`operation ${name}: response changed ${is.response === undefined ? `from ${was.response} to no body` : `type from ${was.response} to ${is.response}`}`, here);

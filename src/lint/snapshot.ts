@@ -156,12 +156,12 @@ export function serializeApiSnapshot(s: ApiSnapshot): string {
 }
 
 /** Reads a recorded snapshot; a file that is not one is a one-line error naming it. */
-export function parseApiSnapshot(text: string): ApiSnapshot {
+export function parseApiSnapshot(text: string, name: string = API_SNAPSHOT_PATH): ApiSnapshot {
   let data: unknown;
   try {
     data = parse(text);
   } catch (err) {
-    throw new UserError(`${API_SNAPSHOT_PATH}: not valid YAML (${(err as Error).message.split('\n')[0]}); run \`svc gen api\` to record it again`);
+    throw new UserError(`${name}: not valid YAML (${(err as Error).message.split('\n')[0]}); \`svc gen api\` records the API again`);
   }
   const s = data as Partial<ApiSnapshot> | null;
   if (
@@ -173,7 +173,7 @@ export function parseApiSnapshot(text: string): ApiSnapshot {
     !isRecord(s.types) ||
     (s.rpcs !== undefined && !isRecord(s.rpcs))
   ) {
-    throw new UserError(`${API_SNAPSHOT_PATH}: not an API record of svc (version 1); run \`svc gen api\` to record it again`);
+    throw new UserError(`${name}: not an API record of svc (version 1); \`svc gen api\` records the API again`);
   }
   return s as ApiSnapshot;
 }

@@ -1,12 +1,12 @@
 import { basename, dirname, extname, isAbsolute, join, posix, relative, resolve } from 'node:path';
-import { UserError, type SourceLocation } from '../errors.js';
+import { UsageError, UserError, type SourceLocation } from '../errors.js';
 import { SubFileSystem } from '../fs/sub.js';
 import type { FileSystem } from '../fs/types.js';
 import { buildModel } from '../build/index.js';
 import { loadContract, type LoadedContract } from '../load/index.js';
 import type { ServiceModel } from '../model/types.js';
 import { readPlatformSettings, platformServices, SERVICES_DIR } from '../project/platform.js';
-import { SETTINGS_PATH, type ProjectSettings } from '../project/settings.js';
+import { SETTINGS_PATH } from '../project/settings.js';
 import { breakingChanges, type BreakingChange } from '../lint/breaking.js';
 import { locatorFor } from '../lint/locate.js';
 import { API_SNAPSHOT_PATH, apiSnapshotOf, parseApiSnapshot } from '../lint/snapshot.js';
@@ -30,6 +30,8 @@ export interface LintOptions {
   fsFor: (dir: string) => FileSystem;
   /** The contract to lint; the service's, as svc.yaml names it, when absent. */
   file?: string;
+  /** A recorded API to compare with instead of the service's `.svc/api.yaml` (another branch's, say). */
+  against?: string;
 }
 
 export interface LintResult {
@@ -53,6 +55,7 @@ export interface LintResult {
 export async function lintContracts(o: LintOptions): Promise<LintResult[]> {
   const root = o.fsFor(o.dir);
   if (o.file === undefined && (await readPlatformSettings(root))) {
+    if (o.against !== undefined) throw new UsageError('--against is the recorded API of one service: at a platform root, give the service with --dir services/<name>');
     const results: LintResult[] = [];
     for (const name of await platformServices(root)) {
       const prefix = `${SERVICES_DIR}/${name}`;
@@ -83,27 +86,38 @@ export async function lintContract(o: LintOptions): Promise<LintResult> {
   if (!inService && file === undefined) {
     throw new UserError(`${o.dir} is not an svc service: no ${SETTINGS_PATH}; name the contract to lint: svc lint FILE`);
   }
+  const against = o.against === undefined ? undefined : await readAgainst(o.against, o);
   if (inService) {
     const { settings, contract } = await readService(fs, o.dir);
-    if (file === undefined || file === contract.path) return lintService(settings, contract, fs);
+    if (file === undefined || file === contract.path) {
+      const built = await buildContract(contract, settings.contract.kind, settings.name, settings.security, (model) => addContractEvents(model, settings, fs));
+      const recorded = against ?? { name: API_SNAPSHOT_PATH, text: await fs.read(API_SNAPSHOT_PATH) };
+      return compare(contract.displayPath, built, recorded, `no API recorded yet (${API_SNAPSHOT_PATH}): \`svc gen api\` records it`);
+    }
   }
-  return lintFile(file!, o);
+  return lintFile(file!, o, against);
 }
 
-/** A service's own contract: its events document too, and breaking changes against the recorded API. */
-async function lintService(settings: ProjectSettings, contract: ContractInput, fs: FileSystem): Promise<LintResult> {
-  const built = await buildContract(contract, settings.contract.kind, settings.name, settings.security, (model) => addContractEvents(model, settings, fs));
-  const result: LintResult = { contract: contract.displayPath, diagnostics: built.diagnostics, breaking: [] };
+/** The recorded API `--against` names (e.g. the main branch's .svc/api.yaml). */
+async function readAgainst(path: string, o: LintOptions): Promise<{ name: string; text: string }> {
+  const abs = resolve(o.cwd, path);
+  const text = await o.fsFor(dirname(abs)).read(basename(abs));
+  if (text === undefined) throw new UserError(`recorded API not found: ${path} (--against)`);
+  return { name: path, text };
+}
+
+/** The findings, and the breaking changes against the recorded API when there is one to compare with. */
+function compare(contract: string, built: Built, recorded: { name: string; text: string | undefined }, missing: string): LintResult {
+  const result: LintResult = { contract, diagnostics: built.diagnostics, breaking: [] };
   if (!built.model || !built.loaded) return { ...result, unchecked: 'the contract does not load' };
-  const recorded = await fs.read(API_SNAPSHOT_PATH);
-  if (recorded === undefined) return { ...result, unchecked: `no API recorded yet (${API_SNAPSHOT_PATH}): \`svc gen api\` records it` };
-  const old = parseApiSnapshot(recorded);
+  if (recorded.text === undefined) return { ...result, unchecked: missing };
+  const old = parseApiSnapshot(recorded.text, recorded.name);
   result.breaking = breakingChanges(old, apiSnapshotOf(built.model), locatorFor(built.loaded, built.model.rpc));
   return result;
 }
 
-/** A contract outside a service: its kind from its extension; nothing to compare it with. */
-async function lintFile(file: string, o: LintOptions): Promise<LintResult> {
+/** A contract outside a service: its kind from its extension; compared only with a recorded API given `--against`. */
+async function lintFile(file: string, o: LintOptions, against: { name: string; text: string } | undefined): Promise<LintResult> {
   const display = relative(o.cwd, file).startsWith('..') ? file : relative(o.cwd, file) || file;
   const text = await o.fsFor(dirname(file)).read(basename(file));
   if (text === undefined) throw new UserError(`contract file not found: ${display}`);
@@ -111,7 +125,7 @@ async function lintFile(file: string, o: LintOptions): Promise<LintResult> {
   const contract: ContractInput = { path: file, displayPath: display, text, includes: [dirname(file)] };
   const name = basename(file, extname(file)).toLowerCase().replace(/[^a-z0-9]/g, '') || 'service';
   const built = await buildContract(contract, kind, /^[a-z]/.test(name) ? name : 'service');
-  return { contract: display, diagnostics: built.diagnostics, breaking: [], unchecked: 'the contract is not the contract of a service (no svc.yaml names it)' };
+  return compare(display, built, { name: against?.name ?? '', text: against?.text }, 'the contract is not the contract of a service (no svc.yaml names it); give a recorded API with --against');
 }
 
 interface Built {

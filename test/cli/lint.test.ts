@@ -121,6 +121,29 @@ describe('svc lint', () => {
     expect(missing.stderr).toBe('error: contract file not found: nope.yaml\n');
   });
 
+  it('--against compares with another recorded API (another branch\'s), for a service or a FILE on its own', async () => {
+    const ws = await starter();
+    const fs = ws.fs('/work/product');
+    const main = (await fs.read('.svc/api.yaml'))!;
+    await ws.fs('/work').write('main-api.yaml', main);
+    // The branch changed the contract and regenerated: its own record agrees with it.
+    await editContract(ws, 'enum: [active, archived]', 'enum: [active]');
+    expect((await ws.run(['gen', 'api', '--dir', 'product'])).code).toBe(0);
+    expect((await ws.run(['lint', '--dir', 'product'])).code).toBe(0);
+    const r = await ws.run(['lint', '--dir', 'product', '--against', 'main-api.yaml']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^productproto\/openapi\/product\.yaml:\d+:5: error: breaking change: enum ProductStatus: value archived removed$/m);
+    await ws.fs('/work').write('branch.yaml', (await fs.read(CONTRACT))!);
+    const alone = await ws.run(['lint', 'branch.yaml', '--against', 'main-api.yaml']);
+    expect(alone.code).toBe(1);
+    expect(alone.stdout).toMatch(/^branch\.yaml:\d+:5: error: breaking change: enum ProductStatus: value archived removed$/m);
+    const missing = await ws.run(['lint', '--dir', 'product', '--against', 'nope.yaml']);
+    expect([missing.code, missing.stderr]).toEqual([1, 'error: recorded API not found: nope.yaml (--against)\n']);
+    await ws.fs('/work').write('junk.yaml', 'version: 9\n');
+    const junk = await ws.run(['lint', '--dir', 'product', '--against', 'junk.yaml']);
+    expect([junk.code, junk.stderr]).toEqual([1, 'error: junk.yaml: not an API record of svc (version 1); `svc gen api` records the API again\n']);
+  });
+
   it('help has examples', async () => {
     const r = await clean.run(['lint', '--help']);
     expect(r.code).toBe(0);
