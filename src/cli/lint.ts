@@ -14,7 +14,7 @@ export interface LintContext {
 export function registerLintCommand(program: Command, ctx: LintContext): void {
   program
     .command('lint')
-    .description("check a contract without generating: the loader's errors and warnings, and breaking changes against the API recorded at the last generation")
+    .description('check a contract without generating: its errors and warnings, and what it breaks since the last generation')
     .argument('[file]', "the contract (default: the service's, as svc.yaml names it; at a platform root, every service's); one outside a service is checked on its own")
     .option('--dir <path>', 'the service folder (default: the current folder)')
     .option('--against <file>', "a recorded API to compare with instead of the service's .svc/api.yaml, e.g. the main branch's")
