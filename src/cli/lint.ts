@@ -17,6 +17,7 @@ export function registerLintCommand(program: Command, ctx: LintContext): void {
     .description('check a contract without generating: its errors and warnings, and what it breaks since the last generation')
     .argument('[file]', "the contract (default: the service's, as svc.yaml names it; at a platform root, every service's); one outside a service is checked on its own")
     .option('--dir <path>', 'the service folder (default: the current folder)')
+    .option('-I, --proto-path <dir>', "a proto FILE's import folder (repeat for more; a service's come from svc.yaml)", (dir: string, all: string[]) => [...all, dir], [] as string[])
     .option('--against <file>', "a recorded API to compare with instead of the service's .svc/api.yaml, e.g. the main branch's")
     .addHelpText(
       'after',
@@ -29,21 +30,23 @@ export function registerLintCommand(program: Command, ctx: LintContext): void {
         '  svc lint                                  # the service\'s contract, and what it breaks since `svc gen api`',
         '  svc lint productproto/openapi/product.yaml',
         '  svc lint ../api/orders.yaml               # any contract, outside a service: no breaking check',
+        '  svc lint -I proto proto/shop/v1/shop.proto   # a proto contract on its own, its imports from proto/',
         '  svc lint --dir shop                       # at a platform root: every service\'s contract',
         '  git show main:.svc/api.yaml > /tmp/main-api.yaml && svc lint --against /tmp/main-api.yaml   # in CI: what this branch breaks',
       ].join('\n'),
     )
-    .action(async (file: string | undefined, opts: { dir?: string; against?: string }) => {
+    .action(async (file: string | undefined, opts: { dir?: string; against?: string; protoPath: string[] }) => {
       ctx.setExitCode(await runLint(file, opts, ctx));
     });
 }
 
 /** Prints every finding on stdout, a summary per contract on stderr; 1 when there is an error or a breaking change. */
-export async function runLint(file: string | undefined, opts: { dir?: string; against?: string }, ctx: LintContext): Promise<number> {
+export async function runLint(file: string | undefined, opts: { dir?: string; against?: string; protoPath?: string[] }, ctx: LintContext): Promise<number> {
   const { lintContracts, formatDiagnostic, lintFails } = await import('../pipeline/lint.js');
   const o: Parameters<typeof lintContracts>[0] = { cwd: ctx.cwd, dir: resolve(ctx.cwd, opts.dir ?? '.'), fsFor: ctx.fsFor };
   if (file !== undefined) o.file = file;
   if (opts.against !== undefined) o.against = opts.against;
+  if (opts.protoPath && opts.protoPath.length > 0) o.includes = opts.protoPath;
   const results = await lintContracts(o);
   if (results.length === 0) ctx.io.err('note: nothing to lint: the platform has no services yet (svc add service)');
   let code = 0;

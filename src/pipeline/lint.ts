@@ -32,6 +32,8 @@ export interface LintOptions {
   file?: string;
   /** A recorded API to compare with instead of the service's `.svc/api.yaml` (another branch's, say). */
   against?: string;
+  /** A proto FILE's import folders besides its own (relative to cwd); a service's come from svc.yaml. */
+  includes?: string[];
 }
 
 export interface LintResult {
@@ -122,7 +124,7 @@ async function lintFile(file: string, o: LintOptions, against: { name: string; t
   const text = await o.fsFor(dirname(file)).read(basename(file));
   if (text === undefined) throw new UserError(`contract file not found: ${display}`);
   const kind = extname(file) === '.proto' ? 'proto' : 'openapi';
-  const contract: ContractInput = { path: file, displayPath: display, text, includes: [dirname(file)] };
+  const contract: ContractInput = { path: file, displayPath: display, text, includes: [dirname(file), ...(o.includes ?? []).map((d) => resolve(o.cwd, d))] };
   const name = basename(file, extname(file)).toLowerCase().replace(/[^a-z0-9]/g, '') || 'service';
   const built = await buildContract(contract, kind, /^[a-z]/.test(name) ? name : 'service');
   return compare(display, built, { name: against?.name ?? '', text: against?.text }, 'the contract is not the contract of a service (no svc.yaml names it); give a recorded API with --against');

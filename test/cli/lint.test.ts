@@ -209,9 +209,19 @@ describe('at a platform root', () => {
 });
 
 describe('on disk, through the real bin', () => {
+  const run = (args: string[], cwd: string) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+
+  it('a proto FILE on its own finds its imports with -I, and FILE after -I is not taken for a folder', () => {
+    const fixture = join(import.meta.dirname, '..', '..', 'fixtures', 'library');
+    const without = run(['lint', 'proto/library/v1/library.proto'], fixture);
+    expect(without.status).toBe(1);
+    const r = run(['lint', '-I', 'proto', 'proto/library/v1/library.proto'], fixture);
+    expect(r.stderr).toMatch(/^proto\/library\/v1\/library\.proto: 0 error\(s\)/m);
+    expect(r.status).toBe(0);
+  });
+
   it('svc gen api --check and svc lint in a service folder leave every file as it was', () => {
     const root = mkdtempSync(join(tmpdir(), 'svc-lint-'));
-    const run = (args: string[], cwd: string) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
     expect(run(['new', 'product', '--skip-tidy', '-y'], root).status).toBe(0);
     const dir = join(root, 'product');
     const contract = join(dir, CONTRACT);
