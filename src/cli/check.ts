@@ -1,4 +1,5 @@
 import type { FileSystem } from '../fs/types.js';
+import { addPlan } from './json.js';
 import type { Output } from './report.js';
 
 /**
@@ -10,13 +11,18 @@ import type { Output } from './report.js';
 export async function runGenApiCheck(dir: string, fs: FileSystem, io: Output): Promise<number> {
   const { outOfStep } = await import('../pipeline/lint.js');
   const { readPlatformSettings } = await import('../project/platform.js');
-  let found: ReturnType<typeof outOfStep>;
+  let result: Parameters<typeof outOfStep>[0];
   if (await readPlatformSettings(fs)) {
     const { genPlatform } = await import('../pipeline/platform.js');
-    found = outOfStep(await genPlatform({ dir, fs, dryRun: true, force: false }));
+    result = await genPlatform({ dir, fs, dryRun: true, force: false });
   } else {
     const { genApi } = await import('../pipeline/gen.js');
-    found = outOfStep(await genApi({ dir, fs, dryRun: true, force: false }));
+    result = await genApi({ dir, fs, dryRun: true, force: false });
+  }
+  const found = outOfStep(result);
+  if (io.json) {
+    addPlan(io.json, result.plan, true);
+    io.json.actionsNeeded.push(...found.actions);
   }
   for (const c of found.changes) io.out(`${c.action.padEnd(10)} ${c.path}${c.action === 'conflict' ? `  (${c.reason})` : ''}`);
   for (const a of found.actions) io.err(`action needed: ${a}`);

@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { FileSystem } from '../fs/types.js';
+import type { Diagnostic } from '../pipeline/lint.js';
+import type { JsonProblem } from './json.js';
 import type { Output } from './report.js';
 
 export interface LintContext {
@@ -8,6 +10,8 @@ export interface LintContext {
   cwd: string;
   fsFor: (dir: string) => FileSystem;
   setExitCode: (code: number) => void;
+  /** The service folder for `--dir` (absent: found from cwd up); `--dir` resolved from cwd when not given. */
+  where?: (given: string | undefined) => string;
 }
 
 /** Declares `svc lint [FILE]`. */
@@ -43,7 +47,8 @@ export function registerLintCommand(program: Command, ctx: LintContext): void {
 /** Prints every finding on stdout, a summary per contract on stderr; 1 when there is an error or a breaking change. */
 export async function runLint(file: string | undefined, opts: { dir?: string; against?: string; protoPath?: string[] }, ctx: LintContext): Promise<number> {
   const { lintContracts, formatDiagnostic, lintFails } = await import('../pipeline/lint.js');
-  const o: Parameters<typeof lintContracts>[0] = { cwd: ctx.cwd, dir: resolve(ctx.cwd, opts.dir ?? '.'), fsFor: ctx.fsFor };
+  const dir = ctx.where ? ctx.where(opts.dir) : resolve(ctx.cwd, opts.dir ?? '.');
+  const o: Parameters<typeof lintContracts>[0] = { cwd: ctx.cwd, dir, fsFor: ctx.fsFor };
   if (file !== undefined) o.file = file;
   if (opts.against !== undefined) o.against = opts.against;
   if (opts.protoPath && opts.protoPath.length > 0) o.includes = opts.protoPath;
@@ -51,14 +56,29 @@ export async function runLint(file: string | undefined, opts: { dir?: string; ag
   if (results.length === 0) ctx.io.err('note: nothing to lint: the platform has no services yet (svc add service)');
   let code = 0;
   for (const r of results) {
-    for (const d of r.diagnostics) ctx.io.out(formatDiagnostic(d, r.contract));
-    for (const b of r.breaking) ctx.io.out(formatDiagnostic({ severity: 'error', message: `breaking change: ${b.message}`, ...(b.location ? { location: b.location } : {}) }, r.contract));
+    const breaking = r.breaking.map((b): Diagnostic => ({ severity: 'error', message: `breaking change: ${b.message}`, ...(b.location ? { location: b.location } : {}) }));
+    for (const d of [...r.diagnostics, ...breaking]) {
+      ctx.io.out(formatDiagnostic(d, r.contract));
+      ctx.io.json?.problems.push(jsonProblem(d, r.contract));
+    }
     const errors = r.diagnostics.filter((d) => d.severity === 'error').length;
     const warnings = r.diagnostics.length - errors;
-    if (r.unchecked) ctx.io.err(`note: ${r.contract}: breaking changes not checked: ${r.unchecked}`);
-    const breaking = r.breaking.length > 0 ? ` (${r.breaking.length} breaking change(s))` : '';
-    ctx.io.err(`${r.contract}: ${errors + r.breaking.length} error(s)${breaking}, ${warnings} warning(s)`);
+    if (r.unchecked) {
+      ctx.io.err(`note: ${r.contract}: breaking changes not checked: ${r.unchecked}`);
+      ctx.io.json?.notes.push(`${r.contract}: breaking changes not checked: ${r.unchecked}`);
+    }
+    const counted = r.breaking.length > 0 ? ` (${r.breaking.length} breaking change(s))` : '';
+    ctx.io.err(`${r.contract}: ${errors + r.breaking.length} error(s)${counted}, ${warnings} warning(s)`);
     if (lintFails(r)) code = 1;
   }
   return code;
+}
+
+/** A finding as the --json document carries it: located in the contract when it has a place. */
+function jsonProblem(d: Diagnostic, contract: string): JsonProblem {
+  const loc = d.location ?? { file: contract };
+  const p: JsonProblem = { severity: d.severity, message: d.message, file: loc.file };
+  if (loc.line !== undefined) p.line = loc.line;
+  if (loc.column !== undefined) p.column = loc.column;
+  return p;
 }

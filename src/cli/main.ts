@@ -208,7 +208,7 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
   registerDoctorCommand(program, { io, stderr: env.stderr, setExitCode: (code) => (exitCode = code) });
   registerTemplateCommand(program, { io, cwd: env.cwd, where, fsFor, setExitCode: (code) => (exitCode = code) });
   registerUpgradeCommand(program, { io, cwd: env.cwd, where, fsFor, setExitCode: (code) => (exitCode = code), report: (r, o) => report(r, io, o), genPlatform: (dir, fs, o) => runGenPlatform(dir, fs, o, platformCli) });
-  registerLintCommand(program, { io, cwd: env.cwd, fsFor, setExitCode: (code) => (exitCode = code) });
+  registerLintCommand(program, { io, cwd: env.cwd, fsFor, where, setExitCode: (code) => (exitCode = code) });
 
   addJsonOption(program);
   program.hook('preAction', (_program, action) => {

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { MemoryFileSystem } from '../../src/fs/memory.js';
@@ -180,6 +181,32 @@ describe('svc gen api --check', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^conflict +pkg\/models\/product\.gen\.go {2}\(edited by hand since it was generated\)$/m);
     expect(r.stderr).toMatch(/^action needed: /m);
+  });
+});
+
+describe('--json', () => {
+  const schema = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'schema', 'svc-output.schema.json'), 'utf8')) as object;
+  const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
+  const parse = (stdout: string) => {
+    const doc = JSON.parse(stdout) as { command: string; exitCode: number; dryRun: boolean; problems: unknown[]; notes: string[]; files: { path: string; action: string }[] };
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    return doc;
+  };
+
+  it('lint: each finding a located problem; gen api --check: every file with its action; only the document on stdout', async () => {
+    const ws = await starter();
+    await editContract(ws, 'enum: [active, archived]', 'enum: [active]');
+    const lint = await ws.run(['lint', '--dir', 'product', '--json']);
+    expect(lint.code).toBe(1);
+    const doc = parse(lint.stdout);
+    expect([doc.command, doc.exitCode]).toEqual(['lint', 1]);
+    expect(doc.problems).toEqual([{ severity: 'error', message: 'breaking change: enum ProductStatus: value archived removed', file: CONTRACT, line: expect.any(Number), column: 5 }]);
+
+    const check = await ws.run(['gen', 'api', '--check', '--dir', 'product', '--json']);
+    expect(check.code).toBe(1);
+    const plan = parse(check.stdout);
+    expect([plan.command, plan.exitCode, plan.dryRun]).toEqual(['gen api', 1, true]);
+    expect(plan.files).toContainEqual(expect.objectContaining({ path: '.svc/api.yaml', action: 'overwrite' }));
   });
 });
 
