@@ -11,7 +11,9 @@ import { CACHES, DATABASES, EVENT_BROKERS, TRANSPORTS, type CacheKind, type Data
 import { registerAddCommands } from './add.js';
 import { registerCompletionCommand } from './completion.js';
 import { registerDeployCommands } from './deploy.js';
+import { runGenApiCheck } from './check.js';
 import { registerDoctorCommand } from './doctor.js';
+import { registerLintCommand } from './lint.js';
 import { registerPlatformCommands, runGenPlatform, runNewPlatform, type PlatformCli } from './platform.js';
 import { withProgress } from './progress.js';
 import { addError, addPlan, emptyJsonReport, type JsonReport } from './json.js';
@@ -123,12 +125,17 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
       .option('--force', 'overwrite generated files edited by hand')
       .addOption(neverPrompts());
   regenerating(gen.command('api').description('re-generate the service (or, at a platform root, every service) from its contract after the contract changed'))
-    .addHelpText('after', ['', 'Examples:', '  svc gen api                 # in the service folder or any folder below it', '  svc gen api --dry-run       # the plan and a diff; nothing written', '  svc gen api --dir services/order'].join('\n'))
-    .action(async (opts: { dir?: string; dryRun?: boolean; force?: boolean }) => {
+    .option('--check', 'write nothing; list what would change and exit 1 unless the service is in step with its contract (for CI)')
+    .addHelpText('after', ['', 'Examples:', '  svc gen api                 # in the service folder or any folder below it', '  svc gen api --dry-run       # the plan and a diff; nothing written', '  svc gen api --check         # in CI: exit 1 unless the service is in step with its contract', '  svc gen api --dir services/order'].join('\n'))
+    .action(async (opts: { dir?: string; dryRun?: boolean; force?: boolean; check?: boolean }) => {
       const dir = where(opts.dir);
       const { genApi } = await import('../pipeline/gen.js');
       const fs = fsFor(dir);
       noteSwept(fs, io);
+      if (opts.check) {
+        exitCode = await runGenApiCheck(dir, fs, io);
+        return;
+      }
       const { readPlatformSettings } = await import('../project/platform.js');
       if (await readPlatformSettings(fs)) {
         exitCode = await runGenPlatform(dir, fs, opts, platformCli);
@@ -195,6 +202,7 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
   registerDoctorCommand(program, { io, stderr: env.stderr, setExitCode: (code) => (exitCode = code) });
   registerTemplateCommand(program, { io, cwd: env.cwd, where, fsFor, setExitCode: (code) => (exitCode = code) });
   registerUpgradeCommand(program, { io, cwd: env.cwd, where, fsFor, setExitCode: (code) => (exitCode = code), report: (r, o) => report(r, io, o), genPlatform: (dir, fs, o) => runGenPlatform(dir, fs, o, platformCli) });
+  registerLintCommand(program, { io, cwd: env.cwd, fsFor, where, setExitCode: (code) => (exitCode = code) });
   registerCompletionCommand(program, { io });
 
   addJsonOption(program);

@@ -18,6 +18,7 @@ import { renderSecurity, type SecuredOperation } from './go/security.js';
 import { renderSecurityTests } from './go/securitytests.js';
 import { renderProtoService } from './proto/index.js';
 import { renderAPITypes } from './go/api.js';
+import { renderApiSnapshot } from './apisnapshot.js';
 import { ownClientLayout, renderGoClient } from './go/client.js';
 import { renderClientTests } from './go/clienttests.js';
 import { renderClientsConfig, renderOtherClient, type OtherClient } from './go/otherclients.js';
@@ -59,6 +60,7 @@ export function renderService(model: ServiceModel, given: ServiceSettings, clien
     ...renderSecurity(model, settings, securedOperations(model), false),
     ...renderSecurityTests(model, settings, securedOperations(model), (f) => `${f.use(`${settings.module}/internal/handler`)}.New(nil).Routes()`),
   ];
+  artifacts.push(renderApiSnapshot(model));
   const seen = new Map<string, Artifact>();
   for (const a of artifacts) {
     if (seen.has(a.path)) throw new Error(`internal error: two artifacts for ${a.path}`);

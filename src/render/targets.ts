@@ -36,6 +36,7 @@ export const goServiceTarget: Target<ServiceInput> = {
     { pattern: '*proto/asyncapi.yaml', when: 'once, when svc new finds one beside the contract: the events the service sends and receives', owner: 'user' },
     { pattern: 'deployments/{dev,staging,prod}/svc/**', when: "always: what svc.yaml says of the environment, a component its overlay includes (svc gen k8s)", owner: 'generated' },
     { pattern: 'deployments/{dev,staging,prod}/**', when: 'once per environment: its overlay (svc gen k8s)', owner: 'user' },
+    { pattern: '.svc/api.yaml', when: 'always: the API the service is generated for, which `svc lint` compares the contract with', owner: 'generated' },
     { pattern: '**', when: 'always: the runtime, the code derived from the contract, its tests and the base manifests', owner: 'generated' },
   ],
   render: (i) => renderService(i.model, i.settings, i.clients ?? []),
