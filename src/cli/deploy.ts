@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { DeployFlags } from '../project/deploy.js';
 
 export interface DeployCommandOptions {
@@ -14,10 +14,11 @@ type Run = (kind: 'docker' | 'k8s', opts: DeployCommandOptions) => Promise<void>
 export function registerDeployCommands(gen: Command, run: Run): void {
   const common = (c: Command) =>
     c
-      .option('--dir <path>', 'the service folder (default: the current folder)')
+      .option('--dir <path>', 'the service folder (default: the one holding svc.yaml, from the current folder up)')
       .option('--dry-run', 'print the plan and a diff, write nothing')
       .option('--force', 'overwrite generated files edited by hand')
-      .option('-y, --yes', 'never prompt');
+      // Accepted for scripts that pass it everywhere; these commands never prompt, so their help does not offer it.
+      .addOption(new Option('-y, --yes', 'never prompt').hideHelp());
 
   common(gen.command('docker').description('re-generate the Dockerfile, .dockerignore and Makefile'))
     .addHelpText('after', examples(['svc gen docker                  # the Dockerfile, .dockerignore and Makefile, from svc.yaml', 'svc gen docker --dry-run        # the plan and a diff; nothing written']))

@@ -80,7 +80,7 @@ describe('svc lint', () => {
 
   it('a removed field is a breaking change against the API recorded at the last generation: exit 1', async () => {
     const ws = await starter();
-    await editContract(ws, '        description:\n          type: string\n          maxLength: 2000\n          description: Longer text shown on the product page.\n', '');
+    await editContract(ws, '        description:\n          type: string\n          maxLength: 2000\n          description: Longer free text about the product.\n', '');
     const text = (await ws.fs('/work/product').read(CONTRACT))!;
     const productLine = text.split('\n').indexOf('    Product:') + 1;
     const r = await ws.run(['lint', '--dir', 'product']);

@@ -67,7 +67,7 @@ describe('svc template init', () => {
   it('copies the built-in templates the service renders, with a record of the svc version and the built-in hash of each', async () => {
     expect(s.init.code).toBe(0);
     expect(s.init.stderr).toBe('');
-    expect(s.init.stdout).toMatch(/^create\s+\.svc\/templates\/service\/Makefile\.hbs$/m);
+    expect(s.init.stdout).toMatch(/^create\s+\.svc\/templates\/deploy\/service\/Makefile\.hbs$/m);
     expect(s.init.stdout).toMatch(/^create\s+\.svc\/templates\/deploy\/service\/Dockerfile\.hbs$/m);
     expect(s.init.stdout).toMatch(/\d+ copied, 0 as the built-in, 0 yours kept, in \.svc\/templates\//);
     const record = JSON.parse((await s.fs.read('.svc/templates/.svc-templates.json'))!) as { version: number; templates: Record<string, { svc: string; hash: string }> };
@@ -99,7 +99,7 @@ describe('svc template init', () => {
     const r = await c.run('template', 'init', '--dir', 'product', '--only', '{Makefile,service/go.mod.hbs}', '--dry-run');
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n')).toEqual([
-      'create     .svc/templates/service/Makefile.hbs',
+      'create     .svc/templates/deploy/service/Makefile.hbs',
       'create     .svc/templates/service/go.mod.hbs',
       'dry run: 2 copied, 0 as the built-in, 0 yours kept; nothing written',
     ]);
@@ -209,7 +209,7 @@ describe('in a platform', () => {
     expect((await c.run('add', 'service', 'alpha', '--dir', 'shop', '--skip-tidy')).code).toBe(0);
     expect((await c.run('add', 'service', 'beta', '--dir', 'shop', '--skip-tidy')).code).toBe(0);
     const shop = c.fsAt('/work/shop');
-    const makefile = 'service/Makefile.hbs';
+    const makefile = 'deploy/service/Makefile.hbs';
     expect((await c.run('template', 'init', '--dir', 'shop/services/alpha', '--only', makefile)).code).toBe(0);
     const copy = `services/alpha/.svc/templates/${makefile}`;
     expect(await shop.exists(copy)).toBe(true);
@@ -225,7 +225,7 @@ describe('in a platform', () => {
     const before = shop.writes;
     const broken = await c.run('gen', 'api', '--dir', 'shop');
     expect(broken.code).toBe(1);
-    expect(broken.stderr).toMatch(/^error: services\/alpha\/\.svc\/templates\/service\/Makefile\.hbs:\d+: "oops" is not in the template's context/);
+    expect(broken.stderr).toMatch(/^error: services\/alpha\/\.svc\/templates\/deploy\/service\/Makefile\.hbs:\d+: "oops" is not in the template's context/);
     expect(shop.writes).toBe(before);
   });
 });
@@ -265,11 +265,11 @@ describe('svc template diff', () => {
     const record = JSON.parse((await s.fs.read('.svc/templates/.svc-templates.json'))!) as { version: 1; templates: Record<string, { svc: string; hash: string }> };
     record.templates['service/internal/gone.go.hbs'] = { svc: '0.0.1', hash: sha('package gone\n') };
     await s.fs.write('.svc/templates/.svc-templates.json', JSON.stringify(record));
-    await s.fs.write('.svc/templates/service/Makefile.hbs', 'mine\n');
+    await s.fs.write('.svc/templates/deploy/service/Makefile.hbs', 'mine\n');
     const r = await s.run('template', 'diff', '--dir', 'product');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('.svc/templates/service/internal/gone.go.hbs: svc has no such built-in template any more, so this copy is not used: delete it');
-    expect(r.stderr).toContain('note: .svc/templates/service/Makefile.hbs: not copied by svc template init, so there is nothing to compare it with');
+    expect(r.stderr).toContain('note: .svc/templates/deploy/service/Makefile.hbs: not copied by svc template init, so there is nothing to compare it with');
   });
 });
 
@@ -280,12 +280,12 @@ describe('on disk, through the real bin', () => {
     expect(run('new', 'product', '--skip-tidy', '--yes').status).toBe(0);
     const dir = join(cwd, 'product');
     // A copy as svc template init makes it (tested in memory above), then broken.
-    mkdirSync(join(dir, '.svc/templates/service'), { recursive: true });
-    writeFileSync(join(dir, '.svc/templates/service/Makefile.hbs'), '# mine\n{{#each}}\n{{/if}}\n');
+    mkdirSync(join(dir, '.svc/templates/deploy/service'), { recursive: true });
+    writeFileSync(join(dir, '.svc/templates/deploy/service/Makefile.hbs'), '# mine\n{{#each}}\n{{/if}}\n');
     const snapshot = tree(dir);
     const r = run('gen', 'api', '--dir', 'product');
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^error: \.svc\/templates\/service\/Makefile\.hbs:2: template: each doesn't match if$/m);
+    expect(r.stderr).toMatch(/^error: \.svc\/templates\/deploy\/service\/Makefile\.hbs:2: template: each doesn't match if$/m);
     expect(tree(dir)).toEqual(snapshot);
   });
 });
