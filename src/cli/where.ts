@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { SETTINGS_PATH } from '../project/settings.js';
@@ -12,7 +12,7 @@ import { SETTINGS_PATH } from '../project/settings.js';
 export function commandRoot(cwd: string, given: string | undefined, onDisk: boolean): string {
   if (given !== undefined) {
     const dir = resolve(cwd, given);
-    if (onDisk && !existsSync(dir)) throw new UserError(`${dir} does not exist`);
+    if (onDisk && !existsSync(dir) && !underAFile(dir)) throw new UserError(`${dir} does not exist`);
     return dir;
   }
   const start = resolve(cwd);
@@ -21,6 +21,13 @@ export function commandRoot(cwd: string, given: string | undefined, onDisk: bool
     if (existsSync(join(dir, SETTINGS_PATH))) return dir;
     if (dirname(dir) === dir) return start;
   }
+}
+
+/** Whether the nearest existing folder above `dir` is a file (the file system names that mistake itself). */
+function underAFile(dir: string): boolean {
+  let at = dirname(dir);
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+  return statSync(at).isFile();
 }
 
 /**
