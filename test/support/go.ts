@@ -9,8 +9,14 @@ import { DiskFileSystem } from '../../src/fs/disk.js';
 import { newService } from '../../src/pipeline/new.js';
 import { RUNTIME_PACKAGES } from '../../src/render/runtimepkgs.js';
 
-/** Environment for every go command the tests run: never download a toolchain. */
-export const GO_ENV = { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '' };
+/**
+ * Environment for every go command the tests run: never download a
+ * toolchain; and -trimpath, so that the build cache keys a package by its
+ * import path and files, not by the temporary folder it was generated in:
+ * the same package generated again (the starter in several test files, the
+ * runtime in every corpus service) is compiled and vetted once per machine.
+ */
+export const GO_ENV = { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '-trimpath' };
 
 export function hasGo(): boolean {
   try {
