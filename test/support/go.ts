@@ -122,13 +122,13 @@ export async function servicePackages(dir: string): Promise<ServicePackage[]> {
     .map(([p, i]) => {
       // The test binary when the package has tests (it links the test files' imports too), else the package.
       const linked = info.get(`${p}.test`) ?? i;
-      // The package under test first: a package and one whose tests link it (dbtest, database) link the same code.
       const parts = new Set<string>([`${relative(dir, i.dir)}=${fileHashes.get(p)}`]);
       for (const dep of linked.deps.map(plain)) {
         const d = info.get(dep);
         if (!d || d.standard) continue;
         parts.add(d.main ? `${relative(dir, d.dir)}=${fileHashes.get(dep)}` : `${dep}@${d.version}`);
       }
+      // Named by its folder too: a package and one whose tests link it (dbtest and database) link the same code.
       const subject = `./${relative(dir, i.dir)}`;
       const key = createHash('sha256').update(`${subject}\n${[...parts].sort().join('\n')}`).digest('hex');
       return { path: subject, key, hasTests: info.has(`${p}.test`) };
