@@ -70,7 +70,8 @@ fi
 # with the service's own .golangci.yml. It takes a few minutes to build, so it
 # is installed in CI (CI=true) or when asked for (SVC_LINT=1); without it those
 # checks are skipped locally.
-GOLANGCI_LINT_VERSION=v2.15.0
+# The version is svc's one pin of it (src/tools/pins.ts, built into dist/ above).
+GOLANGCI_LINT_VERSION="$(node --input-type=module -e "const m = await import('./dist/tools/pins.js'); console.log(m.GOLANGCI_LINT_VERSION);")"
 if command -v go >/dev/null 2>&1 && { [ "${CI:-}" = true ] || [ "${SVC_LINT:-}" = 1 ]; }; then
   have="$(.tools/gobin/golangci-lint version --short 2>/dev/null || true)"
   if [ "v${have#v}" = "$GOLANGCI_LINT_VERSION" ]; then
