@@ -292,12 +292,17 @@ async function runNew(name: string, opts: NewFlags, env: CliEnv, io: Output, fsF
     if (openapi !== undefined) known.openapi = openapi;
     if (opts.transport) known.transports = [opts.transport];
     if (opts.database) known.database = opts.database;
+    if (opts.events) known.events = opts.events;
+    if (opts.cache) known.cache = opts.cache;
     const answers = await askNew(name, known);
     module = answers.module;
     openapi = answers.openapi;
     if (answers.proto !== undefined) opts.proto = answers.proto;
     transports = answers.transports;
     database = answers.database;
+    // Recorded in svc.yaml only when they differ from the defaults, as the flags are.
+    if (answers.events !== 'memory') opts.events = answers.events;
+    if (answers.cache !== 'off') opts.cache = answers.cache;
   }
   const newOpts: Parameters<typeof NewService>[0] = {
     name,

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { input, select } from '@inquirer/prompts';
 import { checkModulePath } from '../pipeline/names.js';
-import { DATABASES, TRANSPORTS, type Database, type Transport } from '../project/settings.js';
+import { CACHES, DATABASES, EVENT_BROKERS, TRANSPORTS, type CacheKind, type Database, type EventBroker, type Transport } from '../project/settings.js';
 
 export interface NewAnswers {
   module: string;
@@ -11,6 +11,8 @@ export interface NewAnswers {
   proto?: string | true;
   transports: Transport[];
   database: Database;
+  events: EventBroker;
+  cache: CacheKind;
 }
 
 /**
@@ -41,7 +43,9 @@ export async function askNew(name: string, known: Partial<NewAnswers> & { openap
   const database =
     known.database ??
     (await select({ message: 'Database', choices: DATABASES.map((d) => ({ name: DATABASE_LABELS[d], value: d })) }));
-  const answers: NewAnswers = { module, transports, database };
+  const events = known.events ?? (await select({ message: 'Events', choices: EVENT_BROKERS.map((e) => ({ name: EVENT_LABELS[e], value: e })) }));
+  const cache = known.cache ?? (await select({ message: 'Cache repository reads', choices: CACHES.map((c) => ({ name: CACHE_LABELS[c], value: c })) }));
+  const answers: NewAnswers = { module, transports, database, events, cache };
   if (openapi !== undefined) answers.openapi = openapi;
   if (proto !== undefined) answers.proto = proto;
   return answers;
@@ -66,6 +70,18 @@ export function existingFile(cwd: string, value: string): true | string {
     return `${value} does not exist (relative paths start at ${cwd})`;
   }
 }
+
+const EVENT_LABELS: Record<EventBroker, string> = {
+  memory: 'In process only (events reach this process\'s own subscribers)',
+  nats: 'NATS JetStream, with the in-memory broker for tests',
+  kafka: 'Kafka, with the in-memory broker for tests',
+};
+
+const CACHE_LABELS: Record<CacheKind, string> = {
+  off: 'No cache',
+  memory: 'In process (an LRU in each replica)',
+  redis: 'In process in front of Redis (shared by the replicas)',
+};
 
 const DATABASE_LABELS: Record<Database, string> = {
   sql: 'SQL: embedded SQLite by default, PostgreSQL by configuration',

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -200,6 +200,22 @@ describe.skipIf(!hasScript)('prompts at a terminal', { timeout: 60_000 }, () => 
     expect(r.output).toMatch(/nope\.yaml does not exist/);
     expect(r.output).not.toMatch(/Database/);
     expect(r.code).toBe(130);
+  });
+
+  it('asks for every choice a flag could give, events and cache included, and records the answers', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'svc-ux-'));
+    const r = await atTerminal(['new', 'cup', '--skip-tidy'], parent, [
+      { after: /Go module path/, type: '\r' },
+      { after: /Contract to start from/, type: '\r' },
+      { after: /Database/, type: '\x1b[B\r' },
+      { after: /Events/, type: '\x1b[B\r' },
+      { after: /Cache repository reads/, type: '\x1b[B\x1b[B\r' },
+    ]);
+    expect(r.code, r.output).toBe(0);
+    const settings = readFileSync(join(parent, 'cup', 'svc.yaml'), 'utf8');
+    expect(settings).toMatch(/database: memory/);
+    expect(settings).toMatch(/events: nats/);
+    expect(settings).toMatch(/cache: redis/);
   });
 
   it('an existing folder is refused before the first question', async () => {
