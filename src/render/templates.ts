@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { UserError } from '../errors.js';
 import { artifact, type Artifact } from './artifact.js';
+import { openTemplateCache, templateKey, type TemplateCache } from './templatecache.js';
 import { sortImportGroups } from './go/imports.js';
 
 /** The templates folder shipped with the package (next to `src/` and `dist/`). */
@@ -62,6 +63,42 @@ export function builtinTemplate(name: string): string | undefined {
 }
 
 const builtins = new Map<string, HandlebarsTemplateDelegate>();
+
+/** How every template compiles: no HTML escaping (svc writes code), and a missing variable is an error. */
+const COMPILE_OPTIONS = { noEscape: true, strict: true } as const;
+
+/**
+ * Where the precompiled built-in templates are kept between runs: beside the
+ * build output (`dist/`), which a build or a pack recreates.
+ */
+export const TEMPLATE_CACHE_FILE = join(TEMPLATES_DIR, '..', 'dist', '.cache', 'templates.cjs');
+
+let cache: TemplateCache | undefined;
+
+/** The template cache, opened at the first built-in template and written when the process ends. */
+function templateCache(): TemplateCache {
+  if (!cache) {
+    const opened = openTemplateCache(TEMPLATE_CACHE_FILE);
+    process.once('exit', () => opened.flush());
+    cache = opened;
+  }
+  return cache;
+}
+
+/** Compiles a built-in template, through the cache of precompiled ones. */
+function compileBuiltin(name: string): HandlebarsTemplateDelegate {
+  const text = readFileSync(join(TEMPLATES_DIR, name), 'utf8');
+  const key = templateKey(text, Handlebars.VERSION, COMPILE_OPTIONS);
+  const c = templateCache();
+  let source = c.get(name, key);
+  if (source === undefined) {
+    source = hbs.precompile(text, COMPILE_OPTIONS) as unknown as string;
+    c.set(name, key, source);
+  }
+  // The precompiled source is an object literal of the template's functions.
+  const spec = new Function(`return ${source};`)() as TemplateSpecification;
+  return hbs.template(spec);
+}
 const overridden = new Map<string, HandlebarsTemplateDelegate>();
 
 /** The compiled template of a name: the service's override when it has one, else the built-in. */
@@ -70,14 +107,14 @@ function template(name: string): { run: HandlebarsTemplateDelegate; override?: s
   if (text !== undefined) {
     let t = overridden.get(text);
     if (!t) {
-      t = hbs.compile(text, { noEscape: true, strict: true });
+      t = hbs.compile(text, COMPILE_OPTIONS);
       overridden.set(text, t);
     }
     return { run: t, override: name };
   }
   let t = builtins.get(name);
   if (!t) {
-    t = hbs.compile(readFileSync(join(TEMPLATES_DIR, name), 'utf8'), { noEscape: true, strict: true });
+    t = compileBuiltin(name);
     builtins.set(name, t);
   }
   return { run: t };
