@@ -3,9 +3,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { codeCache, codeKey } from '../codecache.js';
 import { UserError } from '../errors.js';
 import { artifact, type Artifact } from './artifact.js';
-import { openTemplateCache, templateKey, type TemplateCache } from './templatecache.js';
 import { sortImportGroups } from './go/imports.js';
 
 /** The templates folder shipped with the package (next to `src/` and `dist/`). */
@@ -67,29 +67,11 @@ const builtins = new Map<string, HandlebarsTemplateDelegate>();
 /** How every template compiles: no HTML escaping (svc writes code), and a missing variable is an error. */
 const COMPILE_OPTIONS = { noEscape: true, strict: true } as const;
 
-/**
- * Where the precompiled built-in templates are kept between runs: beside the
- * build output (`dist/`), which a build or a pack recreates.
- */
-export const TEMPLATE_CACHE_FILE = join(TEMPLATES_DIR, '..', 'dist', '.cache', 'templates.cjs');
-
-let cache: TemplateCache | undefined;
-
-/** The template cache, opened at the first built-in template and written when the process ends. */
-function templateCache(): TemplateCache {
-  if (!cache) {
-    const opened = openTemplateCache(TEMPLATE_CACHE_FILE);
-    process.once('exit', () => opened.flush());
-    cache = opened;
-  }
-  return cache;
-}
-
 /** Compiles a built-in template, through the cache of precompiled ones. */
 function compileBuiltin(name: string): HandlebarsTemplateDelegate {
   const text = readFileSync(join(TEMPLATES_DIR, name), 'utf8');
-  const key = templateKey(text, Handlebars.VERSION, COMPILE_OPTIONS);
-  const c = templateCache();
+  const key = codeKey(text, Handlebars.VERSION, COMPILE_OPTIONS);
+  const c = codeCache('templates');
   let source = c.get(name, key);
   if (source === undefined) {
     source = hbs.precompile(text, COMPILE_OPTIONS) as unknown as string;

@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openTemplateCache, templateKey } from '../../src/render/templatecache.js';
+import { openCodeCache, codeKey } from '../../src/codecache.js';
 
 const dirs: string[] = [];
 function tempFile(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'svc-tcache-'));
+  const dir = mkdtempSync(join(tmpdir(), 'svc-codecache-'));
   dirs.push(dir);
   return join(dir, 'sub', 'templates.cjs');
 }
@@ -15,23 +15,23 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-describe('template cache', () => {
+describe('code cache', () => {
   it('keys a template by its text, the Handlebars version and the options', () => {
-    const k = templateKey('{{a}}', '4.7.8', { strict: true });
-    expect(templateKey('{{a}}', '4.7.8', { strict: true })).toBe(k);
-    expect(templateKey('{{b}}', '4.7.8', { strict: true })).not.toBe(k);
-    expect(templateKey('{{a}}', '4.7.9', { strict: true })).not.toBe(k);
-    expect(templateKey('{{a}}', '4.7.8', { strict: false })).not.toBe(k);
+    const k = codeKey('{{a}}', '4.7.8', { strict: true });
+    expect(codeKey('{{a}}', '4.7.8', { strict: true })).toBe(k);
+    expect(codeKey('{{b}}', '4.7.8', { strict: true })).not.toBe(k);
+    expect(codeKey('{{a}}', '4.7.9', { strict: true })).not.toBe(k);
+    expect(codeKey('{{a}}', '4.7.8', { strict: false })).not.toBe(k);
   });
 
   it('keeps what it learnt for the next run, and only for the same key', () => {
     const file = tempFile();
-    const first = openTemplateCache(file);
+    const first = openCodeCache(file);
     expect(first.get('service/a.hbs', 'k1')).toBeUndefined();
     first.set('service/a.hbs', 'k1', '{"main":function(){return "a\\n`${x}`";}}');
     first.flush();
 
-    const second = openTemplateCache(file);
+    const second = openCodeCache(file);
     expect(second.get('service/a.hbs', 'k1')).toBe('{"main":function(){return "a\\n`${x}`";}}');
     // An edited template (another key) misses: it is compiled again, never served old.
     expect(second.get('service/a.hbs', 'k2')).toBeUndefined();
@@ -40,14 +40,14 @@ describe('template cache', () => {
 
   it('merges a run\'s new templates into those it loaded', () => {
     const file = tempFile();
-    const first = openTemplateCache(file);
+    const first = openCodeCache(file);
     first.set('a', 'k1', 'A');
     first.flush();
-    const second = openTemplateCache(file);
+    const second = openCodeCache(file);
     second.set('b', 'k2', 'B');
     second.set('a', 'k3', 'A2');
     second.flush();
-    const third = openTemplateCache(file);
+    const third = openCodeCache(file);
     expect(third.get('a', 'k3')).toBe('A2');
     expect(third.get('a', 'k1')).toBeUndefined();
     expect(third.get('b', 'k2')).toBe('B');
@@ -55,38 +55,38 @@ describe('template cache', () => {
 
   it('writes nothing when it learnt nothing', () => {
     const file = tempFile();
-    openTemplateCache(file).flush();
+    openCodeCache(file).flush();
     expect(() => readFileSync(file)).toThrow();
   });
 
   it('starts afresh from a file it cannot read, and replaces it', () => {
     const file = tempFile();
-    const first = openTemplateCache(file);
+    const first = openCodeCache(file);
     first.set('a', 'k', 'A');
     first.flush();
     writeFileSync(file, 'this is not javascript {');
-    const fresh = openTemplateCache(file);
+    const fresh = openCodeCache(file);
     expect(fresh.get('a', 'k')).toBeUndefined();
     fresh.set('a', 'k', 'A');
     fresh.flush();
-    expect(openTemplateCache(file).get('a', 'k')).toBe('A');
+    expect(openCodeCache(file).get('a', 'k')).toBe('A');
   });
 
   it('never throws when the cache cannot be written', () => {
     const file = tempFile();
     writeFileSync(join(file, '..', '..', 'blocker'), 'a file, not a folder');
-    const c = openTemplateCache(join(file, '..', '..', 'blocker', 'templates.cjs'));
+    const c = openCodeCache(join(file, '..', '..', 'blocker', 'templates.cjs'));
     c.set('a', 'k', 'A');
     expect(() => c.flush()).not.toThrow();
   });
 
-  it('is off with SVC_TEMPLATE_CACHE=off', () => {
+  it('is off with SVC_CODE_CACHE=off', () => {
     const file = tempFile();
-    const on = openTemplateCache(file);
+    const on = openCodeCache(file);
     on.set('a', 'k', 'A');
     on.flush();
-    vi.stubEnv('SVC_TEMPLATE_CACHE', 'off');
-    const off = openTemplateCache(file.replace('templates.cjs', 'other.cjs'));
+    vi.stubEnv('SVC_CODE_CACHE', 'off');
+    const off = openCodeCache(file.replace('templates.cjs', 'other.cjs'));
     off.set('a', 'k', 'A');
     off.flush();
     expect(off.get('a', 'k')).toBeUndefined();
