@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
+import type SwaggerParser from '@apidevtools/swagger-parser';
 import { dirname, resolve, sep } from 'node:path';
-import SwaggerParser from '@apidevtools/swagger-parser';
 import { codeCache, codeKey } from '../codecache.js';
 import { UserError } from '../errors.js';
 import { SourceFile, toPointer } from './source.js';
@@ -24,6 +24,16 @@ export interface OpenAPIDocument {
   paths?: Record<string, Record<string, unknown>>;
   components?: Record<string, Record<string, unknown>>;
   [key: string]: unknown;
+}
+
+/**
+ * swagger-parser, loaded when a document needs it (references to other files,
+ * Swagger 2.0's rules): it and the libraries it loads (a reference parser,
+ * ajv) are a good part of svc's start-up, and a self-contained OpenAPI 3
+ * document needs none of them.
+ */
+async function swaggerParser(): Promise<typeof SwaggerParser> {
+  return (await import('@apidevtools/swagger-parser')).default;
 }
 
 /** Requires what swagger-parser requires, from where it is installed. */
@@ -131,7 +141,7 @@ export async function loadOpenAPI(path: string, text?: string, displayPath?: str
     // (most large ones) is used as parsed. The parsed data is ours alone: the
     // parser may work on it instead of a copy.
     bundled = hasExternalRefs(source.text)
-      ? ((await SwaggerParser.bundle(path, top as never, { mutateInputSchema: true } as never)) as unknown as OpenAPIDocument)
+      ? ((await (await swaggerParser()).bundle(path, top as never, { mutateInputSchema: true } as never)) as unknown as OpenAPIDocument)
       : (top as OpenAPIDocument);
   } catch (err) {
     throw refError(source, err);
@@ -140,7 +150,7 @@ export async function loadOpenAPI(path: string, text?: string, displayPath?: str
     if (bundled.swagger !== undefined) {
       // 2.0 has spec rules beyond its JSON schema: the full validator checks them, after the schema check (compiled once).
       validateSchema(bundled);
-      await SwaggerParser.validate(path, structuredClone(bundled) as never, { validate: { schema: false, spec: true } } as never);
+      await (await swaggerParser()).validate(path, structuredClone(bundled) as never, { validate: { schema: false, spec: true } } as never);
     } else {
       // For OpenAPI 3 the validator only checks the JSON schema, which accepts
       // references: check the bundled document as it is, without dereferencing
