@@ -8,7 +8,7 @@ const dirs: string[] = [];
 function tempFile(): string {
   const dir = mkdtempSync(join(tmpdir(), 'svc-codecache-'));
   dirs.push(dir);
-  return join(dir, 'sub', 'templates.cjs');
+  return join(dir, 'sub', 'templates.json');
 }
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -64,7 +64,7 @@ describe('code cache', () => {
     const first = openCodeCache(file);
     first.set('a', 'k', 'A');
     first.flush();
-    writeFileSync(file, 'this is not javascript {');
+    writeFileSync(file, 'this is not JSON {');
     const fresh = openCodeCache(file);
     expect(fresh.get('a', 'k')).toBeUndefined();
     fresh.set('a', 'k', 'A');
@@ -75,7 +75,7 @@ describe('code cache', () => {
   it('never throws when the cache cannot be written', () => {
     const file = tempFile();
     writeFileSync(join(file, '..', '..', 'blocker'), 'a file, not a folder');
-    const c = openCodeCache(join(file, '..', '..', 'blocker', 'templates.cjs'));
+    const c = openCodeCache(join(file, '..', '..', 'blocker', 'templates.json'));
     c.set('a', 'k', 'A');
     expect(() => c.flush()).not.toThrow();
   });
@@ -86,10 +86,10 @@ describe('code cache', () => {
     on.set('a', 'k', 'A');
     on.flush();
     vi.stubEnv('SVC_CODE_CACHE', 'off');
-    const off = openCodeCache(file.replace('templates.cjs', 'other.cjs'));
+    const off = openCodeCache(file.replace('templates.json', 'other.json'));
     off.set('a', 'k', 'A');
     off.flush();
     expect(off.get('a', 'k')).toBeUndefined();
-    expect(() => readFileSync(file.replace('templates.cjs', 'other.cjs'))).toThrow();
+    expect(() => readFileSync(file.replace('templates.json', 'other.json'))).toThrow();
   });
 });
