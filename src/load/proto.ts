@@ -4,7 +4,6 @@ import { createRequire } from 'node:module';
 import { devNull, tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import protobuf from 'protobufjs';
-import { execa } from 'execa';
 import { UserError } from '../errors.js';
 import { readError } from './source.js';
 
@@ -318,6 +317,7 @@ async function protocError(text: string, importPath: string, includes: string[],
     await mkdir(dirname(p), { recursive: true });
     await writeFile(p, text);
     const args = [scratch, ...includes, LIBRARY_PROTOS].flatMap((i) => ['-I', i]);
+    const { execa } = await import('execa');
     const r = await execa(protoc, [...args, '-o', devNull, importPath], { reject: false, cwd: scratch, env, extendEnv: false });
     for (const l of String(r.stderr ?? '').split('\n')) {
       if (!l.startsWith(`${importPath}:`)) continue;
@@ -351,6 +351,7 @@ async function protocCheck(main: string, files: Map<string, LoadedProtoFile>, en
       await mkdir(dirname(p), { recursive: true });
       await writeFile(p, f.text);
     }
+    const { execa } = await import('execa');
     const r = await execa(protoc, ['-I', scratch, '-I', LIBRARY_PROTOS, '-o', devNull, main], { reject: false, cwd: scratch, env, extendEnv: false });
     if (r.exitCode === 0) return;
     const lines = String(r.stderr ?? '').split('\n').filter((l) => l.trim() !== '' && !l.startsWith('[') && !/: warning: /.test(l));

@@ -2,7 +2,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Handlebars from 'handlebars';
+import { createRequire } from 'node:module';
+import type Handlebars from 'handlebars';
+import { codeCache, codeKey } from '../codecache.js';
 import { UserError } from '../errors.js';
 import { artifact, type Artifact } from './artifact.js';
 import { sortImportGroups } from './go/imports.js';
@@ -10,8 +12,27 @@ import { sortImportGroups } from './go/imports.js';
 /** The templates folder shipped with the package (next to `src/` and `dist/`). */
 export const TEMPLATES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates');
 
-const hbs = Handlebars.create();
-hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+const require = createRequire(import.meta.url);
+
+/** The helpers every template may call. */
+function registerHelpers(env: typeof Handlebars): typeof Handlebars {
+  env.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  return env;
+}
+
+/**
+ * Handlebars' runtime, which runs precompiled templates: all a run needs when
+ * the code cache holds every built-in template it renders.
+ */
+const hbs = registerHelpers((require('handlebars/runtime') as typeof Handlebars).create());
+
+let full: typeof Handlebars | undefined;
+
+/** Handlebars with its compiler, loaded at the first template to compile (a cache miss, a service's override). */
+function compiler(): typeof Handlebars {
+  full ??= registerHelpers((require('handlebars') as typeof Handlebars).create());
+  return full;
+}
 
 /**
  * A service's own versions of built-in templates (`svc template init`): the
@@ -62,6 +83,28 @@ export function builtinTemplate(name: string): string | undefined {
 }
 
 const builtins = new Map<string, HandlebarsTemplateDelegate>();
+
+/**
+ * How every template compiles: no HTML escaping (svc writes code), and a
+ * missing variable is an error. Frozen, and copied for Handlebars, which adds
+ * its defaults to the options it is given: they are part of the cache key.
+ */
+const COMPILE_OPTIONS = Object.freeze({ noEscape: true, strict: true });
+
+/** Compiles a built-in template, through the cache of precompiled ones. */
+function compileBuiltin(name: string): HandlebarsTemplateDelegate {
+  const text = readFileSync(join(TEMPLATES_DIR, name), 'utf8');
+  const key = codeKey(text, hbs.VERSION, COMPILE_OPTIONS);
+  const c = codeCache('templates');
+  let source = c.get(name, key);
+  if (source === undefined) {
+    source = compiler().precompile(text, { ...COMPILE_OPTIONS }) as unknown as string;
+    c.set(name, key, source);
+  }
+  // The precompiled source is an object literal of the template's functions.
+  const spec = new Function(`return ${source};`)() as TemplateSpecification;
+  return hbs.template(spec);
+}
 const overridden = new Map<string, HandlebarsTemplateDelegate>();
 
 /** The compiled template of a name: the service's override when it has one, else the built-in. */
@@ -70,14 +113,14 @@ function template(name: string): { run: HandlebarsTemplateDelegate; override?: s
   if (text !== undefined) {
     let t = overridden.get(text);
     if (!t) {
-      t = hbs.compile(text, { noEscape: true, strict: true });
+      t = compiler().compile(text, { ...COMPILE_OPTIONS });
       overridden.set(text, t);
     }
     return { run: t, override: name };
   }
   let t = builtins.get(name);
   if (!t) {
-    t = hbs.compile(readFileSync(join(TEMPLATES_DIR, name), 'utf8'), { noEscape: true, strict: true });
+    t = compileBuiltin(name);
     builtins.set(name, t);
   }
   return { run: t };
