@@ -4,7 +4,8 @@ import type { Artifact } from '../artifact.js';
 import { GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
 import { goRawString, goString } from './naming.js';
-import { muxPattern } from './handler.js';
+import { segmentsLiteral } from './handler.js';
+import { segmentRoutes } from './segments.js';
 import { runtimeImport, localImportPrefix } from '../runtimepkgs.js';
 
 /**
@@ -326,6 +327,11 @@ export function renderErrors(gm: GoModel): Artifact {
     f.add(...doc, `func ErrorFormat(_ *${http}.Request, status int) *${problem}.Shape {`, `\treturn ${common}.shape(status)`, '}');
     return f.toArtifact(localImportPrefix(gm.settings));
   }
+  const routes = segmentRoutes(ops);
+  if (routes.some((rt) => rt.segments.length > 0)) {
+    renderSegmentErrors(f, http, problem, doc, common, ops.map((op, i) => [`${op.method} ${routes[i]!.pattern}`, segmentsLiteral(routes[i]!.segments), tableOf[i]!]));
+    return f.toArtifact(localImportPrefix(gm.settings));
+  }
   // A list of pairs, not a map literal: gofmt aligns a map's values unless
   // its keys differ too much in length, a rule not worth emulating here.
   f.add(
@@ -335,7 +341,7 @@ export function renderErrors(gm: GoModel): Artifact {
     '\tpattern\vstring',
     '\terrors\verrorResponses',
     '}{',
-    ...ops.map((op, i) => `\t{${goString(`${op.method} ${muxPattern(op.path)}`)}, ${tableOf[i]}},`),
+    ...ops.map((op, i) => `\t{${goString(`${op.method} ${routes[i]!.pattern}`)}, ${tableOf[i]}},`),
     '}',
   );
   f.add(
@@ -365,6 +371,101 @@ export function renderErrors(gm: GoModel): Artifact {
     '}',
   );
   return f.toArtifact(localImportPrefix(gm.settings));
+}
+
+/**
+ * ErrorFormat's lookup when operations share a route pattern, told apart by
+ * their segments (parameters inside a segment): the operation whose segments
+ * match the request path, picked as handler.Register's dispatcher picks it.
+ */
+function renderSegmentErrors(f: GoFile, http: string, problem: string, doc: string[], common: string, rows: [string, string, string][]): void {
+  const url = f.use('net/url');
+  const strings = f.use('strings');
+  f.add(
+    '// operationErrors pairs every operation, as its route pattern and the',
+    '// segments that tell apart the operations sharing it, with the error',
+    '// responses it declares.',
+    'var operationErrors = []struct {',
+    '\tpattern\vstring',
+    '\tsegments\v[]Segment',
+    '\terrors\verrorResponses',
+    '}{',
+    ...rows.map(([pattern, segments, table]) => `\t{${goString(pattern)}, ${segments}, ${table}},`),
+    '}',
+  );
+  f.add(
+    '// errorRoutes finds the route pattern a request is routed to, as the server does.',
+    `var errorRoutes = ${http}.NewServeMux()`,
+  );
+  f.add('// operationsByPattern holds the operations of each route pattern, as indexes of operationErrors.', 'var operationsByPattern = map[string][]int{}');
+  f.add(
+    'func init() {',
+    '\tfor i, op := range operationErrors {',
+    '\t\tif _, ok := operationsByPattern[op.pattern]; !ok {',
+    `\t\t\terrorRoutes.Handle(op.pattern, ${http}.NotFoundHandler())`,
+    '\t\t}',
+    '\t\toperationsByPattern[op.pattern] = append(operationsByPattern[op.pattern], i)',
+    '\t}',
+    '}',
+  );
+  f.add(
+    ...doc,
+    `func ErrorFormat(r *${http}.Request, status int) *${problem}.Shape {`,
+    '\tif r != nil && r.URL != nil {',
+    '\t\tif _, pattern := errorRoutes.Handler(r); pattern != "" {',
+    '\t\t\tif e, ok := errorsFor(r, pattern); ok {',
+    '\t\t\t\treturn e.shape(status)',
+    '\t\t\t}',
+    '\t\t}',
+    '\t}',
+    `\treturn ${common}.shape(status)`,
+    '}',
+  );
+  f.add(
+    '// errorsFor returns the error responses of the operation of pattern that r',
+    '// is routed to: the first whose segments match, in the order of',
+    '// Register\'s dispatcher.',
+    `func errorsFor(r *${http}.Request, pattern string) (errorResponses, bool) {`,
+    '\tvalue := wildcardsFromPath(r, pattern)',
+    '\tvar (',
+    '\t\tfound\verrorResponses',
+    '\t\tbest\vRoute',
+    '\t\tok\vbool',
+    '\t)',
+    '\tfor _, i := range operationsByPattern[pattern] {',
+    '\t\top := operationErrors[i]',
+    '\t\trt := Route{Segments: op.segments}',
+    '\t\tif _, match := rt.match(value); match && (!ok || tryBefore(rt, best)) {',
+    '\t\t\tfound, best, ok = op.errors, rt, true',
+    '\t\t}',
+    '\t}',
+    '\treturn found, ok',
+    '}',
+  );
+  f.add(
+    '// wildcardsFromPath returns, by name, the values of the wildcards of pattern',
+    '// ("GET /orders/{id}") read from the request path, as ServeMux matched them,',
+    '// rather than from the path values, where a dispatcher puts the parameters',
+    '// inside a segment instead.',
+    `func wildcardsFromPath(r *${http}.Request, pattern string) func(string) string {`,
+    `\tif i := ${strings}.IndexByte(pattern, ' '); i >= 0 {`,
+    '\t\tpattern = pattern[i+1:]',
+    '\t}',
+    `\tnames := ${strings}.Split(${strings}.TrimPrefix(pattern, "/"), "/")`,
+    `\tsegments := ${strings}.Split(${strings}.TrimPrefix(r.URL.EscapedPath(), "/"), "/")`,
+    '\treturn func(wildcard string) string {',
+    '\t\tfor i, name := range names {',
+    '\t\t\tif name != "{"+wildcard+"}" || i >= len(segments) {',
+    '\t\t\t\tcontinue',
+    '\t\t\t}',
+    `\t\t\tif v, err := ${url}.PathUnescape(segments[i]); err == nil {`,
+    '\t\t\t\treturn v',
+    '\t\t\t}',
+    '\t\t}',
+    '\t\treturn ""',
+    '\t}',
+    '}',
+  );
 }
 
 function shapeLiteral(problem: string, s: ShapeSpec): string {

@@ -7,6 +7,7 @@ import { groups, requestType } from './service.js';
 import { fallbackContentType, responseSet, type ResponseSet } from './responses.js';
 import { renderErrors } from './errors.js';
 import { localImportPrefix } from '../runtimepkgs.js';
+import { segmentRoutes, wildcardName, type InSegment } from './segments.js';
 
 const HANDLER_DIR = 'internal/handler';
 /** Files of the handler package that are not per group. */
@@ -36,14 +37,17 @@ export function renderHandlers(gm: GoModel): Artifact[] {
   return out;
 }
 
-/** `/products/{id}` → `/products/{id}`; wildcard names become Go identifiers, a trailing slash is anchored. */
-export function muxPattern(path: string): string {
-  const p = path.replace(/\{([^}]+)\}/g, (_, name: string) => `{${wildcard(name)}}`);
-  return p.endsWith('/') ? `${p}{$}` : p;
-}
+export { muxPattern } from './segments.js';
 
 function wildcard(name: string): string {
-  return unexportedName(name);
+  return wildcardName(name);
+}
+
+/** The []Segment literal of a route's segments, "nil" when it has none. */
+export function segmentsLiteral(segments: InSegment[]): string {
+  if (segments.length === 0) return 'nil';
+  const items = segments.map((s) => `{Wildcard: ${goString(s.wildcard)}, Parts: []string{${s.parts.map(goString).join(', ')}}}`);
+  return `[]Segment{${items.join(', ')}}`;
 }
 
 /** Whether the body is form-encoded or multipart rather than JSON. */
@@ -72,12 +76,13 @@ function renderHandler(gm: GoModel): GoFile {
     '}',
   );
   f.add('// New returns a Handler that calls api.', `func New(api ${svc}.API) *Handler {`, '\treturn &Handler{api: api}', '}');
+  const table = segmentRoutes(gm.model.operations);
   const routes = gm.model.operations.map(
-    (op) =>
-      `\t\t{Method: ${http}.Method${methodName(op.method)}, Pattern: ${goString(muxPattern(op.path))}, Operation: ${goString(op.name)}, Handler: ${http}.HandlerFunc(h.${handlerName(gm, op)})},`,
+    (op, i) =>
+      `\t\t{Method: ${http}.Method${methodName(op.method)}, Pattern: ${goString(table[i]!.pattern)}, Operation: ${goString(op.name)}, Handler: ${http}.HandlerFunc(h.${handlerName(gm, op)})${table[i]!.segments.length > 0 ? `, Segments: ${segmentsLiteral(table[i]!.segments)}` : ''}},`,
   );
-  const table = routes.length > 0 ? ['\treturn []Route{', ...routes, '\t}'] : ['\treturn []Route{}'];
-  f.add('// Routes lists every operation of the contract with its method and path pattern.', 'func (h *Handler) Routes() []Route {', ...table, '}');
+  const body = routes.length > 0 ? ['\treturn []Route{', ...routes, '\t}'] : ['\treturn []Route{}'];
+  f.add('// Routes lists every operation of the contract with its method and path pattern.', 'func (h *Handler) Routes() []Route {', ...body, '}');
   typedHelpers(gm, f);
   return f;
 }

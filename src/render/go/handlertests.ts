@@ -11,6 +11,7 @@ import { words } from '../../model/names.js';
 import { fallbackContentType, responseSet, type ResponseVariant } from './responses.js';
 import { goKey } from './sql.js';
 import { runtimeImport, localImportPrefix } from '../runtimepkgs.js';
+import { segmentRouteTest } from './segmenttests.js';
 
 const spaced = (name: string) => words(name).join(' ');
 
@@ -30,6 +31,8 @@ export function renderHandlerTests(gm: GoModel): Artifact[] {
   const withBodies = gm.model.operations.filter((op) => requiredBodyField(gm, op));
   if (withBodies.length > 0) out.push(invalidBodyTest(gm, withBodies).toArtifact(localImportPrefix(gm.settings)));
   if (gm.model.operations.length > 0) out.push(responsesTest(gm, gm.model.operations).toArtifact(localImportPrefix(gm.settings)));
+  const segments = segmentRouteTest(gm);
+  if (segments) out.push(segments.toArtifact(localImportPrefix(gm.settings)));
   return out;
 }
 
@@ -207,8 +210,8 @@ function responsesTest(gm: GoModel, ops: Operation[]): GoFile {
     '			fake := &responsesFake{resp: tc.resp, err: tc.err}',
     '			h := New(fake)',
     `			mux := ${http}.NewServeMux()`,
-    '			for _, rt := range h.Routes() {',
-    '				mux.Handle(rt.Method+" "+rt.Pattern, rt.Handler)',
+    '			if err := Register(mux, h.Routes(), nil); err != nil {',
+    '				t.Fatalf("routes: %v", err)',
     '			}',
     `			srv := ${httptest}.NewServer(mux)`,
     '			defer srv.Close()',
@@ -317,7 +320,7 @@ function responsesTest(gm: GoModel, ops: Operation[]): GoFile {
   return f;
 }
 
-function requestBody(gm: GoModel, op: Operation): string {
+export function requestBody(gm: GoModel, op: Operation): string {
   if (!op.body) return '';
   if (isRawBody(op)) return 'example';
   const value = completedExample(gm, op.body.example, op.body.type);
@@ -346,7 +349,7 @@ function completedExample(gm: GoModel, example: unknown, type: TypeRef): unknown
 }
 
 /** A concrete path for an operation: path parameters replaced by example values. */
-function concretePath(gm: GoModel, op: Operation, overrides: Record<string, string> = {}): string {
+export function concretePath(gm: GoModel, op: Operation, overrides: Record<string, string> = {}): string {
   return op.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
     if (overrides[name] !== undefined) return overrides[name];
     const p = op.parameters.find((x) => x.in === 'path' && x.name === name);
@@ -354,13 +357,13 @@ function concretePath(gm: GoModel, op: Operation, overrides: Record<string, stri
   });
 }
 
-function paramExample(gm: GoModel, p: Parameter | undefined): unknown {
+export function paramExample(gm: GoModel, p: Parameter | undefined): unknown {
   if (!p) return 'example';
   return p.example ?? p.default ?? exampleFor(p.type, gm.decls, p.constraints);
 }
 
 /** The query string of required query parameters. */
-function requiredQuery(gm: GoModel, op: Operation): string {
+export function requiredQuery(gm: GoModel, op: Operation): string {
   const parts = op.parameters
     .filter((p) => p.in === 'query' && p.required)
     .map((p) => {
@@ -371,7 +374,7 @@ function requiredQuery(gm: GoModel, op: Operation): string {
 }
 
 /** The headers a valid request must carry: required header and cookie parameters, and a form's content type. */
-function requiredHeaders(gm: GoModel, op: Operation): [string, string][] {
+export function requiredHeaders(gm: GoModel, op: Operation): [string, string][] {
   const headers: [string, string][] = op.parameters
     .filter((p) => (p.in === 'header' || p.in === 'cookie') && p.required)
     .map((p) => [p.in === 'cookie' ? 'Cookie' : p.name, p.in === 'cookie' ? `${p.name}=${String(paramExample(gm, p))}` : String(paramExample(gm, p))]);
@@ -398,7 +401,7 @@ function request(gm: GoModel, op: Operation, method: string, path: string, body:
 function resourceTest(gm: GoModel, r: Resource): GoFile {
   const entity = gm.decl(r.entity) as ObjectDecl;
   const name = gm.typeName(r.entity);
-  const f = new GoFile(gm.fileName(DIR, fileStem(name), '_gen_test.go', ['server_gen_test.go', 'operations_gen_test.go', 'validation_gen_test.go', 'responses_gen_test.go']), 'handler');
+  const f = new GoFile(gm.fileName(DIR, fileStem(name), '_gen_test.go', ['server_gen_test.go', 'operations_gen_test.go', 'validation_gen_test.go', 'responses_gen_test.go', 'segments_gen_test.go']), 'handler');
   const http = f.use('net/http');
   const op = (kind: keyof Resource['operations']) => gm.model.operations.find((o) => o.name === r.operations[kind]);
   const idGo = gm.fieldName(entity, entity.fields.find((fl) => fl.name === r.idField)!);
@@ -585,8 +588,8 @@ function reachTest(gm: GoModel, ops: Operation[]): GoFile {
     `func TestOperationsReachTheAPI(t *${testing}.T) {`,
     `\th := New(&responsesFake{err: ${apperrors}.NotImplemented("the fake API")})`,
     `\tmux := ${http}.NewServeMux()`,
-    '\tfor _, rt := range h.Routes() {',
-    '\t\tmux.Handle(rt.Method+" "+rt.Pattern, rt.Handler)',
+    '\tif err := Register(mux, h.Routes(), nil); err != nil {',
+    '\t\tt.Fatalf("routes: %v", err)',
     '\t}',
     `\tsrv := ${httptest}.NewServer(mux)`,
     '\tdefer srv.Close()',
