@@ -1,5 +1,5 @@
 import { Document, isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
-import { UsageError, UserError } from '../errors.js';
+import { UserError } from '../errors.js';
 import { kebab, pascal, plural, snake } from '../model/names.js';
 import type { FieldSpec } from './fields.js';
 import { insertEntries, lineOf, nodeAt, pairOf, parseYaml, tagNames, type Insertion, type ParsedYaml } from './yamlsplice.js';
@@ -54,7 +54,7 @@ export function addOpenApiResource(text: string, file: string, starter: string, 
 export interface OperationSpec {
   operationId: string;
   method: Method;
-  /** `/orders/{id}/approve`: `{name}` path parameters, each a whole segment (proto: a google.api.http template). */
+  /** `/orders/{id}/approve` or `/orders/{id}:approve`: `{name}` path parameters (proto: a google.api.http template). */
   path: string;
   /** The resource it belongs to: its tag groups the operation with the resource's. */
   resource?: string;
@@ -66,10 +66,6 @@ export interface OperationSpec {
  * empty objects for the user to fill in.
  */
 export function addOpenApiOperation(text: string, file: string, spec: OperationSpec): string {
-  const partial = spec.path.split('/').find((seg) => seg.includes('{') && !/^\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(seg));
-  if (partial !== undefined) {
-    throw new UsageError(`--path ${spec.path}: the segment "${partial}" mixes a path variable with text; a variable is a whole segment, e.g. /orders/{id}/approve (the generated net/http routes take only those)`);
-  }
   const target = parseYaml(text, file);
   refuseTakenOperationIds(target, [spec.operationId]);
   const item = pairOf(nodeAt(target.doc, ['paths']), spec.path);
