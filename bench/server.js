@@ -9,8 +9,9 @@
 // load generator (bench/load, CONC workers) on CPU 1. Servers are alternated
 // within each round; each round starts every server afresh and measures
 // GET /products/{id} (a product created first) then POST /products. The table
-// gives the median over the rounds of requests/s (2xx answers only), p50 and
-// p99, the ratio to bare net/http, answers other than 2xx, binary size, idle
+// gives the median over the rounds of requests/s (2xx answers only), the
+// server's CPU time per answered request (from /proc: what the machine's
+// other load disturbs least), p50 and p99, the ratio to bare net/http, answers other than 2xx, binary size, idle
 // RSS and the time from start to a ready /readyz.
 //
 // Per-client rate limiting is off (PRODUCT_LIMITS_RATE=0): the generator is
@@ -99,7 +100,27 @@ async function start(server) {
     proc.kill('SIGTERM');
     await new Promise((r) => (proc.exitCode !== null ? r() : proc.on('exit', r)));
   };
-  return { base, readyMs, rssMiB: rss ? Number(rss[1]) / 1024 : NaN, stop };
+  return { base, pid: proc.pid, readyMs, rssMiB: rss ? Number(rss[1]) / 1024 : NaN, stop };
+}
+
+/** CPU seconds the process pid has used (user + system), from /proc; NaN where there is none. */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** load() with the server's CPU time per answered request (µs), which the machine's other load moves less than requests/s. */
+function loadCPU(pid, url, extra) {
+  const before = cpuSeconds(pid);
+  const r = load(url, extra);
+  const answered = r.ok + r.shed503 + r.limited429 + r.other_status;
+  r.cpu_us = ((cpuSeconds(pid) - before) / answered) * 1e6;
+  return r;
 }
 
 const BODY = JSON.stringify({ name: 'Bench product', description: 'A product to read.', price: 9.5, currency: 'EUR', tags: ['bench', 'load'] });
@@ -118,8 +139,8 @@ async function measure(server) {
     const { id } = await created.json();
     const getUrl = `${s.base}/products/${id}`;
     load(getUrl, ['-duration', '1s']); // warm-up
-    const get = load(getUrl, ['-duration', `${SECONDS}s`]);
-    const post = load(`${s.base}/products`, ['-duration', `${SECONDS}s`, '-method', 'POST', '-body', BODY]);
+    const get = loadCPU(s.pid, getUrl, ['-duration', `${SECONDS}s`]);
+    const post = loadCPU(s.pid, `${s.base}/products`, ['-duration', `${SECONDS}s`, '-method', 'POST', '-body', BODY]);
     return { get, post, readyMs: s.readyMs, rssMiB: s.rssMiB };
   } finally {
     await s.stop();
@@ -154,7 +175,9 @@ try {
     for (const s of order) {
       const r = await measure(s);
       results.get(s.label).push(r);
-      console.log(`  round ${round} ${s.label.padEnd(24)} GET ${r.get.ok_per_second.toFixed(0).padStart(6)}/s  POST ${r.post.ok_per_second.toFixed(0).padStart(6)}/s`);
+      console.log(
+        `  round ${round} ${s.label.padEnd(24)} GET ${r.get.ok_per_second.toFixed(0).padStart(6)}/s ${r.get.cpu_us.toFixed(0).padStart(4)} µs CPU/req  POST ${r.post.ok_per_second.toFixed(0).padStart(6)}/s ${r.post.cpu_us.toFixed(0).padStart(4)} µs CPU/req`,
+      );
     }
   }
 
@@ -164,19 +187,20 @@ try {
       rps: median(rs.map((r) => r[kind].ok_per_second)),
       p50: median(rs.map((r) => r[kind].p50_ms)),
       p99: median(rs.map((r) => r[kind].p99_ms)),
+      cpu: median(rs.map((r) => r[kind].cpu_us)),
       failed: rs.reduce((n, r) => n + r[kind].shed503 + r[kind].limited429 + r[kind].other_status + r[kind].errors, 0),
       why: rs.map((r) => `${r[kind].shed503 ? `${r[kind].shed503}x503 ` : ''}${r[kind].first_error ?? ''}`.trim()).find(Boolean),
     });
     return { get: pick('get'), post: pick('post'), readyMs: median(rs.map((r) => r.readyMs)), rssMiB: median(rs.map((r) => r.rssMiB)) };
   };
   const bare = summary('bare net/http');
-  const cell = (x, ref) => `${x.rps.toFixed(0).padStart(6)}/s ${(x.rps / ref.rps).toFixed(2)}x  p50 ${x.p50.toFixed(2).padStart(5)}  p99 ${x.p99.toFixed(2).padStart(6)} ms${x.failed ? `  (${x.failed} not 2xx: ${x.why})` : ''}`;
+  const cell = (x, ref) => `${x.rps.toFixed(0).padStart(6)}/s ${(x.rps / ref.rps).toFixed(2)}x  ${x.cpu.toFixed(0).padStart(3)} µs CPU/req  p50 ${x.p50.toFixed(2).padStart(5)}  p99 ${x.p99.toFixed(2).padStart(6)} ms${x.failed ? `  (${x.failed} not 2xx: ${x.why})` : ''}`;
   console.log('\nmedians over the rounds (ratio to bare net/http):');
-  console.log(`${'server'.padEnd(24)} ${'GET /products/{id}'.padEnd(44)} ${'POST /products'.padEnd(44)} binary    idle RSS  ready`);
+  console.log(`${'server'.padEnd(24)} ${'GET /products/{id}'.padEnd(60)} ${'POST /products'.padEnd(60)} binary    idle RSS  ready`);
   for (const s of servers) {
     const m = summary(s.label);
     console.log(
-      `${s.label.padEnd(24)} ${cell(m.get, bare.get).padEnd(44)} ${cell(m.post, bare.post).padEnd(44)} ${s.sizeMiB.toFixed(1).padStart(5)} MiB ${m.rssMiB.toFixed(1).padStart(5)} MiB ${m.readyMs.toFixed(0).padStart(4)} ms`,
+      `${s.label.padEnd(24)} ${cell(m.get, bare.get).padEnd(60)} ${cell(m.post, bare.post).padEnd(60)} ${s.sizeMiB.toFixed(1).padStart(5)} MiB ${m.rssMiB.toFixed(1).padStart(5)} MiB ${m.readyMs.toFixed(0).padStart(4)} ms`,
     );
   }
   console.log('not measured here (gap): ogen and go-zero peers');
