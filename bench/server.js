@@ -11,7 +11,8 @@
 // GET /products/{id} (a product created first) then POST /products. The table
 // gives the median over the rounds of requests/s (2xx answers only), the
 // server's CPU time per answered request (from /proc: what the machine's
-// other load disturbs least), p50 and p99, the ratio to bare net/http, answers other than 2xx, binary size, idle
+// other load disturbs least), the service's heap allocations per request
+// (go_memstats_mallocs_total, which includes the scrape's own few), p50 and p99, the ratio to bare net/http, answers other than 2xx, binary size, idle
 // RSS and the time from start to a ready /readyz.
 //
 // Per-client rate limiting is off (PRODUCT_LIMITS_RATE=0): the generator is
@@ -100,7 +101,7 @@ async function start(server) {
     proc.kill('SIGTERM');
     await new Promise((r) => (proc.exitCode !== null ? r() : proc.on('exit', r)));
   };
-  return { base, pid: proc.pid, readyMs, rssMiB: rss ? Number(rss[1]) / 1024 : NaN, stop };
+  return { base, admin: server.bare ? undefined : `http://127.0.0.1:${admin}`, pid: proc.pid, readyMs, rssMiB: rss ? Number(rss[1]) / 1024 : NaN, stop };
 }
 
 /** CPU seconds the process pid has used (user + system), from /proc; NaN where there is none. */
@@ -114,12 +115,26 @@ function cpuSeconds(pid) {
 }
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
-/** load() with the server's CPU time per answered request (µs), which the machine's other load moves less than requests/s. */
-function loadCPU(pid, url, extra) {
-  const before = cpuSeconds(pid);
+/** The Go runtime's count of heap allocations, from a service's Prometheus metrics; NaN without them. */
+async function mallocs(admin) {
+  if (!admin) return NaN;
+  const text = await fetch(`${admin}/metrics`).then((r) => r.text()).catch(() => '');
+  const line = text.split('\n').find((l) => l.startsWith('go_memstats_mallocs_total '));
+  return line ? Number(line.split(' ')[1]) : NaN;
+}
+
+/**
+ * load() with the server's CPU time per answered request (µs), which the
+ * machine's other load moves less than requests/s, and its heap allocations
+ * per request (services only: from their metrics), which it does not move.
+ */
+async function loadCPU(s, url, extra) {
+  const before = cpuSeconds(s.pid);
+  const allocsBefore = await mallocs(s.admin);
   const r = load(url, extra);
   const answered = r.ok + r.shed503 + r.limited429 + r.other_status;
-  r.cpu_us = ((cpuSeconds(pid) - before) / answered) * 1e6;
+  r.cpu_us = ((cpuSeconds(s.pid) - before) / answered) * 1e6;
+  r.allocs = ((await mallocs(s.admin)) - allocsBefore) / answered;
   return r;
 }
 
@@ -139,8 +154,8 @@ async function measure(server) {
     const { id } = await created.json();
     const getUrl = `${s.base}/products/${id}`;
     load(getUrl, ['-duration', '1s']); // warm-up
-    const get = loadCPU(s.pid, getUrl, ['-duration', `${SECONDS}s`]);
-    const post = loadCPU(s.pid, `${s.base}/products`, ['-duration', `${SECONDS}s`, '-method', 'POST', '-body', BODY]);
+    const get = await loadCPU(s, getUrl, ['-duration', `${SECONDS}s`]);
+    const post = await loadCPU(s, `${s.base}/products`, ['-duration', `${SECONDS}s`, '-method', 'POST', '-body', BODY]);
     return { get, post, readyMs: s.readyMs, rssMiB: s.rssMiB };
   } finally {
     await s.stop();
@@ -188,19 +203,20 @@ try {
       p50: median(rs.map((r) => r[kind].p50_ms)),
       p99: median(rs.map((r) => r[kind].p99_ms)),
       cpu: median(rs.map((r) => r[kind].cpu_us)),
+      allocs: median(rs.map((r) => r[kind].allocs)),
       failed: rs.reduce((n, r) => n + r[kind].shed503 + r[kind].limited429 + r[kind].other_status + r[kind].errors, 0),
       why: rs.map((r) => `${r[kind].shed503 ? `${r[kind].shed503}x503 ` : ''}${r[kind].first_error ?? ''}`.trim()).find(Boolean),
     });
     return { get: pick('get'), post: pick('post'), readyMs: median(rs.map((r) => r.readyMs)), rssMiB: median(rs.map((r) => r.rssMiB)) };
   };
   const bare = summary('bare net/http');
-  const cell = (x, ref) => `${x.rps.toFixed(0).padStart(6)}/s ${(x.rps / ref.rps).toFixed(2)}x  ${x.cpu.toFixed(0).padStart(3)} µs CPU/req  p50 ${x.p50.toFixed(2).padStart(5)}  p99 ${x.p99.toFixed(2).padStart(6)} ms${x.failed ? `  (${x.failed} not 2xx: ${x.why})` : ''}`;
+  const cell = (x, ref) => `${x.rps.toFixed(0).padStart(6)}/s ${(x.rps / ref.rps).toFixed(2)}x  ${x.cpu.toFixed(0).padStart(3)} µs CPU/req ${Number.isNaN(x.allocs) ? '' : `${x.allocs.toFixed(0)} allocs/req `} p50 ${x.p50.toFixed(2).padStart(5)}  p99 ${x.p99.toFixed(2).padStart(6)} ms${x.failed ? `  (${x.failed} not 2xx: ${x.why})` : ''}`;
   console.log('\nmedians over the rounds (ratio to bare net/http):');
-  console.log(`${'server'.padEnd(24)} ${'GET /products/{id}'.padEnd(60)} ${'POST /products'.padEnd(60)} binary    idle RSS  ready`);
+  console.log(`${'server'.padEnd(24)} ${'GET /products/{id}'.padEnd(76)} ${'POST /products'.padEnd(76)} binary    idle RSS  ready`);
   for (const s of servers) {
     const m = summary(s.label);
     console.log(
-      `${s.label.padEnd(24)} ${cell(m.get, bare.get).padEnd(60)} ${cell(m.post, bare.post).padEnd(60)} ${s.sizeMiB.toFixed(1).padStart(5)} MiB ${m.rssMiB.toFixed(1).padStart(5)} MiB ${m.readyMs.toFixed(0).padStart(4)} ms`,
+      `${s.label.padEnd(24)} ${cell(m.get, bare.get).padEnd(76)} ${cell(m.post, bare.post).padEnd(76)} ${s.sizeMiB.toFixed(1).padStart(5)} MiB ${m.rssMiB.toFixed(1).padStart(5)} MiB ${m.readyMs.toFixed(0).padStart(4)} ms`,
     );
   }
   console.log('not measured here (gap): ogen and go-zero peers');
