@@ -1,5 +1,6 @@
-// Command load drives an HTTP endpoint for bench/shedding.js and prints one
-// JSON line of results.
+// Command load drives an HTTP endpoint for bench/shedding.js and
+// bench/server.js and prints one JSON line of results. Every request is the
+// same: -method to -url, with -body as application/json when given.
 //
 // Closed loop (-workers N): N workers each send their next request as soon as
 // the last is answered, for -duration; it measures the throughput the server
@@ -13,6 +14,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -94,7 +96,9 @@ func (r *recorder) record(status int, err error, latency time.Duration) {
 }
 
 func main() {
-	url := flag.String("url", "", "URL to GET")
+	url := flag.String("url", "", "URL to request")
+	method := flag.String("method", http.MethodGet, "HTTP method of every request")
+	body := flag.String("body", "", "request body, sent as application/json (with -method POST, PUT or PATCH)")
 	rate := flag.Float64("rate", 0, "open loop: requests per second")
 	workers := flag.Int("workers", 0, "closed loop: concurrent workers")
 	duration := flag.Duration("duration", 5*time.Second, "how long to send")
@@ -120,10 +124,10 @@ func main() {
 	start := time.Now()
 	if *workers > 0 {
 		rec.res.Mode = "closed"
-		closedLoop(client, *url, *workers, *duration, rec)
+		closedLoop(client, target{method: *method, url: *url, body: []byte(*body)}, *workers, *duration, rec)
 	} else {
 		rec.res.Mode = "open"
-		openLoop(client, *url, *rate, *duration, *backlog, rec)
+		openLoop(client, target{method: *method, url: *url, body: []byte(*body)}, *rate, *duration, *backlog, rec)
 	}
 	rec.res.Seconds = time.Since(start).Seconds()
 	if *workers == 0 {
@@ -148,8 +152,26 @@ func main() {
 	}
 }
 
-func send(client *http.Client, url string) (int, error) {
-	resp, err := client.Get(url)
+// target is the request every worker sends.
+type target struct {
+	method string
+	url    string
+	body   []byte // sent as application/json when not empty
+}
+
+func send(client *http.Client, t target) (int, error) {
+	var body io.Reader
+	if len(t.body) > 0 {
+		body = bytes.NewReader(t.body)
+	}
+	req, err := http.NewRequest(t.method, t.url, body)
+	if err != nil {
+		return 0, err
+	}
+	if len(t.body) > 0 {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		return 0, err
 	}
@@ -160,7 +182,7 @@ func send(client *http.Client, url string) (int, error) {
 	return resp.StatusCode, nil
 }
 
-func closedLoop(client *http.Client, url string, workers int, d time.Duration, rec *recorder) {
+func closedLoop(client *http.Client, t target, workers int, d time.Duration, rec *recorder) {
 	deadline := time.Now().Add(d)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -170,7 +192,7 @@ func closedLoop(client *http.Client, url string, workers int, d time.Duration, r
 			for time.Now().Before(deadline) {
 				t0 := time.Now()
 				atomic.AddInt64(&rec.res.Scheduled, 1)
-				status, err := send(client, url)
+				status, err := send(client, t)
 				rec.record(status, err, time.Since(t0))
 			}
 		}()
@@ -178,7 +200,7 @@ func closedLoop(client *http.Client, url string, workers int, d time.Duration, r
 	wg.Wait()
 }
 
-func openLoop(client *http.Client, url string, rate float64, d time.Duration, backlog int, rec *recorder) {
+func openLoop(client *http.Client, t target, rate float64, d time.Duration, backlog int, rec *recorder) {
 	interval := time.Duration(float64(time.Second) / rate)
 	start := time.Now()
 	total := int64(d.Seconds() * rate)
@@ -204,7 +226,7 @@ func openLoop(client *http.Client, url string, rate float64, d time.Duration, ba
 		go func(at time.Time) {
 			defer wg.Done()
 			defer waiting.Add(-1)
-			status, err := send(client, url)
+			status, err := send(client, t)
 			if errors.Is(err, context.DeadlineExceeded) {
 				err = fmt.Errorf("timeout: %w", err)
 			}

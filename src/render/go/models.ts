@@ -112,25 +112,34 @@ function renderObject(gm: GoModel, f: GoFile, decl: ObjectDecl, name: string): v
   const required = decl.fields.filter((fl) => fl.required && !fl.readOnly);
   if (required.length > 0) {
     const json = f.use('encoding/json');
+    const errors = f.use('errors');
+    const goName = (fl: (typeof required)[number]): string => gm.fieldName(decl, fl);
     f.add(
       `// UnmarshalJSON decodes a ${name} and reports the first required field that is missing.`,
       '// A null leaves it as it is, as for any struct; request bodies are checked',
-      '// for nulls where the contract does not allow them by CheckBody.',
+      '// for nulls where the contract does not allow them by CheckBody. The body',
+      '// is parsed once: each required property decodes through a requiredField',
+      '// that records it was there.',
       `func (m *${name}) UnmarshalJSON(data []byte) error {`,
       `\tif string(data) == "null" {`,
       '\t\treturn nil',
       '\t}',
-      `\tvar present map[string]${json}.RawMessage`,
-      `\tif err := ${json}.Unmarshal(data, &present); err != nil {`,
-      `\t\treturn err`,
-      `\t}`,
-      `\tfor _, field := range [...]string{${required.map((fl) => goString(fl.name)).join(', ')}} {`,
-      `\t\tif _, ok := present[field]; !ok {`,
-      `\t\t\treturn Invalid(field, "is required")`,
-      `\t\t}`,
-      `\t}`,
       `\ttype plain ${name}`,
-      `\treturn ${json}.Unmarshal(data, (*plain)(m))`,
+      '\taux := struct {',
+      '\t\t*plain',
+      ...required.map((fl) => `\t\t${goName(fl)}\vrequiredField[${gm.fieldType(fl, f)}]\v\`json:"${fl.name}"\``),
+      `\t}{`,
+      `\t\tplain:\v(*plain)(m),`,
+      ...required.map((fl) => `\t\t${goName(fl)}:\vrequiredField[${gm.fieldType(fl, f)}]{name: ${goString(fl.name)}, to: &m.${goName(fl)}},`),
+      '\t}',
+      `\terr := ${json}.Unmarshal(data, &aux)`,
+      '\t// Malformed JSON, or not an object: nothing was decoded.',
+      `\tvar syntaxErr *${json}.SyntaxError`,
+      `\tvar typeErr *${json}.UnmarshalTypeError`,
+      `\tif ${errors}.As(err, &syntaxErr) || (${errors}.As(err, &typeErr) && typeErr.Field == "") {`,
+      '\t\treturn err',
+      '\t}',
+      `\treturn requiredResult(err, ${required.map((fl) => `&aux.${goName(fl)}`).join(', ')})`,
       `}`,
     );
   }

@@ -1,0 +1,3 @@
+module svcbench/bare
+
+go 1.22
