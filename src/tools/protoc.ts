@@ -3,9 +3,17 @@ import { access, cp, mkdir, mkdtemp, readdir, readFile, realpath, rm } from 'nod
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import { UserError } from '../errors.js';
 import { PROTOC_GEN_GO_GRPC_VERSION, PROTOC_GEN_GO_VERSION } from './pins.js';
+
+/**
+ * execa, loaded when a tool is first run: most runs (an OpenAPI contract)
+ * never run one, and it is ~110 modules to load.
+ */
+async function execa<O extends import('execa').Options>(file: string, args: readonly string[], options: O) {
+  const { execa: run } = await import('execa');
+  return run(file, args, options);
+}
 
 // The protobuf toolchain: `protoc` (a system package) and the two Go plugins
 // (installed with `go install` at their pinned versions).
