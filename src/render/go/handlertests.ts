@@ -587,12 +587,7 @@ function reachTest(gm: GoModel, ops: Operation[]): GoFile {
     '// table answers 404 or 405, never 501, so the test fails.',
     `func TestOperationsReachTheAPI(t *${testing}.T) {`,
     `\th := New(&responsesFake{err: ${apperrors}.NotImplemented("the fake API")})`,
-    `\tmux := ${http}.NewServeMux()`,
-    '\tif err := Register(mux, h.Routes(), nil); err != nil {',
-    '\t\tt.Fatalf("routes: %v", err)',
-    '\t}',
-    `\tsrv := ${httptest}.NewServer(mux)`,
-    '\tdefer srv.Close()',
+    ...serveRoutes(http, httptest, 'h.Routes()'),
     '\tcases := []struct {',
     '\t\tname, method, path, body string',
     '\t\theader                   map[string]string',
@@ -653,4 +648,19 @@ function invalidBodyTest(gm: GoModel, ops: Operation[]): GoFile {
     '}',
   );
   return f;
+}
+
+/**
+ * The lines of a generated test that serve `routes` (a Go expression of the
+ * handler's route table) through Register on a test server, `srv`.
+ */
+export function serveRoutes(http: string, httptest: string, routes: string): string[] {
+  return [
+    `\tmux := ${http}.NewServeMux()`,
+    `\tif err := Register(mux, ${routes}, nil); err != nil {`,
+    '\t\tt.Fatalf("routes: %v", err)',
+    '\t}',
+    `\tsrv := ${httptest}.NewServer(mux)`,
+    '\tdefer srv.Close()',
+  ];
 }

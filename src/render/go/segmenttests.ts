@@ -6,7 +6,7 @@
 import type { Operation } from '../../model/types.js';
 import { GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
-import { concretePath, paramExample, requestBody, requiredHeaders, requiredQuery } from './handlertests.js';
+import { concretePath, paramExample, requestBody, requiredHeaders, requiredQuery, serveRoutes } from './handlertests.js';
 import { exportedName, goRawString, goString } from './naming.js';
 import { runtimeImport } from '../runtimepkgs.js';
 import { requestType } from './service.js';
@@ -68,12 +68,7 @@ export function segmentRouteTest(gm: GoModel): GoFile | undefined {
     '// as ServeMux answers a path no pattern matches.',
     `func TestSegmentRoutes(t *${testing}.T) {`,
     `\tfake := &responsesFake{err: ${apperrors}.NotImplemented("the fake API")}`,
-    `\tmux := ${http}.NewServeMux()`,
-    '\tif err := Register(mux, New(fake).Routes(), nil); err != nil {',
-    '\t\tt.Fatalf("routes: %v", err)',
-    '\t}',
-    `\tsrv := ${httptest}.NewServer(mux)`,
-    '\tdefer srv.Close()',
+    ...serveRoutes(http, httptest, 'New(fake).Routes()'),
     '\tcases := []struct {',
     '\t\tname, method, path, body string',
     '\t\theader                   map[string]string',
