@@ -1,4 +1,5 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
+import { neverPrompts } from './options.js';
 import type { DeployFlags } from '../project/deploy.js';
 
 export interface DeployCommandOptions {
@@ -17,8 +18,7 @@ export function registerDeployCommands(gen: Command, run: Run): void {
       .option('--dir <path>', 'the service folder (default: the one holding svc.yaml, from the current folder up)')
       .option('--dry-run', 'print the plan and a diff, write nothing')
       .option('--force', 'overwrite generated files edited by hand')
-      // Accepted for scripts that pass it everywhere; these commands never prompt, so their help does not offer it.
-      .addOption(new Option('-y, --yes', 'never prompt').hideHelp());
+      .addOption(neverPrompts());
 
   common(gen.command('docker').description('re-generate the Dockerfile, .dockerignore and Makefile'))
     .addHelpText('after', examples(['svc gen docker                  # the Dockerfile, .dockerignore and Makefile, from svc.yaml', 'svc gen docker --dry-run        # the plan and a diff; nothing written']))

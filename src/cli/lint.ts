@@ -4,6 +4,7 @@ import type { FileSystem } from '../fs/types.js';
 import type { Diagnostic } from '../pipeline/lint.js';
 import type { JsonProblem } from './json.js';
 import type { Output } from './report.js';
+import { collect } from './options.js';
 
 export interface LintContext {
   io: Output;
@@ -21,7 +22,7 @@ export function registerLintCommand(program: Command, ctx: LintContext): void {
     .description('check a contract without generating: its errors and warnings, and what it breaks since the last generation')
     .argument('[file]', "the contract (default: the service's, as svc.yaml names it; at a platform root, every service's); one outside a service is checked on its own")
     .option('--dir <path>', 'the service folder (default: the current folder)')
-    .option('-I, --proto-path <dir>', "a proto FILE's import folder (repeat for more; a service's come from svc.yaml)", (dir: string, all: string[]) => [...all, dir], [] as string[])
+    .option('-I, --proto-path <dir>', "a proto FILE's import folder (repeat for more; a service's come from svc.yaml)", collect, [] as string[])
     .option('--against <file>', "a recorded API to compare with instead of the service's .svc/api.yaml, e.g. the main branch's")
     .addHelpText(
       'after',

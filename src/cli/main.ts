@@ -22,6 +22,7 @@ import { printPlan, summary, type Output } from './report.js';
 import { registerTemplateCommand } from './template.js';
 import { registerUpgradeCommand } from './upgrade.js';
 import { versionText } from './version.js';
+import { collect, neverPrompts } from './options.js';
 import { commandRoot, normaliseArgs } from './where.js';
 
 // The pipeline, the contract parsers and the prompts load only when a command
@@ -415,16 +416,6 @@ function fillJson(doc: JsonReport, result: GenerateResult & { edits?: string[] }
 function noteSwept(fs: FileSystem, io: Output): void {
   if (!(fs instanceof DiskFileSystem) || fs.swept.length === 0) return;
   io.err(`note: removed what an interrupted svc run left: ${fs.swept.join(', ')}`);
-}
-
-/** `-y, --yes` on a command that never prompts: accepted, for scripts that pass it everywhere, but not offered in its help. */
-function neverPrompts(): Option {
-  return new Option('-y, --yes', 'never prompt (this command never does)').hideHelp();
-}
-
-/** Collects a repeatable option's values. */
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 function handleError(err: unknown, io: Output): number {

@@ -6,6 +6,7 @@ import { countActions } from '../plan/plan.js';
 import type { PlatformResult } from '../pipeline/platform.js';
 import { CACHES, DATABASES, EVENT_BROKERS, type CacheKind, type Database, type EventBroker } from '../project/settings.js';
 import { addPlan } from './json.js';
+import { collect } from './options.js';
 import { withProgress } from './progress.js';
 import { printPlan, summary, type Output } from './report.js';
 
@@ -44,7 +45,7 @@ export function registerPlatformCommands(program: Command, cli: PlatformCli): vo
     .option('--openapi <file>', 'OpenAPI contract to generate from')
     .option('--proto [file]', 'protobuf contract (the starter proto when no file is given)')
     .option('--from <dir>', 'move an existing single service (made by `svc new`) into the platform')
-    .option('-I, --proto-path <dir>', "a folder to resolve the proto's imports from; repeat for more", (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('-I, --proto-path <dir>', "a folder to resolve the proto's imports from; repeat for more", collect, [] as string[])
     .addOption(new Option('--database <kind>', 'where data is kept').choices([...DATABASES]))
     .addOption(new Option('--events <broker>', 'the event broker built in besides the in-memory one').choices([...EVENT_BROKERS]))
     .addOption(new Option('--cache <kind>', 'cache repository reads: in process (memory), or in process in front of Redis').choices([...CACHES]))
