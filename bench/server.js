@@ -3,7 +3,18 @@
 // storage and its full default middleware chain (logging at info, metrics,
 // tracing, validation, protections), against a bare net/http server doing
 // the same work (bench/server/bare: ServeMux, encoding/json, a mutex-guarded
-// map), the practical limit.
+// map), the practical limit, and two peers on the same contract, each with
+// the same hand-written store (bench/server/<peer>: only hand-written
+// sources; the rest is generated here, in a temporary folder):
+//   ogen     ogen's server from the starter's productproto/openapi/product.yaml
+//            (its default options: full contract validation, OpenTelemetry on
+//            the no-op global providers);
+//   go-zero  goctl's service from bench/server/gozero/product.api (an
+//            equivalent of the contract's GET and POST; go-zero's defaults:
+//            access log at info, shedding, breaker, timeout).
+// Their generators are pinned (OGEN, GOCTL below) and installed into
+// .tools/gobin when missing; a peer whose generator cannot be installed or
+// whose build fails is left out with the reason, and the rest goes on.
 //
 // Each server runs pinned to CPU 0 (taskset, GOMAXPROCS=1) and the closed-loop
 // load generator (bench/load, CONC workers) on CPU 1. Servers are alternated
@@ -11,22 +22,29 @@
 // GET /products/{id} (a product created first) then POST /products. The table
 // gives the median over the rounds of requests/s (2xx answers only), the
 // server's CPU time per answered request (from /proc: what the machine's
-// other load disturbs least), the service's heap allocations per request
-// (go_memstats_mallocs_total, which includes the scrape's own few), p50 and p99, the ratio to bare net/http, answers other than 2xx, binary size, idle
+// other load disturbs least), heap allocations per request (every server's
+// go_memstats_mallocs_total: the service's own metrics, and for bare and the
+// peers the same count of runtime.MemStats served on an admin port by
+// bench/server/*/admin.go; it includes the two scrapes' own few), p50 and
+// p99, the ratio to bare net/http, answers other than 2xx, binary size, idle
 // RSS and the time from start to a ready /readyz.
 //
 // Per-client rate limiting is off (PRODUCT_LIMITS_RATE=0): the generator is
 // one client address. Everything else is the generated default.
 //
 // Usage: npm run build && node bench/server.js [--rounds 3] [--seconds 5]
-//          [--conc 32] [--svc LABEL=path/to/bin/svc.js]... [--smoke]
+//          [--conc 32] [--svc LABEL=path/to/bin/svc.js]... [--peers ogen,go-zero]
+//          [--smoke]
 //   --svc: a svc build to generate the starter with (repeatable, e.g. an
 //          old and a new build for an A/B in the same run); default the
 //          checkout's bin/svc.js as "svc".
-//   --smoke: one round of 2 s (CI, so the script does not rot).
+//   --peers: which peers to add ("none" for none); default both.
+//   --smoke: one round of 2 s and no peers unless --peers names them (CI, so
+//          the script does not rot; building go-zero's peer alone takes
+//          minutes).
 // Figures are for comparison within one run; the machine's other load shows.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -45,17 +63,86 @@ const builds = argv.flatMap((a, i) => (argv[i - 1] === '--svc' ? [a] : [])).map(
   return { label, cli: resolve(path) };
 });
 if (builds.length === 0) builds.push({ label: 'svc', cli: join(import.meta.dirname, '..', 'bin', 'svc.js') });
+const PEERS = option('--peers', smoke ? 'none' : 'ogen,go-zero')
+  .split(',')
+  .map((p) => p.trim())
+  .filter((p) => p && p !== 'none');
+for (const p of PEERS) if (p !== 'ogen' && p !== 'go-zero') throw new Error(`--peers: unknown peer ${p} (ogen, go-zero)`);
 
 const LOAD = join(import.meta.dirname, 'load');
-const BARE = join(import.meta.dirname, 'server', 'bare');
+const SERVERS = join(import.meta.dirname, 'server');
+const BARE = join(SERVERS, 'bare');
+const GOBIN = join(import.meta.dirname, '..', '.tools', 'gobin');
+// The peers' generators, pinned to versions the Go module proxy serves; the
+// go.mod files of bench/server/{ogen,gozero} pin their runtimes to match.
+const OGEN = { pkg: 'github.com/ogen-go/ogen/cmd/ogen', version: 'v1.25.0' };
+const GOCTL = { pkg: 'github.com/zeromicro/go-zero/tools/goctl', version: 'v1.10.2' };
+const GOZERO_VERSION = readFileSync(join(SERVERS, 'gozero', 'go.mod'), 'utf8').match(/zeromicro\/go-zero v(\S+)/)?.[1] ?? '?';
 const env = { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '' };
 const TASKSET = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 const pinned = (cpu, cmd, args) => (TASKSET ? ['taskset', ['-c', String(cpu), cmd, ...args]] : [cmd, args]);
 
-function run(cmd, args, cwd) {
-  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', maxBuffer: 1 << 26 });
+function run(cmd, args, cwd, extraEnv = {}) {
+  const r = spawnSync(cmd, args, { cwd, env: { ...env, ...extraEnv }, encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.error) throw new Error(`${cmd} ${args.join(' ')}: ${r.error.message}`);
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stdout}${r.stderr}`);
   return r.stdout;
+}
+
+/**
+ * The path of a pinned Go tool, .tools/gobin/NAME-VERSION, installed there
+ * first when missing. It is built from a throw-away module that requires it:
+ * `go install pkg@version` also asks the proxy for the module's version
+ * list, which the proxy does not serve for goctl.
+ */
+function tool(name, pin, work) {
+  const bin = join(GOBIN, `${name}-${pin.version}`);
+  if (existsSync(bin)) return bin;
+  console.log(`installing ${name} ${pin.version} into .tools/gobin (once; minutes)...`);
+  const dir = join(work, `tool-${name}`);
+  mkdirSync(dir, { recursive: true });
+  run('go', ['mod', 'init', `svcbench/tool-${name}`], dir);
+  run('go', ['get', `${pin.pkg}@${pin.version}`], dir);
+  mkdirSync(GOBIN, { recursive: true });
+  run('go', ['build', '-trimpath', '-o', bin, pin.pkg], dir);
+  return bin;
+}
+
+/** Generates and builds the ogen peer in work from the starter's contract; returns its binary. */
+function buildOgen(work, contract) {
+  const ogen = tool('ogen', OGEN, work);
+  const dir = join(work, 'ogen');
+  cpSync(join(SERVERS, 'ogen'), dir, { recursive: true });
+  run(ogen, ['--target', 'api', '--package', 'api', '--clean', contract], dir);
+  run('go', ['mod', 'tidy'], dir);
+  run('go', ['build', '-o', 'ogen', '.'], dir);
+  return { bin: join(dir, 'ogen'), dir };
+}
+
+/** Generates with goctl and builds the go-zero peer in work; the hand-written files replace goctl's scaffolds. */
+function buildGozero(work) {
+  const goctl = tool('goctl', GOCTL, work);
+  const dir = join(work, 'gozero');
+  mkdirSync(dir);
+  cpSync(join(SERVERS, 'gozero', 'go.mod'), join(dir, 'go.mod'));
+  run(goctl, ['api', 'go', '-api', join(SERVERS, 'gozero', 'product.api'), '-dir', '.'], dir);
+  cpSync(join(SERVERS, 'gozero'), dir, { recursive: true });
+  run('go', ['mod', 'tidy'], dir);
+  run('go', ['build', '-o', 'gozero', '.'], dir);
+  return { bin: join(dir, 'gozero'), dir };
+}
+
+/** How each kind of server is told its addresses: flags for bare and ogen, a config file for go-zero, the environment for the service. */
+function launch(server, port, admin) {
+  const addr = `127.0.0.1:${port}`;
+  const adminAddr = `127.0.0.1:${admin}`;
+  if (server.kind === 'flags') return ['-addr', addr, '-admin', adminAddr];
+  if (server.kind === 'go-zero') {
+    const config = join(server.dir, 'etc', 'bench.yaml');
+    writeFileSync(config, `Name: product-api\nHost: 127.0.0.1\nPort: ${port}\n`);
+    return ['-f', config, '-admin', adminAddr];
+  }
+  return [];
 }
 
 function freePort() {
@@ -74,7 +161,7 @@ async function start(server) {
   const port = await freePort();
   const admin = await freePort();
   const t0 = performance.now();
-  const [cmd, args] = pinned(0, server.bin, server.bare ? ['-addr', `127.0.0.1:${port}`] : []);
+  const [cmd, args] = pinned(0, server.bin, launch(server, port, admin));
   const proc = spawn(cmd, args, {
     cwd: server.dir,
     env: {
@@ -97,11 +184,15 @@ async function start(server) {
   await sleep(300);
   const rss = readFileSync(`/proc/${proc.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/);
   // taskset execs the server, so the pid is the server's own.
+  // go-zero waits seconds on SIGTERM before it exits: SIGKILL after 2 s.
   const stop = async () => {
+    const exited = new Promise((r) => (proc.exitCode !== null || proc.signalCode !== null ? r() : proc.on('exit', r)));
     proc.kill('SIGTERM');
-    await new Promise((r) => (proc.exitCode !== null ? r() : proc.on('exit', r)));
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 2000);
+    await exited;
+    clearTimeout(timer);
   };
-  return { base, admin: server.bare ? undefined : `http://127.0.0.1:${admin}`, pid: proc.pid, readyMs, rssMiB: rss ? Number(rss[1]) / 1024 : NaN, stop };
+  return { base, admin: `http://127.0.0.1:${admin}`, pid: proc.pid, readyMs, rssMiB: rss ? Number(rss[1]) / 1024 : NaN, stop };
 }
 
 /** CPU seconds the process pid has used (user + system), from /proc; NaN where there is none. */
@@ -115,9 +206,8 @@ function cpuSeconds(pid) {
 }
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
-/** The Go runtime's count of heap allocations, from a service's Prometheus metrics; NaN without them. */
+/** The Go runtime's count of heap allocations, from a server's metrics (admin port); NaN without them. */
 async function mallocs(admin) {
-  if (!admin) return NaN;
   const text = await fetch(`${admin}/metrics`).then((r) => r.text()).catch(() => '');
   const line = text.split('\n').find((l) => l.startsWith('go_memstats_mallocs_total '));
   return line ? Number(line.split(' ')[1]) : NaN;
@@ -126,7 +216,7 @@ async function mallocs(admin) {
 /**
  * load() with the server's CPU time per answered request (µs), which the
  * machine's other load moves less than requests/s, and its heap allocations
- * per request (services only: from their metrics), which it does not move.
+ * per request (from its metrics), which it does not move.
  */
 async function loadCPU(s, url, extra) {
   const before = cpuSeconds(s.pid);
@@ -150,7 +240,8 @@ async function measure(server) {
   const s = await start(server);
   try {
     const created = await fetch(`${s.base}/products`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: BODY });
-    if (created.status !== 201) throw new Error(`${server.label}: POST /products answered ${created.status}: ${await created.text()}`);
+    // 201 from the service, bare and ogen; go-zero's generated handler answers 200.
+    if (!created.ok) throw new Error(`${server.label}: POST /products answered ${created.status}: ${await created.text()}`);
     const { id } = await created.json();
     const getUrl = `${s.base}/products/${id}`;
     load(getUrl, ['-duration', '1s']); // warm-up
@@ -172,16 +263,35 @@ try {
   run('go', ['build', '-o', 'load', '.'], LOAD);
   const servers = [];
   run('go', ['build', '-o', join(work, 'bare'), '.'], BARE);
-  servers.push({ label: 'bare net/http', bin: join(work, 'bare'), dir: work, bare: true });
+  servers.push({ label: 'bare net/http', bin: join(work, 'bare'), dir: work, kind: 'flags' });
+  let contract;
   for (const b of builds) {
     const dir = join(work, b.label.replace(/[^\w.-]/g, '_'));
     run(process.execPath, [b.cli, 'new', 'product', '--dir', dir, '--database', 'memory', '--skip-tidy', '--yes'], work);
     run('go', ['mod', 'tidy'], dir);
     run('go', ['build', '-o', 'bin/product', './cmd/product'], dir);
-    servers.push({ label: `${b.label} starter`, bin: join(dir, 'bin', 'product'), dir });
+    servers.push({ label: `${b.label} starter`, bin: join(dir, 'bin', 'product'), dir, kind: 'service' });
+    contract ??= join(dir, 'productproto', 'openapi', 'product.yaml');
+  }
+  const left = [];
+  const peers = {
+    ogen: () => ({ label: `ogen ${OGEN.version.slice(1)}`, kind: 'flags', ...buildOgen(work, contract) }),
+    'go-zero': () => ({ label: `go-zero ${GOZERO_VERSION} (goctl ${GOCTL.version.slice(1)})`, kind: 'go-zero', ...buildGozero(work) }),
+  };
+  for (const p of PEERS) {
+    try {
+      servers.push(peers[p]());
+    } catch (e) {
+      const why = String(e.message ?? e).trim().split('\n').slice(0, 6).join('\n    ');
+      left.push(p);
+      console.log(`${p}: left out: ${why}`);
+    }
   }
   for (const s of servers) s.sizeMiB = statSync(s.bin).size / 2 ** 20;
 
+  // Node's fetch loads its HTTP client on first use (~0.1 s): do it now, not
+  // inside the first server's start-to-ready time.
+  await fetch('http://127.0.0.1:9/').catch(() => {});
   const goVersion = spawnSync('go', ['version'], { encoding: 'utf8' }).stdout.trim();
   console.log(`server benchmark: ${ROUNDS} round(s) of ${SECONDS} s, server on CPU 0 (GOMAXPROCS=1), ${CONC} closed-loop workers on CPU 1${TASKSET ? '' : ' (no taskset: unpinned)'}, ${goVersion}`);
   const results = new Map(servers.map((s) => [s.label, []]));
@@ -191,7 +301,7 @@ try {
       const r = await measure(s);
       results.get(s.label).push(r);
       console.log(
-        `  round ${round} ${s.label.padEnd(24)} GET ${r.get.ok_per_second.toFixed(0).padStart(6)}/s ${r.get.cpu_us.toFixed(0).padStart(4)} µs CPU/req  POST ${r.post.ok_per_second.toFixed(0).padStart(6)}/s ${r.post.cpu_us.toFixed(0).padStart(4)} µs CPU/req`,
+        `  round ${round} ${s.label.padEnd(30)} GET ${r.get.ok_per_second.toFixed(0).padStart(6)}/s ${r.get.cpu_us.toFixed(0).padStart(4)} µs CPU/req  POST ${r.post.ok_per_second.toFixed(0).padStart(6)}/s ${r.post.cpu_us.toFixed(0).padStart(4)} µs CPU/req`,
       );
     }
   }
@@ -212,14 +322,15 @@ try {
   const bare = summary('bare net/http');
   const cell = (x, ref) => `${x.rps.toFixed(0).padStart(6)}/s ${(x.rps / ref.rps).toFixed(2)}x  ${x.cpu.toFixed(0).padStart(3)} µs CPU/req ${Number.isNaN(x.allocs) ? '' : `${x.allocs.toFixed(0)} allocs/req `} p50 ${x.p50.toFixed(2).padStart(5)}  p99 ${x.p99.toFixed(2).padStart(6)} ms${x.failed ? `  (${x.failed} not 2xx: ${x.why})` : ''}`;
   console.log('\nmedians over the rounds (ratio to bare net/http):');
-  console.log(`${'server'.padEnd(24)} ${'GET /products/{id}'.padEnd(76)} ${'POST /products'.padEnd(76)} binary    idle RSS  ready`);
+  console.log(`${'server'.padEnd(30)} ${'GET /products/{id}'.padEnd(76)} ${'POST /products'.padEnd(76)} binary    idle RSS  ready`);
   for (const s of servers) {
     const m = summary(s.label);
     console.log(
-      `${s.label.padEnd(24)} ${cell(m.get, bare.get).padEnd(76)} ${cell(m.post, bare.post).padEnd(76)} ${s.sizeMiB.toFixed(1).padStart(5)} MiB ${m.rssMiB.toFixed(1).padStart(5)} MiB ${m.readyMs.toFixed(0).padStart(4)} ms`,
+      `${s.label.padEnd(30)} ${cell(m.get, bare.get).padEnd(76)} ${cell(m.post, bare.post).padEnd(76)} ${s.sizeMiB.toFixed(1).padStart(5)} MiB ${m.rssMiB.toFixed(1).padStart(5)} MiB ${m.readyMs.toFixed(0).padStart(4)} ms`,
     );
   }
-  console.log('not measured here (gap): ogen and go-zero peers');
+  if (left.length) console.log(`left out (see above): ${left.join(', ')}`);
+  if (PEERS.length === 0) console.log('peers not run (--peers ogen,go-zero adds them)');
 } finally {
   rmSync(join(LOAD, 'load'), { force: true });
   rmSync(work, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 // Command bare is the reference of bench/server.js: the starter's GET
 // /products/{id} and POST /products on bare net/http (ServeMux,
 // encoding/json, a mutex-guarded map), with no middleware. It is the
-// practical limit a generated server is measured against.
+// practical limit a generated server is measured against. With -admin it also
+// serves its allocation count there (admin.go), as every peer does.
 package main
 
 import (
@@ -98,7 +99,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
+	admin := flag.String("admin", "", "address of the allocation count for bench/server.js (none when empty)")
 	flag.Parse()
+	if *admin != "" {
+		go serveAdmin(*admin)
+	}
 	s := &store{items: map[string]product{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /products/{id}", s.get)
