@@ -44,7 +44,7 @@
 //          minutes).
 // Figures are for comparison within one run; the machine's other load shows.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -160,8 +160,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function start(server) {
   const port = await freePort();
   const admin = await freePort();
-  const t0 = performance.now();
+  const stderr = openSync(server.stderr, 'a');
   const [cmd, args] = pinned(0, server.bin, launch(server, port, admin));
+  const t0 = performance.now();
   const proc = spawn(cmd, args, {
     cwd: server.dir,
     env: {
@@ -172,12 +173,17 @@ async function start(server) {
       PRODUCT_HTTP_SHUTDOWN_DELAY: '0s',
       PRODUCT_LIMITS_RATE: '0',
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // stderr to a file: go-zero logs its slow calls there; shown if the server fails to start.
+    stdio: ['ignore', 'ignore', stderr],
   });
+  closeSync(stderr);
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     if (await fetch(`${base}/readyz`).then((r) => r.status === 200).catch(() => false)) break;
-    if (i > 3000) throw new Error(`${server.label} did not become ready`);
+    if (i > 3000 || proc.exitCode !== null) {
+      proc.kill('SIGKILL');
+      throw new Error(`${server.label} did not become ready; its stderr ends:\n${readFileSync(server.stderr, 'utf8').slice(-2000)}`);
+    }
     await sleep(2);
   }
   const readyMs = performance.now() - t0;
@@ -287,7 +293,10 @@ try {
       console.log(`${p}: left out: ${why}`);
     }
   }
-  for (const s of servers) s.sizeMiB = statSync(s.bin).size / 2 ** 20;
+  for (const s of servers) {
+    s.sizeMiB = statSync(s.bin).size / 2 ** 20;
+    s.stderr = join(work, `${s.label.replace(/[^\w.-]/g, '_')}.stderr`);
+  }
 
   // Node's fetch loads its HTTP client on first use (~0.1 s): do it now, not
   // inside the first server's start-to-ready time.
@@ -315,18 +324,28 @@ try {
       cpu: median(rs.map((r) => r[kind].cpu_us)),
       allocs: median(rs.map((r) => r[kind].allocs)),
       failed: rs.reduce((n, r) => n + r[kind].shed503 + r[kind].limited429 + r[kind].other_status + r[kind].errors, 0),
-      why: rs.map((r) => `${r[kind].shed503 ? `${r[kind].shed503}x503 ` : ''}${r[kind].first_error ?? ''}`.trim()).find(Boolean),
+      why: [
+        ['503', 'shed503'],
+        ['429', 'limited429'],
+        ['other status', 'other_status'],
+        ['errors', 'errors'],
+      ]
+        .map(([name, key]) => [name, rs.reduce((n, r) => n + r[kind][key], 0)])
+        .filter(([, n]) => n > 0)
+        .map(([name, n]) => `${n}x ${name}`)
+        .concat(rs.map((r) => r[kind].first_error).filter(Boolean).slice(0, 1))
+        .join(', '),
     });
     return { get: pick('get'), post: pick('post'), readyMs: median(rs.map((r) => r.readyMs)), rssMiB: median(rs.map((r) => r.rssMiB)) };
   };
   const bare = summary('bare net/http');
-  const cell = (x, ref) => `${x.rps.toFixed(0).padStart(6)}/s ${(x.rps / ref.rps).toFixed(2)}x  ${x.cpu.toFixed(0).padStart(3)} µs CPU/req ${Number.isNaN(x.allocs) ? '' : `${x.allocs.toFixed(0)} allocs/req `} p50 ${x.p50.toFixed(2).padStart(5)}  p99 ${x.p99.toFixed(2).padStart(6)} ms${x.failed ? `  (${x.failed} not 2xx: ${x.why})` : ''}`;
-  console.log('\nmedians over the rounds (ratio to bare net/http):');
-  console.log(`${'server'.padEnd(30)} ${'GET /products/{id}'.padEnd(76)} ${'POST /products'.padEnd(76)} binary    idle RSS  ready`);
+  const cell = (x, ref) => `${x.rps.toFixed(0).padStart(6)}/s ${(x.rps / ref.rps).toFixed(2)}x  ${x.cpu.toFixed(0).padStart(3)} µs CPU/req (${(ref.cpu / x.cpu).toFixed(2)}x) ${Number.isNaN(x.allocs) ? '' : `${x.allocs.toFixed(0)} allocs/req `} p50 ${x.p50.toFixed(2).padStart(5)}  p99 ${x.p99.toFixed(2).padStart(6)} ms${x.failed ? `  (${x.failed} not 2xx: ${x.why})` : ''}`;
+  console.log('\nmedians over the rounds (ratios to bare net/http: requests/s, and bare\'s CPU per request over the server\'s, which a busy machine moves less):');
+  console.log(`${'server'.padEnd(30)} ${'GET /products/{id}'.padEnd(84)} ${'POST /products'.padEnd(84)} binary    idle RSS  ready`);
   for (const s of servers) {
     const m = summary(s.label);
     console.log(
-      `${s.label.padEnd(30)} ${cell(m.get, bare.get).padEnd(76)} ${cell(m.post, bare.post).padEnd(76)} ${s.sizeMiB.toFixed(1).padStart(5)} MiB ${m.rssMiB.toFixed(1).padStart(5)} MiB ${m.readyMs.toFixed(0).padStart(4)} ms`,
+      `${s.label.padEnd(30)} ${cell(m.get, bare.get).padEnd(84)} ${cell(m.post, bare.post).padEnd(84)} ${s.sizeMiB.toFixed(1).padStart(5)} MiB ${m.rssMiB.toFixed(1).padStart(5)} MiB ${m.readyMs.toFixed(0).padStart(4)} ms`,
     );
   }
   if (left.length) console.log(`left out (see above): ${left.join(', ')}`);
