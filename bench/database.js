@@ -34,7 +34,7 @@ async function start(bin, cwd, extra) {
   });
   const proc = spawn(bin, [], {
     cwd,
-    env: { ...env, PRODUCT_HTTP_ADDR: `127.0.0.1:${port}`, PRODUCT_HTTP_SHUTDOWN_DELAY: '0s', PRODUCT_LOG_LEVEL: 'warn', ...extra },
+    env: { ...env, PRODUCT_HTTP_ADDR: `127.0.0.1:${port}`, PRODUCT_HTTP_SHUTDOWN_DELAY: '0s', PRODUCT_LOG_LEVEL: 'warn', PRODUCT_LIMITS_RATE: '0', ...extra },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return { proc, base: `http://127.0.0.1:${port}` };
