@@ -30,7 +30,7 @@ export function renderModels(gm: GoModel): Artifact[] {
 }
 
 /** The hand-written files of pkg/models, whose names generated files must not take. */
-const MODELS_FILES = ['validation.go', 'request.go'];
+const MODELS_FILES = ['validation.go', 'request.go', 'bodyscan.go'];
 
 /**
  * `pkg/models/shapes.gen.go`: what a request body may hold for each contract

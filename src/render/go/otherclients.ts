@@ -23,7 +23,7 @@ export function otherClientDir(name: string): string {
 }
 
 /** The hand-written helpers of package models that generated models need, rendered for a client's own models package. */
-const MODELS_RUNTIME = ['request.go', 'validation.go'];
+const MODELS_RUNTIME = ['request.go', 'validation.go', 'bodyscan.go'];
 
 /**
  * A typed client of another service in `internal/client/<name>/`, from that
