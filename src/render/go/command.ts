@@ -1,12 +1,13 @@
 import type { Artifact } from '../artifact.js';
 import { GoFile } from './gofile.js';
-import { exportedName, goString, unexportedName } from './naming.js';
+import { goString, unexportedName } from './naming.js';
 import type { GoModel } from './gomodel.js';
 import { usesSql } from '../database.js';
 import { runtimeImport, localImportPrefix } from '../runtimepkgs.js';
 import type { Resource } from '../../model/types.js';
 import { words } from '../../model/names.js';
 import { cacheResourceName } from './cache.js';
+import { buildClients, clientsMetricsParam, renderNewClients } from './clientswire.js';
 import { eventConst, RESOURCE_CHANGES, resourceEventType } from './events.js';
 import { goKey } from './sql.js';
 
@@ -61,7 +62,7 @@ function wire(gm: GoModel): GoFile {
   const sql = usesSql(gm.model, gm.settings.database);
   const dbParam = sql ? `, db *${f.use(runtimeImport(gm.settings, 'database'))}.DB` : '';
   const clients = gm.settings.otherClients ?? [];
-  const build = clients.length === 0 ? [] : ['\tclients, err := newClients(cfg)', '\tif err != nil {', '\t\treturn nil, err', '\t}'];
+  const build = buildClients(clients, 'nil, err');
   const cached = (gm.settings.cache ?? 'off') !== 'off' && gm.model.resources.length > 0;
   const stores = new Map<Resource, string>();
   if (cached) build.push(...cachedStores(gm, f, sql, stores));
@@ -73,7 +74,7 @@ function wire(gm: GoModel): GoFile {
     '// newHandler wires the layers together: repositories, the service (built by',
     '// service.New in internal/service/service.go), then the HTTP handler. The',
     '// service publishes to events and handles what it receives from bus.',
-    `func newHandler(cfg *${config}.Config, log *${zap}.Logger, events ${event}.Publisher, bus ${event}.Broker${dbParam}${cacheParam}) (*${handler}.Handler, error) {`,
+    `func newHandler(cfg *${config}.Config, log *${zap}.Logger${clientsMetricsParam(gm.settings, f, clients)}, events ${event}.Publisher, bus ${event}.Broker${dbParam}${cacheParam}) (*${handler}.Handler, error) {`,
     ...build,
     ...body,
     '\tif err := svc.Subscribe(bus); err != nil {',
@@ -83,7 +84,7 @@ function wire(gm: GoModel): GoFile {
     `\treturn ${handler}.New(svc), nil`,
     '}',
   );
-  if (clients.length > 0) newClients(gm, f, config, clients);
+  renderNewClients(gm.settings, f, config, clients);
   return f;
 }
 
@@ -129,28 +130,6 @@ function cachedStores(gm: GoModel, f: GoFile, sql: boolean, stores: Map<Resource
     );
   }
   return out;
-}
-
-/** newClients in wire.go: each client of another service from its config, passing on the request ID. */
-function newClients(gm: GoModel, f: GoFile, config: string, clients: readonly string[]): void {
-  const svc = f.use(`${gm.settings.module}/internal/service`);
-  const httpclient = f.use(runtimeImport(gm.settings, 'httpclient'));
-  const logging = f.use(runtimeImport(gm.settings, 'logging'));
-  const fmt = f.use('fmt');
-  f.add(
-    '// newClients builds the typed clients of the other services svc.yaml lists',
-    '// from cfg.Clients; each call carries the request ID and the trace context.',
-    `func newClients(cfg *${config}.Config) (${svc}.Clients, error) {`,
-    `	var c ${svc}.Clients`,
-    '	var err error',
-    ...[...clients].sort().flatMap((name) => [
-      `	if c.${exportedName(name)}, err = ${f.use(`${gm.settings.module}/internal/client/${name}`)}.NewFromConfig(cfg.Clients.${exportedName(name)}, ${httpclient}.WithRequestID(${logging}.RequestIDFrom)); err != nil {`,
-      `		return c, ${fmt}.Errorf("build the client of %s: %w", ${goString(name)}, err)`,
-      '	}',
-    ]),
-    '	return c, nil',
-    '}',
-  );
 }
 
 function testServer(gm: GoModel): GoFile {

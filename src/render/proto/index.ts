@@ -1,3 +1,4 @@
+import { buildClients, clientsMetricsParam, renderNewClients } from '../go/clientswire.js';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -59,7 +60,7 @@ export function renderProtoService(model: ServiceModel, settings: ServiceSetting
       const gateway = f.use(`${layout.module}/internal/gateway`);
       return `${gateway}.Routes(${[`${gateway}.Options{}`, ...servers].join(', ')})`;
     }),
-    wire(layout, settings.name, resources, sql).toArtifact(localImportPrefix(settings)),
+    wire(layout, settings.name, resources, sql, settings.otherClients ?? []).toArtifact(localImportPrefix(settings)),
     ...renderRpcTests(layout, settings.name, standard),
     ...renderStorageTests(layout, settings.name, resources, standard),
     ...protoCopies(layout),
@@ -196,7 +197,7 @@ export async function renderProtoc(rpc: RpcModel, settings: ServiceSettings): Pr
 }
 
 /** cmd/<name>/wire.go: the repositories, the service, its gRPC registrations and its REST routes. */
-function wire(layout: ProtoLayout, name: string, resources: MessageResource[], sql: boolean): GoFile {
+function wire(layout: ProtoLayout, name: string, resources: MessageResource[], sql: boolean, clients: readonly string[]): GoFile {
   const f = new GoFile(`cmd/${name}/wire.go`, 'main');
   const zap = f.use('go.uber.org/zap');
   const grpc = f.use('google.golang.org/grpc');
@@ -213,13 +214,14 @@ function wire(layout: ProtoLayout, name: string, resources: MessageResource[], s
   f.add(
     '// newAPI wires the layers together: the repositories, the service, its gRPC',
     '// services and their REST routes. register adds the gRPC services to a server.',
-    `func newAPI(cfg *${config}.Config, log *${zap}.Logger, events ${event}.Publisher${db ? `, db *${db}.DB` : ''}) (routes []${handler}.Route, register func(${grpc}.ServiceRegistrar), err error) {`,
+    `func newAPI(cfg *${config}.Config, log *${zap}.Logger${clientsMetricsParam(layout, f, clients)}, events ${event}.Publisher${db ? `, db *${db}.DB` : ''}) (routes []${handler}.Route, register func(${grpc}.ServiceRegistrar), err error) {`,
     ...(vars.length === 0
       ? [`\tregister = func(${grpc}.ServiceRegistrar) {}`]
       : [
+          ...buildClients(clients, 'nil, nil, err'),
           `\trepos := ${first!}`,
           ...rest.map((l) => `\t${l}`),
-          `\tsvc, err := ${svc}.New(${svc}.Dependencies{Repos: repos, Events: events${db ? ', Tx: db' : ''}, Log: log, Config: cfg.App})`,
+          `\tsvc, err := ${svc}.New(${svc}.Dependencies{Repos: repos, Events: events${db ? ', Tx: db' : ''}, Log: log, Config: cfg.App${clients.length > 0 ? ', Clients: clients' : ''}})`,
           '\tif err != nil {',
           `\t\treturn nil, nil, ${f.use('fmt')}.Errorf("build the service layer: %w", err)`,
           '\t}',
@@ -238,5 +240,6 @@ function wire(layout: ProtoLayout, name: string, resources: MessageResource[], s
     '\treturn routes, register, nil',
     '}',
   );
+  renderNewClients(layout, f, config, clients);
   return f;
 }
