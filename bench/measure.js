@@ -6,11 +6,11 @@ import { join } from 'node:path';
 const BIN = join(import.meta.dirname, '..', 'bin', 'svc.js');
 const RSS_HOOK = join(import.meta.dirname, 'rss-hook.js');
 
-/** Runs svc with args in cwd: wall time (ms), svc's own peak RSS (MiB) and its stdout. */
-export function svc(args, cwd) {
+/** Runs svc (this checkout's, or the bin/svc.js given) with args in cwd: wall time (ms), svc's own peak RSS (MiB) and its stdout. */
+export function svc(args, cwd, bin = BIN) {
   const rssFile = join(cwd, '.rss');
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['--import', RSS_HOOK, BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, SVC_RSS_FILE: rssFile } });
+  const r = spawnSync(process.execPath, ['--import', RSS_HOOK, bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, SVC_RSS_FILE: rssFile } });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`svc ${args.join(' ')}: ${r.stderr}`);
   return { ms, mib: Number(readFileSync(rssFile, 'utf8')) / 1024, out: r.stdout };

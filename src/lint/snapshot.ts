@@ -1,8 +1,9 @@
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { UserError } from '../errors.js';
 import type { RpcField, RpcModel } from '../model/rpc.js';
 import type { Operation, ServiceModel, TypeDecl, TypeRef } from '../model/types.js';
 import { HASH_GENERATED_HEADER } from '../render/artifact.js';
+import { stringifyBlockYaml } from '../render/blockyaml.js';
 
 /**
  * The API a service was last generated for, as far as compatibility with its
@@ -150,7 +151,7 @@ export function serializeApiSnapshot(s: ApiSnapshot): string {
     '# `svc lint` compares the contract with it and reports breaking changes',
     '# (removed operations or fields, changed types, new required fields).',
     '# Keep it under version control.',
-    stringify(s, { lineWidth: 0, sortMapEntries: false }).trimEnd(),
+    stringifyBlockYaml(s as unknown as Record<string, unknown>).trimEnd(),
     '',
   ].join('\n');
 }

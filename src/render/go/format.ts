@@ -13,20 +13,49 @@ export function alignColumns(text: string): string {
   while (i < lines.length) {
     const line = lines[i]!;
     if (!line.includes('\v')) {
-      out.push(line.replace(SECTION, '$1'));
+      out.push(line.includes('\f') ? line.replace(SECTION, '$1') : line);
       i++;
       continue;
     }
-    const indent = /^\t*/.exec(line)![0];
+    const depth = tabs(line);
     const block: string[][] = [];
     // A line that starts a section (\f after its indentation) ends the block before it.
-    while (i < lines.length && lines[i]!.includes('\v') && /^\t*/.exec(lines[i]!)![0] === indent && (block.length === 0 || !SECTION.test(lines[i]!))) {
-      block.push(lines[i]!.slice(indent.length).replace(/^\f/, '').split('\v'));
+    while (i < lines.length && lines[i]!.includes('\v') && tabs(lines[i]!) === depth && (block.length === 0 || lines[i]!.charCodeAt(depth) !== FF)) {
+      const row = lines[i]!;
+      block.push((row.charCodeAt(depth) === FF ? row.slice(depth + 1) : row.slice(depth)).split('\v'));
       i++;
     }
+    const indent = line.slice(0, depth);
     for (const cells of formatBlock(block)) out.push(indent + cells);
   }
   return out.join('\n');
+}
+
+const TAB = 9;
+const FF = 12;
+
+/** The number of tabs a line starts with. */
+function tabs(line: string): number {
+  let n = 0;
+  while (line.charCodeAt(n) === TAB) n++;
+  return n;
+}
+
+/** The width of a cell in characters (code points), as tabwriter counts it. */
+function cellWidth(cell: string): number {
+  let n = cell.length;
+  for (let k = 0; k < cell.length; k++) {
+    const c = cell.charCodeAt(k);
+    // A surrogate pair is one character.
+    if (c >= 0xd800 && c <= 0xdbff && k + 1 < cell.length) {
+      const d = cell.charCodeAt(k + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        k++;
+      }
+    }
+  }
+  return n;
 }
 
 /** A line marked as the start of a new alignment section: `\f` right after its indentation. */
@@ -68,7 +97,7 @@ function formatBlock(rows: string[][]): string[] {
   fill(rows, widths, 0, 0, rows.length);
   return rows.map((cells, r) =>
     cells
-      .map((cell, c) => (c < cells.length - 1 ? cell + ' '.repeat(Math.max(0, widths[r]![c]! - [...cell].length)) : cell))
+      .map((cell, c) => (c < cells.length - 1 ? cell + ' '.repeat(Math.max(0, widths[r]![c]! - cellWidth(cell))) : cell))
       .join('')
       .trimEnd(),
   );
@@ -85,7 +114,7 @@ function fill(rows: string[][], widths: number[][], column: number, from: number
     const start = r;
     let width = 0;
     while (r < to && column < rows[r]!.length - 1) {
-      width = Math.max(width, [...rows[r]![column]!].length + 1);
+      width = Math.max(width, cellWidth(rows[r]![column]!) + 1);
       r++;
     }
     for (let k = start; k < r; k++) widths[k]![column] = width;

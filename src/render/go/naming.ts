@@ -32,6 +32,19 @@ function capitalise(word: string): string {
  * `2fa-code` → `X2faCode`. Never empty, never a keyword.
  */
 export function exportedName(name: string): string {
+  let id = exported.get(name);
+  if (id === undefined) {
+    id = toExported(name);
+    exported.set(name, id);
+  }
+  return id;
+}
+
+/** Emitters ask for the same names over and over (on a large contract, many times each); each is worked out once. */
+const exported = new Map<string, string>();
+const unexported = new Map<string, string>();
+
+function toExported(name: string): string {
   const ws = words(name);
   if (ws.length === 0) return 'X';
   const id = ws.map(capitalise).join('');
@@ -43,6 +56,15 @@ export function exportedName(name: string): string {
  * `type` → `typ`. Keywords and predeclared names get a suffix.
  */
 export function unexportedName(name: string): string {
+  let id = unexported.get(name);
+  if (id === undefined) {
+    id = toUnexported(name);
+    unexported.set(name, id);
+  }
+  return id;
+}
+
+function toUnexported(name: string): string {
   const ws = words(name);
   if (ws.length === 0) return 'x';
   const [first, ...rest] = ws;

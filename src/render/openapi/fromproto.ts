@@ -26,8 +26,8 @@
  *   number excludes 0, a bool is `true`, an enum excludes its zero value, a
  *   list or map takes at least one entry.
  */
-import { stringify } from 'yaml';
 import { UserError } from '../../errors.js';
+import { stringifyBlockYaml } from '../blockyaml.js';
 import { parsePathTemplate } from '../../model/httppath.js';
 import { isRoutable, muxRoute, type MuxRoute } from '../go/muxroute.js';
 import type { HttpRule, RpcField, RpcMessage, RpcMethod, RpcModel, RpcService } from '../../model/rpc.js';
@@ -88,7 +88,7 @@ export function deriveOpenAPI(rpc: RpcModel, info: { title: string; version: str
   if (options.securitySchemes?.length) {
     (document.components as Record<string, unknown>).securitySchemes = Object.fromEntries(options.securitySchemes.map((s) => [s.name, openAPIScheme(s)]));
   }
-  return HEADER + stringify(document, { aliasDuplicateObjects: false, lineWidth: 0 });
+  return HEADER + stringifyBlockYaml(document, { aliasDuplicateObjects: false });
 }
 
 /** A model scheme as OpenAPI 3.0 writes it. */
