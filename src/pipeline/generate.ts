@@ -10,7 +10,8 @@ import { serializeSettings, SETTINGS_PATH, type ProjectSettings } from '../proje
 import { artifact, type Artifact } from '../render/artifact.js';
 import { renderService } from '../render/index.js';
 import { serviceSettingsOf } from '../render/project.js';
-import { renderProtoc } from '../render/proto/index.js';
+import { protocJob } from '../render/proto/index.js';
+import { startServiceProtoc } from './protoc.js';
 import { renderDeploy } from '../render/deploy.js';
 import { migrationArtifacts } from './database.js';
 import { loadClients } from './clients.js';
@@ -84,10 +85,22 @@ export async function generate(settings: ProjectSettings, contract: ContractInpu
   // The service's own templates (svc template init) stand in for the built-ins, for this service alone.
   const templates = await readServiceTemplates(options.fs, settings);
   model.warnings.push(...templates.warnings);
+  // protoc runs while the rest is rendered (synchronous work that would
+  // otherwise wait for it), and is waited for whatever happens.
+  const protoc = await startServiceProtoc(model.rpc ? protocJob(model.rpc, serviceSettings) : undefined);
+  const protocFiles = protoc();
+  protocFiles.catch(() => undefined); // awaited below; a render error must not leave it unhandled
   const artifacts = await withTemplates(templates.overrides, async () => {
+    let service: Artifact[];
+    try {
+      service = renderService(model, serviceSettings, clients);
+    } catch (err) {
+      await protocFiles.catch(() => undefined);
+      throw err;
+    }
     const rendered = [
-      ...renderService(model, serviceSettings, clients),
-      ...(model.rpc ? await renderProtoc(model.rpc, serviceSettings) : []),
+      ...service,
+      ...(await protocFiles),
       ...migrations.artifacts,
       ...renderDeploy(model, settings),
       artifact(SETTINGS_PATH, serializeSettings(settings)),

@@ -323,9 +323,19 @@ export interface GeneratedFile {
  * Throws a UserError naming the install command when protoc or a plugin is
  * missing, and one carrying protoc's stderr when protoc fails.
  */
-export async function runProtoc(
-  options: ProtocOptions & ToolOptions & { cwd?: string; tools?: Toolchain },
-): Promise<GeneratedFile[]> {
+export async function runProtoc(options: ProtocRunOptions): Promise<GeneratedFile[]> {
+  return (await startProtoc(options))();
+}
+
+type ProtocRunOptions = ProtocOptions & ToolOptions & { cwd?: string; tools?: Toolchain };
+
+/**
+ * runProtoc in two steps: it resolves once protoc is running, with a function
+ * that waits for it and returns its files, so that the caller does other work
+ * meanwhile. Call the function exactly once: it also removes the staging
+ * folder.
+ */
+export async function startProtoc(options: ProtocRunOptions): Promise<() => Promise<GeneratedFile[]>> {
   const tools = options.tools ?? (await findTools(options.env ? { env: options.env } : {}));
   const needed: ToolName[] = options.grpc ? ['protoc', 'protoc-gen-go', 'protoc-gen-go-grpc'] : ['protoc', 'protoc-gen-go'];
   for (const name of needed) {
@@ -337,35 +347,38 @@ export async function runProtoc(
   const cwd = resolve(options.cwd ?? process.cwd());
   const outDir = resolve(cwd, options.outDir);
   const staging = await mkdtemp(join(tmpdir(), 'svc-protoc-'));
-  try {
-    const args = protocCommandLine({
-      ...options,
-      outDir: staging,
-      plugins: { 'protoc-gen-go': path('protoc-gen-go'), ...(options.grpc ? { 'protoc-gen-go-grpc': path('protoc-gen-go-grpc') } : {}) },
-    });
-    const result = await execa(path('protoc'), args, {
-      cwd,
-      env: options.env ?? process.env,
-      extendEnv: false,
-      reject: false,
-      all: true,
-    });
-    if (result.exitCode !== 0) {
-      const text = String(result.all ?? '').trim() || `exit code ${result.exitCode}`;
-      throw new UserError(`protoc failed: ${text}`);
+  const args = protocCommandLine({
+    ...options,
+    outDir: staging,
+    plugins: { 'protoc-gen-go': path('protoc-gen-go'), ...(options.grpc ? { 'protoc-gen-go-grpc': path('protoc-gen-go-grpc') } : {}) },
+  });
+  const running = execa(path('protoc'), args, {
+    cwd,
+    env: options.env ?? process.env,
+    extendEnv: false,
+    reject: false,
+    all: true,
+  });
+  return async () => {
+    try {
+      const result = await running;
+      if (result.exitCode !== 0) {
+        const text = String(result.all ?? '').trim() || `exit code ${result.exitCode}`;
+        throw new UserError(`protoc failed: ${text}`);
+      }
+      await gofmt(staging, tools, options.env ?? process.env);
+      const files: GeneratedFile[] = [];
+      for (const rel of await listFiles(staging)) {
+        files.push({ path: rel.split(sep).join('/'), contents: await readFile(join(staging, rel), 'utf8') });
+      }
+      files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      await mkdir(outDir, { recursive: true });
+      await cp(staging, outDir, { recursive: true, force: true });
+      return files;
+    } finally {
+      await rm(staging, { recursive: true, force: true });
     }
-    await gofmt(staging, tools, options.env ?? process.env);
-    const files: GeneratedFile[] = [];
-    for (const rel of await listFiles(staging)) {
-      files.push({ path: rel.split(sep).join('/'), contents: await readFile(join(staging, rel), 'utf8') });
-    }
-    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    await mkdir(outDir, { recursive: true });
-    await cp(staging, outDir, { recursive: true, force: true });
-    return files;
-  } finally {
-    await rm(staging, { recursive: true, force: true });
-  }
+  };
 }
 
 /**

@@ -1,11 +1,7 @@
 import { buildClients, clientsMetricsParam, renderNewClients } from '../go/clientswire.js';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { LIBRARY_PROTOS } from '../../load/proto.js';
 import type { RpcModel } from '../../model/rpc.js';
 import type { SecurityRequirement, ServiceModel } from '../../model/types.js';
-import { runProtoc, protocCommandLine } from '../../tools/protoc.js';
+import { protocCommandLine } from '../../tools/protoc.js';
 import { GO_GENERATED_HEADER, artifact, type Artifact } from '../artifact.js';
 import { GoFile } from '../go/gofile.js';
 import type { ServiceSettings } from '../go/gomodel.js';
@@ -164,36 +160,29 @@ export function protocArgs(model: ServiceModel, settings: ServiceSettings): stri
   });
 }
 
+/** What protoc is to generate for a proto service: the Go messages and gRPC stubs. */
+export interface ProtocJob {
+  /** The .proto files protoc reads, by path: the service's, then the platform's shared protos it imports. */
+  sources: { path: string; text: string }[];
+  /** The sources protoc generates Go for. */
+  files: string[];
+  /** protoc-gen-go's and protoc-gen-go-grpc's options (module=, M...). */
+  goOptions: string[];
+}
+
 /**
- * Runs protoc with protoc-gen-go and protoc-gen-go-grpc over the contract and
- * the imports generated with it, from a scratch copy (so nothing is written
- * into the service before the plan is made), and returns the Go files as
- * generated artifacts.
+ * The protoc run the service needs, or undefined when it has nothing for
+ * protoc. The pipeline runs it (see pipeline/protoc.ts); a platform's shared
+ * protos are imported, not generated, but protoc must find them.
  */
-export async function renderProtoc(rpc: RpcModel, settings: ServiceSettings): Promise<Artifact[]> {
+export function protocJob(rpc: RpcModel, settings: ServiceSettings): ProtocJob | undefined {
   const layout = new ProtoLayout(rpc, settings.module, contractDirOf(settings.name), settings.platformModule);
-  if (layout.generatedFiles().length === 0) return [];
-  const scratch = await mkdtemp(join(tmpdir(), 'svc-proto-'));
-  try {
-    const src = join(scratch, 'src');
-    // A platform's shared protos are imported, not generated: protoc must find them.
-    for (const f of [...layout.generatedFiles(), ...rpc.files.filter((x) => x.origin === 'provided' && !x.library)]) {
-      const p = join(src, f.path);
-      await mkdir(dirname(p), { recursive: true });
-      await writeFile(p, f.text);
-    }
-    const files = await runProtoc({
-      includes: [src, LIBRARY_PROTOS],
-      files: layout.generatedFiles().map((f) => f.path),
-      outDir: join(scratch, 'out'),
-      goOptions: [`module=${settings.module}`, ...layout.goOptions()],
-      grpc: true,
-      cwd: scratch,
-    });
-    return files.map((g) => artifact(g.path, `${GO_GENERATED_HEADER}\n${g.contents}`));
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
+  if (layout.generatedFiles().length === 0) return undefined;
+  return {
+    sources: [...layout.generatedFiles(), ...rpc.files.filter((x) => x.origin === 'provided' && !x.library)].map((f) => ({ path: f.path, text: f.text })),
+    files: layout.generatedFiles().map((f) => f.path),
+    goOptions: [`module=${settings.module}`, ...layout.goOptions()],
+  };
 }
 
 /** cmd/<name>/wire.go: the repositories, the service, its gRPC registrations and its REST routes. */
