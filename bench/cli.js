@@ -7,7 +7,8 @@
 //   svc gen api, again              (the steady state: the fingerprint recorded by the run before replays the outcome)
 //   svc new product                 (with go mod tidy, warm module cache; left out with --no-tidy)
 // Each is run RUNS times (default 5) in fresh temporary folders; the median
-// wall time and the largest peak RSS are printed. Peak RSS is the svc (node)
+// wall time, the median CPU time of the svc process (user + system: steadier
+// than the wall time on a busy machine) and the largest peak RSS are printed. Peak RSS is the svc (node)
 // process's own; go's child processes are not included.
 //
 // --baseline DIR compares with another build of svc (a folder holding its
@@ -44,17 +45,20 @@ if (baselineDir) builds.push({ name: 'baseline', bin: join(resolve(baselineDir),
 
 function once(bin, argv, cwd, env = {}) {
   const rssFile = join(tmpdir(), `svc-bench-rss-${process.pid}`);
+  const cpuFile = join(tmpdir(), `svc-bench-cpu-${process.pid}`);
   const started = process.hrtime.bigint();
   const r = spawnSync(process.execPath, ['--import', RSS_HOOK, bin, ...argv], {
     cwd,
-    env: { ...process.env, ...env, SVC_RSS_FILE: rssFile },
+    env: { ...process.env, ...env, SVC_RSS_FILE: rssFile, SVC_CPU_FILE: cpuFile },
     encoding: 'utf8',
   });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (r.status !== 0) throw new Error(`svc ${argv.join(' ')} failed:\n${r.stderr}`);
   const rssKiB = Number(readFileSync(rssFile, 'utf8'));
+  const cpuMs = Number(readFileSync(cpuFile, 'utf8'));
   rmSync(rssFile, { force: true });
-  return { ms, rssKiB };
+  rmSync(cpuFile, { force: true });
+  return { ms, rssKiB, cpuMs };
 }
 
 /** A fresh folder for one run; `prepare` may fill it (untimed) before the run. */
@@ -92,7 +96,9 @@ function measure(label, argv, { env, prepare, peers = [] } = {}) {
     const peak = Math.max(...s.map((x) => x.rssKiB));
     const name = runners.length > 1 ? `${label} [${r.name}]` : label;
     const rss = Number.isFinite(peak) ? `   peak RSS ${(peak / 1024).toFixed(1).padStart(6)} MiB` : '';
-    console.log(`${name.padEnd(48)} median ${medians[r.name].toFixed(0).padStart(6)} ms   min ${times[0].toFixed(0).padStart(6)} ms${rss}`);
+    const cpus = s.map((x) => x.cpuMs).sort((a, c) => a - c);
+    const cpu = Number.isFinite(cpus[0]) ? `   CPU median ${cpus[Math.floor(cpus.length / 2)].toFixed(0).padStart(5)} ms` : '';
+    console.log(`${name.padEnd(48)} median ${medians[r.name].toFixed(0).padStart(6)} ms   min ${times[0].toFixed(0).padStart(6)} ms${cpu}${rss}`);
   }
   if (builds.length > 1) console.log(`${''.padEnd(48)} svc / baseline: ${(medians.svc / medians.baseline).toFixed(2)}×`);
   for (const p of peers) console.log(`${''.padEnd(48)} svc / ${p.name}: ${(medians.svc / medians[p.name]).toFixed(2)}×`);
@@ -126,7 +132,7 @@ function ogenPeer(contract) {
         const r = spawnSync(ogen, ['--target', join(cwd, 'api'), '--package', 'api', '--clean', contract], { cwd, encoding: 'utf8' });
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         if (r.status !== 0) throw new Error(`ogen failed:\n${r.stderr}`);
-        return { ms, rssKiB: NaN };
+        return { ms, rssKiB: NaN, cpuMs: NaN };
       },
     },
   ];
