@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FileSystem } from '../fs/types.js';
 import type { Action, Plan } from '../plan/plan.js';
@@ -222,7 +222,7 @@ let build: string | undefined;
 
 /**
  * This build of svc: its version, and the path, size and time of every file
- * of dist/ (but its code cache) and templates/. Another build, a template
+ * of dist/ (but its source maps and code cache) and templates/. Another build, a template
  * edited: another id.
  */
 export function buildId(): string {
@@ -230,11 +230,15 @@ export function buildId(): string {
   const h = createHash('sha256').update(SVC_VERSION);
   for (const top of ['dist', 'templates']) {
     const base = join(PACKAGE_ROOT, top);
-    const entries = readdirSync(base, { recursive: true, withFileTypes: true });
-    const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).filter((p) => !p.startsWith(join(base, '.cache')));
+    const cache = join(base, '.cache');
+    const files: string[] = [];
+    for (const e of readdirSync(base, { recursive: true, withFileTypes: true })) {
+      // Source maps do not run; the code cache is checked entry by entry.
+      if (e.isFile() && !e.name.endsWith('.map') && !e.parentPath.startsWith(cache)) files.push(join(e.parentPath, e.name));
+    }
     for (const p of files.sort()) {
-      const st = statSync(p, { bigint: true });
-      h.update(`\0${relative(PACKAGE_ROOT, p)}\0${st.size}\0${st.mtimeNs}`);
+      const st = statSync(p);
+      h.update(`\0${p.slice(PACKAGE_ROOT.length)}\0${st.size}\0${st.mtimeMs}`);
     }
   }
   build = h.digest('base64url');

@@ -121,6 +121,19 @@ describe('gen api fingerprint', () => {
     expect(cachedGenApi(dir)).toBeDefined();
   });
 
+  it('takes the normal path for a fingerprint of another svc build, or one that cannot be read', async () => {
+    await inStep();
+    const path = join(dir, FINGERPRINT_PATH);
+    const record = JSON.parse(readFileSync(path, 'utf8')) as { build: string };
+    writeFileSync(path, JSON.stringify({ ...record, build: `${record.build}x` }));
+    expect(cachedGenApi(dir)).toBeUndefined();
+    writeFileSync(path, '{');
+    expect(cachedGenApi(dir)).toBeUndefined();
+    // The normal run finds the service in step and records it afresh.
+    expect((await genApi('on')).code).toBe(0);
+    expect(cachedGenApi(dir)).toBeDefined();
+  });
+
   it('takes the normal path when svc.yaml changes, and records nothing with SVC_GEN_CACHE=off', async () => {
     await inStep();
     const yaml = join(dir, 'svc.yaml');
