@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { type Dirent, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FileSystem } from '../fs/types.js';
@@ -232,7 +232,15 @@ export function buildId(): string {
     const base = join(PACKAGE_ROOT, top);
     const cache = join(base, '.cache');
     const files: string[] = [];
-    for (const e of readdirSync(base, { recursive: true, withFileTypes: true })) {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(base, { recursive: true, withFileTypes: true });
+    } catch {
+      // Run from the sources (the tests): no dist/ yet.
+      h.update(`\0${top} absent`);
+      continue;
+    }
+    for (const e of entries) {
       // Source maps do not run; the code cache is checked entry by entry.
       if (e.isFile() && !e.name.endsWith('.map') && !e.parentPath.startsWith(cache)) files.push(join(e.parentPath, e.name));
     }
