@@ -70,10 +70,10 @@ function sameSizeEdit(path: string, from: string, to: string): void {
 }
 
 describe('gen api fingerprint', () => {
-  it('replays the same report, --json document and dry run as a full run, and the fingerprint ignores itself in git', async () => {
+  it('replays the same report, --json document, dry run and --check as a full run, and the fingerprint ignores itself in git', async () => {
     await inStep();
     expect(readFileSync(join(dir, '.svc/cache/.gitignore'), 'utf8')).toMatch(/^\*$/m);
-    for (const args of [[], ['--json'], ['--dry-run'], ['--dry-run', '--json']]) {
+    for (const args of [[], ['--json'], ['--dry-run'], ['--dry-run', '--json'], ['--check'], ['--check', '--json']]) {
       const replayed = await genApi('on', ...args);
       const full = await genApi('off', ...args);
       expect(replayed).toEqual(full);
@@ -86,6 +86,9 @@ describe('gen api fingerprint', () => {
     await inStep();
     sameSizeEdit('internal/server/drain.go', 'package server', 'package SERVER');
     expect(cachedGenApi(dir)).toBeUndefined();
+    const check = await genApi('on', '--check');
+    expect(check.code).toBe(1);
+    expect(check.stdout).toMatch(/conflict\s+internal\/server\/drain\.go/);
     const r = await genApi('on');
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('1 in conflict');
