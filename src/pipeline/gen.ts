@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
+import { referencedFiles } from '../load/files.js';
 import { UserError } from '../errors.js';
 import { inTransaction, type FileSystem } from '../fs/types.js';
 import { countActions } from '../plan/plan.js';
@@ -22,12 +23,24 @@ export interface GenApiResult extends GenerateResult {
    * `path:line: what to change`; a run that leaves any exits non-zero.
    */
   edits: string[];
+  /**
+   * The files the contract references, relative to the service root: the
+   * inputs a fingerprint of the run (`recordFingerprint`) hashes besides the
+   * ones read through the file system. Absent when the run cannot be
+   * fingerprinted (a proto contract, clients of other services' contracts, a
+   * platform's service).
+   */
+  fingerprintInputs?: string[];
 }
 
 /** Re-generates a service from its contract, as `svc.yaml` names it. */
 export async function genApi(o: GenApiOptions): Promise<GenApiResult> {
   const { settings, contract } = await readService(o.fs, o.dir);
-  return inTransaction(o.fs, () => generateService(settings, contract, o));
+  const result = await inTransaction(o.fs, () => generateService(settings, contract, o));
+  if (settings.contract.kind !== 'openapi' || settings.clients || settings.platform || contract.text === undefined) return result;
+  const refs = await referencedFiles(contract.path, contract.text, contract.displayPath);
+  const folder = posix.dirname(settings.contract.path);
+  return { ...result, fingerprintInputs: refs.map((f) => posix.join(folder, f.path)) };
 }
 
 /**

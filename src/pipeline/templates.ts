@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { createTwoFilesPatch } from 'diff';
+import { createTwoFilesPatch } from './patch.js';
 import { UserError } from '../errors.js';
 import { SubFileSystem } from '../fs/sub.js';
 import { inTransaction, type FileSystem } from '../fs/types.js';
