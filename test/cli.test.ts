@@ -175,11 +175,17 @@ describe('svc gen client', () => {
 });
 
 /** Every file under dir with its modification time and content. */
+/**
+ * Every file of the service with its time and text, but svc's own cache
+ * (`.svc/cache/`: gen api's fingerprint, which a run in step records), which
+ * is not part of the service.
+ */
 function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (sub: string) => {
     for (const e of readdirSync(join(dir, sub), { withFileTypes: true })) {
       const rel = join(sub, e.name);
+      if (rel === join('.svc', 'cache')) continue;
       if (e.isDirectory()) walk(rel);
       else out[rel] = `${statSync(join(dir, rel)).mtimeMs} ${readFileSync(join(dir, rel), 'utf8')}`;
     }
