@@ -10,7 +10,7 @@
 // For svc it also builds with -tags nosqlite (PostgreSQL only) and -tags
 // nopostgres (SQLite only), prints the packages that took longest in the
 // first cold build (go build -debug-actiongraph), the number of packages
-// (`go list -deps ./...`) and the size of the binary (`make build`'s flags).
+// (`go list -deps ./...`) and the size of the binary (-ldflags "-s -w").
 // Subjects are alternated round by round, so a busy machine slows all alike;
 // the shared GOCACHE and GOMODCACHE are never cleared.
 //
@@ -22,7 +22,8 @@
 // Usage: npm run build && node bench/build.js [--cold N] [--rebuild N]
 //          [--openapi FILE] [--no-peers] [--no-tags] [--keep]
 // Defaults: 1 cold build per subject (each takes a minute or more on two
-// cores), 5 rebuilds.
+// cores), 5 rebuilds; --rebuild 0 measures cold builds only. Wall and CPU
+// (user + system) time are printed: on a busy machine compare the CPU times.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,7 +52,7 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const secs = (ms) => `${(ms / 1000).toFixed(2).padStart(7)} s`;
+const secs = (ms) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2).padStart(7)} s` : "      -  ");
 
 /** Runs a command, throwing its stderr's tail when it fails. */
 function run(cmd, argv, cwd, env = {}) {
@@ -60,11 +61,16 @@ function run(cmd, argv, cwd, env = {}) {
   return r.stdout;
 }
 
-/** Wall time (ms) of `go build ./...` (with argv before ./...) in dir. */
+/**
+ * Wall and CPU time (user + system, of go and the compilers and linker it
+ * runs; ms) of `go build ./...` (with argv before ./...) in dir. On a busy
+ * machine the CPU time moves less than the wall time.
+ */
 function goBuild(dir, argv, env) {
-  const t0 = process.hrtime.bigint();
-  run('go', ['build', ...argv, './...'], dir, env);
-  return Number(process.hrtime.bigint() - t0) / 1e6;
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S', 'go', 'build', ...argv, './...'], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new Error(`go build ${argv.join(' ')} ./...: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
+  const [wall, user, sys] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
+  return { ms: wall * 1000, cpu: (user + sys) * 1000 };
 }
 
 /** Installs a Go tool into .tools/gobin unless there; false (with the reason printed) when it cannot be. */
@@ -150,7 +156,7 @@ for (let round = 0; round < COLD; round++) {
 const rebuild = new Map(subjects.map((s) => [s.name, []]));
 const warm = mkdtempSync(join(tmpdir(), 'svc-bench-gocache-'));
 try {
-  for (const s of subjects) goBuild(s.dir, s.argv, { GOCACHE: warm });
+  if (REBUILD > 0) for (const s of subjects) goBuild(s.dir, s.argv, { GOCACHE: warm });
   for (let round = 0; round < REBUILD; round++) {
     for (const s of subjects) {
       appendFileSync(s.model, `\n// touched by bench/build.js, round ${round}\n`);
@@ -160,19 +166,25 @@ try {
 
   // --- what the starter compiles, and its binary -------------------------------
   console.log(`contract: ${contractArg ?? 'the starter (productproto/openapi/product.yaml)'}; ${COLD} cold build(s) and ${REBUILD} rebuild(s) per subject, alternated; medians`);
-  console.log(`${'subject'.padEnd(24)} ${'cold go build ./...'.padStart(20)} ${'rebuild, one model touched'.padStart(27)}   packages (go list -deps ./...)`);
-  const base = median(cold.get(subjects.find((s) => s.name.startsWith('ogen'))?.name ?? '') ?? []);
+  console.log(`${'subject'.padEnd(24)} ${'cold: wall'.padStart(11)} ${'cpu'.padStart(10)}  ${'rebuild: wall'.padStart(13)} ${'cpu'.padStart(10)}   packages (go list -deps ./...)`);
+  const ogen = cold.get(subjects.find((s) => s.name.startsWith('ogen'))?.name ?? '');
+  const base = ogen ? median(ogen.map((r) => r.ms)) : NaN;
   for (const s of subjects) {
-    const c = median(cold.get(s.name));
-    const ratio = Number.isFinite(base) ? `  (${(c / base).toFixed(2)}× ogen)` : '';
+    const c = median(cold.get(s.name).map((r) => r.ms));
+    const cpu = median(cold.get(s.name).map((r) => r.cpu));
+    const rb = rebuild.get(s.name);
+    const ratio = Number.isFinite(base) ? `  (cold ${(c / base).toFixed(2)}× ogen)` : '';
     const pkgs = run('go', ['list', '-deps', ...s.argv, './...'], s.dir, { GOCACHE: warm }).trim().split('\n').length;
-    console.log(`${s.name.padEnd(24)} ${secs(c).padStart(20)} ${secs(median(rebuild.get(s.name))).padStart(27)}   ${pkgs}${ratio}`);
+    console.log(`${s.name.padEnd(24)} ${secs(c).padStart(11)} ${secs(cpu).padStart(10)}  ${secs(median(rb.map((r) => r.ms))).padStart(13)} ${secs(median(rb.map((r) => r.cpu))).padStart(10)}   ${pkgs}${ratio}`);
   }
 
   for (const s of subjects.filter((x) => x.name.startsWith('svc'))) {
+    if (REBUILD === 0) break; // no warm cache: a binary would cost another cold build
     const out = join(work, 'bin', s.name.replace(/\W+/g, '-'));
-    run('go', ['build', '-trimpath', '-ldflags', '-s -w', ...s.argv, '-o', out, './cmd/product'], s.dir, { GOCACHE: warm });
-    console.log(`binary (${s.name}, -trimpath -ldflags "-s -w"): ${(statSync(out).size / 2 ** 20).toFixed(1)} MiB`);
+    // -ldflags "-s -w" as make build has it; not -trimpath, which would
+    // compile every package again (another cold build) for a few bytes.
+    run('go', ['build', '-ldflags', '-s -w', ...s.argv, '-o', out, './cmd/product'], s.dir, { GOCACHE: warm });
+    console.log(`binary (${s.name}, -ldflags "-s -w"): ${(statSync(out).size / 2 ** 20).toFixed(1)} MiB`);
   }
 } finally {
   rmSync(warm, { recursive: true, force: true });
