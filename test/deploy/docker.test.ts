@@ -79,7 +79,7 @@ describe.each(fixtureCases())('the Dockerfile of fixture %s', (caseName) => {
     const build = stages[0]!;
     const runs = build.filter((i) => i.keyword === 'RUN').map((i) => i.args);
     const compile = runs.find((r) => r.includes('go build'))!;
-    expect(compile).toMatch(/CGO_ENABLED=0 go build -trimpath/);
+    expect(compile).toMatch(/CGO_ENABLED=0 go build -trimpath -tags "\$\{TAGS\}"/);
     expect(compile).toMatch(/-ldflags "[^"]*-X main\.version=\$\{VERSION\} -X main\.commit=\$\{COMMIT\}/);
     expect(compile).toMatch(/--mount=type=cache,target=\/go\/pkg\/mod/);
     expect(compile).toMatch(/--mount=type=cache,target=\/root\/\.cache\/go-build/);
@@ -117,7 +117,7 @@ describe.each(fixtureCases())('the Dockerfile of fixture %s', (caseName) => {
 
   it('has Makefile targets to build and push the image', () => {
     const makefile = files.get('Makefile')!;
-    expect(makefile).toMatch(/^image: .*\n\tdocker build --build-arg VERSION=\$\(VERSION\) --build-arg COMMIT=\$\(COMMIT\) -t \$\(IMAGE\):\$\(TAG\) \.$/m);
+    expect(makefile).toMatch(/^image: .*\n\tdocker build --build-arg VERSION=\$\(VERSION\) --build-arg COMMIT=\$\(COMMIT\) --build-arg TAGS="\$\(TAGS\)" -t \$\(IMAGE\):\$\(TAG\) \.$/m);
     expect(makefile).toMatch(/^image-push: image .*\n\tdocker push \$\(IMAGE\):\$\(TAG\)$/m);
   });
 
