@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { LIBRARY_PROTOS } from '../load/proto.js';
 import { GO_GENERATED_HEADER, artifact, type Artifact } from '../render/artifact.js';
 import type { ProtocJob } from '../render/proto/index.js';
+import { formatDocComments } from '../render/go/format.js';
 import { startProtoc, type GeneratedFile } from '../tools/protoc.js';
 
 /**
@@ -31,6 +32,12 @@ export async function startServiceProtoc(job: ProtocJob | undefined): Promise<()
       goOptions: job.goOptions,
       grpc: true,
       cwd: scratch,
+      // protoc-gen-go formats its output, but gofmt reflows some doc
+      // comments (numbered lists in Google's protos) on a second pass: the
+      // same rewrite svc applies to its own Go, without a gofmt run that
+      // takes longer than protoc on a large API (bench/corpus/gofmt.js
+      // compares the result with real gofmt over the proto corpus).
+      gofmt: false,
     });
   } catch (err) {
     // A missing protoc is reported when its files are asked for: a mistake
@@ -40,7 +47,7 @@ export async function startServiceProtoc(job: ProtocJob | undefined): Promise<()
   }
   return async () => {
     try {
-      return (await files()).map((g) => artifact(g.path, `${GO_GENERATED_HEADER}\n${g.contents}`));
+      return (await files()).map((g) => artifact(g.path, `${GO_GENERATED_HEADER}\n${g.path.endsWith('.go') ? formatDocComments(g.contents) : g.contents}`));
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }

@@ -327,7 +327,13 @@ export async function runProtoc(options: ProtocRunOptions): Promise<GeneratedFil
   return (await startProtoc(options))();
 }
 
-type ProtocRunOptions = ProtocOptions & ToolOptions & { cwd?: string; tools?: Toolchain };
+type ProtocRunOptions = ProtocOptions &
+  ToolOptions & {
+    cwd?: string;
+    tools?: Toolchain;
+    /** Run gofmt over protoc's output (default true); false leaves its doc comments to the caller. */
+    gofmt?: boolean;
+  };
 
 /**
  * runProtoc in two steps: it resolves once protoc is running, with a function
@@ -366,7 +372,7 @@ export async function startProtoc(options: ProtocRunOptions): Promise<() => Prom
         const text = String(result.all ?? '').trim() || `exit code ${result.exitCode}`;
         throw new UserError(`protoc failed: ${text}`);
       }
-      await gofmt(staging, tools, options.env ?? process.env);
+      if (options.gofmt !== false) await gofmt(staging, tools, options.env ?? process.env);
       const files: GeneratedFile[] = [];
       for (const rel of await listFiles(staging)) {
         files.push({ path: rel.split(sep).join('/'), contents: await readFile(join(staging, rel), 'utf8') });
