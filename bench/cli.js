@@ -26,14 +26,10 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { takeOption } from './measure.js';
 
 const args = process.argv.slice(2);
-const flag = (name) => {
-  const i = args.indexOf(name);
-  if (i < 0) return undefined;
-  const [, value] = args.splice(i, 2);
-  return value;
-};
+const flag = (name) => takeOption(args, name);
 const baselineDir = flag('--baseline');
 const noTidy = args.includes('--no-tidy');
 const RUNS = Number(args.find((a) => /^\d+$/.test(a)) ?? 5);

@@ -26,3 +26,11 @@ export function timed(cmd, args, cwd) {
 
 /** `  2.61 s    377 MiB`, or why the command failed. */
 export const fmt = (r) => (r.error ? `failed: ${r.error}` : `${(r.ms / 1000).toFixed(2).padStart(6)} s  ${r.mib.toFixed(0).padStart(5)} MiB`);
+
+/** Removes `name VALUE` from args (a script's argv) and returns VALUE, or undefined when absent. */
+export function takeOption(args, name) {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const [, value] = args.splice(i, 2);
+  return value;
+}

@@ -22,7 +22,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { corpusFile } from '../dist/devtools/corpus.js';
-import { fmt, svc, timed } from './measure.js';
+import { fmt, svc, takeOption, timed } from './measure.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const GOBIN = join(ROOT, '.tools', 'gobin');
@@ -38,12 +38,7 @@ const SPECS = {
 };
 
 const args = process.argv.slice(2);
-const flag = (name) => {
-  const i = args.indexOf(name);
-  if (i < 0) return undefined;
-  const [, value] = args.splice(i, 2);
-  return value;
-};
+const flag = (name) => takeOption(args, name);
 const baselineDir = flag('--baseline');
 const only = flag('--only')?.split(',');
 const noPeers = args.includes('--no-peers');
