@@ -99,20 +99,29 @@ export async function renderFixture(caseName: string): Promise<{ fs: MemoryFileS
 }
 
 /**
- * The fixtures whose golden tree keeps the static runtime (the template
- * files of the runtime packages): one OpenAPI and one proto service. The
- * others keep only what their contract makes, so that a runtime change is
- * reviewed once, not once per fixture; the compile tests still build every
- * fixture whole.
+ * The fixtures whose golden tree keeps the static runtime: one OpenAPI and
+ * one proto service. The others keep only what their contract makes, so that
+ * a runtime change is reviewed once, not once per fixture; the compile tests
+ * still build every fixture whole. The static runtime is every template file
+ * of the runtime packages, and every other template that reads nothing but
+ * the contract's kind (pkg/models/request.go, for one): both render the same
+ * text for every service of a kind.
  */
 const RUNTIME_GOLDENS = new Set(['starter', 'starter-proto']);
 
 /** The rendered files of a case that its golden tree holds: all of them, or all but the static runtime. */
 export function goldenFiles(caseName: string, files: ReadonlyMap<string, string>): Map<string, string> {
   if (RUNTIME_GOLDENS.has(caseName)) return new Map(files);
-  const isRuntime = (path: string) =>
-    runtimePackageAt(path) !== undefined && (existsSync(join(TEMPLATES_DIR, 'service', `${path}.hbs`)) || existsSync(join(TEMPLATES_DIR, 'service', path)));
+  const isRuntime = (path: string) => {
+    const template = join(TEMPLATES_DIR, 'service', `${path}.hbs`);
+    return existsSync(template) && (runtimePackageAt(path) !== undefined || readsOnlyTheKind(readFileSync(template, 'utf8')));
+  };
   return new Map([...files].filter(([path]) => !isRuntime(path)));
+}
+
+/** Whether a template's only Handlebars tags are `proto` conditionals. */
+function readsOnlyTheKind(template: string): boolean {
+  return (template.match(/{{[^}]*}}/g) ?? []).every((tag) => /^{{(?:#if proto|#unless proto|else|\/if|\/unless)}}$/.test(tag));
 }
 
 /** The files of an expected tree, by path relative to it. */
