@@ -1,28 +1,43 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * A cache of generated JavaScript, kept between runs in one JSON file:
- * svc's Handlebars templates precompiled, the validators ajv compiles from
- * the OpenAPI schemas. Compiling them is most of a small generation's cost;
- * loading their JavaScript is a fraction of it.
+ * A cache of generated JavaScript, kept between runs: svc's Handlebars
+ * templates precompiled, the validators ajv compiles from the OpenAPI
+ * schemas. Compiling them is most of a small generation's cost.
  *
  * Each entry is keyed by a name and checked against a hash of everything its
  * code is compiled from (`codeKey`: the template's text, the compiler's
  * version, the options): an input changed since misses and is compiled again,
  * so the cache can never serve old code. A cache that cannot be read or
  * written (a read-only install) only costs the compilation it would have saved.
+ *
+ * A cache is two files: `<name>.cjs`, a CommonJS module of every entry's code,
+ * which a run loads, and `<name>.json`, the same code as text, which only a run
+ * that learnt something reads, to write both again. Loaded as a module, the
+ * code goes through Node's compile cache (`enableCompileCache`) and V8
+ * compiles a function only when it is first called, where evaluating each
+ * entry's text (`new Function`) parsed and compiled all of it on every run.
  */
 export interface CodeCache {
-  /** The cached source of `name`, when the cache holds it for exactly this `key`. */
-  get(name: string, key: string): string | undefined;
-  /** Records the source of `name` for `key`, written by `flush`. */
-  set(name: string, key: string, source: string): void;
+  /**
+   * The value of `name`'s code compiled for `key`: the cached one, or the
+   * source `compile` returns, evaluated, and kept for the next run.
+   */
+  load(name: string, key: string, compile: () => string): unknown;
   /** Writes the cache when it learnt something; never throws. */
   flush(): void;
 }
+
+/**
+ * How an entry's source becomes one JavaScript expression: templates are an
+ * object literal already; a validator is a CommonJS module's body, which
+ * becomes a function of `require`, `module` and `exports`.
+ */
+export type Expression = (source: string) => string;
 
 interface Entry {
   key: string;
@@ -41,13 +56,13 @@ export const CODE_CACHE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..'
 const open = new Map<string, CodeCache>();
 
 /**
- * The cache named `name` (a file in `CODE_CACHE_DIR`), opened once per
+ * The cache named `name` (files in `CODE_CACHE_DIR`), opened once per
  * process and written when the process exits.
  */
-export function codeCache(name: string): CodeCache {
+export function codeCache(name: string, expression: Expression): CodeCache {
   let c = open.get(name);
   if (!c) {
-    const opened = openCodeCache(join(CODE_CACHE_DIR, `${name}.json`));
+    const opened = openCodeCache(join(CODE_CACHE_DIR, name), expression);
     process.once('exit', () => opened.flush());
     open.set(name, opened);
     c = opened;
@@ -55,37 +70,56 @@ export function codeCache(name: string): CodeCache {
   return c;
 }
 
+const require = createRequire(import.meta.url);
+
 /**
- * Opens the cache file `file` (created at the first `flush` that has
- * something to write). `SVC_CODE_CACHE=off` disables it: everything is
- * compiled, as with no cache at all.
+ * Opens the cache whose files are `<base>.cjs` and `<base>.json` (created at
+ * the first `flush` that has something to write). `SVC_CODE_CACHE=off`
+ * disables it: everything is compiled, as with no cache at all.
  */
-export function openCodeCache(file: string): CodeCache {
-  if (process.env.SVC_CODE_CACHE === 'off') return { get: () => undefined, set: () => {}, flush: () => {} };
-  const entries = read(file);
-  let dirty = false;
+export function openCodeCache(base: string, expression: Expression): CodeCache {
+  const evaluate = (source: string): unknown => new Function(`return (${expression(source)});`)();
+  if (process.env.SVC_CODE_CACHE === 'off') return { load: (_name, _key, compile) => evaluate(compile()), flush: () => {} };
+  const loaded = loadModule(`${base}.cjs`);
+  const learnt = new Map<string, Entry>();
   return {
-    get(name, key) {
-      const e = entries.get(name);
-      return e && e.key === key ? e.source : undefined;
-    },
-    set(name, key, source) {
-      entries.set(name, { key, source });
-      dirty = true;
+    load(name, key, compile) {
+      const hit = loaded.get(name);
+      if (hit !== undefined && hit.key === key) return hit.value;
+      const source = compile();
+      learnt.set(name, { key, source });
+      return evaluate(source);
     },
     flush() {
-      if (!dirty) return;
-      dirty = false;
-      write(file, entries);
+      if (learnt.size === 0) return;
+      const entries = readSources(`${base}.json`);
+      for (const [name, e] of learnt) entries.set(name, e);
+      learnt.clear();
+      write(base, entries, expression);
     },
   };
 }
 
-/** The entries of a cache file, or none when it is missing or unreadable. */
-function read(file: string): Map<string, Entry> {
+/** The entries of a cache module, or none when it is missing or cannot be loaded. */
+function loadModule(file: string): Map<string, { key: string; value: unknown }> {
+  const out = new Map<string, { key: string; value: unknown }>();
+  try {
+    const exported = require(file) as Record<string, { key?: unknown; value?: unknown }>;
+    // Out of require's cache, so that a cache opened again reads the file again.
+    delete require.cache[file];
+    for (const [name, e] of Object.entries(exported)) {
+      if (typeof e?.key === 'string' && e.value !== undefined) out.set(name, { key: e.key, value: e.value });
+    }
+  } catch {
+    // No cache yet, or one this version cannot load: start afresh.
+  }
+  return out;
+}
+
+/** The sources of a cache, or none when its file is missing or unreadable. */
+function readSources(file: string): Map<string, Entry> {
   const out = new Map<string, Entry>();
   try {
-    // JSON: parsing it is several times faster than compiling the same strings as a module.
     const loaded = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { key?: unknown; source?: unknown }>;
     for (const [name, e] of Object.entries(loaded)) {
       if (typeof e?.key === 'string' && typeof e.source === 'string') out.set(name, { key: e.key, source: e.source });
@@ -97,16 +131,23 @@ function read(file: string): Map<string, Entry> {
 }
 
 /**
- * Writes the entries as one JSON object (a temporary file then a rename, so
- * that a concurrent run reads the old cache or the new one, never half of
- * one). Failures are ignored: the cache is an optimisation.
+ * Writes the sources as one JSON object and the module of their code (each a
+ * temporary file then a rename, so that a concurrent run reads an old file or
+ * a new one, never half of one). Failures are ignored: the cache is an
+ * optimisation.
  */
-function write(file: string, entries: Map<string, Entry>): void {
-  const sorted = Object.fromEntries([...entries].sort(([a], [b]) => a.localeCompare(b)));
+function write(base: string, entries: Map<string, Entry>, expression: Expression): void {
+  const sorted = [...entries].sort(([a], [b]) => a.localeCompare(b));
+  const module = sorted.map(([name, e]) => `${JSON.stringify(name)}: { key: ${JSON.stringify(e.key)}, value: (${expression(e.source)}) },\n`);
+  writeAtomically(`${base}.json`, JSON.stringify(Object.fromEntries(sorted)));
+  writeAtomically(`${base}.cjs`, `module.exports = {\n${module.join('')}};\n`);
+}
+
+function writeAtomically(file: string, text: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
-    mkdirSync(join(file, '..'), { recursive: true });
-    writeFileSync(tmp, JSON.stringify(sorted));
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(tmp, text);
     renameSync(tmp, file);
   } catch {
     try {

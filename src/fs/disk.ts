@@ -98,7 +98,10 @@ export class DiskFileSystem implements FileSystem {
         makeFolders(dir);
         this.made.add(dir);
       }
-      writeAtomically(target, content, mode);
+      // A staging folder is invisible until `commit()` renames it whole: its
+      // files need no temporary file and rename of their own.
+      if (this.mode === 'folder') writeFileSync(target, content, { mode });
+      else writeAtomically(target, content, mode);
     } catch (err) {
       throw writeError(err, this.root);
     }

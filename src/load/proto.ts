@@ -9,11 +9,11 @@ import { readError } from './source.js';
 
 /**
  * protobufjs (~40 modules), loaded when a proto is first parsed: an OpenAPI
- * run never needs it. The one instance `import` would give too (the CommonJS
- * module cache), so its classes are the ones the model builder checks for.
+ * run never needs it. The model builder checks its classes through this
+ * function too, so that importing the builder loads nothing.
  */
 let protobufLib: typeof protobuf | undefined;
-function protobufjs(): typeof protobuf {
+export function protobufjs(): typeof protobuf {
   protobufLib ??= createRequire(import.meta.url)('protobufjs') as typeof protobuf;
   return protobufLib;
 }

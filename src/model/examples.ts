@@ -1,5 +1,13 @@
-import RandExp from 'randexp';
+import { createRequire } from 'node:module';
+import type RandExpType from 'randexp';
 import type { Constraints, Field, TypeDecl, TypeRef } from './types.js';
+
+/** randexp (with ret and drange), loaded at the first pattern an example must satisfy. */
+let RandExp: typeof RandExpType | undefined;
+function randExp(): typeof RandExpType {
+  RandExp ??= createRequire(import.meta.url)('randexp') as typeof RandExpType;
+  return RandExp;
+}
 
 /**
  * Builds a JSON value that satisfies a type and its constraints, preferring
@@ -95,7 +103,7 @@ function stringExample(c: Constraints): string {
   if ([...c.pattern.matchAll(/(?<!\\)\{(\d+)/g)].some((m) => Number(m[1]) > 1000)) return s;
   // The shortest string the pattern makes, choosing the first option everywhere:
   // deterministic, so golden files stay stable.
-  const gen = new RandExp(re);
+  const gen = new (randExp())(re);
   gen.max = Math.max(min, 1);
   gen.randInt = (from: number) => from;
   for (let attempt = 0; attempt < 3; attempt++) {

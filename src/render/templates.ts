@@ -95,15 +95,9 @@ const COMPILE_OPTIONS = Object.freeze({ noEscape: true, strict: true });
 function compileBuiltin(name: string): HandlebarsTemplateDelegate {
   const text = readFileSync(join(TEMPLATES_DIR, name), 'utf8');
   const key = codeKey(text, hbs.VERSION, COMPILE_OPTIONS);
-  const c = codeCache('templates');
-  let source = c.get(name, key);
-  if (source === undefined) {
-    source = compiler().precompile(text, { ...COMPILE_OPTIONS }) as unknown as string;
-    c.set(name, key, source);
-  }
   // The precompiled source is an object literal of the template's functions.
-  const spec = new Function(`return ${source};`)() as TemplateSpecification;
-  return hbs.template(spec);
+  const spec = codeCache('templates', (source) => source).load(name, key, () => compiler().precompile(text, { ...COMPILE_OPTIONS }) as unknown as string);
+  return hbs.template(spec as TemplateSpecification);
 }
 const overridden = new Map<string, HandlebarsTemplateDelegate>();
 

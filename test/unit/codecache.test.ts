@@ -1,19 +1,27 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openCodeCache, codeKey } from '../../src/codecache.js';
+import { openCodeCache, codeKey, type Expression } from '../../src/codecache.js';
 
 const dirs: string[] = [];
-function tempFile(): string {
+/** A cache's base path (without extension) in a folder that does not exist yet. */
+function tempBase(): string {
   const dir = mkdtempSync(join(tmpdir(), 'svc-codecache-'));
   dirs.push(dir);
-  return join(dir, 'sub', 'templates.json');
+  return join(dir, 'sub', 'templates');
 }
 afterEach(() => {
   vi.unstubAllEnvs();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
+
+const literal: Expression = (source) => source;
+/** A compile step that records that it ran. */
+function compiler(source: string): { compile: () => string; calls: () => number } {
+  let n = 0;
+  return { compile: () => (n++, source), calls: () => n };
+}
 
 describe('code cache', () => {
   it('keys a template by its text, the Handlebars version and the options', () => {
@@ -25,71 +33,109 @@ describe('code cache', () => {
   });
 
   it('keeps what it learnt for the next run, and only for the same key', () => {
-    const file = tempFile();
-    const first = openCodeCache(file);
-    expect(first.get('service/a.hbs', 'k1')).toBeUndefined();
-    first.set('service/a.hbs', 'k1', '{"main":function(){return "a\\n`${x}`";}}');
+    const base = tempBase();
+    // Backquotes, `${` and a new line survive the trip through both files.
+    const source = '{"main":function(x){return "a\\n`${" + x + "}`";}}';
+    const first = openCodeCache(base, literal);
+    const c1 = compiler(source);
+    const v1 = first.load('service/a.hbs', 'k1', c1.compile) as { main: (x: string) => string };
+    expect(c1.calls()).toBe(1);
+    expect(v1.main('b')).toBe('a\n`${b}`');
     first.flush();
 
-    const second = openCodeCache(file);
-    expect(second.get('service/a.hbs', 'k1')).toBe('{"main":function(){return "a\\n`${x}`";}}');
+    const second = openCodeCache(base, literal);
+    const c2 = compiler('{"main":function(){return "stale";}}');
+    const v2 = second.load('service/a.hbs', 'k1', c2.compile) as { main: (x: string) => string };
+    expect(c2.calls()).toBe(0);
+    expect(v2.main('c')).toBe('a\n`${c}`');
     // An edited template (another key) misses: it is compiled again, never served old.
-    expect(second.get('service/a.hbs', 'k2')).toBeUndefined();
-    expect(second.get('service/b.hbs', 'k1')).toBeUndefined();
+    const c3 = compiler('{"main":function(){return "new";}}');
+    expect((second.load('service/a.hbs', 'k2', c3.compile) as { main: () => string }).main()).toBe('new');
+    expect(c3.calls()).toBe(1);
+    const c4 = compiler('{"main":function(){return "b";}}');
+    second.load('service/b.hbs', 'k1', c4.compile);
+    expect(c4.calls()).toBe(1);
   });
 
-  it('merges a run\'s new templates into those it loaded', () => {
-    const file = tempFile();
-    const first = openCodeCache(file);
-    first.set('a', 'k1', 'A');
+  it('turns a module body into a function of require, module and exports', () => {
+    const base = tempBase();
+    const body: Expression = (source) => `function (require, module, exports) {\n${source}\n}`;
+    const source = '"use strict";\nmodule.exports = (x) => require("twice")(x);';
+    for (const round of [1, 2]) {
+      const cache = openCodeCache(base, body);
+      const c = compiler(source);
+      const run = cache.load('v3', 'k', c.compile) as (r: (id: string) => unknown, m: { exports: unknown }, e: unknown) => void;
+      expect(c.calls()).toBe(round === 1 ? 1 : 0);
+      const m = { exports: {} as unknown };
+      run(() => (x: number) => 2 * x, m, m.exports);
+      expect((m.exports as (x: number) => number)(21)).toBe(42);
+      cache.flush();
+    }
+  });
+
+  it('merges a run\'s new entries into those it had', () => {
+    const base = tempBase();
+    const first = openCodeCache(base, literal);
+    first.load('a', 'k1', () => '"A"');
     first.flush();
-    const second = openCodeCache(file);
-    second.set('b', 'k2', 'B');
-    second.set('a', 'k3', 'A2');
+    const second = openCodeCache(base, literal);
+    second.load('b', 'k2', () => '"B"');
+    second.load('a', 'k3', () => '"A2"');
     second.flush();
-    const third = openCodeCache(file);
-    expect(third.get('a', 'k3')).toBe('A2');
-    expect(third.get('a', 'k1')).toBeUndefined();
-    expect(third.get('b', 'k2')).toBe('B');
+    const third = openCodeCache(base, literal);
+    const never = () => {
+      throw new Error('compiled again');
+    };
+    expect(third.load('a', 'k3', never)).toBe('A2');
+    expect(third.load('b', 'k2', never)).toBe('B');
+    expect(third.load('a', 'k1', () => '"A1"')).toBe('A1');
   });
 
   it('writes nothing when it learnt nothing', () => {
-    const file = tempFile();
-    openCodeCache(file).flush();
-    expect(() => readFileSync(file)).toThrow();
+    const base = tempBase();
+    openCodeCache(base, literal).flush();
+    expect(existsSync(`${base}.cjs`)).toBe(false);
+    expect(existsSync(`${base}.json`)).toBe(false);
   });
 
-  it('starts afresh from a file it cannot read, and replaces it', () => {
-    const file = tempFile();
-    const first = openCodeCache(file);
-    first.set('a', 'k', 'A');
+  it('starts afresh from files it cannot load, and replaces them', () => {
+    const base = tempBase();
+    const first = openCodeCache(base, literal);
+    first.load('a', 'k', () => '"A"');
     first.flush();
-    writeFileSync(file, 'this is not JSON {');
-    const fresh = openCodeCache(file);
-    expect(fresh.get('a', 'k')).toBeUndefined();
-    fresh.set('a', 'k', 'A');
+    writeFileSync(`${base}.cjs`, 'this is not JavaScript {');
+    writeFileSync(`${base}.json`, 'this is not JSON {');
+    const fresh = openCodeCache(base, literal);
+    const c = compiler('"A"');
+    expect(fresh.load('a', 'k', c.compile)).toBe('A');
+    expect(c.calls()).toBe(1);
     fresh.flush();
-    expect(openCodeCache(file).get('a', 'k')).toBe('A');
+    const again = compiler('"A"');
+    expect(openCodeCache(base, literal).load('a', 'k', again.compile)).toBe('A');
+    expect(again.calls()).toBe(0);
   });
 
   it('never throws when the cache cannot be written', () => {
-    const file = tempFile();
-    writeFileSync(join(file, '..', '..', 'blocker'), 'a file, not a folder');
-    const c = openCodeCache(join(file, '..', '..', 'blocker', 'templates.json'));
-    c.set('a', 'k', 'A');
+    const base = tempBase();
+    writeFileSync(join(base, '..', '..', 'blocker'), 'a file, not a folder');
+    const c = openCodeCache(join(base, '..', '..', 'blocker', 'templates'), literal);
+    c.load('a', 'k', () => '"A"');
     expect(() => c.flush()).not.toThrow();
   });
 
   it('is off with SVC_CODE_CACHE=off', () => {
-    const file = tempFile();
-    const on = openCodeCache(file);
-    on.set('a', 'k', 'A');
+    const base = tempBase();
+    const on = openCodeCache(base, literal);
+    on.load('a', 'k', () => '"A"');
     on.flush();
     vi.stubEnv('SVC_CODE_CACHE', 'off');
-    const off = openCodeCache(file.replace('templates.json', 'other.json'));
-    off.set('a', 'k', 'A');
-    off.flush();
-    expect(off.get('a', 'k')).toBeUndefined();
-    expect(() => readFileSync(file.replace('templates.json', 'other.json'))).toThrow();
+    const off = openCodeCache(base, literal);
+    const c = compiler('"fresh"');
+    expect(off.load('a', 'k', c.compile)).toBe('fresh');
+    expect(c.calls()).toBe(1);
+    const other = openCodeCache(`${base}-other`, literal);
+    other.load('a', 'k', () => '"A"');
+    other.flush();
+    expect(existsSync(`${base}-other.cjs`)).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
 import { UserError } from '../../errors.js';
 import type { LoadedProto, LoadedProtoFile } from '../../load/proto.js';
-import { columnOf } from '../../load/proto.js';
+import { columnOf, protobufjs } from '../../load/proto.js';
 import type { HttpRule, ProtoFile, RpcEnum, RpcField, RpcMessage, RpcMethod, RpcModel, RpcService } from '../../model/rpc.js';
 import type { ServiceModel } from '../../model/types.js';
 import { buildContractModel } from './model.js';
@@ -53,10 +53,10 @@ export function buildFromProto(loaded: LoadedProto, serviceName: string, securit
   let declared = 0;
   const main = new Set(loaded.main);
   walk(loaded.root, (obj) => {
-    if (obj instanceof protobuf.Type) {
+    if (obj instanceof protobufjs().Type) {
       const m = message(obj);
       messages[m.fullName] = m;
-    } else if (obj instanceof protobuf.Enum) {
+    } else if (obj instanceof protobufjs().Enum) {
       enums[fullName(obj)] = {
         name: obj.name,
         fullName: fullName(obj),
@@ -64,7 +64,7 @@ export function buildFromProto(loaded: LoadedProto, serviceName: string, securit
         ...comment(obj.comment),
         values: Object.entries(obj.values).map(([name, number]) => ({ name, number, ...comment(obj.comments[name]) })),
       };
-    } else if (obj instanceof protobuf.Service && main.has(obj.filename ?? '')) {
+    } else if (obj instanceof protobufjs().Service && main.has(obj.filename ?? '')) {
       declared++;
       const builtIn = BUILT_IN_SERVICES[fullName(obj)];
       if (builtIn) warnings.push(`${fullName(obj)} is served by ${builtIn}; no implementation files are generated for it`);
@@ -111,7 +111,7 @@ function originOf(f: LoadedProtoFile, main: string[]): ProtoFile['origin'] {
 function walk(ns: protobuf.NamespaceBase, visit: (obj: protobuf.ReflectionObject) => void): void {
   for (const obj of ns.nestedArray) {
     visit(obj);
-    if (obj instanceof protobuf.Namespace || obj instanceof protobuf.Type) walk(obj as protobuf.NamespaceBase, visit);
+    if (obj instanceof protobufjs().Namespace || obj instanceof protobufjs().Type) walk(obj as protobuf.NamespaceBase, visit);
   }
 }
 
@@ -146,7 +146,7 @@ function resourceOption(t: protobuf.Type): RpcMessage['resource'] {
 function field(f: protobuf.Field): RpcField {
   f.resolve();
   const resolved = f.resolvedType;
-  const kind = resolved instanceof protobuf.Type ? 'message' : resolved instanceof protobuf.Enum ? 'enum' : 'scalar';
+  const kind = resolved instanceof protobufjs().Type ? 'message' : resolved instanceof protobufjs().Enum ? 'enum' : 'scalar';
   const type = resolved ? fullName(resolved) : f.type;
   if (kind === 'scalar' && !SCALARS.has(type)) throw new UserError(`field ${fullName(f)}: unknown type "${f.type}"`);
   const behaviors = ((f.parsedOptions ?? []) as Record<string, unknown>[])
@@ -166,7 +166,7 @@ function field(f: protobuf.Field): RpcField {
     behaviors,
     ...comment(f.comment),
   };
-  if (f instanceof protobuf.MapField) out.mapKey = f.keyType;
+  if (f instanceof protobufjs().MapField) out.mapKey = f.keyType;
   if (f.partOf) out.oneof = f.partOf.name;
   return out;
 }
