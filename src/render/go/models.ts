@@ -141,6 +141,14 @@ function renderObject(gm: GoModel, f: GoFile, decl: ObjectDecl, name: string): v
       '\t}',
       `\treturn requiredResult(err, ${required.map((fl) => `&aux.${goName(fl)}`).join(', ')})`,
       `}`,
+      '',
+      '// unmarshalChecked decodes a body CheckBody passed, which has every',
+      '// required property: without the check of UnmarshalJSON, in one parse',
+      '// (UnmarshalChecked).',
+      `func (m *${name}) unmarshalChecked(data []byte) error {`,
+      `\ttype plain ${name}`,
+      `\treturn ${json}.Unmarshal(data, (*plain)(m))`,
+      `}`,
     );
   }
 
