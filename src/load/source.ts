@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit as visitYaml, type Alias, type Document, type Node } from 'yaml';
-import { parseTree, visit, type Node as JsonNode } from 'jsonc-parser';
+import { parseTree, type Node as JsonNode } from 'jsonc-parser';
 import { UserError, type SourceLocation } from '../errors.js';
 
 /**
@@ -166,7 +166,7 @@ export class SourceFile {
       });
     };
     // The containers open around the scan; key is null off every pointer's way.
-    const stack: { key: string | null; depth: number; array: boolean; index: number; member: string | null }[] = [];
+    const stack: { key: string | null; depth: number; array: boolean; index: number; member: string | null; expectKey: boolean }[] = [];
     /** The key of the value starting now: an object member (located at its key) or an array item (located here). */
     const valueKey = (line: number, character: number): string | null => {
       const top = stack[stack.length - 1];
@@ -178,31 +178,56 @@ export class SourceFile {
       record(key, top.depth + 1, line, character);
       return key;
     };
-    const open = (array: boolean) => (_o: number, _l: number, line: number, character: number) => {
-      stack.push({ key: valueKey(line, character), depth: stack.length, array, index: 0, member: null });
-    };
-    const close = () => {
-      stack.pop();
-    };
-    visit(this.text, {
-      onObjectBegin: open(false),
-      onArrayBegin: open(true),
-      onObjectEnd: close,
-      onArrayEnd: close,
-      onObjectProperty: (property, _o, _l, line, character) => {
-        const top = stack[stack.length - 1]!;
-        const key = top.key === null ? null : `${top.key}\u0000${property}`;
-        top.member = key !== null && prefixes.has(key) ? key : null;
-        if (top.member !== null) record(top.member, top.depth + 1, line, character);
-      },
-      onLiteralValue: (_v, _o, _l, line, character) => {
-        valueKey(line, character);
-      },
-      onSeparator: (sep) => {
+    // One pass over the characters (the text is JSON that parsed): lines and
+    // columns as an editor counts them (a CR LF is one break, a column is in
+    // UTF-16 units from 0), a property's name unescaped only when it has an
+    // escape.
+    const text = this.text;
+    let line = 0;
+    let lineStart = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10 /* \n */ || c === 13 /* \r */) {
+        if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
+        line++;
+        lineStart = i + 1;
+      } else if (c === 123 /* { */ || c === 91 /* [ */) {
+        stack.push({ key: valueKey(line, i - lineStart), depth: stack.length, array: c === 91, index: 0, member: null, expectKey: c === 123 });
+      } else if (c === 125 /* } */ || c === 93 /* ] */) {
+        stack.pop();
+      } else if (c === 44 /* , */) {
         const top = stack[stack.length - 1];
-        if (sep === ',' && top?.array) top.index++;
-      },
-    });
+        if (top?.array) top.index++;
+        else if (top) top.expectKey = true;
+      } else if (c === 58 /* : */) {
+        stack[stack.length - 1]!.expectKey = false;
+      } else if (c === 34 /* " */) {
+        let end = i + 1;
+        let escaped = false;
+        for (; end < text.length; end++) {
+          const d = text.charCodeAt(end);
+          if (d === 92 /* \\ */) {
+            escaped = true;
+            end++;
+          } else if (d === 34) {
+            break;
+          }
+        }
+        const top = stack[stack.length - 1];
+        if (top && !top.array && top.expectKey) {
+          const property = escaped ? (JSON.parse(text.slice(i, end + 1)) as string) : text.slice(i + 1, end);
+          const key = top.key === null ? null : `${top.key}\u0000${property}`;
+          top.member = key !== null && prefixes.has(key) ? key : null;
+          if (top.member !== null) record(top.member, top.depth + 1, line, i - lineStart);
+        } else {
+          valueKey(line, i - lineStart);
+        }
+        i = end;
+      } else if (c === 45 /* - */ || (c >= 48 && c <= 57) || c === 116 /* t */ || c === 102 /* f */ || c === 110 /* n */) {
+        valueKey(line, i - lineStart);
+        while (i + 1 < text.length && isLiteralChar(text.charCodeAt(i + 1))) i++;
+      }
+    }
     return pointers.map((p, i) => ({ file: this.displayPath, pointer: normalizePointer(p), line: found[i]!.line, column: found[i]!.column }));
   }
 
@@ -251,15 +276,42 @@ export const MAX_DEPTH = 200;
 /** How many times YAML aliases may be expanded (times the aliases each expansion holds): the yaml library's guard against alias bombs. */
 const MAX_ALIAS_COUNT = 1000;
 
+/** A character of a JSON number or of true, false and null after their first. */
+function isLiteralChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || c === 46 /* . */ || c === 43 /* + */ || c === 45 /* - */ || c === 69 /* E */;
+}
+
+/**
+ * A value met in a walk of a document, linked to its parent: its path is
+ * built only when it is the one reported, not copied for every value.
+ */
+interface Visit {
+  value: unknown;
+  key: string;
+  up: Visit | undefined;
+  depth: number;
+}
+
+/** The keys from the document's root to a visited value. */
+function pathOf(v: Visit): string[] {
+  const path: string[] = [];
+  for (let at: Visit | undefined = v; at?.up !== undefined; at = at.up) path.push(at.key);
+  return path.reverse();
+}
+
 /** The path to the first value nested deeper than MAX_DEPTH, found without recursion. */
 export function tooDeep(data: unknown): string[] | undefined {
-  const stack: { value: unknown; path: string[] }[] = [{ value: data, path: [] }];
+  const stack: Visit[] = [{ value: data, key: '', up: undefined, depth: 0 }];
   while (stack.length > 0) {
-    const { value, path } = stack.pop()!;
+    const at = stack.pop()!;
+    const { value, depth } = at;
     if (typeof value !== 'object' || value === null) continue;
-    if (path.length >= MAX_DEPTH) return path;
-    if (Array.isArray(value)) value.forEach((v, i) => stack.push({ value: v, path: [...path, String(i)] }));
-    else for (const [k, v] of Object.entries(value)) stack.push({ value: v, path: [...path, k] });
+    if (depth >= MAX_DEPTH) return pathOf(at);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) stack.push({ value: value[i], key: String(i), up: at, depth: depth + 1 });
+    } else {
+      for (const k of Object.keys(value)) stack.push({ value: (value as Record<string, unknown>)[k], key: k, up: at, depth: depth + 1 });
+    }
   }
   return undefined;
 }
@@ -280,16 +332,22 @@ function deepOffset(text: string, depth: number): number | undefined {
 
 /** The first number that is infinite or NaN (1e999 in JSON or YAML, .inf, .nan), found without recursion and not below MAX_DEPTH. */
 function nonFinite(data: unknown): { path: string[]; value: number } | undefined {
-  const stack: { value: unknown; path: string[] }[] = [{ value: data, path: [] }];
+  const stack: Visit[] = [{ value: data, key: '', up: undefined, depth: 0 }];
   while (stack.length > 0) {
-    const { value, path } = stack.pop()!;
+    const at = stack.pop()!;
+    const { value, depth } = at;
     if (typeof value === 'number') {
-      if (!Number.isFinite(value)) return { path, value };
+      if (!Number.isFinite(value)) return { path: pathOf(at), value };
       continue;
     }
-    if (typeof value !== 'object' || value === null || path.length >= MAX_DEPTH) continue;
-    const entries: [string, unknown][] = Array.isArray(value) ? value.map((v, i) => [String(i), v]) : Object.entries(value);
-    for (let i = entries.length - 1; i >= 0; i--) stack.push({ value: entries[i]![1], path: [...path, entries[i]![0]] });
+    if (typeof value !== 'object' || value === null || depth >= MAX_DEPTH) continue;
+    // Pushed last to first, so that the first in the document is found first.
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], key: String(i), up: at, depth: depth + 1 });
+    } else {
+      const keys = Object.keys(value);
+      for (let i = keys.length - 1; i >= 0; i--) stack.push({ value: (value as Record<string, unknown>)[keys[i]!], key: keys[i]!, up: at, depth: depth + 1 });
+    }
   }
   return undefined;
 }

@@ -64,4 +64,19 @@ describe('SourceFile.locateMany', () => {
     expect(batch).toEqual(pointers.map((p) => single.locate(p)));
     expect(batch.map((l) => l.line)).toEqual([5, 10, 13, 18, 5, 25, 1]);
   });
+
+  it('agrees with locate on escaped names, CR LF breaks, minified text and literals in arrays', () => {
+    const doc = {
+      'a"b': { '\u00e9t\u00e9': [1, -2.5e3, true, null, { 'x/y': 'v"w', z: [[], {}] }] },
+      'c~d': ['s', 'é', { deep: { er: 1 } }],
+      n: { '': 0 },
+    };
+    const texts = [JSON.stringify(doc), JSON.stringify(doc, null, 2).replace(/\n/g, '\r\n'), JSON.stringify(doc, null, '\t'), JSON.stringify(doc, null, 1).replace(/"a\\"b"/, '"a\\u0022b"')];
+    const ptrs = ['#/a"b', '#/a"b/été/1', '#/a"b/été/3', '#/a"b/été/4/x~1y', '#/a"b/été/4/z/1', '#/c~0d/1', '#/c~0d/2/deep/er', '#/n/', '#/a"b/été/9', '#/nope'];
+    for (const text of texts) {
+      const batch = SourceFile.parse('d.json', text).locateMany(ptrs);
+      const single = SourceFile.parse('d.json', text);
+      expect(batch, text).toEqual(ptrs.map((p) => single.locate(p)));
+    }
+  });
 });

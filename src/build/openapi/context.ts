@@ -26,6 +26,19 @@ export class BuildContext {
     readonly source: SourceFile,
   ) {}
 
+  private readonly refs = new Map<string, { segments: string[]; pointer: string }>();
+
+  /** A local `$ref`'s segments and normal pointer, parsed once however often it is followed. */
+  private parseRef(ref: string): { segments: string[]; pointer: string } {
+    let parsed = this.refs.get(ref);
+    if (!parsed) {
+      const segments = parsePointer(ref);
+      parsed = { segments, pointer: toPointer(segments) };
+      this.refs.set(ref, parsed);
+    }
+    return parsed;
+  }
+
   /** Follows a local `$ref` chain to its target, returning the target's pointer too. */
   resolve(value: unknown, at: string): { node: Json; pointer: string } {
     let node = value;
@@ -36,9 +49,10 @@ export class BuildContext {
       if (!ref.startsWith('#')) throw this.source.error(`${pointer}/$ref`, `unsupported external $ref "${ref}" after bundling`);
       if (seen.has(ref)) throw this.source.error(`${pointer}/$ref`, `$ref cycle through "${ref}"`);
       seen.add(ref);
-      const target = get(this.doc, parsePointer(ref));
+      const parsed = this.parseRef(ref);
+      const target = get(this.doc, parsed.segments);
       if (target === undefined) throw this.source.error(`${pointer}/$ref`, `broken $ref "${ref}": no such target`);
-      pointer = toPointer(parsePointer(ref));
+      pointer = parsed.pointer;
       node = target;
     }
     if (!isObject(node)) throw this.source.error(pointer, 'expected an object');

@@ -32,13 +32,22 @@ export function requestType(gm: GoModel, op: Operation): string {
 
 /** The resource and standard method an operation implements, if any. */
 export function crudRole(gm: GoModel, op: Operation): { resource: Resource; kind: CrudKind } | undefined {
-  for (const resource of gm.model.resources) {
-    for (const [kind, name] of Object.entries(resource.operations)) {
-      if (name === op.name) return { resource, kind: kind as CrudKind };
+  let roles = crudRoles.get(gm);
+  if (!roles) {
+    roles = new Map();
+    // The first resource that names an operation gives its role.
+    for (const resource of gm.model.resources) {
+      for (const [kind, name] of Object.entries(resource.operations)) {
+        if (name !== undefined && !roles.has(name)) roles.set(name, { resource, kind: kind as CrudKind });
+      }
     }
+    crudRoles.set(gm, roles);
   }
-  return undefined;
+  return roles.get(op.name);
 }
+
+/** Each model's operations by name → their CRUD role, found once (crudRole). */
+const crudRoles = new WeakMap<GoModel, Map<string, { resource: Resource; kind: CrudKind }>>();
 
 /** The names of a resource's generated helpers (`newProduct`, `applyProductUpdate`, `productPage`, `productList`). */
 interface HelperNames {

@@ -154,7 +154,7 @@ export class GoModel {
   packageVar(pkg: string, base: string): string {
     let taken = this.pkgVars.get(pkg);
     if (!taken) {
-      taken = new Set(pkg === 'models' ? ['uuidPattern'] : []);
+      taken = new Set<string>();
       this.pkgVars.set(pkg, taken);
     }
     return unique(base, taken);

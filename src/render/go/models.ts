@@ -163,7 +163,10 @@ function renderObject(gm: GoModel, f: GoFile, decl: ObjectDecl, name: string): v
       ref: field.type,
       constraints: field.constraints,
       path: goString(field.name),
-      patternVar: unexportedName(`${name}${fieldName}`),
+      // Named only when a pattern needs a variable: most fields have none.
+      get patternVar() {
+        return unexportedName(`${name}${fieldName}`);
+      },
     };
     const stmts = v.check(check, pointer ? '\t\t' : '\t');
     if (stmts.length === 0) continue;
