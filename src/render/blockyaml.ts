@@ -3,9 +3,9 @@ import { stringify } from 'yaml';
 /**
  * The YAML text `stringify(data, { lineWidth: 0, sortMapEntries: false,
  * aliasDuplicateObjects })` of the `yaml` library gives, written directly for
- * plain data: maps with string keys, arrays, strings, finite numbers and
- * booleans. The library builds a node tree and asks its schema about every
- * scalar, which costs seconds on a large document (GitHub's API snapshot is
+ * plain data: maps with string keys, arrays, strings, finite numbers,
+ * bigints (a proto integer's bounds) and booleans. The library builds a node
+ * tree and asks its schema about every scalar, which costs seconds on a large document (GitHub's API snapshot is
  * 168,000 lines, Compute Engine's derived OpenAPI document more); here each
  * line is written as it is reached, a scalar that is plainly a word or a path
  * is written as is, and any other scalar is rendered once by the library and
@@ -89,8 +89,9 @@ class ScalarCache {
   }
 }
 
-/** A string or a number as a cache key: `s:text`, `n:1.5` (and `n:-0`, which a Map would take for 0). */
+/** A string or a number as a cache key: `s:text`, `n:1.5` (and `n:-0`, which a Map would take for 0), `b:4294967295` for a bigint. */
 function cacheKey(v: unknown): string {
+  if (typeof v === 'bigint') return `b:${v}`;
   return typeof v === 'number' ? `n:${Object.is(v, -0) ? '-0' : String(v)}` : `s:${String(v)}`;
 }
 
@@ -119,7 +120,7 @@ function isMap(v: unknown): v is Record<string, unknown> {
 }
 
 function isScalar(v: unknown): boolean {
-  return typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+  return typeof v === 'string' || typeof v === 'boolean' || typeof v === 'bigint' || (typeof v === 'number' && Number.isFinite(v));
 }
 
 /** Appends lines to out; each method returns false when it meets a shape left to the library. */

@@ -177,6 +177,15 @@ describe('stringifyBlockYaml', () => {
     expect(writeBlockYaml({})).toBe(library({}));
   });
 
+  it('writes bigints (a proto integer\'s bounds) as the library does, beside numbers of the same value', () => {
+    const data = {
+      uint32: { type: 'integer', format: 'uint32', minimum: 0n, maximum: 2n ** 32n - 1n },
+      int64: { minimum: -(2n ** 63n), maximum: 2n ** 63n - 1n },
+      same: { n: 1, b: 1n, items: [0n, 0, -1n, 2n ** 64n] },
+    };
+    expect(writeBlockYaml(data)).toBe(library(data));
+  });
+
   it('leaves to the library what it does not write itself: shared objects, arrays of maps, nulls, non-finite numbers', () => {
     const shared = { type: 'string', required: true };
     const cases: Record<string, unknown>[] = [

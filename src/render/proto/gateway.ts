@@ -44,7 +44,25 @@ interface RouteGroup {
  * with an earlier one, are served over gRPC only, with a warning.
  */
 export function gatewayRoutes(layout: ProtoLayout, warnings: string[]): RouteGroup[] {
+  let found = routesOf.get(layout);
+  if (!found) {
+    const own: string[] = [];
+    found = { groups: findRoutes(layout, own), warnings: own };
+    routesOf.set(layout, found);
+  }
+  warnings.push(...found.warnings);
+  return found.groups;
+}
+
+/** Each layout's routes and the warnings finding them gave: found once, however many files need them. */
+const routesOf = new WeakMap<ProtoLayout, { groups: RouteGroup[]; warnings: string[] }>();
+
+function findRoutes(layout: ProtoLayout, warnings: string[]): RouteGroup[] {
   const groups: RouteGroup[] = [];
+  // The groups by method and shape, and each method's groups: found by key
+  // rather than by a scan of every group per rule (993 RPCs in Compute Engine).
+  const byShape = new Map<string, RouteGroup>();
+  const byMethod = new Map<string, RouteGroup[]>();
   for (const s of layout.rpc.services) {
     for (const m of s.methods) {
       if (m.http.length === 0) continue;
@@ -63,7 +81,8 @@ export function gatewayRoutes(layout: ProtoLayout, warnings: string[]): RouteGro
         }
         const route: GatewayRoute = { service: s, method: m, rule, mux };
         const shape = shapeOf(mux);
-        const same = groups.find((g) => g.httpMethod === rule.method && g.shape.join('/') === shape.join('/'));
+        const key = `${rule.method} ${shape.join('/')}`;
+        const same = byShape.get(key);
         if (same) {
           if (mux.verb !== undefined && !same.verbs.has(mux.verb)) {
             // A group started by a plain route learns where its verbs sit.
@@ -74,7 +93,8 @@ export function gatewayRoutes(layout: ProtoLayout, warnings: string[]): RouteGro
           else warnings.push(`${s.fullName}.${m.name}: ${rule.method} ${rule.path} is already bound by another rule; served over gRPC only`);
           continue;
         }
-        const clash = groups.find((g) => g.httpMethod === rule.method && conflicts(g.shape, shape));
+        const sameMethod = byMethod.get(rule.method) ?? [];
+        const clash = sameMethod.find((g) => conflicts(g.shape, shape));
         if (clash) {
           warnings.push(`${s.fullName}.${m.name}: ${rule.method} ${rule.path} overlaps ${clash.httpMethod} ${clash.pattern} ambiguously; served over gRPC only`);
           continue;
@@ -87,6 +107,9 @@ export function gatewayRoutes(layout: ProtoLayout, warnings: string[]): RouteGro
           group.plain = route;
         }
         groups.push(group);
+        byShape.set(key, group);
+        sameMethod.push(group);
+        byMethod.set(rule.method, sameMethod);
       }
     }
   }
@@ -171,10 +194,15 @@ interface PathMethods {
  */
 function pathMethods(groups: RouteGroup[]): PathMethods[] {
   const paths: PathMethods[] = [];
+  const byShape = new Map<string, PathMethods>();
   for (const g of groups) {
     const key = g.shape.join('/');
-    let p = paths.find((x) => x.shape.join('/') === key);
-    if (!p) paths.push((p = { pattern: g.pattern, shape: g.shape, byVerb: new Map() }));
+    let p = byShape.get(key);
+    if (!p) {
+      p = { pattern: g.pattern, shape: g.shape, byVerb: new Map() };
+      paths.push(p);
+      byShape.set(key, p);
+    }
     if (g.verbs.size > 0 && p.last === undefined) {
       // Wildcard names may differ between methods: the verb sits in the last one of this path's pattern.
       const names = [...p.pattern.matchAll(/\{(\w+)(?:\.\.\.)?\}/g)].map((m) => m[1]!);
@@ -210,7 +238,12 @@ export function renderGateway(layout: ProtoLayout, warnings: string[]): Artifact
   const paths = pathMethods(groups);
   const methodList = (methods: string[]) => `{${methods.map((m) => (METHOD_CONSTANTS[m] ? `${http}.${METHOD_CONSTANTS[m]}` : goString(m))).join(', ')}}`;
   const table = (p: PathMethods) => `{${[...p.byVerb].map(([verb, ms]) => `${goString(verb)}: ${methodList(ms)}`).join(', ')}}`;
-  const shapeOfPattern = (pattern: string) => paths.findIndex((p) => p.shape.join('/') === shapeOfMux(pattern).join('/'));
+  const pathIndex = new Map<string, number>();
+  paths.forEach((p, i) => {
+    const key = p.shape.join('/');
+    if (!pathIndex.has(key)) pathIndex.set(key, i);
+  });
+  const shapeOfPattern = (pattern: string) => pathIndex.get(shapeOfMux(pattern).join('/')) ?? -1;
   for (const g of groups) {
     const method = METHOD_CONSTANTS[g.httpMethod] ? `${http}.${METHOD_CONSTANTS[g.httpMethod]}` : goString(g.httpMethod);
     const members = [...(g.plain ? [g.plain] : []), ...g.verbs.values()];
