@@ -46,6 +46,8 @@ export interface LoadedProto {
   /** The user's include folders, absolute (the contract's own folder is among them). */
   includes: string[];
   displayPath: string;
+  /** With `deferCheck`: protoc's check of the contract, rejected with its first mistake (a UserError). */
+  checked?: Promise<void>;
 }
 
 /** The root folder of the npm package google-proto-files: google/api, google/rpc, google/protobuf, ... */
@@ -65,6 +67,13 @@ export interface ProtoLoadOptions {
    * the protobufjs wording).
    */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Do not wait for protoc's check of the contract: it runs while the caller
+   * goes on, and its outcome is the result's `checked`, which the caller
+   * awaits before protoc generates from the contract (and, on a mistake of
+   * its own, before it reports that: protoc's finding comes first).
+   */
+  deferCheck?: boolean;
 }
 
 /**
@@ -150,15 +159,26 @@ export async function loadProto(path: string, options: ProtoLoadOptions = {}): P
       queue.push({ path: imp, diskPath: found.diskPath, display, text, fromLibrary: found.library });
     }
   }
-  checkImportCycles(mainImport, files);
+  // protoc checks the contract on the other core while protobufjs resolves it.
+  const checked = protocCheck(mainImport, files, options.env ?? process.env);
+  checked.catch(() => undefined); // awaited below, or by the caller
   try {
-    root.resolveAll();
+    checkImportCycles(mainImport, files);
+    try {
+      root.resolveAll();
+    } catch (err) {
+      throw resolveError(err as Error, root, files);
+    }
+    checkFieldNumbers(root, files);
   } catch (err) {
-    throw resolveError(err as Error, root, files);
+    // What protobufjs refuses is told as before; protoc is let finish (its scratch folder removed).
+    await checked.catch(() => undefined);
+    throw err;
   }
-  checkFieldNumbers(root, files);
-  await protocCheck(mainImport, files, options.env ?? process.env);
-  return { kind: 'proto', root, main: [mainImport], files, includes, displayPath };
+  const loaded: LoadedProto = { kind: 'proto', root, main: [mainImport], files, includes, displayPath };
+  if (options.deferCheck) return { ...loaded, checked };
+  await checked;
+  return loaded;
 }
 
 /**

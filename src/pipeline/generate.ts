@@ -73,39 +73,46 @@ export interface GenerateResult {
  */
 export async function generate(settings: ProjectSettings, contract: ContractInput, options: GenerateOptions): Promise<GenerateResult> {
   const loaded = contract.loaded ?? await loadContract(contract.path, settings.contract.kind, contract.text, contract.displayPath, contract.includes);
-  const model = buildModel(loaded, settings.name, settings.security);
-  await addContractEvents(model, settings, options.fs, options.extra);
-  if (settings.contract.kind === 'proto' && (settings.features.cache ?? 'off') !== 'off') {
-    model.warnings.push(`svc.yaml: features.cache: ${settings.features.cache}: the cache runtime is generated, but a proto service's repositories are not put behind it yet (OpenAPI services only)`);
-  }
-  const migrations = await migrationArtifacts(model, settings, options.fs);
-  model.warnings.push(...migrations.warnings);
-  const serviceSettings = serviceSettingsOf(settings);
-  const clients = settings.clients && contract.root ? await loadClients(settings, contract.root) : [];
-  // The service's own templates (svc template init) stand in for the built-ins, for this service alone.
-  const templates = await readServiceTemplates(options.fs, settings);
-  model.warnings.push(...templates.warnings);
+  // A proto contract loaded with its protoc check deferred (loadProto's
+  // deferCheck): the check runs while the model is built and protoc
+  // generates, and what it finds is reported before any other mistake, and
+  // before protoc's output is used.
+  const checked = loaded.kind === 'proto' ? loaded.checked : undefined;
+  const { model, migrations, serviceSettings, clients, templates } = await checkFailsFirst(checked, async () => {
+    const model = buildModel(loaded, settings.name, settings.security);
+    await addContractEvents(model, settings, options.fs, options.extra);
+    if (settings.contract.kind === 'proto' && (settings.features.cache ?? 'off') !== 'off') {
+      model.warnings.push(`svc.yaml: features.cache: ${settings.features.cache}: the cache runtime is generated, but a proto service's repositories are not put behind it yet (OpenAPI services only)`);
+    }
+    const migrations = await migrationArtifacts(model, settings, options.fs);
+    model.warnings.push(...migrations.warnings);
+    const serviceSettings = serviceSettingsOf(settings);
+    const clients = settings.clients && contract.root ? await loadClients(settings, contract.root) : [];
+    // The service's own templates (svc template init) stand in for the built-ins, for this service alone.
+    const templates = await readServiceTemplates(options.fs, settings);
+    model.warnings.push(...templates.warnings);
+    return { model, migrations, serviceSettings, clients, templates };
+  });
   // protoc runs while the rest is rendered (synchronous work that would
   // otherwise wait for it), and is waited for whatever happens.
   const protoc = await startServiceProtoc(model.rpc ? protocJob(model.rpc, serviceSettings) : undefined);
   const protocFiles = protoc();
   protocFiles.catch(() => undefined); // awaited below; a render error must not leave it unhandled
   const artifacts = await withTemplates(templates.overrides, async () => {
+    // Everything but protoc's files is rendered while protoc runs.
     let service: Artifact[];
+    let deploy: Artifact[];
+    let svcYaml: Artifact;
     try {
       service = renderService(model, serviceSettings, clients);
+      deploy = renderDeploy(model, settings);
+      svcYaml = artifact(SETTINGS_PATH, serializeSettings(settings));
     } catch (err) {
       await protocFiles.catch(() => undefined);
+      await checked;
       throw err;
     }
-    const rendered = [
-      ...service,
-      ...(await protocFiles),
-      ...migrations.artifacts,
-      ...renderDeploy(model, settings),
-      artifact(SETTINGS_PATH, serializeSettings(settings)),
-      ...(options.extra ?? []),
-    ];
+    const rendered = [...service, ...(await checkedFirst(checked, () => protocFiles)), ...migrations.artifacts, ...deploy, svcYaml, ...(options.extra ?? [])];
     rendered.push(...(await serviceChart(options.fs, model, settings, rendered, options.helm ?? false)));
     return rendered;
   });
@@ -123,4 +130,25 @@ export async function generate(settings: ProjectSettings, contract: ContractInpu
   // A plan with a conflict writes nothing at all.
   const { written } = await applyPlan(plan, options.fs, manifest);
   return { ...result, written };
+}
+
+/**
+ * `fn`'s result, without waiting for a deferred protoc check; when `fn`
+ * fails, the check is waited for, and its mistake, if it finds one, is the
+ * one reported.
+ */
+async function checkFailsFirst<T>(checked: Promise<void> | undefined, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    await checked;
+    throw err;
+  }
+}
+
+/** `fn`'s result once a deferred protoc check (if any) has passed: the check's mistake comes first. */
+async function checkedFirst<T>(checked: Promise<void> | undefined, fn: () => Promise<T>): Promise<T> {
+  const result = await checkFailsFirst(checked, fn);
+  await checked;
+  return result;
 }

@@ -211,7 +211,8 @@ async function newProtoService(o: Resolved): Promise<GenerateResult> {
     loaded = await loadProto(resolve(o.dir, contractDir, importPath), { text: starterProto(o.name, o.module), displayPath: `${contractDir}/${importPath}` });
   } else {
     // In a platform, its root is an include folder: the contract may import shared/proto/... .
-    loaded = await loadProto(proto, { cwd, includes: [...(o.includes ?? []), ...(o.platform ? [resolve(o.dir, o.platform.root)] : [])] });
+    // protoc's check runs on while the service is planned: generate waits for it before protoc generates.
+    loaded = await loadProto(proto, { cwd, includes: [...(o.includes ?? []), ...(o.platform ? [resolve(o.dir, o.platform.root)] : [])], deferCheck: true });
   }
   // The platform's shared protos stay where they are: the service imports them.
   const own = (path: string) => !(o.platform && path.startsWith(SHARED_PROTO_PREFIX));
