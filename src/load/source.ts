@@ -299,21 +299,32 @@ function pathOf(v: Visit): string[] {
   return path.reverse();
 }
 
-/** The path to the first value nested deeper than MAX_DEPTH, found without recursion. */
-export function tooDeep(data: unknown): string[] | undefined {
+/**
+ * The first value, in document order, that `picked` chooses, found without
+ * recursion; the walk does not go below MAX_DEPTH levels.
+ */
+function firstValue(data: unknown, picked: (value: unknown, depth: number) => boolean): Visit | undefined {
   const stack: Visit[] = [{ value: data, key: '', up: undefined, depth: 0 }];
   while (stack.length > 0) {
     const at = stack.pop()!;
     const { value, depth } = at;
-    if (typeof value !== 'object' || value === null) continue;
-    if (depth >= MAX_DEPTH) return pathOf(at);
+    if (picked(value, depth)) return at;
+    if (typeof value !== 'object' || value === null || depth >= MAX_DEPTH) continue;
+    // Pushed last to first, so that the first in the document is met first.
     if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) stack.push({ value: value[i], key: String(i), up: at, depth: depth + 1 });
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], key: String(i), up: at, depth: depth + 1 });
     } else {
-      for (const k of Object.keys(value)) stack.push({ value: (value as Record<string, unknown>)[k], key: k, up: at, depth: depth + 1 });
+      const keys = Object.keys(value);
+      for (let i = keys.length - 1; i >= 0; i--) stack.push({ value: (value as Record<string, unknown>)[keys[i]!], key: keys[i]!, up: at, depth: depth + 1 });
     }
   }
   return undefined;
+}
+
+/** The path to the first value nested deeper than MAX_DEPTH. */
+export function tooDeep(data: unknown): string[] | undefined {
+  const at = firstValue(data, (value, depth) => depth >= MAX_DEPTH && typeof value === 'object' && value !== null);
+  return at && pathOf(at);
 }
 
 /** The offset of the JSON bracket that opens level `depth + 1`, strings skipped. */
@@ -330,26 +341,10 @@ function deepOffset(text: string, depth: number): number | undefined {
   return undefined;
 }
 
-/** The first number that is infinite or NaN (1e999 in JSON or YAML, .inf, .nan), found without recursion and not below MAX_DEPTH. */
+/** The first number that is infinite or NaN (1e999 in JSON or YAML, .inf, .nan), not below MAX_DEPTH. */
 function nonFinite(data: unknown): { path: string[]; value: number } | undefined {
-  const stack: Visit[] = [{ value: data, key: '', up: undefined, depth: 0 }];
-  while (stack.length > 0) {
-    const at = stack.pop()!;
-    const { value, depth } = at;
-    if (typeof value === 'number') {
-      if (!Number.isFinite(value)) return { path: pathOf(at), value };
-      continue;
-    }
-    if (typeof value !== 'object' || value === null || depth >= MAX_DEPTH) continue;
-    // Pushed last to first, so that the first in the document is found first.
-    if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], key: String(i), up: at, depth: depth + 1 });
-    } else {
-      const keys = Object.keys(value);
-      for (let i = keys.length - 1; i >= 0; i--) stack.push({ value: (value as Record<string, unknown>)[keys[i]!], key: keys[i]!, up: at, depth: depth + 1 });
-    }
-  }
-  return undefined;
+  const at = firstValue(data, (value) => typeof value === 'number' && !Number.isFinite(value));
+  return at && { path: pathOf(at), value: at.value as number };
 }
 
 /** A file svc cannot read, said in a line naming it. */

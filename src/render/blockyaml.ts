@@ -5,11 +5,12 @@ import { stringify } from 'yaml';
  * aliasDuplicateObjects })` of the `yaml` library gives, written directly for
  * plain data: maps with string keys, arrays, strings, finite numbers,
  * bigints (a proto integer's bounds) and booleans. The library builds a node
- * tree and asks its schema about every scalar, which costs seconds on a large document (GitHub's API snapshot is
- * 168,000 lines, Compute Engine's derived OpenAPI document more); here each
- * line is written as it is reached, a scalar that is plainly a word or a path
- * is written as is, and any other scalar is rendered once by the library and
- * remembered (a block scalar's lines indented to where it stands). Data of
+ * tree and asks its schema about every scalar, which costs seconds on a large
+ * document (GitHub's API snapshot is 168,000 lines, Compute Engine's derived
+ * OpenAPI document more); here each line is written as it is reached, a
+ * scalar that is plainly a word or a path is written as is, and any other
+ * scalar is rendered once by the library and remembered (a block scalar's
+ * lines indented to where it stands). Data of
  * another shape (an array directly in an array, a null, a key the library
  * would write as an explicit `? key`, an object met twice when the library
  * would write an alias) is handed to the library whole, so the text is always
