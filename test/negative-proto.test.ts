@@ -199,3 +199,44 @@ describe('svc new --proto with a broken contract, through the real CLI', () => {
     expect(existsSync(target)).toBe(false);
   });
 });
+
+// protoc starts on the contract's files before the model is built: a mistake
+// found while building (here, no service) stops it at once, and its scratch
+// folders go with it, rather than waiting for it to finish.
+describe('a mistake found while protoc generates', () => {
+  it('stops protoc and removes its folders before it is reported', async () => {
+    const bin = mkdtempSync(join(tmpdir(), 'svc-fake-protoc-'));
+    const tmp = mkdtempSync(join(tmpdir(), 'svc-fake-tmp-'));
+    const started = join(tmp, 'generating');
+    // The check (`-o`) passes at once; a generating run would take a minute.
+    writeFileSync(
+      join(bin, 'protoc'),
+      `#!/bin/sh\ncase "$*" in *--version*) echo "libprotoc 3.21.12"; exit 0;; *" -o "*) exit 0;; esac\ntouch '${started}'\nexec sleep 60\n`,
+      { mode: 0o755 },
+    );
+    for (const [plugin, version] of [['protoc-gen-go', 'protoc-gen-go v1.36.6'], ['protoc-gen-go-grpc', 'protoc-gen-go-grpc 1.5.1']] as const) {
+      writeFileSync(join(bin, plugin), `#!/bin/sh\necho "${version}"\n`, { mode: 0o755 });
+    }
+    const cwd = mkdtempSync(join(tmpdir(), 'svc-noservice-'));
+    writeFileSync(join(cwd, 'contract.proto'), 'syntax = "proto3";\n\npackage x.v1;\n\noption go_package = "example.com/x/gen/xv1;xv1";\n\nmessage Item {\n  string id = 1;\n}\n');
+    const saved = { PATH: process.env.PATH, TMPDIR: process.env.TMPDIR, SVC_TOOLS_BIN: process.env.SVC_TOOLS_BIN };
+    process.env.PATH = `${bin}:${process.env.PATH}`;
+    process.env.TMPDIR = tmp;
+    process.env.SVC_TOOLS_BIN = bin;
+    const t0 = Date.now();
+    try {
+      const { error, fs } = await failure(cwd);
+      expect(error).toBeInstanceOf(UserError);
+      expect((error as Error).message).toContain('the contract declares no service');
+      expect(fs.writes).toBe(0);
+      expect(existsSync(started), 'protoc was started before the model was built').toBe(true);
+      expect(Date.now() - t0).toBeLessThan(30_000);
+      expect(readdirSync(tmp).filter((n) => n !== 'generating')).toEqual([]);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  }, 60_000);
+});

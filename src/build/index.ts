@@ -3,6 +3,8 @@ import type { ServiceModel } from '../model/types.js';
 import { buildFromOpenAPI } from './openapi/index.js';
 import { buildFromProto } from './proto/index.js';
 
+export { protoFiles } from './proto/index.js';
+
 /**
  * Builds the language-neutral service model from any loaded contract. A proto
  * contract's security comes from svc.yaml's `security` section (`security`).

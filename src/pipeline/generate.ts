@@ -1,5 +1,5 @@
 import type { FileSystem } from '../fs/types.js';
-import { buildModel } from '../build/index.js';
+import { buildModel, protoFiles } from '../build/index.js';
 import { loadContract, type LoadedContract } from '../load/index.js';
 import type { ServiceModel } from '../model/types.js';
 import { applyPlan } from '../apply/apply.js';
@@ -78,7 +78,21 @@ export async function generate(settings: ProjectSettings, contract: ContractInpu
   // generates, and what it finds is reported before any other mistake, and
   // before protoc's output is used.
   const checked = loaded.kind === 'proto' ? loaded.checked : undefined;
-  const { model, migrations, serviceSettings, clients, templates } = await checkFailsFirst(checked, async () => {
+  const serviceSettings = serviceSettingsOf(settings);
+  // protoc starts on the contract's files before the model is built, and runs
+  // while the rest is built and rendered (synchronous work that would
+  // otherwise wait for it). Should anything fail before its files are used,
+  // it is stopped, and its scratch folder removed, before the error is thrown.
+  const stop = new AbortController();
+  const protoc = await startServiceProtoc(loaded.kind === 'proto' ? protocJob(protoFiles(loaded), serviceSettings) : undefined, stop.signal);
+  const protocFiles = protoc();
+  protocFiles.catch(() => undefined); // awaited below; an earlier error must not leave it unhandled
+  const stopped = async (err: unknown): Promise<never> => {
+    stop.abort();
+    await protocFiles.catch(() => undefined);
+    throw err;
+  };
+  const { model, migrations, clients, templates } = await checkFailsFirst(checked, async () => {
     const model = buildModel(loaded, settings.name, settings.security);
     await addContractEvents(model, settings, options.fs, options.extra);
     if (settings.contract.kind === 'proto' && (settings.features.cache ?? 'off') !== 'off') {
@@ -86,18 +100,12 @@ export async function generate(settings: ProjectSettings, contract: ContractInpu
     }
     const migrations = await migrationArtifacts(model, settings, options.fs);
     model.warnings.push(...migrations.warnings);
-    const serviceSettings = serviceSettingsOf(settings);
     const clients = settings.clients && contract.root ? await loadClients(settings, contract.root) : [];
     // The service's own templates (svc template init) stand in for the built-ins, for this service alone.
     const templates = await readServiceTemplates(options.fs, settings);
     model.warnings.push(...templates.warnings);
-    return { model, migrations, serviceSettings, clients, templates };
-  });
-  // protoc runs while the rest is rendered (synchronous work that would
-  // otherwise wait for it), and is waited for whatever happens.
-  const protoc = await startServiceProtoc(model.rpc ? protocJob(model.rpc, serviceSettings) : undefined);
-  const protocFiles = protoc();
-  protocFiles.catch(() => undefined); // awaited below; a render error must not leave it unhandled
+    return { model, migrations, clients, templates };
+  }).catch(stopped);
   const artifacts = await withTemplates(templates.overrides, async () => {
     // Everything but protoc's files is rendered while protoc runs.
     let service: Artifact[];
@@ -108,9 +116,7 @@ export async function generate(settings: ProjectSettings, contract: ContractInpu
       deploy = renderDeploy(model, settings);
       svcYaml = artifact(SETTINGS_PATH, serializeSettings(settings));
     } catch (err) {
-      await protocFiles.catch(() => undefined);
-      await checked;
-      throw err;
+      return checkFailsFirst(checked, () => stopped(err));
     }
     const rendered = [...service, ...(await checkedFirst(checked, () => protocFiles)), ...migrations.artifacts, ...deploy, svcYaml, ...(options.extra ?? [])];
     rendered.push(...(await serviceChart(options.fs, model, settings, rendered, options.helm ?? false)));

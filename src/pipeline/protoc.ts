@@ -12,9 +12,10 @@ import { startProtoc, type GeneratedFile } from '../tools/protoc.js';
  * a scratch copy of its sources (so nothing is written into the service
  * before the plan is made), and resolves once protoc is running: the caller
  * renders the rest of the service meanwhile, then calls the returned
- * function, once, for the Go files as generated artifacts.
+ * function, once, for the Go files as generated artifacts. Aborting `signal`
+ * stops protoc (the function then rejects, having removed its folders).
  */
-export async function startServiceProtoc(job: ProtocJob | undefined): Promise<() => Promise<Artifact[]>> {
+export async function startServiceProtoc(job: ProtocJob | undefined, signal?: AbortSignal): Promise<() => Promise<Artifact[]>> {
   if (!job) return async () => [];
   const scratch = await mkdtemp(join(tmpdir(), 'svc-proto-'));
   let files: () => Promise<GeneratedFile[]>;
@@ -38,6 +39,7 @@ export async function startServiceProtoc(job: ProtocJob | undefined): Promise<()
       // takes longer than protoc on a large API (bench/corpus/gofmt.js
       // compares the result with real gofmt over the proto corpus).
       gofmt: false,
+      ...(signal ? { signal } : {}),
     });
   } catch (err) {
     // A missing protoc is reported when its files are asked for: a mistake

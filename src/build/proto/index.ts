@@ -27,15 +27,12 @@ const SCALARS = new Set(['double', 'float', 'int32', 'int64', 'uint32', 'uint64'
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 /**
- * Builds the service model from a loaded proto contract: the RPC part holds the
- * services of the contract's own files, every message and enum, and each file's
- * origin (the contract, another import generated into the service, or a file
- * whose Go code an existing module provides). `security` is svc.yaml's
- * section of that name (see `readProtoSecurity`), when it has one.
+ * The files of a loaded proto contract as the model holds them, by path, each
+ * with its origin. The model's `rpc.files` are these; the pipeline also asks
+ * for them before building the model, to start protoc on them sooner.
  */
-export function buildFromProto(loaded: LoadedProto, serviceName: string, security?: Record<string, unknown>): ServiceModel {
-  const warnings: string[] = [];
-  const files: ProtoFile[] = [...loaded.files.values()]
+export function protoFiles(loaded: LoadedProto): ProtoFile[] {
+  return [...loaded.files.values()]
     .map((f) => ({
       path: f.path,
       package: f.package,
@@ -46,6 +43,18 @@ export function buildFromProto(loaded: LoadedProto, serviceName: string, securit
       imports: f.imports,
     }))
     .sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/**
+ * Builds the service model from a loaded proto contract: the RPC part holds the
+ * services of the contract's own files, every message and enum, and each file's
+ * origin (the contract, another import generated into the service, or a file
+ * whose Go code an existing module provides). `security` is svc.yaml's
+ * section of that name (see `readProtoSecurity`), when it has one.
+ */
+export function buildFromProto(loaded: LoadedProto, serviceName: string, security?: Record<string, unknown>): ServiceModel {
+  const warnings: string[] = [];
+  const files = protoFiles(loaded);
 
   const messages: Record<string, RpcMessage> = {};
   const enums: Record<string, RpcEnum> = {};

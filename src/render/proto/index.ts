@@ -1,5 +1,5 @@
 import { buildClients, clientsMetricsParam, renderNewClients } from '../go/clientswire.js';
-import type { RpcModel } from '../../model/rpc.js';
+import type { ProtoFile, RpcModel } from '../../model/rpc.js';
 import type { SecurityRequirement, ServiceModel } from '../../model/types.js';
 import { protocCommandLine } from '../../tools/protoc.js';
 import { GO_GENERATED_HEADER, artifact, type Artifact } from '../artifact.js';
@@ -10,7 +10,7 @@ import { deriveOpenAPI } from '../openapi/fromproto.js';
 import { gatewayRoutes, renderGateway } from './gateway.js';
 import { allOf, renderSecurity, type SecuredOperation } from '../go/security.js';
 import { renderSecurityTests } from '../go/securitytests.js';
-import { OPENAPI_PATH, ProtoLayout } from './layout.js';
+import { OPENAPI_PATH, ProtoLayout, generatedFiles, goOptionsOf, goPackagesOf } from './layout.js';
 import { renderStandardMethods, standardMethods, type StandardMethod } from './crud.js';
 import { idField, messageResources, type MessageResource } from './resources.js';
 import { renderRpcServices, servicePackage } from './services.js';
@@ -171,17 +171,18 @@ export interface ProtocJob {
 }
 
 /**
- * The protoc run the service needs, or undefined when it has nothing for
+ * The protoc run the service needs, from the contract's files (build's
+ * protoFiles, the model's rpc.files), or undefined when it has nothing for
  * protoc. The pipeline runs it (see pipeline/protoc.ts); a platform's shared
  * protos are imported, not generated, but protoc must find them.
  */
-export function protocJob(rpc: RpcModel, settings: ServiceSettings): ProtocJob | undefined {
-  const layout = new ProtoLayout(rpc, settings.module, contractDirOf(settings.name), settings.platformModule);
-  if (layout.generatedFiles().length === 0) return undefined;
+export function protocJob(files: readonly ProtoFile[], settings: ServiceSettings): ProtocJob | undefined {
+  const generated = generatedFiles(files);
+  if (generated.length === 0) return undefined;
   return {
-    sources: [...layout.generatedFiles(), ...rpc.files.filter((x) => x.origin === 'provided' && !x.library)].map((f) => ({ path: f.path, text: f.text })),
-    files: layout.generatedFiles().map((f) => f.path),
-    goOptions: [`module=${settings.module}`, ...layout.goOptions()],
+    sources: [...generated, ...files.filter((x) => x.origin === 'provided' && !x.library)].map((f) => ({ path: f.path, text: f.text })),
+    files: generated.map((f) => f.path),
+    goOptions: [`module=${settings.module}`, ...goOptionsOf(files, goPackagesOf(files, settings.module, contractDirOf(settings.name)))],
   };
 }
 

@@ -15,7 +15,7 @@ export const OPENAPI_PATH = '/openapi.yaml';
  */
 export class ProtoLayout {
   /** Go import path and package name of each proto file, by import path. */
-  private readonly goPackages = new Map<string, { path: string; name: string }>();
+  private readonly goPackages: Map<string, GoPackage>;
   /** Go names of the service implementations, by service full name. */
   private readonly serverNames = new Map<string, string>();
 
@@ -27,22 +27,7 @@ export class ProtoLayout {
     /** The platform's Go module, whose shared/pkg holds the runtime; absent for a single service. */
     readonly platformModule?: string,
   ) {
-    const dirNames = new Map<string, string>();
-    for (const f of rpc.files) {
-      if (f.origin === 'provided') {
-        const [path, name] = splitGoPackage(f.goPackage!);
-        this.goPackages.set(f.path, { path, name });
-        continue;
-      }
-      const dir = posix.dirname(f.path);
-      let name = dirNames.get(dir);
-      if (name === undefined) {
-        name = f.goPackage ? splitGoPackage(f.goPackage)[1] : `${packageName(f.package.split('.').filter((p) => !/^v\d/.test(p)).pop() ?? 'api')}pb`;
-        dirNames.set(dir, name);
-      }
-      const path = dir === '.' ? `${module}/${contractDir}` : `${module}/${contractDir}/${dir}`;
-      this.goPackages.set(f.path, { path, name });
-    }
+    this.goPackages = goPackagesOf(rpc.files, module, contractDir);
     const byName = new Map<string, RpcService[]>();
     for (const s of rpc.services) byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
     for (const s of rpc.services) {
@@ -54,7 +39,7 @@ export class ProtoLayout {
 
   /** Files whose Go code protoc generates into the service. */
   generatedFiles(): ProtoFile[] {
-    return this.rpc.files.filter((f) => f.origin !== 'provided');
+    return generatedFiles(this.rpc.files);
   }
 
   /** Files copied to third_party/ so `make generate` finds them. */
@@ -81,10 +66,7 @@ export class ProtoLayout {
 
   /** protoc-gen-go `M` options mapping every generated file to its Go package. */
   goOptions(): string[] {
-    return this.generatedFiles().map((f) => {
-      const p = this.goPackage(f.path);
-      return `M${f.path}=${p.path};${p.name}`;
-    });
+    return goOptionsOf(this.rpc.files, this.goPackages);
   }
 
   /** The Go type of a message: its package's import path and its name there. */
@@ -111,6 +93,52 @@ export class ProtoLayout {
     const clash = this.rpc.services.filter((x) => x.name === s.name).length > 1;
     return snake(clash ? s.fullName.replaceAll('.', '_') : s.name);
   }
+}
+
+/** A Go package: its import path and its name. */
+export interface GoPackage {
+  path: string;
+  name: string;
+}
+
+/** Files whose Go code protoc generates into the service: all but those an existing Go module provides. */
+export function generatedFiles(files: readonly ProtoFile[]): ProtoFile[] {
+  return files.filter((f) => f.origin !== 'provided');
+}
+
+/**
+ * The Go package of each proto file, by import path: a provided file's from
+ * its go_package; a generated one's under the contract folder, beside the
+ * proto, named by its go_package or its proto package (the first file of a
+ * folder names the folder's package).
+ */
+export function goPackagesOf(files: readonly ProtoFile[], module: string, contractDir: string): Map<string, GoPackage> {
+  const packages = new Map<string, GoPackage>();
+  const dirNames = new Map<string, string>();
+  for (const f of files) {
+    if (f.origin === 'provided') {
+      const [path, name] = splitGoPackage(f.goPackage!);
+      packages.set(f.path, { path, name });
+      continue;
+    }
+    const dir = posix.dirname(f.path);
+    let name = dirNames.get(dir);
+    if (name === undefined) {
+      name = f.goPackage ? splitGoPackage(f.goPackage)[1] : `${packageName(f.package.split('.').filter((p) => !/^v\d/.test(p)).pop() ?? 'api')}pb`;
+      dirNames.set(dir, name);
+    }
+    const path = dir === '.' ? `${module}/${contractDir}` : `${module}/${contractDir}/${dir}`;
+    packages.set(f.path, { path, name });
+  }
+  return packages;
+}
+
+/** protoc-gen-go `M` options mapping every generated file to its Go package. */
+export function goOptionsOf(files: readonly ProtoFile[], packages: ReadonlyMap<string, GoPackage>): string[] {
+  return generatedFiles(files).map((f) => {
+    const p = packages.get(f.path)!;
+    return `M${f.path}=${p.path};${p.name}`;
+  });
 }
 
 /** `cloud.google.com/go/pubsub/apiv1/pubsubpb;pubsubpb` → [path, name]. */
