@@ -42,6 +42,12 @@ export class DiskFileSystem implements FileSystem {
   private writes = 0;
   /** Folder mode: removes the staging folder and the folders made for it. */
   private undo: () => void = () => {};
+  /** Folder mode: files written ahead of the plan (writeAhead) and not yet asked for, by path, with what they hold. */
+  private readonly ahead = new Map<string, { content: string | null; mode: number }>();
+  /** Folder mode, once files were written ahead: how many files asked for each folder holds, by path ('.' the root). */
+  private readonly shown = new Map<string, number>();
+  /** Folder mode: how many files written ahead and not asked for each folder holds. */
+  private readonly aheadUnder = new Map<string, number>();
 
   constructor(root: string, options: DiskOptions = {}) {
     this.root = resolve(root);
@@ -74,6 +80,7 @@ export class DiskFileSystem implements FileSystem {
   async read(path: string): Promise<string | undefined> {
     const staged = this.pending.get(key(path));
     if (staged !== undefined) return staged?.content;
+    if (this.hidden(key(path))) return undefined;
     try {
       return readFileSync(this.abs(path), 'utf8');
     } catch (err) {
@@ -87,6 +94,21 @@ export class DiskFileSystem implements FileSystem {
       this.pending.set(key(path), { content, mode });
       return;
     }
+    if (this.shown.size > 0) {
+      // Files were written ahead: this one may be among them.
+      const k = key(path);
+      const early = this.ahead.get(k);
+      if (early) this.forget(k);
+      this.count(this.shown, k, 1);
+      if (early && early.content === content && early.mode === mode) return;
+      // Written anew, with its mode (which writing over a file keeps).
+      if (early) rmSync(this.abs(path), { force: true });
+    }
+    await this.put(path, content, mode);
+  }
+
+  /** Writes a file into the staging folder (folder mode) or atomically in place (direct mode). */
+  private async put(path: string, content: string, mode: number): Promise<void> {
     const target = this.abs(path);
     const dir = dirname(target);
     // Synchronous calls: for thousands of small files they beat the thread
@@ -110,6 +132,48 @@ export class DiskFileSystem implements FileSystem {
     if (++this.writes % YIELD_EVERY === 0) await new Promise((next) => setImmediate(next));
   }
 
+  async writeAhead(files: readonly { path: string; content: string; mode?: number }[]): Promise<void> {
+    // Only into a staging folder nothing was written to yet: every file there is one of these.
+    if (this.mode !== 'folder' || this.writes > 0) return;
+    this.shown.set('.', 0);
+    for (const f of files) {
+      const k = key(f.path);
+      if (k === '.' || this.ahead.has(k) || (this.aheadUnder.get(k) ?? 0) > 0) continue;
+      const mode = f.mode ?? 0o644;
+      let written = true;
+      try {
+        await this.put(f.path, f.content, mode);
+      } catch {
+        written = false;
+      }
+      // A file that could not be written is kept out of sight all the same
+      // (whatever part of it there is), for the plan's own write to redo.
+      this.ahead.set(k, { content: written ? f.content : null, mode });
+      this.count(this.aheadUnder, k, 1);
+      if (!written) return;
+    }
+  }
+
+  /** Folder mode: a file written ahead and not asked for, or a folder that holds only such files. */
+  private hidden(k: string): boolean {
+    if (this.shown.size === 0 || k === '.') return false;
+    return this.ahead.has(k) || ((this.aheadUnder.get(k) ?? 0) > 0 && (this.shown.get(k) ?? 0) === 0);
+  }
+
+  /** A file written ahead is asked for, or removed: it is no longer one. */
+  private forget(k: string): void {
+    this.ahead.delete(k);
+    this.count(this.aheadUnder, k, -1);
+  }
+
+  /** Adds `by` to the count of each folder above a file. */
+  private count(counts: Map<string, number>, k: string, by: number): void {
+    for (let dir = posix.dirname(k); ; dir = posix.dirname(dir)) {
+      counts.set(dir, (counts.get(dir) ?? 0) + by);
+      if (dir === '.') break;
+    }
+  }
+
   async remove(path: string): Promise<void> {
     if (this.mode === 'files') this.pending.set(key(path), null);
     else this.removeNow(this.abs(path));
@@ -130,6 +194,7 @@ export class DiskFileSystem implements FileSystem {
     const staged = this.pending.get(key(path));
     if (staged !== undefined) return staged !== null;
     if (this.mode === 'files' && this.stagedUnder(key(path)).length > 0) return true;
+    if (this.hidden(key(path))) return false;
     try {
       await stat(this.abs(path));
       return true;
@@ -147,7 +212,10 @@ export class DiskFileSystem implements FileSystem {
       if (!isNotFound(err) && (err as NodeJS.ErrnoException).code !== 'ENOTDIR') throw err;
       names = [];
     }
-    if (this.mode !== 'files') return names.sort();
+    if (this.mode !== 'files') {
+      const dir = key(path);
+      return (this.shown.size === 0 ? names : names.filter((n) => !this.hidden(dir === '.' ? n : `${dir}/${n}`))).sort();
+    }
     const dir = key(path);
     const all = new Set(names.filter((n) => this.pending.get(dir === '.' ? n : `${dir}/${n}`) !== null));
     for (const p of this.stagedUnder(dir)) all.add(p);
@@ -170,6 +238,11 @@ export class DiskFileSystem implements FileSystem {
    */
   commit(): void {
     if (this.mode === 'folder') {
+      // Files written ahead that no write asked for are not part of the tree.
+      for (const k of [...this.ahead.keys()]) {
+        this.removeNow(this.abs(k));
+        this.forget(k);
+      }
       if (existsSync(this.stage)) {
         if (existsSync(this.root)) rmdirSync(this.root); // empty: checked when staging began
         renameSync(this.stage, this.root);

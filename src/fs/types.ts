@@ -22,6 +22,14 @@ export interface FileSystem {
   discard?(): void;
   /** A staged file system building a new tree: the folder it is built in, before commit renames it into place. */
   stagedFolder?(): string | undefined;
+  /**
+   * A staged file system building a new tree: puts files in its folder ahead
+   * of the plan, while the caller waits on something else (protoc), and
+   * keeps them out of sight (read, exists, list) until `write` is asked for
+   * the same content, which then finds it there; those never asked for are
+   * removed by `commit`. A file system that cannot does nothing.
+   */
+  writeAhead?(files: readonly { path: string; content: string; mode?: number }[]): Promise<void>;
 }
 
 /**

@@ -118,7 +118,11 @@ export async function generate(settings: ProjectSettings, contract: ContractInpu
     } catch (err) {
       return checkFailsFirst(checked, () => stopped(err));
     }
-    const rendered = [...service, ...(await checkedFirst(checked, () => protocFiles)), ...migrations.artifacts, ...deploy, svcYaml, ...(options.extra ?? [])];
+    const others = [...migrations.artifacts, ...deploy, svcYaml, ...(options.extra ?? [])];
+    // A new service's files are put in its staging folder while protoc runs
+    // (they stay out of the plan's sight, and are kept when it asks for them).
+    if (model.rpc && !options.dryRun) await options.fs.writeAhead?.([...service, ...others].filter((a) => !options.only || options.only(a.path)));
+    const rendered = [...service, ...(await checkedFirst(checked, () => protocFiles)), ...others];
     rendered.push(...(await serviceChart(options.fs, model, settings, rendered, options.helm ?? false)));
     return rendered;
   });

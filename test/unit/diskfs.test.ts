@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -66,6 +66,58 @@ describe('a staged disk file system', () => {
     // The emptied folder goes with its last file.
     expect(existsSync(join(root, 'old'))).toBe(false);
     expect(readdirSync(root).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('writes a new tree ahead of the plan, out of sight until asked for; what is never asked for is gone at commit', async () => {
+    const p = parent();
+    const fs = new DiskFileSystem(join(p, 'svc'), { staged: true });
+    await fs.writeAhead([
+      { path: 'a/kept.txt', content: 'kept' },
+      { path: 'a/changed.txt', content: 'before' },
+      { path: 'b/c/dropped.txt', content: 'dropped' },
+      { path: 'run.sh', content: '#!/bin/sh\n', mode: 0o755 },
+    ]);
+    const stage = fs.stagedFolder()!;
+    expect(readFileSync(join(stage, 'b', 'c', 'dropped.txt'), 'utf8')).toBe('dropped');
+    // The plan sees a new tree with nothing in it.
+    expect(await fs.read('a/kept.txt')).toBeUndefined();
+    expect(await fs.exists('a/kept.txt')).toBe(false);
+    expect(await fs.exists('a')).toBe(false);
+    expect(await fs.exists('b/c')).toBe(false);
+    expect(await fs.list('.')).toEqual([]);
+    expect(await fs.list('a')).toEqual([]);
+    await fs.write('a/kept.txt', 'kept');
+    await fs.write('a/changed.txt', 'after');
+    await fs.write('run.sh', '#!/bin/sh\n', 0o644);
+    await fs.write('d.txt', 'd');
+    expect(await fs.read('a/kept.txt')).toBe('kept');
+    expect(await fs.list('.')).toEqual(['a', 'd.txt', 'run.sh']);
+    expect(await fs.list('a')).toEqual(['changed.txt', 'kept.txt']);
+    expect(await fs.exists('b')).toBe(false);
+    fs.commit();
+    const root = join(p, 'svc');
+    expect(readdirSync(p)).toEqual(['svc']);
+    expect(readdirSync(root).sort()).toEqual(['a', 'd.txt', 'run.sh']);
+    expect(readFileSync(join(root, 'a', 'changed.txt'), 'utf8')).toBe('after');
+    expect(readFileSync(join(root, 'a', 'kept.txt'), 'utf8')).toBe('kept');
+    // Asked for with another mode: written again with it.
+    expect(statSync(join(root, 'run.sh')).mode & 0o777).toBe(0o644);
+  });
+
+  it('writes nothing ahead into an existing tree, or once anything was written', async () => {
+    const p = parent();
+    const root = join(p, 'svc');
+    mkdirSync(root);
+    writeFileSync(join(root, 'svc.yaml'), 'name: svc\n');
+    const existing = new DiskFileSystem(root, { staged: true });
+    await existing.writeAhead([{ path: 'x.txt', content: 'x' }]);
+    expect(await existing.read('x.txt')).toBeUndefined();
+    existing.commit();
+    expect(existsSync(join(root, 'x.txt'))).toBe(false);
+    const fresh = new DiskFileSystem(join(p, 'other'), { staged: true });
+    await fresh.write('y.txt', 'y');
+    await fresh.writeAhead([{ path: 'x.txt', content: 'x' }]);
+    expect(existsSync(join(fresh.stagedFolder()!, 'x.txt'))).toBe(false);
   });
 
   it('removes the temporary files of dead processes at start, and keeps those of live ones', () => {
