@@ -69,6 +69,43 @@ async function shop(): Promise<string> {
   return dir;
 }
 
+/** Every file under dir, with its mode. */
+function modes(dir: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      const st = statSync(p);
+      if (st.isDirectory()) walk(p);
+      else out.set(relative(dir, p), st.mode & 0o777);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+describe.skipIf(!canGenerate)('svc new on a proto contract, into a staging folder', () => {
+  it('writes the tree it writes without one: the files put there while protoc runs are the plan\'s, and only those', async () => {
+    const direct = await shop();
+    const base = mkdtempSync(join(tmpdir(), 'svc-ahead-proto-'));
+    writeFileSync(join(base, 'shop.proto'), SHOP_PROTO);
+    const dir = join(base, 'shop');
+    const fs = new DiskFileSystem(dir, { staged: true });
+    const written: string[] = [];
+    const writeAhead = fs.writeAhead.bind(fs);
+    fs.writeAhead = async (files) => {
+      written.push(...files.map((f) => f.path));
+      return writeAhead(files);
+    };
+    await newService({ name: 'shop', module: 'example.com/shop', dir, fs, proto: 'shop.proto', transports: ['http', 'grpc'], database: 'memory', cwd: base });
+    expect(written.length).toBeGreaterThan(50);
+    expect(readdirSync(base).sort()).toEqual(['shop', 'shop.proto']);
+    expect(snapshot(dir)).toEqual(snapshot(direct));
+    expect(modes(dir)).toEqual(modes(direct));
+    expect([...modes(dir).values()]).toContain(0o755);
+  });
+});
+
 function editContract(dir: string, edit: (text: string) => string): void {
   const path = join(dir, CONTRACT);
   const text = readFileSync(path, 'utf8');
