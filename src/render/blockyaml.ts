@@ -8,8 +8,9 @@ import { stringify } from 'yaml';
  * tree and asks its schema about every scalar, which costs seconds on a large
  * document (GitHub's API snapshot is 168,000 lines, Compute Engine's derived
  * OpenAPI document more); here each line is written as it is reached, a
- * scalar that is plainly a word or a path is written as is, and any other
- * scalar is rendered once by the library and remembered (a block scalar's
+ * scalar that is plainly a word or a path, a safe integer or a local `$ref`
+ * is written directly, and any other scalar is rendered once by the library
+ * and remembered (a block scalar's
  * lines indented to where it stands). Data of
  * another shape (an array directly in an array, a null, a key the library
  * would write as an explicit `? key`, an object met twice when the library
@@ -55,6 +56,24 @@ function plainValue(v: string): boolean {
   return PLAIN_VALUE.test(v) && !NOT_PLAIN_VALUE.test(v) && !RESERVED.has(v);
 }
 
+/** A local `$ref` (`#/components/schemas/Name`): the library double-quotes it (`#` would start a comment), with nothing to escape. */
+const LOCAL_REF = /^#\/[A-Za-z0-9_./-]*$/;
+
+/**
+ * A value the library writes one way wherever it stands, or undefined: a
+ * plain string, a boolean, a safe integer (as JSON writes it; -0 is a
+ * float to the library) or a local `$ref`.
+ */
+function direct(v: unknown): string | undefined {
+  if (typeof v === 'string') {
+    if (plainValue(v)) return v;
+    if (LOCAL_REF.test(v)) return `"${v}"`;
+  } else if (typeof v === 'number') {
+    if (Number.isSafeInteger(v) && !Object.is(v, -0)) return String(v);
+  } else if (typeof v === 'boolean') return v ? 'true' : 'false';
+  return undefined;
+}
+
 const RESERVED = new Set(['null', 'Null', 'NULL', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE']);
 
 /** Scalars rendered by the library, by the context they stand in. */
@@ -78,14 +97,15 @@ class ScalarCache {
 
   /** A scalar after `key: `: a block scalar's lines are indented as if the key were at the margin. */
   value(v: unknown): string | undefined {
-    if (typeof v === 'string' && plainValue(v)) return v;
-    if (typeof v === 'boolean') return v ? 'true' : 'false';
+    const text = direct(v);
+    if (text !== undefined) return text;
     return remember(this.values, cacheKey(v), () => single(stringify({ a: v }, OPTIONS), 'a: ', '', true));
   }
 
   /** A scalar after `- `. */
   item(v: unknown): string | undefined {
-    if (typeof v === 'string' && plainValue(v)) return v;
+    const text = direct(v);
+    if (text !== undefined) return text;
     return remember(this.items, cacheKey(v), () => single(stringify([v], OPTIONS), '- ', '', true));
   }
 }

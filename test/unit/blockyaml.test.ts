@@ -26,6 +26,12 @@ const TRICKY = [
   'a #b',
   'a#b',
   '#a',
+  '#/components/schemas/google.cloud.compute.v1.Address',
+  '#/components/schemas/a-b_c/d',
+  '#/',
+  '#/a:b',
+  '#/{a}',
+  "#/a'b",
   '-',
   '-a',
   '- a',
@@ -149,7 +155,7 @@ const TRICKY = [
   'a: ',
 ]
 
-const NUMBERS = [0, 1, -1, 1.5, -0, 1e21, 1e-7, 123456789012, 0.1, Number.MAX_SAFE_INTEGER];
+const NUMBERS = [0, 1, -1, 1.5, -0, 1e21, 1e-7, 123456789012, 0.1, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 2 ** 53, -(2 ** 63), 1e16];
 
 describe('stringifyBlockYaml', () => {
   it('writes every tricky string as the library does, as a key, a value and an item', () => {
