@@ -106,6 +106,62 @@ describe.skipIf(!canGenerate)('svc new on a proto contract, into a staging folde
   });
 });
 
+describe.skipIf(!canGenerate)('protoc\'s output, kept for the next run', () => {
+  /** Runs fn with a protoc on PATH that notes each generating run (the real one does the work): the runs it made. */
+  async function countingProtoc<T>(fn: () => Promise<T>): Promise<{ result: T; runs: number }> {
+    const bin = mkdtempSync(join(tmpdir(), 'svc-counting-protoc-'));
+    const log = join(bin, 'runs.log');
+    writeFileSync(log, '');
+    const real = (tools.protoc as { path: string }).path;
+    writeFileSync(join(bin, 'protoc'), `#!/bin/sh\ncase "$*" in *--go_out=*|*--go-grpc_out=*) echo run >> '${log}';; esac\nexec '${real}' "$@"\n`, { mode: 0o755 });
+    const saved = process.env.PATH;
+    process.env.PATH = `${bin}:${saved}`;
+    try {
+      const result = await fn();
+      return { result, runs: readFileSync(log, 'utf8').split('\n').filter(Boolean).length };
+    } finally {
+      process.env.PATH = saved;
+    }
+  }
+
+  it('spares protoc when the contract is unchanged, and runs it when it changes', { timeout: 120_000 }, async () => {
+    const { result: dir, runs: created } = await countingProtoc(() => shop());
+    // One run per plugin, side by side.
+    expect(created).toBe(2);
+    const before = snapshot(dir);
+    expect(before.get('.svc/cache/.gitignore')).toContain('*');
+    expect(before.get('.svc/cache/protoc.json')).toMatch(/^svc-protoc-1 \S+\n\[/);
+
+    const same = await countingProtoc(() => regen(dir));
+    expect(same.runs).toBe(0);
+    expect(same.result.written).toEqual([]);
+    expect(snapshot(dir)).toEqual(before);
+
+    editContract(dir, (t) => t.replace('  string name = 2;\n', '  string name = 2;\n  string note = 3;\n'));
+    const changed = await countingProtoc(() => regen(dir));
+    expect(changed.runs).toBe(2);
+    expect(changed.result.written.filter((p) => p.endsWith('.pb.go')).length).toBeGreaterThan(0);
+    const after = snapshot(dir);
+    expect([...after.entries()].find(([p]) => p.endsWith('shop.pb.go'))?.[1]).toContain('GetNote()');
+    expect(after.get('.svc/cache/protoc.json')).not.toBe(before.get('.svc/cache/protoc.json'));
+
+    // An entry that does not read back is no entry: protoc runs, and the entry is written anew.
+    writeFileSync(join(dir, '.svc/cache/protoc.json'), `${after.get('.svc/cache/protoc.json')!.split('\n')[0]}\n[{"path":`);
+    const corrupt = await countingProtoc(() => regen(dir));
+    expect(corrupt.runs).toBe(2);
+    expect(corrupt.result.written).toEqual([]);
+    expect(snapshot(dir)).toEqual(after);
+
+    // SVC_GEN_CACHE=off: protoc runs whatever is kept.
+    process.env.SVC_GEN_CACHE = 'off';
+    try {
+      expect((await countingProtoc(() => regen(dir))).runs).toBe(2);
+    } finally {
+      delete process.env.SVC_GEN_CACHE;
+    }
+  });
+});
+
 function editContract(dir: string, edit: (text: string) => string): void {
   const path = join(dir, CONTRACT);
   const text = readFileSync(path, 'utf8');

@@ -5,6 +5,7 @@ import type { FileSystem } from '../fs/types.js';
 import { LIBRARY_PROTOS } from '../load/proto.js';
 import { corpusFile } from './corpus.js';
 import { newService } from '../pipeline/new.js';
+import { SERVICE_CACHE_DIR } from '../pipeline/cachedir.js';
 import type { GenerateResult } from '../pipeline/generate.js';
 import { DATABASES, type CacheKind, type Database, type EventBroker } from '../project/settings.js';
 import { runtimePackageAt } from '../render/runtimepkgs.js';
@@ -110,8 +111,10 @@ export async function renderFixture(caseName: string): Promise<{ fs: MemoryFileS
 const RUNTIME_GOLDENS = new Set(['starter', 'starter-proto']);
 
 /** The rendered files of a case that its golden tree holds: all of them, or all but the static runtime. */
-export function goldenFiles(caseName: string, files: ReadonlyMap<string, string>): Map<string, string> {
-  if (RUNTIME_GOLDENS.has(caseName)) return new Map(files);
+export function goldenFiles(caseName: string, all: ReadonlyMap<string, string>): Map<string, string> {
+  // svc's caches are not part of the tree (git ignores them).
+  const files = new Map([...all].filter(([path]) => !path.startsWith(`${SERVICE_CACHE_DIR}/`)));
+  if (RUNTIME_GOLDENS.has(caseName)) return files;
   const isRuntime = (path: string) => {
     const template = join(TEMPLATES_DIR, 'service', `${path}.hbs`);
     return existsSync(template) && (runtimePackageAt(path) !== undefined || readsOnlyTheKind(readFileSync(template, 'utf8')));

@@ -6,6 +6,7 @@ import type { FileSystem } from '../fs/types.js';
 import type { Action, Plan } from '../plan/plan.js';
 import { MANIFEST_PATH } from '../project/manifest.js';
 import { SVC_VERSION } from '../project/version.js';
+import { CACHE_GITIGNORE, SERVICE_CACHE_DIR, cachesEnabled } from './cachedir.js';
 
 /**
  * `svc gen api` on a service whose inputs and files have not changed since
@@ -29,8 +30,7 @@ import { SVC_VERSION } from '../project/version.js';
  * this off.
  */
 
-/** The folder of svc's per-service caches, which git ignores (it holds its own .gitignore). */
-export const SERVICE_CACHE_DIR = '.svc/cache';
+export { SERVICE_CACHE_DIR };
 /** The fingerprint of the last run that left the service in step. */
 export const FINGERPRINT_PATH = `${SERVICE_CACHE_DIR}/gen-api.json`;
 
@@ -69,7 +69,7 @@ interface Fingerprint {
 
 /** Whether the fingerprint is in use: on, unless SVC_GEN_CACHE=off. */
 export function fingerprintEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.SVC_GEN_CACHE !== 'off';
+  return cachesEnabled(env);
 }
 
 /**
@@ -210,7 +210,7 @@ function hashOf(content: string | Buffer): string {
 function writeRecord(root: string, text: string): void {
   const dir = join(root, SERVICE_CACHE_DIR);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, '.gitignore'), '# svc\'s caches: safe to delete\n*\n');
+  writeFileSync(join(root, CACHE_GITIGNORE.path), CACHE_GITIGNORE.content);
   const tmp = join(dir, `.gen-api.${process.pid}.tmp`);
   writeFileSync(tmp, text);
   renameSync(tmp, join(root, FINGERPRINT_PATH));

@@ -11,7 +11,8 @@ import { artifact, type Artifact } from '../render/artifact.js';
 import { renderService } from '../render/index.js';
 import { serviceSettingsOf } from '../render/project.js';
 import { protocJob } from '../render/proto/index.js';
-import { startServiceProtoc } from './protoc.js';
+import { PROTOC_CACHE_PATH, startServiceProtoc } from './protoc.js';
+import { CACHE_GITIGNORE, cachesEnabled } from './cachedir.js';
 import { renderDeploy } from '../render/deploy.js';
 import { migrationArtifacts } from './database.js';
 import { loadClients } from './clients.js';
@@ -84,8 +85,11 @@ export async function generate(settings: ProjectSettings, contract: ContractInpu
   // otherwise wait for it). Should anything fail before its files are used,
   // it is stopped, and its scratch folder removed, before the error is thrown.
   const stop = new AbortController();
-  const protoc = await startServiceProtoc(loaded.kind === 'proto' ? protocJob(protoFiles(loaded), serviceSettings) : undefined, stop.signal);
-  const protocFiles = protoc();
+  const job = loaded.kind === 'proto' ? protocJob(protoFiles(loaded), serviceSettings) : undefined;
+  const cached = job && cachesEnabled() ? await options.fs.read(PROTOC_CACHE_PATH) : undefined;
+  const protoc = await startServiceProtoc(job, { signal: stop.signal, ...(cached !== undefined ? { cached } : {}) });
+  const protocOutput = protoc();
+  const protocFiles = protocOutput.then((o) => o.artifacts);
   protocFiles.catch(() => undefined); // awaited below; an earlier error must not leave it unhandled
   const stopped = async (err: unknown): Promise<never> => {
     stop.abort();
@@ -139,6 +143,12 @@ export async function generate(settings: ProjectSettings, contract: ContractInpu
   if (options.dryRun) return result;
   // A plan with a conflict writes nothing at all.
   const { written } = await applyPlan(plan, options.fs, manifest);
+  // protoc's output is kept for the next run, beside the files it went into.
+  const { cache } = await protocOutput;
+  if (cache !== undefined && !plan.changes.some((c) => c.action === 'conflict') && cachesEnabled()) {
+    await options.fs.write(CACHE_GITIGNORE.path, CACHE_GITIGNORE.content);
+    await options.fs.write(PROTOC_CACHE_PATH, cache);
+  }
   return { ...result, written };
 }
 
