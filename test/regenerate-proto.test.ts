@@ -145,6 +145,15 @@ describe.skipIf(!canGenerate)('protoc\'s output, kept for the next run', () => {
     expect([...after.entries()].find(([p]) => p.endsWith('shop.pb.go'))?.[1]).toContain('GetNote()');
     expect(after.get('.svc/cache/protoc.json')).not.toBe(before.get('.svc/cache/protoc.json'));
 
+    // A file of protoc's edited by hand is not the one svc wrote: protoc runs, and the edit is a conflict as before.
+    const pb = [...after.keys()].find((p) => p.endsWith('shop.pb.go'))!;
+    writeFileSync(join(dir, pb), `${after.get(pb)!}\n// mine\n`);
+    const edited = await countingProtoc(() => regen(dir));
+    expect(edited.runs).toBe(2);
+    expect(actions(edited.result)[pb]).toBe('conflict');
+    writeFileSync(join(dir, pb), after.get(pb)!);
+    expect((await countingProtoc(() => regen(dir))).runs).toBe(0);
+
     // An entry that does not read back is no entry: protoc runs, and the entry is written anew.
     writeFileSync(join(dir, '.svc/cache/protoc.json'), `${after.get('.svc/cache/protoc.json')!.split('\n')[0]}\n[{"path":`);
     const corrupt = await countingProtoc(() => regen(dir));

@@ -5,7 +5,7 @@ import type { ServiceModel } from '../model/types.js';
 import { applyPlan } from '../apply/apply.js';
 import { planChanges, type Plan } from '../plan/plan.js';
 import { regenerationReports } from '../plan/reports.js';
-import { readManifest } from '../project/manifest.js';
+import { hashContent, readManifest } from '../project/manifest.js';
 import { serializeSettings, SETTINGS_PATH, type ProjectSettings } from '../project/settings.js';
 import { artifact, type Artifact } from '../render/artifact.js';
 import { renderService } from '../render/index.js';
@@ -87,7 +87,17 @@ export async function generate(settings: ProjectSettings, contract: ContractInpu
   const stop = new AbortController();
   const job = loaded.kind === 'proto' ? protocJob(protoFiles(loaded), serviceSettings) : undefined;
   const cached = job && cachesEnabled() ? await options.fs.read(PROTOC_CACHE_PATH) : undefined;
-  const protoc = await startServiceProtoc(job, { signal: stop.signal, ...(cached !== undefined ? { cached } : {}) });
+  const fromTree = async (paths: readonly string[]): Promise<Artifact[] | undefined> => {
+    const { generated } = await readManifest(options.fs);
+    const out: Artifact[] = [];
+    for (const path of paths) {
+      const text = await options.fs.read(path);
+      if (text === undefined || generated[path] === undefined || hashContent(text) !== generated[path]) return undefined;
+      out.push(artifact(path, text));
+    }
+    return out;
+  };
+  const protoc = await startServiceProtoc(job, { signal: stop.signal, ...(cached !== undefined ? { cached: { text: cached, read: fromTree } } : {}) });
   const protocOutput = protoc();
   const protocFiles = protocOutput.then((o) => o.artifacts);
   protocFiles.catch(() => undefined); // awaited below; an earlier error must not leave it unhandled

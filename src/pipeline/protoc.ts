@@ -23,8 +23,12 @@ export interface ProtocOutput {
 export interface ServiceProtocOptions {
   /** Stops protoc when aborted (the run then rejects, having removed its folders). */
   signal?: AbortSignal;
-  /** The text of the service's PROTOC_CACHE_PATH, when it has one: protoc's output for the same inputs is taken from it. */
-  cached?: string;
+  /**
+   * The service's PROTOC_CACHE_PATH, when it has one, and a way to read the
+   * files it names back from the service: each as svc last wrote it (its
+   * hash the manifest's), or undefined when any is not.
+   */
+  cached?: { text: string; read(paths: readonly string[]): Promise<Artifact[] | undefined> };
 }
 
 /**
@@ -36,17 +40,21 @@ export interface ServiceProtocOptions {
  *
  * protoc's output depends on nothing but its inputs: the sources, the
  * options, the versions of protoc and its plugins, and the protos bundled
- * with svc. Their key is kept with the output (`cache`); when `cached` holds
- * the same key, its files are the output and protoc does not run (a contract
- * unchanged since the last run: `svc gen api` after a change to svc.yaml or
- * to a template, or after `svc new`).
+ * with svc; the files svc makes of it, on svc's build too. The key of all
+ * that is kept with the paths of the files (`cache`); when `cached` holds the
+ * same key, and the service holds those files as svc wrote them, they are the
+ * output and protoc does not run (a contract unchanged since the last run:
+ * `svc gen api` after `svc new`, or after a change to svc.yaml or to a
+ * template).
  */
 export async function startServiceProtoc(job: ProtocJob | undefined, options: ServiceProtocOptions = {}): Promise<() => Promise<ProtocOutput>> {
   if (!job) return async () => ({ artifacts: [] });
   const tools = await findTools();
-  const key = protocKey(job, tools);
-  const hit = key !== undefined && options.cached !== undefined ? fromCache(options.cached, key) : undefined;
-  if (hit) return async () => ({ artifacts: hit.map(toArtifact) });
+  const { buildId } = await import('./fingerprint.js');
+  const key = protocKey(job, tools, buildId());
+  const paths = key !== undefined && options.cached !== undefined ? fromCache(options.cached.text, key) : undefined;
+  const hit = paths ? await options.cached!.read(paths) : undefined;
+  if (hit) return async () => ({ artifacts: hit });
   const scratch = await mkdtemp(join(tmpdir(), 'svc-proto-'));
   let files: () => Promise<GeneratedFile[]>;
   try {
@@ -81,7 +89,7 @@ export async function startServiceProtoc(job: ProtocJob | undefined, options: Se
   return async () => {
     try {
       const generated = await files();
-      return { artifacts: generated.map(toArtifact), ...(key !== undefined ? { cache: `${key}\n${JSON.stringify(generated)}\n` } : {}) };
+      return { artifacts: generated.map(toArtifact), ...(key !== undefined ? { cache: `${key}\n${JSON.stringify(generated.map((g) => g.path))}\n` } : {}) };
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }
@@ -96,11 +104,11 @@ function toArtifact(g: GeneratedFile): Artifact {
 /**
  * The key of protoc's output for a job: a hash of its command line (but the
  * folders), every source it reads from the service (path and text), the
- * version of the protos svc bundles (the others it reads), and the versions
- * of protoc and both plugins. Undefined when a tool is missing (protoc then
- * says so when run).
+ * version of the protos svc bundles (the others it reads), the versions of
+ * protoc and both plugins, and svc's build (which makes the files of the
+ * output). Undefined when a tool is missing (protoc then says so when run).
  */
-function protocKey(job: ProtocJob, tools: Toolchain): string | undefined {
+function protocKey(job: ProtocJob, tools: Toolchain, svc: string): string | undefined {
   const versions: string[] = [];
   for (const name of ['protoc', 'protoc-gen-go', 'protoc-gen-go-grpc'] as const) {
     const tool = tools[name];
@@ -109,19 +117,19 @@ function protocKey(job: ProtocJob, tools: Toolchain): string | undefined {
   }
   const h = createHash('sha256');
   const line = protocCommandLine({ includes: ['<src>', '<protos>'], files: job.files, outDir: '<out>', goOptions: job.goOptions, grpc: true });
-  h.update(JSON.stringify({ version: 1, line, versions, protos: bundledProtosVersion() }));
+  h.update(JSON.stringify({ version: 1, line, versions, protos: bundledProtosVersion(), svc }));
   for (const f of job.sources) h.update(`\0${f.path}\0${f.text.length}\0`).update(f.text);
   return `svc-protoc-1 ${h.digest('base64url')}`;
 }
 
-/** The files of a cache entry whose key is `key`; undefined for another key, or an entry that does not read back. */
-function fromCache(text: string, key: string): GeneratedFile[] | undefined {
+/** The paths a cache entry names when its key is `key`; undefined for another key, or an entry that does not read back. */
+function fromCache(text: string, key: string): string[] | undefined {
   const eol = text.indexOf('\n');
   if (eol < 0 || text.slice(0, eol) !== key) return undefined;
   try {
-    const files = JSON.parse(text.slice(eol + 1)) as unknown;
-    if (!Array.isArray(files) || !files.every((f) => typeof f?.path === 'string' && typeof f?.contents === 'string')) return undefined;
-    return files as GeneratedFile[];
+    const paths = JSON.parse(text.slice(eol + 1)) as unknown;
+    if (!Array.isArray(paths) || paths.length === 0 || !paths.every((p) => typeof p === 'string')) return undefined;
+    return paths as string[];
   } catch {
     return undefined;
   }
