@@ -10,9 +10,8 @@ import { stringify } from 'yaml';
  * OpenAPI document more); here each line is written as it is reached, a
  * scalar that is plainly a word or a path, a safe integer or a local `$ref`
  * is written directly, and any other scalar is rendered once by the library
- * and remembered (a block scalar's
- * lines indented to where it stands). Data of
- * another shape (an array directly in an array, a null, a key the library
+ * and remembered (a block scalar's lines indented to where it stands). Data
+ * of another shape (an array directly in an array, a null, a key the library
  * would write as an explicit `? key`, an object met twice when the library
  * would write an alias) is handed to the library whole, so the text is always
  * the library's.
