@@ -187,6 +187,7 @@ describe.skipIf(!pgUrl)(pgUrl ? 'the starter service on PostgreSQL' : 'the start
 
       proxy = await tcpProxy(port, Number(target.port || 5432), target.hostname);
       expect(await eventually(async () => (await call(svc.base, 'GET', '/readyz')).status === 200, 20_000)).toBe(true);
+      expect(await eventually(async () => svc.logs.some((l) => l.msg === 'migration applied'), 5_000)).toBe(true);
       expect(svc.logs.find((l) => l.msg === 'migration applied')).toMatchObject({ migration: '00001_create_products.sql' });
       const created = await call(svc.base, 'POST', '/products', { name: 'Late', price: 1, currency: 'EUR' });
       expect(created.status, created.text).toBe(201);

@@ -278,7 +278,7 @@ describe('the platform running on loopback', () => {
     // The access log line of each service for this request: one trace id.
     const traceOf = (svc: RunningService, path: RegExp) =>
       svc.logs.filter((l) => typeof l.path === 'string' && path.test(l.path) && typeof l.trace_id === 'string').map((l) => String(l.trace_id)).pop();
-    const ok = await eventually(async () => [traceOf(product!, /^\/products\//), traceOf(user!, /^\/v1\/users\//)].every(Boolean), 5_000);
+    const ok = await eventually(async () => [traceOf(product!, /^\/products\//), traceOf(user!, /^\/v1\/users\//), traceOf(order!, /^\/orders$/)].every(Boolean), 5_000);
     expect(ok, 'access log lines of the calls').toBe(true);
     const trace = traceOf(order!, /^\/orders$/);
     expect(trace).toMatch(/^[0-9a-f]{32}$/);
