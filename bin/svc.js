@@ -4,14 +4,15 @@ if (major < 22 || (major === 22 && minor < 12)) {
   process.stderr.write(`error: svc needs Node.js 22.12 or newer; this is ${process.version}\n`);
   process.exit(1);
 }
-// V8 keeps what it compiled of svc's modules (and its dependencies') on disk,
-// in the system's temporary folder, as TypeScript's tsc does: loading ~480
-// modules is most of a small run's start-up. NODE_DISABLE_COMPILE_CACHE=1
-// turns it off.
+// V8 keeps what it compiled of svc's bundle (and of the libraries it loads
+// from node_modules) on disk, in the system's temporary folder, as
+// TypeScript's tsc does: compiling is much of a small run's start-up.
+// NODE_DISABLE_COMPILE_CACHE=1 turns it off.
 const { enableCompileCache } = await import('node:module');
 enableCompileCache?.();
+// svc's modules and libraries come bundled (scripts/build.js): dist/bundle/.
 // First, so that Ctrl-C at any moment cleans up and says what the run left.
-const { exitOnInterrupt } = await import('../dist/fs/interrupt.js');
+const { exitOnInterrupt } = await import('../dist/bundle/interrupt.js');
 exitOnInterrupt();
-const { main } = await import('../dist/cli/main.js');
+const { main } = await import('../dist/bundle/main.js');
 process.exitCode = await main(process.argv.slice(2));

@@ -2,9 +2,10 @@
 // npm's prepack and postpack (package.json runs them around `npm pack` and
 // `npm publish`):
 //
-//   prepack   builds dist/ from a clean slate (no module of an older build is
-//             shipped), then puts the users' README, docs/npm/README.md, in
-//             place of the repository's README.md, which is kept aside;
+//   prepack   builds dist/ and its bundle (scripts/build.js) from a clean
+//             slate (no module of an older build is shipped), then puts the
+//             users' README, docs/npm/README.md, in place of the
+//             repository's README.md, which is kept aside;
 //   postpack  puts the repository's README.md back.
 //
 // npm always takes the package's README from the package root, so the swap is
@@ -12,11 +13,10 @@
 // developers' notes. A pack that died between the two leaves the kept copy;
 // the next prepack or postpack restores it first, so the repository's README
 // is never lost.
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from './build.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const readme = join(root, 'README.md');
@@ -30,11 +30,6 @@ function restore() {
   rmSync(kept);
 }
 
-function build() {
-  rmSync(join(root, 'dist'), { recursive: true, force: true });
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
-}
 
 function useUsersReadme() {
   const text = readFileSync(usersReadme, 'utf8');
@@ -46,7 +41,7 @@ const step = process.argv[2];
 try {
   if (step === 'prepack') {
     restore();
-    build();
+    await build({ clean: true });
     useUsersReadme();
   } else if (step === 'postpack') {
     restore();

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from './project/root.js';
 
 /**
  * A cache of generated JavaScript, kept between runs: svc's Handlebars
@@ -51,7 +51,7 @@ export function codeKey(input: string, version: string, options: object): string
 }
 
 /** The folder of the caches: `dist/.cache` in svc's package, which a build or a pack recreates. */
-export const CODE_CACHE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', '.cache');
+export const CODE_CACHE_DIR = join(PACKAGE_ROOT, 'dist', '.cache');
 
 const open = new Map<string, CodeCache>();
 

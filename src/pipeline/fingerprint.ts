@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { type Dirent, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { FileSystem } from '../fs/types.js';
 import type { Action, Plan } from '../plan/plan.js';
 import { MANIFEST_PATH } from '../project/manifest.js';
 import { SVC_VERSION } from '../project/version.js';
+import { PACKAGE_ROOT } from '../project/root.js';
 import { CACHE_GITIGNORE, SERVICE_CACHE_DIR, cachesEnabled } from './cachedir.js';
 
 /**
@@ -216,8 +216,6 @@ function writeRecord(root: string, text: string): void {
   renameSync(tmp, join(root, FINGERPRINT_PATH));
 }
 
-/** svc's own folder (the package root: bin/, dist/, templates/). */
-const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 let build: string | undefined;
 
 /**

@@ -1,16 +1,16 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import type Handlebars from 'handlebars';
 import { codeCache, codeKey } from '../codecache.js';
 import { UserError } from '../errors.js';
 import { artifact, type Artifact } from './artifact.js';
+import { PACKAGE_ROOT } from '../project/root.js';
 import { sortImportGroups } from './go/imports.js';
 
 /** The templates folder shipped with the package (next to `src/` and `dist/`). */
-export const TEMPLATES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates');
+export const TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates');
 
 const require = createRequire(import.meta.url);
 

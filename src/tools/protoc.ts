@@ -2,8 +2,8 @@ import { constants } from 'node:fs';
 import { access, cp, mkdir, mkdtemp, readdir, readFile, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
+import { PACKAGE_ROOT } from '../project/root.js';
 import { PROTOC_GEN_GO_GRPC_VERSION, PROTOC_GEN_GO_VERSION } from './pins.js';
 
 /**
@@ -111,7 +111,7 @@ export interface ToolOptions {
 export function projectToolsBin(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const override = env.SVC_TOOLS_BIN;
   if (override !== undefined) return override === '' ? undefined : resolve(override);
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.tools', 'gobin');
+  return join(PACKAGE_ROOT, '.tools', 'gobin');
 }
 
 /**

@@ -23,7 +23,7 @@ const PKG = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
   scripts: Record<string, string>;
 };
 /** What a pack needs: the package's files, its sources and build settings, the two READMEs and the pack script. */
-const COPIED = ['package.json', '.gitignore', 'README.md', 'LICENSE', 'bin', 'templates', 'schema', 'src', 'tsconfig.json', 'tsconfig.build.json', 'docs/npm', 'scripts/pack.js'];
+const COPIED = ['package.json', '.gitignore', 'README.md', 'LICENSE', 'bin', 'templates', 'schema', 'src', 'tsconfig.json', 'tsconfig.build.json', 'docs/npm', 'scripts/pack.js', 'scripts/build.js'];
 
 /** The node running the tests (22), first on PATH, so npm's scripts and the installed svc use it too. */
 const ENV = { ...process.env, PATH: [dirname(process.execPath), process.env.PATH].join(delimiter), CI: 'true' };
@@ -106,7 +106,7 @@ describe('the npm package', { timeout: 300_000 }, () => {
   });
 
   it('ships the built CLI, the templates, the LICENSE and the users README; no sources, tests, scripts or source maps', () => {
-    for (const f of ['package.json', 'LICENSE', 'README.md', 'bin/svc.js', 'dist/cli/main.js', 'dist/cli/completion.js', 'dist/cli/version.js', 'dist/tools/pins.js', 'schema/svc-output.schema.json']) expect(packed).toContain(f);
+    for (const f of ['package.json', 'LICENSE', 'README.md', 'bin/svc.js', 'dist/bundle/main.js', 'dist/bundle/interrupt.js', 'dist/cli/main.js', 'dist/cli/completion.js', 'dist/cli/version.js', 'dist/tools/pins.js', 'schema/svc-output.schema.json']) expect(packed).toContain(f);
     expect(packed.some((f) => f.startsWith('templates/service/'))).toBe(true);
     const stray = packed.filter((f) => /^(src|test|scripts|fixtures|docs|bench|dist\/devtools)\/|\.map$|\.ts$/.test(f));
     expect(stray).toEqual([]);

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// `npm run build`: tsc compiles src/ into dist/, then esbuild bundles the
+// CLI's modules and the libraries they import into dist/bundle/, which
+// bin/svc.js loads. Node resolves, reads and links every ES module on its
+// own: ~250 of them for `svc new` (135 of svc's, 72 of yaml's), about a
+// quarter of its CPU time, where the bundle is a few files. Libraries svc loads only for
+// some contracts or commands stay out of it, loaded from node_modules when
+// asked for: ts-morph and TypeScript (TypeScript finds its lib files beside
+// its own module), swagger-parser, execa, and those loaded with require
+// (protobufjs, randexp, diff), which esbuild does not follow.
+//
+// The tests' global setup and `npm pack` build through here too, so the
+// bundle never lags behind dist/.
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+
+/** Builds dist/ and dist/bundle/; with clean, from an empty dist/. */
+export async function build({ clean = false } = {}) {
+  if (clean) rmSync(join(root, 'dist'), { recursive: true, force: true });
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
+  const outdir = join(root, 'dist', 'bundle');
+  rmSync(outdir, { recursive: true, force: true });
+  const { build: bundle } = await import('esbuild');
+  await bundle({
+    absWorkingDir: root,
+    // interrupt.js is an entry of its own, loaded first; the two share its state through a common chunk.
+    entryPoints: { main: 'dist/cli/main.js', interrupt: 'dist/fs/interrupt.js' },
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    // The ES module build of a library that has both (jsonc-parser's CommonJS one requires its parts by computed names).
+    mainFields: ['module', 'main'],
+    external: ['ts-morph', 'typescript', '@apidevtools/swagger-parser', 'execa'],
+    // Libraries in CommonJS call require, which an ES module does not have.
+    banner: { js: "import { createRequire as __svcCreateRequire } from 'node:module'; const require = __svcCreateRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  await build({ clean: process.argv.includes('--clean') });
+}
