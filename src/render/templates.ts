@@ -3,6 +3,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import type Handlebars from 'handlebars';
+// A static import, so that the bundle (scripts/build.js) holds it.
+import handlebarsRuntime from 'handlebars/runtime.js';
 import { codeCache, codeKey } from '../codecache.js';
 import { UserError } from '../errors.js';
 import { artifact, type Artifact } from './artifact.js';
@@ -24,7 +26,7 @@ function registerHelpers(env: typeof Handlebars): typeof Handlebars {
  * Handlebars' runtime, which runs precompiled templates: all a run needs when
  * the code cache holds every built-in template it renders.
  */
-const hbs = registerHelpers((require('handlebars/runtime') as typeof Handlebars).create());
+const hbs = registerHelpers((handlebarsRuntime as typeof Handlebars).create());
 
 let full: typeof Handlebars | undefined;
 
