@@ -10,7 +10,9 @@ if (major < 22 || (major === 22 && minor < 12)) {
 // NODE_DISABLE_COMPILE_CACHE=1 turns it off.
 const { enableCompileCache } = await import('node:module');
 enableCompileCache?.();
-// svc's modules and libraries come bundled (scripts/build.js): dist/bundle/.
+// svc's modules and libraries come bundled (scripts/build.js): dist/bundle/,
+// with source maps back to src/ that a stack trace (SVC_DEBUG=1) follows.
+if (process.env.SVC_DEBUG) process.setSourceMapsEnabled(true);
 // First, so that Ctrl-C at any moment cleans up and says what the run left.
 const { exitOnInterrupt } = await import('../dist/bundle/interrupt.js');
 exitOnInterrupt();

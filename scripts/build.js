@@ -42,6 +42,8 @@ export async function build({ clean = false } = {}) {
     external: ['ts-morph', 'typescript', '@apidevtools/swagger-parser', 'execa'],
     // Libraries in CommonJS call require, which an ES module does not have.
     banner: { js: "import { createRequire as __svcCreateRequire } from 'node:module'; const require = __svcCreateRequire(import.meta.url);" },
+    // Maps back to src/ through tsc's own maps: bin/svc.js turns them on for SVC_DEBUG=1's stack traces.
+    sourcemap: 'linked',
     logLevel: 'warning',
   });
 }
