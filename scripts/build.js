@@ -3,11 +3,11 @@
 // CLI's modules and the libraries they import into dist/bundle/, which
 // bin/svc.js loads. Node resolves, reads and links every ES module on its
 // own: ~250 of them for `svc new` (135 of svc's, 72 of yaml's), about a
-// quarter of its CPU time, where the bundle is a few files. Libraries svc loads only for
-// some contracts or commands stay out of it, loaded from node_modules when
-// asked for: ts-morph and TypeScript (TypeScript finds its lib files beside
-// its own module), swagger-parser, execa, and those loaded with require
-// (protobufjs, randexp, diff), which esbuild does not follow.
+// quarter of its CPU time, where the bundle is a few files. Libraries that
+// only some contracts or commands need stay out of it, loaded from
+// node_modules when asked for: ts-morph and TypeScript (TypeScript finds its
+// lib files beside its own module), swagger-parser, execa, and those loaded
+// with require (protobufjs, randexp, diff), which esbuild does not follow.
 //
 // The tests' global setup and `npm pack` build through here too, so the
 // bundle never lags behind dist/.
