@@ -10,9 +10,9 @@
 //
 // --baseline DIR compares with another build of svc (a folder holding its
 // bin/, dist/, templates/ and node_modules, e.g. a worktree of main after
-// `npx tsc -p tsconfig.build.json`): the two are alternated run by run, so a
-// machine busy with something else slows both alike; medians and the ratio
-// are printed. --only github,stripe picks documents; --no-peers skips the peers.
+// `npm run build`): the two are alternated run by run, so a machine busy
+// with something else slows both alike; medians and the ratio are printed.
+// --only github,stripe picks documents; --no-peers skips the peers.
 //
 //   npm run build && node bench/openapi.js [runs] [--baseline DIR] [--only NAMES] [--no-peers]
 // Goals on a 2-core machine: GitHub (bundled) ≤ 3 s and ≤ 600 MiB, GitHub

@@ -30,7 +30,6 @@ function restore() {
   rmSync(kept);
 }
 
-
 function useUsersReadme() {
   const text = readFileSync(usersReadme, 'utf8');
   copyFileSync(readme, kept);
