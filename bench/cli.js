@@ -23,10 +23,10 @@
 //
 // Usage: npm run build && node bench/cli.js [runs] [--baseline DIR] [--no-tidy]
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { takeOption } from './measure.js';
+import { scratch, takeOption } from './measure.js';
 
 const args = process.argv.slice(2);
 const flag = (name) => takeOption(args, name);
@@ -57,15 +57,10 @@ function once(bin, argv, cwd, env = {}) {
   return { ms, rssKiB, cpuMs };
 }
 
-/** A fresh folder for one run; `prepare` may fill it (untimed) before the run. */
+/** A fresh folder for one run, removed when the bench exits (see scratch); `prepare` may fill it (untimed) before the run. */
 function inTemp(fn, prepare) {
-  const cwd = mkdtempSync(join(tmpdir(), 'svc-bench-'));
-  try {
-    const dir = prepare ? prepare(cwd) : cwd;
-    return fn(dir);
-  } finally {
-    rmSync(cwd, { recursive: true, force: true });
-  }
+  const cwd = scratch('svc-bench-');
+  return fn(prepare ? prepare(cwd) : cwd);
 }
 
 /**
@@ -148,21 +143,18 @@ function regenerate(build, dir) {
 
 console.log(`svc CLI benchmark: ${RUNS} runs each, node ${process.version}${baselineDir ? `, alternated with the baseline at ${baselineDir}` : ''}`);
 // One untimed run fills each build's code cache, as a user's first run does; its contract is ogen's input.
-const keep = mkdtempSync(join(tmpdir(), 'svc-bench-contract-'));
+const keep = scratch('svc-bench-contract-');
 for (const b of builds) inTemp((cwd) => {
   once(b.bin, ['new', 'product', '--yes', '--skip-tidy'], cwd);
   if (b.name === 'svc') copyFileSync(join(cwd, 'product', 'productproto', 'openapi', 'product.yaml'), join(keep, 'product.yaml'));
 });
-try {
-  measure('svc --version', ['--version']);
-  const created = measure('svc new product --skip-tidy', ['new', 'product', '--yes', '--skip-tidy'], { peers: ogenPeer(join(keep, 'product.yaml')) });
-  measure('svc new product --skip-tidy (no code cache)', ['new', 'product', '--yes', '--skip-tidy'], { env: { SVC_CODE_CACHE: 'off' } });
-  const regenerated = measure('svc gen api (contract unchanged)', ['gen', 'api'], { prepare: starter });
-  const again = measure('svc gen api, again (fingerprint)', ['gen', 'api'], { prepare: (b, cwd) => regenerate(b, starter(b, cwd)) });
-  for (const b of builds) {
-    console.log(`${`gen api / new [${b.name}]`.padEnd(48)} ${((regenerated[b.name] / created[b.name]) * 100).toFixed(0)} %   again: ${((again[b.name] / created[b.name]) * 100).toFixed(0)} %`);
-  }
-  if (!noTidy) measure('svc new product (go mod tidy)', ['new', 'product', '--yes']);
-} finally {
-  rmSync(keep, { recursive: true, force: true });
+measure('svc --version', ['--version']);
+const created = measure('svc new product --skip-tidy', ['new', 'product', '--yes', '--skip-tidy'], { peers: ogenPeer(join(keep, 'product.yaml')) });
+measure('svc new product --skip-tidy (no code cache)', ['new', 'product', '--yes', '--skip-tidy'], { env: { SVC_CODE_CACHE: 'off' } });
+const regenerated = measure('svc gen api (contract unchanged)', ['gen', 'api'], { prepare: starter });
+const again = measure('svc gen api, again (fingerprint)', ['gen', 'api'], { prepare: (b, cwd) => regenerate(b, starter(b, cwd)) });
+for (const b of builds) {
+  console.log(`${`gen api / new [${b.name}]`.padEnd(48)} ${((regenerated[b.name] / created[b.name]) * 100).toFixed(0)} %   again: ${((again[b.name] / created[b.name]) * 100).toFixed(0)} %`);
 }
+if (!noTidy) measure('svc new product (go mod tidy)', ['new', 'product', '--yes']);
+

@@ -1,6 +1,7 @@
 // Wall time and peak RSS of svc and of other commands, for the benchmarks.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'svc.js');
@@ -26,6 +27,26 @@ export function timed(cmd, args, cwd) {
 
 /** `  2.61 s    377 MiB`, or why the command failed. */
 export const fmt = (r) => (r.error ? `failed: ${r.error}` : `${(r.ms / 1000).toFixed(2).padStart(6)} s  ${r.mib.toFixed(0).padStart(5)} MiB`);
+
+const scratchFolders = [];
+process.on('exit', () => {
+  for (const dir of scratchFolders) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * A fresh temporary folder, removed when the bench exits rather than after
+ * the run that used it. On ext4, creating a file looks past every inode of
+ * its group deleted in the last minute or so (the kernel's
+ * \`recently_deleted\`, reading their inode table blocks): a bench that
+ * deleted each run's thousands of files before the next run measured svc on
+ * a disk it had just churned itself (GitHub's 3,485 files: 0.4-0.5 s of
+ * system time on a disk left alone, 1.5-3 s in the minutes after a deletion).
+ */
+export function scratch(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  scratchFolders.push(dir);
+  return dir;
+}
 
 /** Removes `name VALUE` from args (a script's argv) and returns VALUE, or undefined when absent. */
 export function takeOption(args, name) {

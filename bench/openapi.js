@@ -18,11 +18,10 @@
 // Goals on a 2-core machine: GitHub (bundled) ≤ 3 s and ≤ 600 MiB, GitHub
 // dereferenced ≤ 6 s, Stripe ≤ 0.5× oapi-codegen.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { corpusFile } from '../dist/devtools/corpus.js';
-import { fmt, svc, takeOption, timed } from './measure.js';
+import { fmt, scratch, svc, takeOption, timed } from './measure.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const GOBIN = join(ROOT, '.tools', 'gobin');
@@ -73,13 +72,10 @@ for (const [name, entry] of Object.entries(SPECS)) {
     // Alternate which build goes first, so neither always runs on a warmer machine.
     const order = run % 2 === 0 ? builds : [...builds].reverse();
     for (const b of order) {
-      const work = mkdtempSync(join(tmpdir(), `svc-bench-${name}-`));
-      try {
-        created[b.name].push(svc(['new', 'svc', '--openapi', file, '--dir', join(work, 'svc'), '--yes', '--skip-tidy'], work, b.bin));
-        regenerated[b.name].push(svc(['gen', 'api'], join(work, 'svc'), b.bin));
-      } finally {
-        rmSync(work, { recursive: true, force: true });
-      }
+      // Removed when the bench exits (see scratch).
+      const work = scratch(`svc-bench-${name}-`);
+      created[b.name].push(svc(['new', 'svc', '--openapi', file, '--dir', join(work, 'svc'), '--yes', '--skip-tidy'], work, b.bin));
+      regenerated[b.name].push(svc(['gen', 'api'], join(work, 'svc'), b.bin));
     }
   }
   const label = (s) => `${name.padEnd(12)} ${s.padEnd(22)}`;
@@ -92,20 +88,16 @@ for (const [name, entry] of Object.entries(SPECS)) {
     }
     console.log(`${line}   (median of ${RUNS})`);
   }
-  const work = mkdtempSync(join(tmpdir(), `svc-bench-${name}-peers-`));
-  try {
-    if (peers['oapi-codegen']) {
-      const config = join(work, 'oapi.yaml');
-      // types + std-http server + strict server + client, as the issue's table.
-      writeFileSync(config, `package: api\noutput: ${join(work, 'api.gen.go')}\ngenerate:\n  models: true\n  std-http-server: true\n  strict-server: true\n  client: true\n`);
-      const out = timed(peers['oapi-codegen'], ['-config', config, file], work);
-      console.log(`${label('oapi-codegen')} ${fmt(out)}   (${PEERS['oapi-codegen'].version}, models + std-http + strict server + client)`);
-    }
-    if (peers.ogen) {
-      const out = timed(peers.ogen, ['--target', join(work, 'ogen'), '--package', 'api', '--clean', file], work);
-      console.log(`${label('ogen')} ${out.error ? 'fails' : fmt(out)}   (${PEERS.ogen.version})`);
-    }
-  } finally {
-    rmSync(work, { recursive: true, force: true });
+  const work = scratch(`svc-bench-${name}-peers-`);
+  if (peers['oapi-codegen']) {
+    const config = join(work, 'oapi.yaml');
+    // types + std-http server + strict server + client, as the issue's table.
+    writeFileSync(config, `package: api\noutput: ${join(work, 'api.gen.go')}\ngenerate:\n  models: true\n  std-http-server: true\n  strict-server: true\n  client: true\n`);
+    const out = timed(peers['oapi-codegen'], ['-config', config, file], work);
+    console.log(`${label('oapi-codegen')} ${fmt(out)}   (${PEERS['oapi-codegen'].version}, models + std-http + strict server + client)`);
+  }
+  if (peers.ogen) {
+    const out = timed(peers.ogen, ['--target', join(work, 'ogen'), '--package', 'api', '--clean', file], work);
+    console.log(`${label('ogen')} ${out.error ? 'fails' : fmt(out)}   (${PEERS.ogen.version})`);
   }
 }

@@ -13,12 +13,11 @@
 // run and protoc alone is run in each round too; medians and ratios are printed.
 //   npm run build && node bench/proto.js [runs] [--baseline DIR]
 // Goal: svc new --proto ≤ 1.2× protoc with both plugins alone.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LIBRARY_PROTOS } from '../dist/load/proto.js';
 import { findTools } from '../dist/tools/protoc.js';
-import { fmt, svc, timed } from './measure.js';
+import { fmt, scratch, svc, timed } from './measure.js';
 
 const CONTRACT = 'google/cloud/compute/v1/compute.proto';
 
@@ -63,24 +62,16 @@ let summaryLine = '';
 for (let run = 0; run < RUNS; run++) {
   const order = run % 2 === 0 ? builds : [...builds].reverse();
   for (const b of order) {
-    const work = mkdtempSync(join(tmpdir(), 'svc-bench-proto-'));
-    try {
-      const dir = join(work, 'compute');
-      const created = svc(['new', 'compute', '--proto', join(LIBRARY_PROTOS, CONTRACT), '-I', LIBRARY_PROTOS, '--dir', dir, '--yes', '--skip-tidy'], work, b.bin);
-      const services = created.out.split('\n').map((l) => /^\s*service \S+: (\d+) RPCs/.exec(l)).filter(Boolean);
-      summaryLine = `${services.length} services, ${services.reduce((n, m) => n + Number(m[1]), 0)} RPCs`;
-      results[b.name].created.push(created);
-      results[b.name].regenerated.push(svc(['gen', 'api'], dir, b.bin));
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
+    // Removed when the bench exits (see scratch).
+    const work = scratch('svc-bench-proto-');
+    const dir = join(work, 'compute');
+    const created = svc(['new', 'compute', '--proto', join(LIBRARY_PROTOS, CONTRACT), '-I', LIBRARY_PROTOS, '--dir', dir, '--yes', '--skip-tidy'], work, b.bin);
+    const services = created.out.split('\n').map((l) => /^\s*service \S+: (\d+) RPCs/.exec(l)).filter(Boolean);
+    summaryLine = `${services.length} services, ${services.reduce((n, m) => n + Number(m[1]), 0)} RPCs`;
+    results[b.name].created.push(created);
+    results[b.name].regenerated.push(svc(['gen', 'api'], dir, b.bin));
   }
-  const work = mkdtempSync(join(tmpdir(), 'svc-bench-protoc-'));
-  try {
-    results.protoc.push(protocAlone(work));
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  results.protoc.push(protocAlone(scratch('svc-bench-protoc-')));
 }
 const plain = summary(results.protoc.filter((r) => !r.error));
 for (const [what, key] of [['svc new --proto', 'created'], ['svc gen api', 'regenerated']]) {
