@@ -157,42 +157,43 @@ export class SourceFile {
       for (const seg of parsePointer(p)) keys.push(`${keys[keys.length - 1]!}\u0000${seg}`);
       return keys;
     });
-    const prefixes = new Set(targets.flat());
-    // The deepest node found on each pointer's way: depth, 1-based line and column.
-    const found = targets.map(() => ({ depth: 0, line: 1, column: 1 }));
-    const record = (key: string, depth: number, line: number, character: number) => {
-      targets.forEach((t, i) => {
-        if (depth > found[i]!.depth && t[depth] === key) found[i] = { depth, line: line + 1, column: character + 1 };
-      });
+    // Each node on some pointer's way, by key: the pointers it is on.
+    const onWay = new Map<string, number[]>();
+    targets.forEach((t, i) => {
+      for (const key of t) {
+        const list = onWay.get(key);
+        if (list) list.push(i);
+        else onWay.set(key, [i]);
+      }
+    });
+    // The deepest node found on each pointer's way: its depth and the offset where it starts (-1: the root).
+    const found = targets.map(() => ({ depth: 0, offset: -1 }));
+    const record = (key: string, depth: number, offset: number) => {
+      for (const i of onWay.get(key)!) if (depth > found[i]!.depth) found[i] = { depth, offset };
     };
-    // The containers open around the scan; key is null off every pointer's way.
-    const stack: { key: string | null; depth: number; array: boolean; index: number; member: string | null; expectKey: boolean }[] = [];
-    /** The key of the value starting now: an object member (located at its key) or an array item (located here). */
-    const valueKey = (line: number, character: number): string | null => {
+    // The containers open around the scan, each on some pointer's way (the
+    // others are skipped whole, see skipContainer).
+    const stack: { key: string; depth: number; array: boolean; index: number; member: string | null; expectKey: boolean }[] = [];
+    /** The key of the value starting at i when it is on some pointer's way: an object member (located at its key) or an array item (located here); else null. */
+    const valueKey = (i: number): string | null => {
       const top = stack[stack.length - 1];
       if (!top) return '';
       if (!top.array) return top.member;
-      if (top.key === null) return null;
       const key = `${top.key}\u0000${top.index}`;
-      if (!prefixes.has(key)) return null;
-      record(key, top.depth + 1, line, character);
+      if (!onWay.has(key)) return null;
+      record(key, top.depth + 1, i);
       return key;
     };
-    // One pass over the characters (the text is JSON that parsed): lines and
-    // columns as an editor counts them (a CR LF is one break, a column is in
-    // UTF-16 units from 0), a property's name unescaped only when it has an
-    // escape.
+    // One pass over the text (JSON that parsed), descending only along the
+    // pointers; a property's name unescaped only when it has an escape. Lines
+    // and columns are counted afterwards, for the offsets found alone.
     const text = this.text;
-    let line = 0;
-    let lineStart = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      if (c === 10 /* \n */ || c === 13 /* \r */) {
-        if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
-        line++;
-        lineStart = i + 1;
-      } else if (c === 123 /* { */ || c === 91 /* [ */) {
-        stack.push({ key: valueKey(line, i - lineStart), depth: stack.length, array: c === 91, index: 0, member: null, expectKey: c === 123 });
+      if (c === 123 /* { */ || c === 91 /* [ */) {
+        const key = valueKey(i);
+        if (key === null) i = skipContainer(text, i);
+        else stack.push({ key, depth: stack.length, array: c === 91, index: 0, member: null, expectKey: c === 123 });
       } else if (c === 125 /* } */ || c === 93 /* ] */) {
         stack.pop();
       } else if (c === 44 /* , */) {
@@ -202,33 +203,25 @@ export class SourceFile {
       } else if (c === 58 /* : */) {
         stack[stack.length - 1]!.expectKey = false;
       } else if (c === 34 /* " */) {
-        let end = i + 1;
-        let escaped = false;
-        for (; end < text.length; end++) {
-          const d = text.charCodeAt(end);
-          if (d === 92 /* \\ */) {
-            escaped = true;
-            end++;
-          } else if (d === 34) {
-            break;
-          }
-        }
+        const end = stringEnd(text, i);
         const top = stack[stack.length - 1];
         if (top && !top.array && top.expectKey) {
-          const property = escaped ? (JSON.parse(text.slice(i, end + 1)) as string) : text.slice(i + 1, end);
-          const key = top.key === null ? null : `${top.key}\u0000${property}`;
-          top.member = key !== null && prefixes.has(key) ? key : null;
-          if (top.member !== null) record(top.member, top.depth + 1, line, i - lineStart);
+          const raw = text.slice(i + 1, end);
+          const property = raw.includes('\\') ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
+          const key = `${top.key}\u0000${property}`;
+          top.member = onWay.has(key) ? key : null;
+          if (top.member !== null) record(top.member, top.depth + 1, i);
         } else {
-          valueKey(line, i - lineStart);
+          valueKey(i);
         }
         i = end;
       } else if (c === 45 /* - */ || (c >= 48 && c <= 57) || c === 116 /* t */ || c === 102 /* f */ || c === 110 /* n */) {
-        valueKey(line, i - lineStart);
+        valueKey(i);
         while (i + 1 < text.length && isLiteralChar(text.charCodeAt(i + 1))) i++;
       }
     }
-    return pointers.map((p, i) => ({ file: this.displayPath, pointer: normalizePointer(p), line: found[i]!.line, column: found[i]!.column }));
+    const places = lineColumns(text, found.map((f) => f.offset));
+    return pointers.map((p, i) => ({ file: this.displayPath, pointer: normalizePointer(p), line: places[i]!.line, column: places[i]!.column }));
   }
 
   /** Location of the node a JSON pointer (`#/a/b` or `/a/b`) names, as close as it exists. */
@@ -279,6 +272,61 @@ const MAX_ALIAS_COUNT = 1000;
 /** A character of a JSON number or of true, false and null after their first. */
 function isLiteralChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || c === 46 /* . */ || c === 43 /* + */ || c === 45 /* - */ || c === 69 /* E */;
+}
+
+/** The offset of the quote that closes the JSON string opening at `i`. */
+function stringEnd(text: string, i: number): number {
+  for (let j = text.indexOf('"', i + 1); j !== -1; j = text.indexOf('"', j + 1)) {
+    // Escaped when an odd number of backslashes runs up to it.
+    let k = j - 1;
+    while (text.charCodeAt(k) === 92 /* \\ */) k--;
+    if ((j - 1 - k) % 2 === 0) return j;
+  }
+  return text.length;
+}
+
+/** The offset of the bracket that closes the JSON object or array opening at `i`. */
+function skipContainer(text: string, i: number): number {
+  let depth = 0;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) i = stringEnd(text, i);
+    else if (c === 123 /* { */ || c === 91 /* [ */) depth++;
+    else if ((c === 125 /* } */ || c === 93 /* ] */) && --depth === 0) return i;
+  }
+  return i;
+}
+
+/**
+ * 1-based lines and columns of offsets in a text (-1: the start), as an
+ * editor counts them: a CR LF is one break, a column is in UTF-16 units.
+ */
+function lineColumns(text: string, offsets: number[]): { line: number; column: number }[] {
+  const order = offsets.map((_, i) => i).sort((a, b) => offsets[a]! - offsets[b]!);
+  const out: { line: number; column: number }[] = offsets.map(() => ({ line: 1, column: 1 }));
+  let line = 0;
+  let lineStart = 0;
+  let lf = text.indexOf('\n');
+  let cr = text.indexOf('\r');
+  for (const i of order) {
+    const offset = offsets[i]!;
+    if (offset < 0) continue;
+    // Every break before the offset: a LF, or a CR but one a LF follows.
+    for (;;) {
+      const next = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
+      if (next === -1 || next >= offset) break;
+      if (next === cr) {
+        cr = text.indexOf('\r', cr + 1);
+        if (text.charCodeAt(next + 1) === 10) continue;
+      } else {
+        lf = text.indexOf('\n', lf + 1);
+      }
+      line++;
+      lineStart = next + 1;
+    }
+    out[i] = { line: line + 1, column: offset - lineStart + 1 };
+  }
+  return out;
 }
 
 /**
