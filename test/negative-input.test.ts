@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -6,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { FIXTURES_DIR } from '../src/devtools/fixtures.js';
 import { UserError } from '../src/errors.js';
+import { DiskFileSystem } from '../src/fs/disk.js';
 import { MemoryFileSystem } from '../src/fs/memory.js';
 import { newService } from '../src/pipeline/new.js';
 import { isRE2 } from '../src/render/go/validation.js';
@@ -165,6 +167,18 @@ describe('external $refs svc cannot follow: told at the $ref', () => {
     await newService({ name: 'x', module: 'example.com/x', dir: '/virtual/x', fs, cwd, openapi: 'api.yaml', transports: ['http'], database: 'memory' });
     expect(fs.files.get('xproto/openapi/schemas/s.yaml')).toContain('./o.yaml#/O');
     expect(fs.files.get('xproto/openapi/schemas/o.yaml')).toBe('O: {type: string}\n');
+  });
+
+  it('the contract is copied byte for byte, bytes that are not UTF-8 included, and its hash recorded', async () => {
+    // A Latin-1 é in a description: as text it would be U+FFFD, three other bytes.
+    const bytes = Buffer.concat([Buffer.from(withRef('#/components/schemas/Thing')), Buffer.from('components:\n  schemas:\n    Thing:\n      type: string\n      description: caf'), Buffer.from([0xe9]), Buffer.from('\n')]);
+    const cwd = folder({ 'api.yaml': bytes });
+    const dir = join(cwd, 'out', 'x');
+    await newService({ name: 'x', module: 'example.com/x', dir, fs: new DiskFileSystem(dir, { staged: true }), cwd, openapi: 'api.yaml', transports: ['http'], database: 'memory' });
+    const copy = join(dir, 'xproto', 'openapi', 'api.yaml');
+    expect(readFileSync(copy).equals(bytes)).toBe(true);
+    const manifest = JSON.parse(readFileSync(join(dir, '.svc', 'manifest.json'), 'utf8')) as { created: Record<string, { hash: string }> };
+    expect(manifest.created['xproto/openapi/api.yaml']?.hash).toBe(`sha256:${createHash('sha256').update(bytes).digest('hex')}`);
   });
 });
 

@@ -37,7 +37,7 @@ export async function applyPlan(plan: Plan, fs: FileSystem, previous: Manifest):
       while (next < toWrite.length && !failure) {
         const change = toWrite[next++]!;
         try {
-          await fs.write(change.artifact.path, change.artifact.content, change.artifact.mode);
+          await fs.write(change.artifact.path, change.artifact.bytes ?? change.artifact.content, change.artifact.mode);
           done.push(change);
         } catch (error) {
           failure ??= { error };
@@ -85,13 +85,13 @@ function nextManifest(plan: Plan, previous: Manifest): Manifest {
     const { artifact, action } = change;
     const landed = action === 'create' || action === 'overwrite' || action === 'unchanged';
     if (artifact.owner === 'generated') {
-      if (landed) next.generated[artifact.path] = hashContent(artifact.content);
+      if (landed) next.generated[artifact.path] = hashContent(artifact.bytes ?? artifact.content);
       else if (action === 'delete') delete next.generated[artifact.path];
       continue;
     }
     const operation = artifact.operation ? { operation: artifact.operation } : {};
     if (action === 'delete') delete next.created[artifact.path];
-    else if (landed) next.created[artifact.path] = { hash: hashContent(change.rendered ?? artifact.content), ...operation };
+    else if (landed) next.created[artifact.path] = { hash: hashContent(change.rendered ?? artifact.bytes ?? artifact.content), ...operation };
     else if (action === 'skip' && change.declaredIn === undefined && (next.created[artifact.path] || artifact.operation)) {
       next.created[artifact.path] = { ...next.created[artifact.path], ...operation };
     }

@@ -4,7 +4,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, posix, resolve } from 'node:path';
 import { onInterrupt, setInterruptOutcome } from './interrupt.js';
 import { UserError } from '../errors.js';
-import type { FileSystem } from './types.js';
+import { type FileSystem, textOf } from './types.js';
 
 export interface DiskOptions {
   /**
@@ -89,9 +89,9 @@ export class DiskFileSystem implements FileSystem {
     }
   }
 
-  async write(path: string, content: string, mode = 0o644): Promise<void> {
+  async write(path: string, content: string | Uint8Array, mode = 0o644): Promise<void> {
     if (this.mode === 'files') {
-      this.pending.set(key(path), { content, mode });
+      this.pending.set(key(path), { content: textOf(content), mode });
       return;
     }
     if (this.shown.size > 0) {
@@ -108,7 +108,7 @@ export class DiskFileSystem implements FileSystem {
   }
 
   /** Writes a file into the staging folder (folder mode) or atomically in place (direct mode). */
-  private async put(path: string, content: string, mode: number): Promise<void> {
+  private async put(path: string, content: string | Uint8Array, mode: number): Promise<void> {
     const target = this.abs(path);
     const dir = dirname(target);
     // Synchronous calls: for thousands of small files they beat the thread
@@ -347,7 +347,7 @@ function describe(err: unknown): string {
   return m ? `${m[1]!} (${e.code})` : String(e?.message ?? err);
 }
 
-function writeAtomically(target: string, content: string, mode: number): void {
+function writeAtomically(target: string, content: string | Uint8Array, mode: number): void {
   const temp = tempName(target);
   try {
     writeFileSync(temp, content, { mode });

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import type { FileSystem } from './types.js';
+import { type FileSystem, textOf } from './types.js';
 
 /** An in-memory file system for tests: a map from normalised path to text. */
 export class MemoryFileSystem implements FileSystem {
@@ -15,9 +15,9 @@ export class MemoryFileSystem implements FileSystem {
     return this.files.get(normalize(path));
   }
 
-  async write(path: string, content: string, mode?: number): Promise<void> {
+  async write(path: string, content: string | Uint8Array, mode?: number): Promise<void> {
     const key = normalize(path);
-    this.files.set(key, content);
+    this.files.set(key, textOf(content));
     if (mode !== undefined) this.modes.set(key, mode);
     this.writes++;
   }

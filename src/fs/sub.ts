@@ -22,7 +22,7 @@ export class SubFileSystem implements FileSystem {
     return this.parent.read(this.at(path));
   }
 
-  write(path: string, content: string, mode?: number): Promise<void> {
+  write(path: string, content: string | Uint8Array, mode?: number): Promise<void> {
     return this.parent.write(this.at(path), content, mode);
   }
 

@@ -5,8 +5,8 @@
 export interface FileSystem {
   /** The file's text, or undefined when there is no such file. */
   read(path: string): Promise<string | undefined>;
-  /** Writes the whole file atomically, creating parent folders. */
-  write(path: string, content: string, mode?: number): Promise<void>;
+  /** Writes the whole file atomically, creating parent folders. Bytes are the text's UTF-8 encoding. */
+  write(path: string, content: string | Uint8Array, mode?: number): Promise<void>;
   /** Whether anything (file or folder) exists at the path. */
   exists(path: string): Promise<boolean>;
   /** Names in a folder; empty when the folder does not exist. */
@@ -30,6 +30,11 @@ export interface FileSystem {
    * removed by `commit`. A file system that cannot does nothing.
    */
   writeAhead?(files: readonly { path: string; content: string; mode?: number }[]): Promise<void>;
+}
+
+/** The text of what is written: bytes are decoded as UTF-8. */
+export function textOf(content: string | Uint8Array): string {
+  return typeof content === 'string' ? content : Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString('utf8');
 }
 
 /**

@@ -7,7 +7,7 @@ import { SETTINGS_PATH } from '../project/settings.js';
 import { pascal, plural, singular, words } from '../model/names.js';
 import { DATABASES, type CacheKind, type EventBroker, type Features, type PlatformRef, type ProjectSettings, type Transport, type Database } from '../project/settings.js';
 import { defaultDeploySettings } from '../project/deploy.js';
-import { artifact, type Artifact } from '../render/artifact.js';
+import { artifact, type Artifact, copiedArtifact } from '../render/artifact.js';
 import { ASYNCAPI_FILE } from '../load/asyncapi.js';
 import { asyncAPIPath } from './events.js';
 import { renderTemplate } from '../render/templates.js';
@@ -153,6 +153,8 @@ async function readOptional(path: string): Promise<string | undefined> {
 async function newOpenApiService(o: Resolved): Promise<GenerateResult> {
   const contractDir = `${o.name.replaceAll('-', '')}proto/openapi`;
   let text: string;
+  /** The contract as read: its copy in the service is written (and hashed) from these bytes. */
+  let bytes: Buffer | undefined;
   let path: string;
   let displayPath: string;
   let contractPath: string;
@@ -162,10 +164,11 @@ async function newOpenApiService(o: Resolved): Promise<GenerateResult> {
     path = resolve(o.cwd ?? process.cwd(), o.openapi);
     displayPath = o.openapi;
     try {
-      text = await readFile(path, 'utf8');
+      bytes = await readFile(path);
     } catch (err) {
       throw readError(err, o.openapi);
     }
+    text = bytes.toString('utf8');
     const ext = extname(path).toLowerCase() === '.json' ? '.json' : '.yaml';
     contractPath = `${contractDir}/${basename(path, extname(path))}${ext}`;
     // Files the contract references come along, at the same relative paths.
@@ -192,7 +195,7 @@ async function newOpenApiService(o: Resolved): Promise<GenerateResult> {
     fs: o.fs,
     force: o.force ?? false,
     dryRun: o.dryRun ?? false,
-    extra: [artifact(contractPath, text), ...referenced.map((f) => artifact(`${contractDir}/${f.path}`, f.text)), ...extraFiles],
+    extra: [bytes ? copiedArtifact(contractPath, bytes, text) : artifact(contractPath, text), ...referenced.map((f) => artifact(`${contractDir}/${f.path}`, f.text)), ...extraFiles],
   });
 }
 

@@ -192,9 +192,11 @@ function renameSource(facts: OperationFacts, stale: readonly StaleUserFile[], cl
 /** The user's code carried from the old file to the new operation's path (created, or replacing svc's untouched stub), and the old file deleted. */
 function carry(artifact: Artifact, previous: string | undefined, from: StaleUserFile): PlannedChange[] {
   const content = carriedContent(from.content, from.record.operation!, artifact.operation!);
+  // Other text than was rendered: the rendered bytes (if any) do not go with it.
+  const { bytes: _rendered, ...rest } = artifact;
   const target: PlannedChange = {
     action: previous === undefined ? 'create' : 'overwrite',
-    artifact: { ...artifact, content },
+    artifact: { ...rest, content },
     reason: `the operation's code, carried from ${from.path}`,
     carriedFrom: { path: from.path, operation: from.record.operation! },
     rendered: artifact.content,

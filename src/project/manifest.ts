@@ -36,7 +36,7 @@ export function emptyManifest(): Manifest {
   return { version: 2, generated: {}, created: {} };
 }
 
-export function hashContent(content: string): string {
+export function hashContent(content: string | Uint8Array): string {
   return `sha256:${createHash('sha256').update(content).digest('hex')}`;
 }
 

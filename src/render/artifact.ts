@@ -14,6 +14,12 @@ export interface Artifact {
   /** POSIX path relative to the service root. */
   path: string;
   content: string;
+  /**
+   * The content's exact bytes (its UTF-8 encoding), when svc holds them
+   * already, as read from a file it copies: written and hashed as they are,
+   * not encoded from `content` again.
+   */
+  bytes?: Uint8Array;
   owner: Owner;
   /** File mode on disk (e.g. 0o755 for scripts). */
   mode?: number;
@@ -56,6 +62,11 @@ export interface OperationFacts {
 export function isGeneratedContent(content: string): boolean {
   const first = content.slice(0, content.indexOf('\n') >>> 0);
   return first === GO_GENERATED_HEADER || first === HASH_GENERATED_HEADER;
+}
+
+/** A file copied as it is: its text, and the bytes it was read as (see Artifact.bytes). */
+export function copiedArtifact(path: string, bytes: Uint8Array, text: string): Artifact {
+  return { ...artifact(path, text), bytes };
 }
 
 /** Builds an artifact whose owner follows from its first line. */
