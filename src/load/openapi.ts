@@ -142,13 +142,14 @@ export async function loadOpenAPI(path: string, text?: string, displayPath?: str
   checkSecuritySchemes(source, top);
 
   // References to other files are checked first, so that a problem is told at the $ref.
-  if (hasExternalRefs(source.text)) await checkExternalRefs(source);
+  const external = hasExternalRefs(source.text);
+  if (external) await checkExternalRefs(source);
   let bundled: OpenAPIDocument;
   try {
     // Only references to other files need bundling; a self-contained document
     // (most large ones) is used as parsed. The parsed data is ours alone: the
     // parser may work on it instead of a copy.
-    bundled = hasExternalRefs(source.text)
+    bundled = external
       ? ((await (await swaggerParser()).bundle(path, top as never, { mutateInputSchema: true } as never)) as unknown as OpenAPIDocument)
       : (top as OpenAPIDocument);
   } catch (err) {
