@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // `npm run build`: tsc compiles src/ into dist/, then esbuild bundles the
-// CLI's modules and the libraries they import into dist/bundle/, which
-// bin/svc.js loads. Node resolves, reads and links every ES module on its
+// CLI's modules and the libraries they import into dist/bundle/svc.cjs,
+// which bin/svc.js loads. Node resolves, reads and links every ES module on its
 // own: ~250 of them for `svc new` (135 of svc's, 72 of yaml's), about a
-// quarter of its CPU time, where the bundle is a few files. Libraries that
+// quarter of its CPU time, where the bundle is one script. Libraries that
 // only some contracts or commands need stay out of it, loaded from
 // node_modules when asked for: ts-morph and TypeScript (TypeScript finds its
 // lib files beside its own module), swagger-parser, execa, and those loaded
@@ -29,19 +29,28 @@ export async function build({ clean = false } = {}) {
   const { build: bundle } = await import('esbuild');
   await bundle({
     absWorkingDir: root,
-    // interrupt.js is an entry of its own, loaded first; the two share its state through a common chunk.
-    entryPoints: { main: 'dist/cli/main.js', interrupt: 'dist/fs/interrupt.js' },
-    outdir,
+    // One CommonJS script, which bin/svc.js compiles with V8's code cache of
+    // its last run (see there): the interrupt handling first, then the CLI.
+    stdin: {
+      contents: "export { exitOnInterrupt } from './dist/fs/interrupt.js';\nexport { main } from './dist/cli/main.js';\n",
+      resolveDir: root,
+      sourcefile: 'svc-entry.js',
+    },
+    outfile: join(outdir, 'svc.cjs'),
     bundle: true,
-    splitting: true,
-    format: 'esm',
+    format: 'cjs',
     platform: 'node',
     target: 'node22',
     // The ES module build of a library that has both (jsonc-parser's CommonJS one requires its parts by computed names).
     mainFields: ['module', 'main'],
     external: ['ts-morph', 'typescript', '@apidevtools/swagger-parser', 'execa'],
-    // Libraries in CommonJS call require, which an ES module does not have.
-    banner: { js: "import { createRequire as __svcCreateRequire } from 'node:module'; const require = __svcCreateRequire(import.meta.url);" },
+    // import() of those becomes require(), which a script compiled by vm can
+    // call (import() needs a loader vm only has as an experimental feature);
+    // Node 22.12 and later require ES modules (execa is one) as well.
+    supported: { 'dynamic-import': false },
+    // svc's modules find files beside them through import.meta, which a CommonJS script does not have.
+    define: { 'import.meta.url': '__svcModuleUrl', 'import.meta.dirname': '__dirname' },
+    banner: { js: "const __svcModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
     // Maps back to src/ through tsc's own maps: bin/svc.js turns them on for SVC_DEBUG=1's stack traces.
     sourcemap: 'linked',
     logLevel: 'warning',

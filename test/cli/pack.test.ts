@@ -106,7 +106,7 @@ describe('the npm package', { timeout: 300_000 }, () => {
   });
 
   it('ships the built CLI, the templates, the LICENSE and the users README; no sources, tests, scripts or source maps', () => {
-    for (const f of ['package.json', 'LICENSE', 'README.md', 'bin/svc.js', 'dist/bundle/main.js', 'dist/bundle/interrupt.js', 'dist/cli/main.js', 'dist/cli/completion.js', 'dist/cli/version.js', 'dist/tools/pins.js', 'schema/svc-output.schema.json']) expect(packed).toContain(f);
+    for (const f of ['package.json', 'LICENSE', 'README.md', 'bin/svc.js', 'bin/load.js', 'dist/bundle/svc.cjs', 'dist/cli/main.js', 'dist/cli/completion.js', 'dist/cli/version.js', 'dist/tools/pins.js', 'schema/svc-output.schema.json']) expect(packed).toContain(f);
     expect(packed.some((f) => f.startsWith('templates/service/'))).toBe(true);
     const stray = packed.filter((f) => /^(src|test|scripts|fixtures|docs|bench|dist\/devtools)\/|\.map$|\.ts$/.test(f));
     expect(stray).toEqual([]);

@@ -1,0 +1,73 @@
+// Loads svc's bundle (dist/bundle/svc.cjs) with V8's code cache of an earlier
+// run of the same command. Node's own compile cache keeps only what V8
+// compiles when a module loads, and V8 compiles a function when it is first
+// called: most of svc's code, compiled again on every run (70 ms of a 300 ms
+// `svc new`). A cache made when a run ends holds every function it called.
+//
+// One cache per command (`new`, `gen`, ...), in dist/.cache beside svc's
+// other code caches, written by the first run of the command that succeeds,
+// and again whenever V8 turns it down (another build of svc, another Node).
+// A cache that cannot be read or written only costs the compiling it saves.
+// SVC_CODE_CACHE=off or NODE_DISABLE_COMPILE_CACHE=1 turns it off, and so
+// does SVC_DEBUG=1 (see loadBundle).
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
+import { crc32 } from 'node:zlib';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const BUNDLE = join(ROOT, 'dist', 'bundle', 'svc.cjs');
+const CACHE_DIR = join(ROOT, 'dist', '.cache');
+
+/** The bundle's exports; `command` (the first argument) names the code cache used. */
+export function loadBundle(command) {
+  // Node maps the stack traces of modules it loads itself, not of scripts
+  // compiled through vm: SVC_DEBUG=1's traces, which point into src/, go
+  // without the cache.
+  if (process.env.SVC_DEBUG) return createRequire(import.meta.url)(BUNDLE);
+  const off = process.env.SVC_CODE_CACHE === 'off' || process.env.NODE_DISABLE_COMPILE_CACHE === '1';
+  const cacheFile = join(CACHE_DIR, `v8-${/^[a-z]+$/.test(command ?? '') ? command : 'other'}.bin`);
+  const bytes = readFileSync(BUNDLE);
+  // V8 checks a cache against the length of the source only: the cache
+  // starts with a checksum of the bundle it was made from.
+  const sum = Buffer.alloc(4);
+  sum.writeUInt32LE(crc32(bytes));
+  let cachedData;
+  if (!off) {
+    try {
+      const cache = readFileSync(cacheFile);
+      if (cache.subarray(0, 4).equals(sum)) cachedData = cache.subarray(4);
+    } catch {
+      // None yet: this run makes it.
+    }
+  }
+  // The wrapper Node gives a CommonJS module.
+  const source = `(function (exports, require, module, __filename, __dirname) {${bytes.toString('utf8')}\n})`;
+  const script = new Script(source, { filename: BUNDLE, cachedData });
+  if (!off && (cachedData === undefined || script.cachedDataRejected)) {
+    process.once('exit', (code) => {
+      if (code === 0) save(cacheFile, sum, script);
+    });
+  }
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(BUNDLE), module, BUNDLE, dirname(BUNDLE));
+  return module.exports;
+}
+
+/** Writes the checksum and the code V8 holds for the script now (a temporary file, then a rename); never throws. */
+function save(file, sum, script) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(tmp, Buffer.concat([sum, script.createCachedData()]));
+    renameSync(tmp, file);
+  } catch {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // A folder svc cannot write to holds no temporary file.
+    }
+  }
+}
