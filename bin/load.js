@@ -5,13 +5,16 @@
 // `svc new`). A cache made when a run ends holds every function it called.
 //
 // One cache per command (`new`, `gen`, ...), in dist/.cache beside svc's
-// other code caches, written by the first run of the command that succeeds,
-// and again whenever V8 turns it down (another build of svc, another Node).
-// A cache that cannot be read or written only costs the compiling it saves.
+// other code caches (in the system's temporary folder when svc's own folder
+// is read-only, as for a global install), written by the first run of the
+// command that succeeds, and again whenever V8 turns it down (another build
+// of svc, another Node). A cache that cannot be read or written only costs
+// the compiling it saves.
 // SVC_CODE_CACHE=off or NODE_DISABLE_COMPILE_CACHE=1 turns it off, and so
 // does SVC_DEBUG=1 (see loadBundle).
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
@@ -19,7 +22,16 @@ import { crc32 } from 'node:zlib';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BUNDLE = join(ROOT, 'dist', 'bundle', 'svc.cjs');
-const CACHE_DIR = join(ROOT, 'dist', '.cache');
+
+/** dist/.cache when svc may write there; otherwise a folder of this install's in the temporary folder. */
+function cacheDir() {
+  try {
+    accessSync(join(ROOT, 'dist'), constants.W_OK);
+    return join(ROOT, 'dist', '.cache');
+  } catch {
+    return join(tmpdir(), `svc-code-cache-${crc32(ROOT).toString(16)}`);
+  }
+}
 
 /** The bundle's exports; `command` (the first argument) names the code cache used. */
 export function loadBundle(command) {
@@ -28,7 +40,7 @@ export function loadBundle(command) {
   // without the cache.
   if (process.env.SVC_DEBUG) return createRequire(import.meta.url)(BUNDLE);
   const off = process.env.SVC_CODE_CACHE === 'off' || process.env.NODE_DISABLE_COMPILE_CACHE === '1';
-  const cacheFile = join(CACHE_DIR, `v8-${/^[a-z]+$/.test(command ?? '') ? command : 'other'}.bin`);
+  const cacheFile = join(cacheDir(), `v8-${/^[a-z]+$/.test(command ?? '') ? command : 'other'}.bin`);
   const bytes = readFileSync(BUNDLE);
   // V8 checks a cache against the length of the source only: the cache
   // starts with a checksum of the bundle it was made from.

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,15 +7,15 @@ import { describe, expect, it } from 'vitest';
 const LOADER = join(import.meta.dirname, '..', '..', 'bin', 'load.js');
 
 /** A package with bin/load.js and a bundle whose main returns `value`. */
-function fakePackage(): { root: string; bundle: (value: string) => void; run: (env?: Record<string, string>) => string } {
+function fakePackage(): { root: string; bundle: (value: string) => void; run: (env?: Record<string, string>, uid?: number) => string } {
   const root = mkdtempSync(join(tmpdir(), 'svc-load-'));
   mkdirSync(join(root, 'bin'));
   mkdirSync(join(root, 'dist', 'bundle'), { recursive: true });
   copyFileSync(LOADER, join(root, 'bin', 'load.js'));
   const bundle = (value: string) => writeFileSync(join(root, 'dist', 'bundle', 'svc.cjs'), `exports.main = function () { return ${JSON.stringify(value)}; };\n`);
-  const run = (env: Record<string, string> = {}) => {
+  const run = (env: Record<string, string> = {}, uid?: number) => {
     const script = `import(${JSON.stringify(join(root, 'bin', 'load.js'))}).then((m) => console.log(m.loadBundle('new').main()))`;
-    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, SVC_CODE_CACHE: '', NODE_DISABLE_COMPILE_CACHE: '', SVC_DEBUG: '', ...env } });
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, SVC_CODE_CACHE: '', NODE_DISABLE_COMPILE_CACHE: '', SVC_DEBUG: '', ...env }, ...(uid !== undefined ? { uid } : {}) });
     if (r.status !== 0) throw new Error(r.stderr);
     return r.stdout.trim();
   };
@@ -37,6 +37,21 @@ describe('bin/load.js', () => {
     p.bundle('other');
     expect(p.run()).toBe('other');
     expect(p.run()).toBe('other');
+  });
+
+  it('keeps its cache in the temporary folder when svc cannot write to its own', () => {
+    const p = fakePackage();
+    p.bundle('read-only');
+    const tmp = mkdtempSync(join(tmpdir(), 'svc-load-tmp-'));
+    // As root, the folder's mode stops nobody: the run is another user's.
+    const uid = process.getuid?.() === 0 ? 65534 : undefined;
+    chmodSync(p.root, 0o755);
+    chmodSync(join(p.root, 'dist'), 0o555);
+    chmodSync(tmp, 0o777);
+    expect(p.run({ TMPDIR: tmp }, uid)).toBe('read-only');
+    expect(() => statSync(join(p.root, 'dist', '.cache'))).toThrow();
+    const [folder] = readdirSync(tmp).filter((n) => n.startsWith('svc-code-cache-'));
+    expect(readdirSync(join(tmp, folder!))).toEqual(['v8-new.bin']);
   });
 
   it('writes no cache when turned off', () => {
