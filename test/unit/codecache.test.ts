@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openCodeCache, codeKey, type Expression } from '../../src/codecache.js';
+import { openCodeCache, codeKey, latin1Only, type Expression } from '../../src/codecache.js';
 
 const dirs: string[] = [];
 /** A cache's base path (without extension) in a folder that does not exist yet. */
@@ -137,5 +137,25 @@ describe('code cache', () => {
     other.load('a', 'k', () => '"A"');
     other.flush();
     expect(existsSync(`${base}-other.cjs`)).toBe(false);
+  });
+});
+
+describe('latin1Only', () => {
+  it('escapes every character beyond Latin-1 so that the code means the same', () => {
+    const cases = [
+      '"café … 😀"',
+      "'\\…'", // an identity escape: the backslash goes
+      "'\\\\…'", // an escaped backslash, then the character
+      "'\\\\\\…'",
+      '/μs|µs/u.test("μs") && !/^μ$/.test("µ")',
+      '`x→y`',
+      '// a → b\n1',
+      'const π = 3; π',
+    ];
+    for (const code of cases) {
+      const escaped = latin1Only(code);
+      expect(escaped, code).not.toMatch(/[^\x00-\xff]/);
+      expect((0, eval)(escaped), code).toEqual((0, eval)(code));
+    }
   });
 });
