@@ -7,9 +7,10 @@
 // One cache per command (`new`, `gen`, ...), in dist/.cache beside svc's
 // other code caches (in the system's temporary folder when svc's own folder
 // is read-only, as for a global install), written by the first run of the
-// command that succeeds, and again whenever V8 turns it down (another build
-// of svc, another Node). A cache that cannot be read or written only costs
-// the compiling it saves.
+// command that succeeds, again by a longer run that called much the cache
+// lacks (until one adds little), and whenever V8 turns it down (another
+// build of svc, another Node). A cache that cannot be read or written only
+// costs the compiling it saves.
 // SVC_CODE_CACHE=off or NODE_DISABLE_COMPILE_CACHE=1 turns it off, and so
 // does SVC_DEBUG=1 (see loadBundle).
 import { accessSync, constants, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,10 @@ import { Script } from 'node:vm';
 import { crc32 } from 'node:zlib';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const GROWING = 0;
+const STABLE = 1;
+/** A run shorter than this does not check whether the cache should grow. */
+const GROW_CHECK_MS = 150;
 const BUNDLE = join(ROOT, 'dist', 'bundle', 'svc.cjs');
 
 /** dist/.cache when svc may write there; otherwise a folder of this install's in the temporary folder. */
@@ -43,14 +48,19 @@ export function loadBundle(command) {
   const cacheFile = join(cacheDir(), `v8-${/^[a-z]+$/.test(command ?? '') ? command : 'other'}.bin`);
   const bytes = readFileSync(BUNDLE);
   // V8 checks a cache against the length of the source only: the cache
-  // starts with a checksum of the bundle it was made from.
+  // starts with a checksum of the bundle it was made from, then whether it
+  // may still grow (GROWING or STABLE).
   const sum = Buffer.alloc(4);
   sum.writeUInt32LE(crc32(bytes));
   let cachedData;
+  let growing = true;
   if (!off) {
     try {
       const cache = readFileSync(cacheFile);
-      if (cache.subarray(0, 4).equals(sum)) cachedData = cache.subarray(4);
+      if (cache.subarray(0, 4).equals(sum)) {
+        growing = cache[4] === GROWING;
+        cachedData = cache.subarray(5);
+      }
     } catch {
       // None yet: this run makes it.
     }
@@ -58,9 +68,20 @@ export function loadBundle(command) {
   // The wrapper Node gives a CommonJS module.
   const source = `(function (exports, require, module, __filename, __dirname) {${bytes.toString('utf8')}\n})`;
   const script = new Script(source, { filename: BUNDLE, cachedData });
-  if (!off && (cachedData === undefined || script.cachedDataRejected)) {
+  const missing = cachedData === undefined || script.cachedDataRejected;
+  if (!off && (missing || growing)) {
+    const started = performance.now();
     process.once('exit', (code) => {
-      if (code === 0) save(cacheFile, sum, script);
+      if (code !== 0) return;
+      if (missing) return save(cacheFile, sum, GROWING, script.createCachedData());
+      // A long run on a cache made by a shorter one (the replay of `svc gen
+      // api` before a full run, a starter before a proto contract) called
+      // functions the cache lacks: it is written again with them. The first
+      // long run that adds little leaves it as it is for good, so that runs
+      // pay for the check only while the cache grows.
+      if (performance.now() - started < GROW_CHECK_MS) return;
+      const data = script.createCachedData();
+      save(cacheFile, sum, data.length > cachedData.length * 1.05 ? GROWING : STABLE, data);
     });
   }
   const module = { exports: {} };
@@ -68,12 +89,12 @@ export function loadBundle(command) {
   return module.exports;
 }
 
-/** Writes the checksum and the code V8 holds for the script now (a temporary file, then a rename); never throws. */
-function save(file, sum, script) {
+/** Writes a cache file (a temporary file, then a rename); never throws. */
+function save(file, sum, state, data) {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(tmp, Buffer.concat([sum, script.createCachedData()]));
+    writeFileSync(tmp, Buffer.concat([sum, Buffer.of(state), data]));
     renameSync(tmp, file);
   } catch {
     try {

@@ -12,9 +12,17 @@ function fakePackage(): { root: string; bundle: (value: string) => void; run: (e
   mkdirSync(join(root, 'bin'));
   mkdirSync(join(root, 'dist', 'bundle'), { recursive: true });
   copyFileSync(LOADER, join(root, 'bin', 'load.js'));
-  const bundle = (value: string) => writeFileSync(join(root, 'dist', 'bundle', 'svc.cjs'), `exports.main = function () { return ${JSON.stringify(value)}; };\n`);
+  // main(true) also calls a large function, after a busy wait that makes the run a long one.
+  const bundle = (value: string) => {
+    const large = Array.from({ length: 400 }, (_, i) => `  total += String(${i}).length * ${i};`).join('\n');
+    writeFileSync(
+      join(root, 'dist', 'bundle', 'svc.cjs'),
+      `function large() {\n  let total = 0;\n${large}\n  return total;\n}\n` +
+        `exports.main = function (long) { if (long) { const end = Date.now() + 250; while (Date.now() < end); large(); } return ${JSON.stringify(value)}; };\n`,
+    );
+  };
   const run = (env: Record<string, string> = {}, uid?: number) => {
-    const script = `import(${JSON.stringify(join(root, 'bin', 'load.js'))}).then((m) => console.log(m.loadBundle('new').main()))`;
+    const script = `import(${JSON.stringify(join(root, 'bin', 'load.js'))}).then((m) => console.log(m.loadBundle('new').main(process.env.LONG === '1')))`;
     const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, SVC_CODE_CACHE: '', NODE_DISABLE_COMPILE_CACHE: '', SVC_DEBUG: '', ...env }, ...(uid !== undefined ? { uid } : {}) });
     if (r.status !== 0) throw new Error(r.stderr);
     return r.stdout.trim();
@@ -52,6 +60,25 @@ describe('bin/load.js', () => {
     expect(() => statSync(join(p.root, 'dist', '.cache'))).toThrow();
     const [folder] = readdirSync(tmp).filter((n) => n.startsWith('svc-code-cache-'));
     expect(readdirSync(join(tmp, folder!))).toEqual(['v8-new.bin']);
+  });
+
+  it('grows the cache with what a longer run calls, until a long run adds little', () => {
+    const p = fakePackage();
+    const cache = join(p.root, 'dist', '.cache', 'v8-new.bin');
+    p.bundle('v');
+    expect(p.run()).toBe('v');
+    const small = readFileSync(cache);
+    expect(small[4]).toBe(0); // still growing
+    expect(p.run({ LONG: '1' })).toBe('v');
+    const grown = readFileSync(cache);
+    expect(grown.length).toBeGreaterThan(small.length * 1.05);
+    expect(grown[4]).toBe(0);
+    // Another long run adds nothing: the cache is kept for good.
+    expect(p.run({ LONG: '1' })).toBe('v');
+    expect(readFileSync(cache)[4]).toBe(1);
+    const settled = statSync(cache).mtimeMs;
+    expect(p.run({ LONG: '1' })).toBe('v');
+    expect(statSync(cache).mtimeMs).toBe(settled);
   });
 
   it('writes no cache when turned off', () => {
