@@ -9,6 +9,7 @@ import { DATABASES, type CacheKind, type EventBroker, type Features, type Platfo
 import { defaultDeploySettings } from '../project/deploy.js';
 import { artifact, type Artifact, copiedArtifact } from '../render/artifact.js';
 import { ASYNCAPI_FILE } from '../load/asyncapi.js';
+import { loadOpenAPI, type LoadedOpenAPI } from '../load/openapi.js';
 import { asyncAPIPath } from './events.js';
 import { renderTemplate } from '../render/templates.js';
 import { referencedFiles } from '../load/files.js';
@@ -159,6 +160,8 @@ async function newOpenApiService(o: Resolved): Promise<GenerateResult> {
   let displayPath: string;
   let contractPath: string;
   let referenced: { path: string; text: string }[] = [];
+  /** The starter, loaded here: svc's own contract. */
+  let loaded: LoadedOpenAPI | undefined;
   const extraFiles: Artifact[] = [];
   if (o.openapi) {
     path = resolve(o.cwd ?? process.cwd(), o.openapi);
@@ -181,6 +184,7 @@ async function newOpenApiService(o: Resolved): Promise<GenerateResult> {
     contractPath = `${contractDir}/${o.name}.yaml`;
     path = resolve(o.dir, contractPath);
     displayPath = contractPath;
+    loaded = await loadOpenAPI(path, text, displayPath, { schemaChecked: true });
   }
 
   const settings: ProjectSettings = {
@@ -191,7 +195,7 @@ async function newOpenApiService(o: Resolved): Promise<GenerateResult> {
     deploy: defaultDeploySettings(o.name),
     ...(o.platform ? { platform: o.platform } : {}),
   };
-  return generate(settings, { path, displayPath, text }, {
+  return generate(settings, { path, displayPath, text, ...(loaded ? { loaded } : {}) }, {
     fs: o.fs,
     force: o.force ?? false,
     dryRun: o.dryRun ?? false,
