@@ -31,3 +31,70 @@ describe('named scalar types', () => {
     expect(files).toContain('func (v Code) Validate() error {');
   });
 });
+
+const RESPONSES = `openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /things/{id}:
+    get:
+      operationId: getThing
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}
+components:
+  schemas:
+    Code: {type: string, minLength: 2}
+    Thing:
+      type: object
+      required: [code, when]
+      properties:
+        code: {$ref: '#/components/schemas/Code'}
+        when: {type: string, format: date-time}
+        labels: {type: object, additionalProperties: {type: string}}
+        odd: {$ref: '#/components/schemas/Odd'}
+        parts: {type: array, items: {$ref: '#/components/schemas/Part'}}
+        'a<b': {type: integer}
+    Part:
+      type: object
+      properties:
+        size: {type: number}
+    Odd:
+      type: object
+      properties:
+        'x,y': {type: string}
+    Unreached:
+      type: object
+      properties:
+        name: {type: string}
+`;
+
+describe('AppendJSON', () => {
+  async function files(): Promise<string> {
+    const model = buildModel(await loadContract('/virtual/t.yaml', 'openapi', RESPONSES, 't.yaml'), 't');
+    const gm = new GoModel(model, { name: 't', module: 'example.com/t', contract: 't.yaml', contractKind: 'openapi' });
+    return renderModels(gm).map((a) => a.content).join('\n');
+  }
+
+  it('is generated on the types a response reaches, not on the others', async () => {
+    const all = await files();
+    expect(all).toContain('func (m *Thing) AppendJSON(b []byte) ([]byte, error) {');
+    expect(all).toContain('func (m *Part) AppendJSON(b []byte) ([]byte, error) {');
+    expect(all).not.toContain('func (m *Unreached) AppendJSON');
+  });
+
+  it('writes each field as encoding/json would: a named scalar by its base, a map through Marshal, an array of objects by their AppendJSON', async () => {
+    const all = await files();
+    expect(all).toContain('\tb = append(b, `,"code":`...)\n\tb = appendJSONString(b, string(m.Code))\n');
+    expect(all).toContain('if b, err = appendJSONTime(b, m.When); err != nil {');
+    expect(all).toContain('if b, err = appendJSONValue(b, &m.Labels); err != nil {');
+    expect(all).toContain('if b, err = m.Parts[i].AppendJSON(b); err != nil {');
+    // HTML's characters in a name are escaped, as encoding/json escapes them.
+    expect(all).toContain('b = append(b, `,"a\\u003cb":`...)');
+  });
+
+  it('leaves a type with a name encoding/json does not take as a tag to Marshal, whole', async () => {
+    const all = await files();
+    expect(all).not.toContain('func (m *Odd) AppendJSON');
+    expect(all).toContain('if b, err = appendJSONValue(b, m.Odd); err != nil {');
+  });
+});

@@ -127,7 +127,7 @@ export class GoModel {
     if (!names) {
       names = new Map();
       // The methods generated on models take precedence over field names.
-      const taken = new Set<string>(['Validate', 'UnmarshalJSON', 'MarshalJSON', 'Valid', 'String']);
+      const taken = new Set<string>(['Validate', 'UnmarshalJSON', 'MarshalJSON', 'AppendJSON', 'Valid', 'String']);
       for (const f of owner.fields) names.set(f.name, unique(exportedName(f.name), taken));
       this.fieldNames.set(owner.name, names);
     }

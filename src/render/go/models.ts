@@ -4,6 +4,7 @@ import { comment, docComment, GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
 import { fileStem, goRawString, goString, unexportedName } from './naming.js';
 import { Validation, varDecl } from './validation.js';
+import { appendedTypes, renderAppendJSON } from './appendjson.js';
 import { localImportPrefix } from '../runtimepkgs.js';
 
 /**
@@ -19,10 +20,11 @@ export function renderModels(gm: GoModel): Artifact[] {
     else files.set(key, [decl]);
   }
   const byName = new Map(gm.model.types.map((d) => [d.name, d]));
+  const appended = appendedTypes(gm);
   const artifacts = [...files].map(([key, decls]) => {
     const owner = byName.get(key) ?? decls[0]!;
     const f = new GoFile(gm.fileName(gm.dirs.models, fileStem(gm.typeName(owner.name)), '.gen.go', MODELS_FILES), 'models');
-    for (const decl of [owner, ...decls.filter((d) => d !== owner)]) renderType(gm, f, decl);
+    for (const decl of [owner, ...decls.filter((d) => d !== owner)]) renderType(gm, f, decl, appended);
     return f.toArtifact(localImportPrefix(gm.settings));
   });
   const shapes = renderShapes(gm);
@@ -30,7 +32,7 @@ export function renderModels(gm: GoModel): Artifact[] {
 }
 
 /** The hand-written files of pkg/models, whose names generated files must not take. */
-const MODELS_FILES = ['validation.go', 'request.go', 'bodyscan.go'];
+const MODELS_FILES = ['validation.go', 'request.go', 'bodyscan.go', 'appendjson.go'];
 
 /**
  * `pkg/models/shapes.gen.go`: what a request body may hold for each contract
@@ -81,11 +83,12 @@ function shapeCode(gm: GoModel, ref: TypeRef): string {
   }
 }
 
-function renderType(gm: GoModel, f: GoFile, decl: TypeDecl): void {
+function renderType(gm: GoModel, f: GoFile, decl: TypeDecl, appended: ReadonlySet<string>): void {
   const name = gm.typeName(decl.name);
   switch (decl.kind) {
     case 'object':
       renderObject(gm, f, decl, name);
+      if (appended.has(decl.name)) renderAppendJSON(gm, f, decl, name, appended);
       break;
     case 'enum':
       renderEnum(gm, f, decl, name);

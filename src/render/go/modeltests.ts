@@ -5,6 +5,7 @@ import { GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
 import { goRawString, goString } from './naming.js';
 import { localImportPrefix } from '../runtimepkgs.js';
+import { appendedTypes } from './appendjson.js';
 
 /**
  * Tests of the generated sum types: every variant's example decodes, encodes
@@ -12,7 +13,35 @@ import { localImportPrefix } from '../runtimepkgs.js';
  * the variant the discriminator names.
  */
 export function renderModelTests(gm: GoModel): Artifact[] {
-  return [...renderUnionTests(gm), ...renderShapeTests(gm)];
+  return [...renderUnionTests(gm), ...renderShapeTests(gm), ...renderAppendTests(gm)];
+}
+
+/** How many types TestAppendJSON checks: every one of a contract of common size, bounded for large ones. */
+const APPEND_TEST_TYPES = 100;
+
+/**
+ * `pkg/models/appendjson_gen_test.go`: the AppendJSON of the contract types
+ * that have one, each held to encoding/json's Marshal on random values
+ * (checkAppendJSON, in appendjson_test.go).
+ */
+function renderAppendTests(gm: GoModel): Artifact[] {
+  const appended = appendedTypes(gm);
+  const names = gm.model.types.filter((t) => appended.has(t.name)).slice(0, APPEND_TEST_TYPES).map((t) => gm.typeName(t.name));
+  if (names.length === 0) return [];
+  const f = new GoFile('pkg/models/appendjson_gen_test.go', 'models');
+  const testing = f.use('testing');
+  const reflect = f.use('reflect');
+  f.add(
+    '// TestAppendJSON holds the AppendJSON of the contract types to encoding/json.',
+    `func TestAppendJSON(t *${testing}.T) {`,
+    '\tfor _, v := range []jsonAppendTest{',
+    ...names.map((n) => `\t\tnew(${n}),`),
+    '\t} {',
+    `\t\tt.Run(${reflect}.TypeOf(v).Elem().Name(), func(t *${testing}.T) { checkAppendJSON(t, v) })`,
+    '\t}',
+    '}',
+  );
+  return [f.toArtifact(localImportPrefix(gm.settings))];
 }
 
 /** How many object types the shape tests exercise: enough to cover each rule, bounded for large contracts. */
