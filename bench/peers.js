@@ -33,7 +33,7 @@ export function installPeer(name) {
   const dir = mkdtempSync(join(tmpdir(), `svc-bench-${name}-`));
   try {
     const go = (...args) => {
-      const r = spawnSync('go', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GOFLAGS: '' } });
+      const r = spawnSync('go', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '' } });
       if (r.error || r.status !== 0) throw new Error(`go ${args.join(' ')}: ${r.error?.message ?? `${r.stdout}${r.stderr}`}`);
     };
     go('mod', 'init', `svcbench/tool-${name}`);

@@ -44,6 +44,7 @@ paths:
 components:
   schemas:
     Code: {type: string, minLength: 2}
+    Stamp: {type: string, format: date-time}
     Thing:
       type: object
       required: [code, when]
@@ -54,6 +55,7 @@ components:
         odd: {$ref: '#/components/schemas/Odd'}
         parts: {type: array, items: {$ref: '#/components/schemas/Part'}}
         'a<b': {type: integer}
+        stamp: {$ref: '#/components/schemas/Stamp'}
     Part:
       type: object
       properties:
@@ -86,6 +88,8 @@ describe('AppendJSON', () => {
     const all = await files();
     expect(all).toContain('\tb = append(b, `,"code":`...)\n\tb = appendJSONString(b, string(m.Code))\n');
     expect(all).toContain('if b, err = appendJSONTime(b, m.When); err != nil {');
+    // A named date-time is an alias of time.Time: its encoding as it is.
+    expect(all).toContain('if b, err = appendJSONTime(b, *m.Stamp); err != nil {');
     expect(all).toContain('if b, err = appendJSONValue(b, &m.Labels); err != nil {');
     expect(all).toContain('if b, err = m.Parts[i].AppendJSON(b); err != nil {');
     // HTML's characters in a name are escaped, as encoding/json escapes them.

@@ -2,6 +2,7 @@ import type { Field, ObjectDecl, TypeRef } from '../../model/types.js';
 import type { GoFile } from './gofile.js';
 import { SERVICE_DIRS, type GoModel } from './gomodel.js';
 import { goRawString } from './naming.js';
+import { isTimeAlias } from './validation.js';
 
 /**
  * `AppendJSON` on the contract's object types that success responses reach:
@@ -125,11 +126,14 @@ class Encoder {
         return this.scalar(ref.scalar, expr, ind);
       case 'named': {
         const d = this.gm.decls.get(ref.name);
+        // The method is on the pointer: called on ptr without its &, which
+        // is the field itself or, for a pointer field, the pointer.
         if (d?.kind === 'object') return this.appended.has(d.name) ? this.checked(`${ptr.replace(/^&/, '')}.AppendJSON(b)`, ind) : undefined;
         if (d?.kind === 'enum') return d.base === 'int' ? this.scalar('int64', `int64(${expr})`, ind) : this.scalar('string', `string(${expr})`, ind);
         if (d?.kind === 'alias' && d.type.kind === 'scalar') {
-          const base = this.gm.goType(d.type, this.f);
-          return this.scalar(d.type.scalar, `${base}(${expr})`, ind);
+          if (d.type.scalar === 'datetime') return isTimeAlias(this.gm, this.f, d) ? this.scalar('datetime', expr, ind) : undefined;
+          // A type of its own on a scalar: its base's encoding.
+          return this.scalar(d.type.scalar, `${this.gm.goType(d.type, this.f)}(${expr})`, ind);
         }
         return undefined;
       }

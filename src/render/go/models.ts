@@ -3,7 +3,7 @@ import type { Artifact } from '../artifact.js';
 import { comment, docComment, GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
 import { fileStem, goRawString, goString, unexportedName } from './naming.js';
-import { Validation, varDecl } from './validation.js';
+import { isTimeAlias, Validation, varDecl } from './validation.js';
 import { appendedTypes, renderAppendJSON } from './appendjson.js';
 import { localImportPrefix } from '../runtimepkgs.js';
 
@@ -197,9 +197,7 @@ function renderEnum(gm: GoModel, f: GoFile, decl: EnumDecl, name: string): void 
 function renderAlias(gm: GoModel, f: GoFile, decl: AliasDecl, name: string): void {
   const v = new Validation(gm, f);
   const checked = v.needsCheck(decl.type, decl.constraints);
-  // A time is an alias of time.Time, which keeps its methods (JSON, UTC) for
-  // the handlers and the SQL layer; a new type would lose them.
-  const alias = !checked && decl.type.kind === 'scalar' && decl.type.scalar === 'datetime' ? ' =' : '';
+  const alias = isTimeAlias(gm, f, decl) ? ' =' : '';
   f.add(...docComment(name, decl.description, `is the ${decl.name} type of the contract.`), `type ${name}${alias} ${gm.goType(decl.type, f)}`);
   if (!checked) return;
   const base = gm.goType(decl.type, f);

@@ -1,4 +1,4 @@
-import type { Constraints, TypeRef } from '../../model/types.js';
+import type { AliasDecl, Constraints, TypeRef } from '../../model/types.js';
 import type { GoFile } from './gofile.js';
 import type { GoModel } from './gomodel.js';
 import { goRawString, goString } from './naming.js';
@@ -30,6 +30,16 @@ export function varDecl(vars: readonly string[]): string[] {
   if (vars.length === 0) return [];
   if (vars.length === 1) return [`var ${vars[0]!.replace('\v', ' ')}`];
   return ['var (', ...vars.map((x) => `\t${x}`), ')'];
+}
+
+/**
+ * Whether a named type is declared as an alias of time.Time (`type T =
+ * time.Time`): a date-time with nothing to check, which keeps time.Time's
+ * methods (JSON, UTC) for the handlers and the SQL layer. A checked one is a
+ * type of its own, without them.
+ */
+export function isTimeAlias(gm: GoModel, f: GoFile, decl: AliasDecl): boolean {
+  return decl.type.kind === 'scalar' && decl.type.scalar === 'datetime' && !new Validation(gm, f).needsCheck(decl.type, decl.constraints);
 }
 
 export class Validation {
