@@ -20,6 +20,13 @@ const early = (signal) => {
 };
 process.once('SIGINT', early);
 process.once('SIGTERM', early);
+// A reader that goes away (`svc new --help | head -3`) is not a mistake of
+// svc's: what follows goes nowhere, and the command finishes as it would.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+}
 const { loadBundle } = await import('./load.js');
 const { exitOnInterrupt, main } = loadBundle(process.argv[2]);
 // First, so that Ctrl-C at any moment cleans up and says what the run left;

@@ -116,6 +116,14 @@ describe('help', () => {
     expect(help.includes('--yes')).toBe(path === 'new');
   });
 
+  it('says nothing more when its reader goes away (svc new --help | head -1)', () => {
+    // The reader reads one line, then closes the pipe: svc's next write fails with EPIPE.
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" new --help | head -1`], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    expect(r.stdout).toBe('Usage: svc new [options] <name>\n');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
   it('shows the defaults of svc new', () => {
     const help = svc(['new', '--help'], tmpdir()).stdout.replace(/\s+/g, ' ');
     expect(help).toMatch(/--transport <kind> transport to serve \(default: http/);

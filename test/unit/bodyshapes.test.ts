@@ -109,13 +109,15 @@ describe('request body shapes', () => {
     expect(text).toContain('{name: "Pet.extra optional null", into: &Pet{}, body: `{"name":"example","tags":["example"],"extra":null}`, rules: BodyRules{}, field: "extra"},');
   });
 
-  it('keeps the helpers of request.go out of the contract types\' names', async () => {
+  it('keeps the helpers of request.go and decodejson.go out of the contract types\' names', async () => {
     const model = buildModel(
-      await loadContract('/virtual/t.yaml', 'openapi', CONTRACT.replace('    Colour:', '    CheckBody: {type: string}\n    BodyRules: {type: string}\n    Colour:'), 't.yaml'),
+      await loadContract('/virtual/t.yaml', 'openapi', CONTRACT.replace('    Colour:', '    CheckBody: {type: string}\n    BodyRules: {type: string}\n    DecodeBody: {type: string}\n    UnmarshalChecked: {type: string}\n    Colour:'), 't.yaml'),
       't',
     );
     const gm = new GoModel(model, { name: 't', module: 'example.com/t', contract: 't.yaml', contractKind: 'openapi' });
     expect(gm.typeName('CheckBody')).toBe('CheckBody2');
     expect(gm.typeName('BodyRules')).toBe('BodyRules2');
+    expect(gm.typeName('DecodeBody')).toBe('DecodeBody2');
+    expect(gm.typeName('UnmarshalChecked')).toBe('UnmarshalChecked2');
   });
 });

@@ -102,3 +102,102 @@ describe('AppendJSON', () => {
     expect(all).toContain('if b, err = appendJSONValue(b, m.Odd); err != nil {');
   });
 });
+
+const REQUESTS = `openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /orders:
+    post:
+      operationId: createOrder
+      requestBody: {required: true, content: {application/json: {schema: {$ref: '#/components/schemas/Order'}}}}
+      responses:
+        '204': {description: ok}
+  /notes:
+    post:
+      operationId: createNote
+      requestBody: {required: true, content: {application/json: {schema: {$ref: '#/components/schemas/Note'}}}}
+      responses:
+        '204': {description: ok}
+  /forms:
+    post:
+      operationId: sendForm
+      requestBody: {required: true, content: {application/x-www-form-urlencoded: {schema: {$ref: '#/components/schemas/Form'}}}}
+      responses:
+        '204': {description: ok}
+components:
+  schemas:
+    Kind: {type: string, enum: [a, b]}
+    Level: {type: integer, enum: [1, 2]}
+    Code: {type: string, minLength: 2}
+    Stamp: {type: string, format: date-time}
+    Checked: {type: string, format: date-time, pattern: '^2'}
+    Order:
+      type: object
+      required: [id, lines]
+      properties:
+        id: {type: string, readOnly: true}
+        lines: {type: array, items: {$ref: '#/components/schemas/Line'}}
+        kind: {$ref: '#/components/schemas/Kind'}
+        level: {$ref: '#/components/schemas/Level'}
+        code: {$ref: '#/components/schemas/Code'}
+        stamp: {$ref: '#/components/schemas/Stamp'}
+        count: {type: integer, format: int32}
+        ratio: {type: number, format: float}
+        urgent: {type: boolean}
+        parent: {$ref: '#/components/schemas/Line'}
+    Line:
+      type: object
+      required: [sku, qty]
+      properties:
+        sku: {type: string}
+        qty: {type: integer, format: int64}
+        tags: {type: array, items: {type: string}}
+    Note:
+      type: object
+      properties:
+        text: {type: string}
+        meta: {type: object, additionalProperties: {type: string}}
+        when: {$ref: '#/components/schemas/Checked'}
+    Form:
+      type: object
+      properties:
+        name: {type: string}
+`;
+
+describe('decodeJSON', () => {
+  async function files(): Promise<string> {
+    const model = buildModel(await loadContract('/virtual/t.yaml', 'openapi', REQUESTS, 't.yaml'), 't');
+    const gm = new GoModel(model, { name: 't', module: 'example.com/t', contract: 't.yaml', contractKind: 'openapi' });
+    return renderModels(gm).map((a) => a.content).join('\n');
+  }
+
+  it('is generated on the types a JSON request body reaches whose every property has a direct form', async () => {
+    const all = await files();
+    expect(all).toContain('func (m *Order) decodeJSON(d *jsonDecoder) {');
+    expect(all).toContain('func (m *Line) decodeJSON(d *jsonDecoder) {');
+    // A map, and a checked date-time (a type of its own), have no direct form.
+    expect(all).not.toContain('func (m *Note) decodeJSON');
+    // A form body is not JSON.
+    expect(all).not.toContain('func (m *Form) decodeJSON');
+  });
+
+  it('reads each property as encoding/json would and leaves readOnly ones to the whole way', async () => {
+    const all = await files();
+    const order = all.slice(all.indexOf('func (m *Order) decodeJSON'));
+    expect(order).not.toContain('case "id":');
+    expect(order).toContain('\t\tcase "lines":\n\t\t\td.seen(&seen, 1<<0)\n\t\t\tm.Lines = []Line{}\n\t\t\tfor item := d.openArray(); item; item = d.nextItem() {\n\t\t\t\tm.Lines = append(m.Lines, Line{})\n\t\t\t\tm.Lines[len(m.Lines)-1].decodeJSON(d)\n');
+    expect(order).toContain('v := Kind(d.str())\n\t\t\tm.Kind = &v');
+    expect(order).toContain('v := Level(d.integer(strconv.IntSize))');
+    expect(order).toContain('v := Code(d.str())');
+    expect(order).toContain('v := d.time()\n\t\t\tm.Stamp = &v');
+    expect(order).toContain('v := int32(d.integer(32))');
+    expect(order).toContain('v := float32(d.float(32))');
+    expect(order).toContain('v := d.boolean()');
+    expect(order).toContain('m.Parent = new(Line)\n\t\t\tm.Parent.decodeJSON(d)');
+    // lines is the one required property it reads (id is readOnly).
+    expect(order).toContain('if seen&0x1 != 0x1 {\n\t\td.fail()');
+    const line = all.slice(all.indexOf('func (m *Line) decodeJSON'));
+    expect(line).toContain('m.Qty = d.integer(64)');
+    expect(line).toContain('if seen&0x3 != 0x3 {');
+  });
+});

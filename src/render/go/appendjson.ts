@@ -52,7 +52,7 @@ export function appendedTypes(gm: GoModel): Set<string> {
  * letters, digits and some punctuation. Otherwise it names the field by its Go
  * name, which AppendJSON does not try to follow.
  */
-function isValidTag(name: string): boolean {
+export function isValidTag(name: string): boolean {
   return /^[\p{L}\p{Nd}!#$%&()*+\-./:;<=>?@[\]^_{|}~ ]+$/u.test(name);
 }
 
@@ -131,7 +131,7 @@ class Encoder {
         if (d?.kind === 'object') return this.appended.has(d.name) ? this.checked(`${ptr.replace(/^&/, '')}.AppendJSON(b)`, ind) : undefined;
         if (d?.kind === 'enum') return d.base === 'int' ? this.scalar('int64', `int64(${expr})`, ind) : this.scalar('string', `string(${expr})`, ind);
         if (d?.kind === 'alias' && d.type.kind === 'scalar') {
-          if (d.type.scalar === 'datetime') return isTimeAlias(this.gm, this.f, d) ? this.scalar('datetime', expr, ind) : undefined;
+          if (d.type.scalar === 'datetime') return isTimeAlias(d) ? this.scalar('datetime', expr, ind) : undefined;
           // A type of its own on a scalar: its base's encoding.
           return this.scalar(d.type.scalar, `${this.gm.goType(d.type, this.f)}(${expr})`, ind);
         }

@@ -326,8 +326,8 @@ function variantName(gm: GoModel, t: TypeRef): string {
   }
 }
 
-/** Exported identifiers of pkg/models/validation.go and request.go, which contract types must not take. */
-const MODELS_HELPERS = ['ValidationError', 'Invalid', 'Within', 'IsUUID', 'IsDate', 'BodyRules', 'CheckBody', 'EncodeBody'];
+/** Exported identifiers of pkg/models/validation.go, request.go and decodejson.go, which contract types must not take. */
+const MODELS_HELPERS = ['ValidationError', 'Invalid', 'Within', 'IsUUID', 'IsDate', 'BodyRules', 'CheckBody', 'EncodeBody', 'UnmarshalChecked', 'DecodeBody'];
 
 /** base, or base2, base3...: the first not in taken, which it joins. */
 export function unique(base: string, taken: Set<string>): string {

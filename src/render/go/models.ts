@@ -5,6 +5,7 @@ import type { GoModel } from './gomodel.js';
 import { fileStem, goRawString, goString, unexportedName } from './naming.js';
 import { isTimeAlias, Validation, varDecl } from './validation.js';
 import { appendedTypes, renderAppendJSON } from './appendjson.js';
+import { decodedTypes, renderDecodeJSON } from './decodejson.js';
 import { localImportPrefix } from '../runtimepkgs.js';
 
 /**
@@ -20,11 +21,11 @@ export function renderModels(gm: GoModel): Artifact[] {
     else files.set(key, [decl]);
   }
   const byName = new Map(gm.model.types.map((d) => [d.name, d]));
-  const appended = appendedTypes(gm);
+  const codecs = { appended: appendedTypes(gm), decoded: decodedTypes(gm) };
   const artifacts = [...files].map(([key, decls]) => {
     const owner = byName.get(key) ?? decls[0]!;
     const f = new GoFile(gm.fileName(gm.dirs.models, fileStem(gm.typeName(owner.name)), '.gen.go', MODELS_FILES), 'models');
-    for (const decl of [owner, ...decls.filter((d) => d !== owner)]) renderType(gm, f, decl, appended);
+    for (const decl of [owner, ...decls.filter((d) => d !== owner)]) renderType(gm, f, decl, codecs);
     return f.toArtifact(localImportPrefix(gm.settings));
   });
   const shapes = renderShapes(gm);
@@ -32,7 +33,7 @@ export function renderModels(gm: GoModel): Artifact[] {
 }
 
 /** The hand-written files of pkg/models, whose names generated files must not take. */
-const MODELS_FILES = ['validation.go', 'request.go', 'bodyscan.go', 'appendjson.go'];
+const MODELS_FILES = ['validation.go', 'request.go', 'bodyscan.go', 'appendjson.go', 'decodejson.go'];
 
 /**
  * `pkg/models/shapes.gen.go`: what a request body may hold for each contract
@@ -83,12 +84,19 @@ function shapeCode(gm: GoModel, ref: TypeRef): string {
   }
 }
 
-function renderType(gm: GoModel, f: GoFile, decl: TypeDecl, appended: ReadonlySet<string>): void {
+/** The object types that get AppendJSON and decodeJSON. */
+interface Codecs {
+  appended: ReadonlySet<string>;
+  decoded: ReadonlySet<string>;
+}
+
+function renderType(gm: GoModel, f: GoFile, decl: TypeDecl, codecs: Codecs): void {
   const name = gm.typeName(decl.name);
   switch (decl.kind) {
     case 'object':
       renderObject(gm, f, decl, name);
-      if (appended.has(decl.name)) renderAppendJSON(gm, f, decl, name, appended);
+      if (codecs.appended.has(decl.name)) renderAppendJSON(gm, f, decl, name, codecs.appended);
+      if (codecs.decoded.has(decl.name)) renderDecodeJSON(gm, f, decl, name);
       break;
     case 'enum':
       renderEnum(gm, f, decl, name);
@@ -197,7 +205,7 @@ function renderEnum(gm: GoModel, f: GoFile, decl: EnumDecl, name: string): void 
 function renderAlias(gm: GoModel, f: GoFile, decl: AliasDecl, name: string): void {
   const v = new Validation(gm, f);
   const checked = v.needsCheck(decl.type, decl.constraints);
-  const alias = isTimeAlias(gm, f, decl) ? ' =' : '';
+  const alias = isTimeAlias(decl) ? ' =' : '';
   f.add(...docComment(name, decl.description, `is the ${decl.name} type of the contract.`), `type ${name}${alias} ${gm.goType(decl.type, f)}`);
   if (!checked) return;
   const base = gm.goType(decl.type, f);

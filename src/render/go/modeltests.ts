@@ -6,6 +6,7 @@ import type { GoModel } from './gomodel.js';
 import { goRawString, goString } from './naming.js';
 import { localImportPrefix } from '../runtimepkgs.js';
 import { appendedTypes } from './appendjson.js';
+import { decodedTypes } from './decodejson.js';
 
 /**
  * Tests of the generated sum types: every variant's example decodes, encodes
@@ -13,7 +14,7 @@ import { appendedTypes } from './appendjson.js';
  * the variant the discriminator names.
  */
 export function renderModelTests(gm: GoModel): Artifact[] {
-  return [...renderUnionTests(gm), ...renderShapeTests(gm), ...renderAppendTests(gm)];
+  return [...renderUnionTests(gm), ...renderShapeTests(gm), ...renderAppendTests(gm), ...renderDecodeTests(gm)];
 }
 
 /** How many types TestAppendJSON checks: every one of a contract of common size, bounded for large ones. */
@@ -39,6 +40,31 @@ function renderAppendTests(gm: GoModel): Artifact[] {
     '\t} {',
     `\t\tt.Run(${reflect}.TypeOf(v).Elem().Name(), func(t *${testing}.T) { checkAppendJSON(t, v) })`,
     '\t}',
+    '}',
+  );
+  return [f.toArtifact(localImportPrefix(gm.settings))];
+}
+
+/**
+ * `pkg/models/decodejson_gen_test.go`: the decodeJSON of the contract types
+ * that have one, each held to CheckBody and encoding/json on random and
+ * mutated bodies (checkDecodeBody, in decodejson_test.go).
+ */
+function renderDecodeTests(gm: GoModel): Artifact[] {
+  const decoded = decodedTypes(gm);
+  const names = gm.model.types.filter((t) => decoded.has(t.name)).slice(0, APPEND_TEST_TYPES).map((t) => gm.typeName(t.name));
+  if (names.length === 0) return [];
+  const f = new GoFile('pkg/models/decodejson_gen_test.go', 'models');
+  const testing = f.use('testing');
+  const reflect = f.use('reflect');
+  f.add(
+    '// TestDecodeBody holds the decoders of the contract types to the whole way.',
+    `func TestDecodeBody(t *${testing}.T) {`,
+    '	for _, v := range []bodyDecoder{',
+    ...names.map((n) => `		new(${n}),`),
+    '	} {',
+    `		t.Run(${reflect}.TypeOf(v).Elem().Name(), func(t *${testing}.T) { checkDecodeBody(t, v) })`,
+    '	}',
     '}',
   );
   return [f.toArtifact(localImportPrefix(gm.settings))];

@@ -38,8 +38,9 @@ export function varDecl(vars: readonly string[]): string[] {
  * methods (JSON, UTC) for the handlers and the SQL layer. A checked one is a
  * type of its own, without them.
  */
-export function isTimeAlias(gm: GoModel, f: GoFile, decl: AliasDecl): boolean {
-  return decl.type.kind === 'scalar' && decl.type.scalar === 'datetime' && !new Validation(gm, f).needsCheck(decl.type, decl.constraints);
+export function isTimeAlias(decl: AliasDecl): boolean {
+  // A scalar's checks are its own: what needsCheck asks of it.
+  return decl.type.kind === 'scalar' && decl.type.scalar === 'datetime' && !hasOwnChecks(decl.type, decl.constraints);
 }
 
 export class Validation {
