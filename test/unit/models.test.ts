@@ -158,6 +158,11 @@ components:
         text: {type: string}
         meta: {type: object, additionalProperties: {type: string}}
         when: {$ref: '#/components/schemas/Checked'}
+        sub: {$ref: '#/components/schemas/Sub'}
+    Sub:
+      type: object
+      properties:
+        text: {type: string}
     Form:
       type: object
       properties:
@@ -179,6 +184,8 @@ describe('decodeJSON', () => {
     expect(all).not.toContain('func (m *Note) decodeJSON');
     // A form body is not JSON.
     expect(all).not.toContain('func (m *Form) decodeJSON');
+    // Only a body of Note reaches Sub, and Note has no decoder to call Sub's.
+    expect(all).not.toContain('func (m *Sub) decodeJSON');
   });
 
   it('reads each property as encoding/json would and leaves readOnly ones to the whole way', async () => {

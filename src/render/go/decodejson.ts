@@ -37,7 +37,12 @@ export function decodedTypes(gm: GoModel): Set<string> {
     reached.set(d.name, d);
     for (const f of d.fields) visit(f.type);
   };
-  for (const op of gm.model.operations) if (op.body && !isFormBody(op) && !isRawBody(op)) visit(op.body.type);
+  const roots = new Set<string>();
+  for (const op of gm.model.operations) {
+    if (!op.body || isFormBody(op) || isRawBody(op)) continue;
+    if (op.body.type.kind === 'named') roots.add(op.body.type.name);
+    visit(op.body.type);
+  }
   // Every reached type is taken, then those with a property of no direct
   // form are dropped, until none is: an object is direct only while it stays.
   for (const [name, d] of reached) if (d.fields.length <= MAX_DECODED_FIELDS && d.fields.every((f) => isValidTag(f.name))) out.add(name);
@@ -50,7 +55,17 @@ export function decodedTypes(gm: GoModel): Set<string> {
       changed = true;
     }
   }
-  return out;
+  // DecodeBody starts at a body's own type: a type only bodies of other
+  // types reach, none of which decodes, would never be called.
+  const used = new Set<string>();
+  const use = (ref: TypeRef): void => {
+    if (ref.kind === 'array') return use(ref.items);
+    if (ref.kind !== 'named' || !out.has(ref.name) || used.has(ref.name)) return;
+    used.add(ref.name);
+    for (const f of reached.get(ref.name)!.fields) if (!f.readOnly) use(f.type);
+  };
+  for (const name of roots) use({ kind: 'named', name });
+  return used;
 }
 
 /** Whether a value of type ref decodes directly (a decoded object, given the set of them). */
