@@ -17,8 +17,8 @@ export function renderModelTests(gm: GoModel): Artifact[] {
   return [...renderUnionTests(gm), ...renderShapeTests(gm), ...renderAppendTests(gm), ...renderDecodeTests(gm)];
 }
 
-/** How many types TestAppendJSON checks: every one of a contract of common size, bounded for large ones. */
-const APPEND_TEST_TYPES = 100;
+/** How many types TestAppendJSON and TestDecodeBody check: every one of a contract of common size, bounded for large ones. */
+const CODEC_TEST_TYPES = 100;
 
 /**
  * `pkg/models/appendjson_gen_test.go`: the AppendJSON of the contract types
@@ -26,23 +26,13 @@ const APPEND_TEST_TYPES = 100;
  * (checkAppendJSON, in appendjson_test.go).
  */
 function renderAppendTests(gm: GoModel): Artifact[] {
-  const appended = appendedTypes(gm);
-  const names = gm.model.types.filter((t) => appended.has(t.name)).slice(0, APPEND_TEST_TYPES).map((t) => gm.typeName(t.name));
-  if (names.length === 0) return [];
-  const f = new GoFile('pkg/models/appendjson_gen_test.go', 'models');
-  const testing = f.use('testing');
-  const reflect = f.use('reflect');
-  f.add(
-    '// TestAppendJSON holds the AppendJSON of the contract types to encoding/json.',
-    `func TestAppendJSON(t *${testing}.T) {`,
-    '\tfor _, v := range []jsonAppendTest{',
-    ...names.map((n) => `\t\tnew(${n}),`),
-    '\t} {',
-    `\t\tt.Run(${reflect}.TypeOf(v).Elem().Name(), func(t *${testing}.T) { checkAppendJSON(t, v) })`,
-    '\t}',
-    '}',
-  );
-  return [f.toArtifact(localImportPrefix(gm.settings))];
+  return typesTest(gm, appendedTypes(gm), {
+    file: 'appendjson_gen_test.go',
+    doc: 'TestAppendJSON holds the AppendJSON of the contract types to encoding/json.',
+    test: 'TestAppendJSON',
+    iface: 'jsonAppendTest',
+    check: 'checkAppendJSON',
+  });
 }
 
 /**
@@ -51,20 +41,30 @@ function renderAppendTests(gm: GoModel): Artifact[] {
  * mutated bodies (checkDecodeBody, in decodejson_test.go).
  */
 function renderDecodeTests(gm: GoModel): Artifact[] {
-  const decoded = decodedTypes(gm);
-  const names = gm.model.types.filter((t) => decoded.has(t.name)).slice(0, APPEND_TEST_TYPES).map((t) => gm.typeName(t.name));
+  return typesTest(gm, decodedTypes(gm), {
+    file: 'decodejson_gen_test.go',
+    doc: 'TestDecodeBody holds the decoders of the contract types to the whole way.',
+    test: 'TestDecodeBody',
+    iface: 'bodyDecoder',
+    check: 'checkDecodeBody',
+  });
+}
+
+/** A test in pkg/models running `check` on a new value of each of the types (up to CODEC_TEST_TYPES), as subtests by type name. */
+function typesTest(gm: GoModel, types: ReadonlySet<string>, t: { file: string; doc: string; test: string; iface: string; check: string }): Artifact[] {
+  const names = gm.model.types.filter((d) => types.has(d.name)).slice(0, CODEC_TEST_TYPES).map((d) => gm.typeName(d.name));
   if (names.length === 0) return [];
-  const f = new GoFile('pkg/models/decodejson_gen_test.go', 'models');
+  const f = new GoFile(`pkg/models/${t.file}`, 'models');
   const testing = f.use('testing');
   const reflect = f.use('reflect');
   f.add(
-    '// TestDecodeBody holds the decoders of the contract types to the whole way.',
-    `func TestDecodeBody(t *${testing}.T) {`,
-    '	for _, v := range []bodyDecoder{',
-    ...names.map((n) => `		new(${n}),`),
-    '	} {',
-    `		t.Run(${reflect}.TypeOf(v).Elem().Name(), func(t *${testing}.T) { checkDecodeBody(t, v) })`,
-    '	}',
+    `// ${t.doc}`,
+    `func ${t.test}(t *${testing}.T) {`,
+    `\tfor _, v := range []${t.iface}{`,
+    ...names.map((n) => `\t\tnew(${n}),`),
+    '\t} {',
+    `\t\tt.Run(${reflect}.TypeOf(v).Elem().Name(), func(t *${testing}.T) { ${t.check}(t, v) })`,
+    '\t}',
     '}',
   );
   return [f.toArtifact(localImportPrefix(gm.settings))];
