@@ -115,7 +115,7 @@ function scalarRead(kind: string): string | undefined {
 /** The decodeJSON method of object type decl (Go name `name`), added to f. */
 export function renderDecodeJSON(gm: GoModel, f: GoFile, decl: ObjectDecl, name: string): void {
   const fields = decl.fields.filter((fl) => !fl.readOnly);
-  const cases = fields.flatMap((field, i) => [`\t\tcase ${goString(field.name)}:`, `\t\t\td.seen(&seen, 1<<${i})`, ...assign(gm, f, field)]);
+  const cases = fields.flatMap((field, i) => [`\t\tcase ${goString(field.name)}:`, `\t\t\td.seen(&seen, 1<<${i})`, ...assign(field)]);
   let mask = 0n;
   fields.forEach((fl, i) => {
     if (fl.required) mask |= 1n << BigInt(i);
@@ -133,7 +133,8 @@ export function renderDecodeJSON(gm: GoModel, f: GoFile, decl: ObjectDecl, name:
     '}',
   );
 
-  function assign(gm: GoModel, f: GoFile, field: Field): string[] {
+  /** The statements reading field's value into m. */
+  function assign(field: Field): string[] {
     const go = `m.${gm.fieldName(decl, field)}`;
     const ref = field.type;
     if (ref.kind === 'array') {
